@@ -1,0 +1,43 @@
+package dev.chime;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+
+/**
+ * What a running job knows about its firing. Valid only while {@link Job#execute} runs; safe to
+ * read from the job's own thread.
+ */
+public interface JobContext {
+
+    String jobId();
+
+    String task();
+
+    /** The instant this firing was scheduled for (for a recovered firing: the original one). */
+    Instant scheduledFireTime();
+
+    /** When this attempt actually started, read from the scheduler's clock. */
+    Instant actualStart();
+
+    /** 1 for the first attempt of a firing, 2 for its first retry, and so on. */
+    int attempt();
+
+    /** The job's data as a JSON tree ({@code NullNode} when the job has none). */
+    JsonNode data();
+
+    /** The job's data bound to a type with Jackson. */
+    <T> T data(Class<T> type);
+
+    /** True once this attempt timed out or the scheduler is shutting down and gave up waiting. */
+    default boolean isCancelled() {
+        return cancellation().isCancelled();
+    }
+
+    CancellationSignal cancellation();
+
+    /**
+     * True when this firing was claimed by a node that died and is being run again by another
+     * (only clustered stores recover firings); {@link #scheduledFireTime()} is the original one.
+     */
+    boolean isRecovery();
+}

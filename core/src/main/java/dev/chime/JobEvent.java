@@ -1,0 +1,50 @@
+package dev.chime;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/** Something that happened to one job. Every event is an immutable record. */
+public sealed interface JobEvent extends ChimeEvent {
+
+    String jobId();
+
+    /** The job was added (or replaced an earlier job with the same id: then {@link Modified}). */
+    record Added(String jobId, Instant time) implements JobEvent {
+    }
+
+    /** The job was removed, by a call or because its trigger will never fire again. */
+    record Removed(String jobId, Instant time) implements JobEvent {
+    }
+
+    /** The job's definition, trigger or pause state changed. */
+    record Modified(String jobId, Instant time) implements JobEvent {
+    }
+
+    /** An attempt was handed to the executor. */
+    record Submitted(String jobId, Instant scheduledFireTime, int attempt, Instant time) implements JobEvent {
+    }
+
+    /** An attempt returned normally. */
+    record Executed(String jobId, Instant scheduledFireTime, int attempt, Instant started, Duration duration, Instant time)
+            implements JobEvent {
+    }
+
+    /**
+     * An attempt threw or timed out.
+     *
+     * @param timedOut  true when the attempt ran past its timeout ({@code error} is then a
+     *                  {@link java.util.concurrent.TimeoutException})
+     * @param willRetry true when another attempt is scheduled
+     */
+    record Failed(String jobId, Instant scheduledFireTime, int attempt, Instant started, Duration duration,
+                  Throwable error, boolean timedOut, boolean willRetry, Instant time) implements JobEvent {
+    }
+
+    /** A fire time was found later than the misfire grace time and did not run. */
+    record Missed(String jobId, Instant scheduledFireTime, Instant time) implements JobEvent {
+    }
+
+    /** A fire time came while the job already had its maximum number of instances running. */
+    record Skipped(String jobId, Instant scheduledFireTime, int runningInstances, Instant time) implements JobEvent {
+    }
+}

@@ -1,0 +1,170 @@
+package dev.chime;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * How the engine treats a job's firings, with APScheduler's meanings. Immutable; build with
+ * {@link #builder()}. Defaults match APScheduler's: one second of misfire grace, coalescing on,
+ * one instance at a time; no retries, no timeout.
+ */
+public final class JobOptions {
+
+    private static final JobOptions DEFAULTS = builder().build();
+
+    private final Duration misfireGraceTime;
+    private final boolean coalesce;
+    private final int maxInstances;
+    private final RetryPolicy retry;
+    private final Duration timeout;
+    private final boolean recoverable;
+
+    private JobOptions(Builder b) {
+        this.misfireGraceTime = b.misfireGraceTime;
+        this.coalesce = b.coalesce;
+        this.maxInstances = b.maxInstances;
+        this.retry = b.retry;
+        this.timeout = b.timeout;
+        this.recoverable = b.recoverable;
+    }
+
+    public static JobOptions defaults() {
+        return DEFAULTS;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * How late a firing may start and still run. A firing found later than this is reported
+     * {@linkplain JobEvent.Missed missed} instead. Empty means no limit.
+     */
+    public Optional<Duration> misfireGraceTime() {
+        return Optional.ofNullable(misfireGraceTime);
+    }
+
+    /** When several fire times were missed (downtime, a pause), run once instead of once per fire time. */
+    public boolean coalesce() {
+        return coalesce;
+    }
+
+    /** How many runs of this job may be in progress at once; a firing beyond that is skipped. */
+    public int maxInstances() {
+        return maxInstances;
+    }
+
+    public RetryPolicy retry() {
+        return retry;
+    }
+
+    /** How long one attempt may run before it is interrupted and reported failed. */
+    public Optional<Duration> timeout() {
+        return Optional.ofNullable(timeout);
+    }
+
+    /**
+     * With a clustered store: whether a firing that was in flight on a node that died runs again on
+     * another node ({@code true}) or is reported missed ({@code false}, the default).
+     */
+    public boolean recoverable() {
+        return recoverable;
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.misfireGraceTime = misfireGraceTime;
+        b.coalesce = coalesce;
+        b.maxInstances = maxInstances;
+        b.retry = retry;
+        b.timeout = timeout;
+        b.recoverable = recoverable;
+        return b;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof JobOptions other
+                && Objects.equals(misfireGraceTime, other.misfireGraceTime)
+                && coalesce == other.coalesce
+                && maxInstances == other.maxInstances
+                && retry.equals(other.retry)
+                && Objects.equals(timeout, other.timeout)
+                && recoverable == other.recoverable;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(misfireGraceTime, coalesce, maxInstances, retry, timeout, recoverable);
+    }
+
+    @Override
+    public String toString() {
+        return "JobOptions{misfireGraceTime=" + misfireGraceTime + ", coalesce=" + coalesce
+                + ", maxInstances=" + maxInstances + ", retry=" + retry + ", timeout=" + timeout
+                + ", recoverable=" + recoverable + '}';
+    }
+
+    /** Not thread-safe; {@link #build()} validates and returns an immutable value. */
+    public static final class Builder {
+        private Duration misfireGraceTime = Duration.ofSeconds(1);
+        private boolean coalesce = true;
+        private int maxInstances = 1;
+        private RetryPolicy retry = RetryPolicy.none();
+        private Duration timeout;
+        private boolean recoverable;
+
+        private Builder() {
+        }
+
+        /** {@code null} means a firing may start however late it is. */
+        public Builder misfireGraceTime(Duration grace) {
+            this.misfireGraceTime = grace;
+            return this;
+        }
+
+        public Builder unlimitedMisfireGrace() {
+            return misfireGraceTime(null);
+        }
+
+        public Builder coalesce(boolean coalesce) {
+            this.coalesce = coalesce;
+            return this;
+        }
+
+        public Builder maxInstances(int maxInstances) {
+            this.maxInstances = maxInstances;
+            return this;
+        }
+
+        public Builder retry(RetryPolicy retry) {
+            this.retry = Objects.requireNonNull(retry, "retry");
+            return this;
+        }
+
+        /** {@code null} means no timeout. */
+        public Builder timeout(Duration timeout) {
+            this.timeout = timeout;
+            return this;
+        }
+
+        public Builder recoverable(boolean recoverable) {
+            this.recoverable = recoverable;
+            return this;
+        }
+
+        public JobOptions build() {
+            if (misfireGraceTime != null && misfireGraceTime.isNegative()) {
+                throw new IllegalArgumentException("misfireGraceTime: " + misfireGraceTime + " is negative");
+            }
+            if (maxInstances < 1) {
+                throw new IllegalArgumentException("maxInstances: " + maxInstances + " must be at least 1");
+            }
+            if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
+                throw new IllegalArgumentException("timeout: " + timeout + " must be positive");
+            }
+            return new JobOptions(this);
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package dev.chime;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Runs jobs when their triggers say so. Create one with {@link #builder()}, add jobs, then
+ * {@link #start()}. All methods are thread-safe.
+ *
+ * <p>Jobs may be added before or after start; nothing fires before start or while paused. Fires
+ * that fall due while the scheduler is stopped or paused are handled by each job's misfire options
+ * once it runs again.
+ */
+public interface Scheduler extends AutoCloseable {
+
+    /** The states a scheduler goes through, in order; {@code PAUSED} and {@code RUNNING} may alternate. */
+    enum State { CREATED, RUNNING, PAUSED, SHUT_DOWN }
+
+    static SchedulerBuilder builder() {
+        return new SchedulerBuilder();
+    }
+
+    void start();
+
+    /** Stops firing; running jobs go on. Fires that fall due meanwhile are handled on {@link #resume()}. */
+    void pause();
+
+    void resume();
+
+    /**
+     * Stops firing, waits up to {@code gracePeriod} for running jobs, then cancels and interrupts the
+     * ones still running. Idempotent. Jobs stay in the store.
+     */
+    void shutdown(Duration gracePeriod);
+
+    /** {@link #shutdown(Duration)} with a 30-second grace period. */
+    @Override
+    void close();
+
+    State state();
+
+    /** Adds a job. @throws DuplicateJobException if the id is taken. */
+    JobInfo add(JobDefinition job);
+
+    /** Adds a job, replacing any job with the same id (its pause state and history are reset). */
+    JobInfo addOrReplace(JobDefinition job);
+
+    /** Removes a job; runs already in progress finish. Returns false if there was no such job. */
+    boolean remove(String jobId);
+
+    /** @throws JobNotFoundException if there is no such job */
+    JobInfo pauseJob(String jobId);
+
+    /** Resumes a job; its next fire time is computed from now. @throws JobNotFoundException */
+    JobInfo resumeJob(String jobId);
+
+    /** Gives a job a new trigger; the next fire time is computed from now. @throws JobNotFoundException */
+    JobInfo reschedule(String jobId, Trigger trigger);
+
+    /**
+     * Runs a job once now, outside its schedule (its max-instances limit still applies). The
+     * schedule is unchanged. @throws JobNotFoundException
+     */
+    void runNow(String jobId);
+
+    Optional<JobInfo> job(String jobId);
+
+    /** Every job, ordered by id. */
+    List<JobInfo> jobs();
+
+    /** Parses a trigger spec with the trigger types this scheduler knows. @throws InvalidTriggerSpecException */
+    Trigger parseTrigger(String spec);
+
+    void addListener(SchedulerListener listener);
+
+    void removeListener(SchedulerListener listener);
+}

@@ -1,0 +1,12 @@
+package dev.chime;
+
+/**
+ * Hears every event of a scheduler. Called synchronously on the thread where the event happened
+ * (a worker, or the dispatcher), so keep it quick and thread-safe. An exception it throws is logged
+ * and disturbs neither the scheduler nor the other listeners.
+ */
+@FunctionalInterface
+public interface SchedulerListener {
+
+    void onEvent(ChimeEvent event);
+}

@@ -1,0 +1,115 @@
+package dev.chime.internal;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The dispatcher thread of a scheduler on a real clock: runs a pass, then sleeps until the next
+ * wake-up (or the poll interval, to see changes other nodes made), unless woken earlier. A pass that
+ * fails (the database went away) is retried with backoff up to 30 seconds.
+ */
+final class DispatchLoop {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DispatchLoop.class);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+
+    private final Clock clock;
+    private final Runnable pass;
+    private final Supplier<Optional<Instant>> nextWakeUp;
+    private final Duration pollInterval;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition woken = lock.newCondition();
+    private boolean wakeRequested;
+    private volatile boolean running;
+    private Thread thread;
+
+    DispatchLoop(Clock clock, Runnable pass, Supplier<Optional<Instant>> nextWakeUp, Duration pollInterval) {
+        this.clock = clock;
+        this.pass = pass;
+        this.nextWakeUp = nextWakeUp;
+        this.pollInterval = pollInterval;
+    }
+
+    synchronized void start(String name) {
+        if (thread != null) {
+            return;
+        }
+        running = true;
+        thread = new Thread(this::loop, name);
+        thread.start();
+    }
+
+    void wake() {
+        lock.lock();
+        try {
+            wakeRequested = true;
+            woken.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    synchronized void stop() throws InterruptedException {
+        running = false;
+        wake();
+        if (thread != null && thread != Thread.currentThread()) {
+            thread.join(TimeUnit.SECONDS.toMillis(10));
+        }
+    }
+
+    private void loop() {
+        Duration backoff = Duration.ZERO;
+        while (running) {
+            Duration sleep;
+            try {
+                pass.run();
+                backoff = Duration.ZERO;
+                sleep = untilNextWakeUp();
+            } catch (RuntimeException e) {
+                backoff = backoff.isZero() ? Duration.ofMillis(100) : min(backoff.multipliedBy(2), MAX_BACKOFF);
+                LOG.error("dispatch pass failed; retrying in {}", backoff, e);
+                sleep = backoff;
+            }
+            if (!sleepUnlessWoken(sleep)) {
+                return;
+            }
+        }
+    }
+
+    private Duration untilNextWakeUp() {
+        Optional<Instant> wake = nextWakeUp.get();
+        if (wake.isEmpty()) {
+            return pollInterval;
+        }
+        return min(Duration.between(clock.instant(), wake.get()), pollInterval);
+    }
+
+    private boolean sleepUnlessWoken(Duration sleep) {
+        lock.lock();
+        try {
+            long nanos = sleep.toNanos();
+            while (!wakeRequested && nanos > 0 && running) {
+                nanos = woken.awaitNanos(nanos);
+            }
+            wakeRequested = false;
+            return running;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+}

@@ -1,0 +1,34 @@
+package dev.chime.internal;
+
+import dev.chime.ChimeEvent;
+import dev.chime.SchedulerListener;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Delivers events to every listener; one that throws is logged and the others still hear the event. */
+public final class ListenerBus {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ListenerBus.class);
+
+    private final List<SchedulerListener> listeners = new CopyOnWriteArrayList<>();
+
+    public void add(SchedulerListener listener) {
+        listeners.add(listener);
+    }
+
+    public void remove(SchedulerListener listener) {
+        listeners.remove(listener);
+    }
+
+    public void publish(ChimeEvent event) {
+        for (SchedulerListener listener : listeners) {
+            try {
+                listener.onEvent(event);
+            } catch (Throwable t) {
+                LOG.warn("listener {} threw on {}; the scheduler and the other listeners go on", listener, event, t);
+            }
+        }
+    }
+}

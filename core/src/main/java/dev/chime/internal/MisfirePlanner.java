@@ -1,0 +1,92 @@
+package dev.chime.internal;
+
+import dev.chime.JobOptions;
+import dev.chime.Trigger;
+import dev.chime.TriggerContext;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The misfire rules, in one place, with APScheduler's meaning. Given a claimed fire time and the
+ * current instant it decides which fire times run, which are reported missed, and what the next
+ * fire time is:
+ * <ul>
+ *   <li>every fire time at or before now is due; with {@code coalesce} only the latest of them
+ *       counts, the others vanish silently;</li>
+ *   <li>a due fire time later than the misfire grace time is missed, the others run;</li>
+ *   <li>the next fire time is the trigger's first one after the last due fire time.</li>
+ * </ul>
+ */
+final class MisfirePlanner {
+
+    /** After this many single steps the planner jumps close to now instead of walking on. */
+    private static final int STEPS_BEFORE_JUMP = 64;
+
+    record Plan(List<Instant> run, List<Instant> missed, Optional<Instant> next) {
+    }
+
+    Plan plan(Trigger trigger, JobOptions options, Instant fireTime, Instant now, Instant lastCompletion) {
+        List<Instant> run = new ArrayList<>();
+        List<Instant> missed = new ArrayList<>();
+        if (trigger.dependsOnCompletion()) {
+            // Fixed delay: only one fire time is ever outstanding; the next comes after this run.
+            (isLate(fireTime, now, options) ? missed : run).add(fireTime);
+            return new Plan(run, missed, Optional.empty());
+        }
+        Instant last;
+        if (options.coalesce()) {
+            last = latestDue(trigger, fireTime, now);
+            (isLate(last, now, options) ? missed : run).add(last);
+        } else {
+            last = fireTime;
+            while (true) {
+                (isLate(last, now, options) ? missed : run).add(last);
+                Optional<Instant> n = trigger.nextFireTime(new TriggerContext(now, last, lastCompletion));
+                if (n.isEmpty() || n.get().isAfter(now)) {
+                    break;
+                }
+                last = n.get();
+            }
+        }
+        return new Plan(run, missed, trigger.nextFireTime(new TriggerContext(now, last, lastCompletion)));
+    }
+
+    static boolean isLate(Instant fireTime, Instant now, JobOptions options) {
+        Optional<Duration> grace = options.misfireGraceTime();
+        return grace.isPresent() && Duration.between(fireTime, now).compareTo(grace.get()) > 0;
+    }
+
+    /** The latest fire time at or before {@code now}, starting from the due {@code first}. */
+    private static Instant latestDue(Trigger trigger, Instant first, Instant now) {
+        Instant latest = first;
+        int steps = 0;
+        while (true) {
+            Optional<Instant> n = trigger.nextFireTime(TriggerContext.after(now, latest));
+            if (n.isEmpty() || n.get().isAfter(now)) {
+                return latest;
+            }
+            latest = n.get();
+            if (++steps == STEPS_BEFORE_JUMP) {
+                // Long downtime (a 1 s job after a day off): ask for the first fire time after
+                // now - w, doubling w, instead of walking every missed fire time.
+                latest = jumpTowards(trigger, latest, now);
+            }
+        }
+    }
+
+    private static Instant jumpTowards(Trigger trigger, Instant latest, Instant now) {
+        for (Duration w = Duration.ofMillis(1); ; w = w.multipliedBy(2)) {
+            Instant from = now.minus(w);
+            if (!from.isAfter(latest)) {
+                return latest;
+            }
+            Optional<Instant> n = trigger.nextFireTime(TriggerContext.after(now, from));
+            if (n.isPresent() && !n.get().isAfter(now) && n.get().isAfter(latest)) {
+                return n.get();
+            }
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package dev.chime.internal;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Knows what is running on this node: the attempts in flight (for timeouts, shutdown and the test
+ * clock) and how many firings of each job are active (for max concurrent instances).
+ */
+final class RunTracker {
+
+    private final Set<Attempt> attempts = ConcurrentHashMap.newKeySet();
+    private final Map<String, Integer> activeFirings = new ConcurrentHashMap<>();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+
+    /** Takes one instance slot of a job, unless it already has {@code max} active firings. */
+    boolean tryAcquireInstance(String jobId, int max) {
+        boolean[] acquired = {false};
+        activeFirings.compute(jobId, (id, n) -> {
+            int count = n == null ? 0 : n;
+            if (count >= max) {
+                return n;
+            }
+            acquired[0] = true;
+            return count + 1;
+        });
+        return acquired[0];
+    }
+
+    void releaseInstance(String jobId) {
+        activeFirings.computeIfPresent(jobId, (id, n) -> n <= 1 ? null : n - 1);
+    }
+
+    int activeInstances(String jobId) {
+        return activeFirings.getOrDefault(jobId, 0);
+    }
+
+    void submitted(Attempt attempt) {
+        attempts.add(attempt);
+    }
+
+    void finished(Attempt attempt) {
+        attempts.remove(attempt);
+        signalChange();
+    }
+
+    List<Attempt> snapshot() {
+        return new ArrayList<>(attempts);
+    }
+
+    boolean isIdle() {
+        return attempts.isEmpty();
+    }
+
+    /** The earliest timeout deadline of a running attempt whose outcome is still open. */
+    Optional<Instant> earliestDeadline() {
+        Instant earliest = null;
+        for (Attempt a : attempts) {
+            Instant d = a.deadline();
+            if (d != null && !a.isDecided() && (earliest == null || d.isBefore(earliest))) {
+                earliest = d;
+            }
+        }
+        return Optional.ofNullable(earliest);
+    }
+
+    /** Waits, in real time, until no attempt is in flight. Returns false on timeout. */
+    boolean awaitIdle(long timeout, TimeUnit unit) throws InterruptedException {
+        long nanos = unit.toNanos(timeout);
+        lock.lock();
+        try {
+            while (!attempts.isEmpty()) {
+                if (nanos <= 0) {
+                    return false;
+                }
+                nanos = changed.awaitNanos(Math.min(nanos, TimeUnit.MILLISECONDS.toNanos(10)));
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * True when every attempt in flight is inside job code and blocked (waiting on a lock, a latch,
+     * a sleep): nothing will change until something outside (the test, the clock) acts. A
+     * {@code RUNNABLE} thread or an attempt still queued means work is going on.
+     */
+    boolean allParked() {
+        for (Attempt a : attempts) {
+            if (a.isDecided()) {
+                // Timed out already: its late return changes nothing we report, but wait for it.
+                continue;
+            }
+            Thread t = a.thread();
+            if (t == null || !a.isInJobCode()) {
+                return false;
+            }
+            Thread.State state = t.getState();
+            if (state != Thread.State.WAITING && state != Thread.State.TIMED_WAITING) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void signalChange() {
+        lock.lock();
+        try {
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package dev.chime.internal.trigger;
+
+import dev.chime.Trigger;
+import dev.chime.spi.SpecParams;
+import dev.chime.spi.TriggerParser;
+import dev.chime.spi.TriggerProvider;
+import java.util.Set;
+
+/** The providers of the three trigger types core ships; each is listed in META-INF/services. */
+public final class BuiltInTriggerProviders {
+
+    private BuiltInTriggerProviders() {
+    }
+
+    /** {@code once:<instant>}. */
+    public static final class Once implements TriggerProvider {
+        @Override
+        public String type() {
+            return OnceTrigger.TYPE;
+        }
+
+        @Override
+        public Trigger parse(String body, TriggerParser nested) {
+            SpecParams p = SpecParams.parse(body, Set.of());
+            return new OnceTrigger(SpecParams.parseInstant("instant", p.main()));
+        }
+    }
+
+    /** {@code interval:<duration>[;start=..][;end=..][;jitter=..]}. */
+    public static final class Interval implements TriggerProvider {
+        @Override
+        public String type() {
+            return IntervalTrigger.TYPE;
+        }
+
+        @Override
+        public Trigger parse(String body, TriggerParser nested) {
+            SpecParams p = SpecParams.parse(body, Set.of("start", "end", "jitter"));
+            return new IntervalTrigger(SpecParams.parseDuration("interval", p.main()),
+                    p.instant("start").orElse(null), p.instant("end").orElse(null), p.duration("jitter").orElse(null));
+        }
+    }
+
+    /** {@code delay:<duration>[;start=..]}. */
+    public static final class FixedDelay implements TriggerProvider {
+        @Override
+        public String type() {
+            return FixedDelayTrigger.TYPE;
+        }
+
+        @Override
+        public Trigger parse(String body, TriggerParser nested) {
+            SpecParams p = SpecParams.parse(body, Set.of("start"));
+            return new FixedDelayTrigger(SpecParams.parseDuration("delay", p.main()), p.instant("start").orElse(null));
+        }
+    }
+}

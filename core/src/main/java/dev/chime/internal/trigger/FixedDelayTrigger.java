@@ -1,0 +1,47 @@
+package dev.chime.internal.trigger;
+
+import dev.chime.Trigger;
+import dev.chime.TriggerContext;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Fires {@code delay} after the previous run finished (Spring's {@code fixedDelay}), so runs never
+ * overlap however long they take. The first run is at {@code start}, or one delay after the job was
+ * added. Spec: {@code delay:PT30S[;start=<instant>]}.
+ */
+public record FixedDelayTrigger(Duration delay, Instant start) implements Trigger {
+
+    public static final String TYPE = "delay";
+
+    public FixedDelayTrigger {
+        Objects.requireNonNull(delay, "delay");
+        if (delay.isNegative() || delay.isZero()) {
+            throw new IllegalArgumentException("delay: " + delay + " must be positive");
+        }
+    }
+
+    @Override
+    public Optional<Instant> nextFireTime(TriggerContext context) {
+        if (context.lastCompletion() != null) {
+            return Optional.of(context.lastCompletion().plus(delay));
+        }
+        if (context.lastFireTime() != null) {
+            // Asked without a completion (the engine skipping downtime): keep the same spacing.
+            return Optional.of(context.lastFireTime().plus(delay));
+        }
+        return Optional.of(start != null ? start : context.now().plus(delay));
+    }
+
+    @Override
+    public boolean dependsOnCompletion() {
+        return true;
+    }
+
+    @Override
+    public String spec() {
+        return start == null ? TYPE + ":" + delay : TYPE + ":" + delay + ";start=" + start;
+    }
+}

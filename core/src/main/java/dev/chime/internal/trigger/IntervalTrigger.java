@@ -1,0 +1,95 @@
+package dev.chime.internal.trigger;
+
+import dev.chime.Trigger;
+import dev.chime.TriggerContext;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Fires at a fixed rate: {@code start}, {@code start + interval}, ... up to {@code end}, each fire
+ * time delayed by a random amount up to {@code jitter}. With no start, the first fire is one
+ * interval after the job was added (APScheduler's meaning). Fire times stay on the grid of the
+ * start however late runs are, so neither slow jobs nor jitter make the schedule drift.
+ *
+ * <p>Spec: {@code interval:PT10S[;start=<instant>][;end=<instant>][;jitter=<duration>]}.
+ */
+public record IntervalTrigger(Duration interval, Instant start, Instant end, Duration jitter) implements Trigger {
+
+    public static final String TYPE = "interval";
+
+    public IntervalTrigger {
+        Objects.requireNonNull(interval, "interval");
+        if (interval.isNegative() || interval.isZero()) {
+            throw new IllegalArgumentException("interval: " + interval + " must be positive");
+        }
+        if (jitter != null && (jitter.isNegative() || jitter.compareTo(interval) >= 0)) {
+            throw new IllegalArgumentException("jitter: " + jitter + " must be at least zero and shorter than the interval " + interval);
+        }
+        if (start != null && end != null && end.isBefore(start)) {
+            throw new IllegalArgumentException("end: " + end + " is before start " + start);
+        }
+    }
+
+    @Override
+    public Optional<Instant> nextFireTime(TriggerContext context) {
+        Instant anchor = start != null ? start : context.now().plus(interval);
+        Instant nominal;
+        if (context.lastFireTime() == null) {
+            nominal = firstAtOrAfter(anchor, context.now());
+        } else {
+            nominal = firstAfter(anchor, context.lastFireTime());
+        }
+        if (end != null && nominal.isAfter(end)) {
+            return Optional.empty();
+        }
+        return Optional.of(withJitter(nominal));
+    }
+
+    private Instant firstAtOrAfter(Instant anchor, Instant now) {
+        if (!anchor.isBefore(now)) {
+            return anchor;
+        }
+        long steps = Duration.between(anchor, now).dividedBy(interval);
+        Instant candidate = anchor.plus(interval.multipliedBy(steps));
+        return candidate.isBefore(now) ? candidate.plus(interval) : candidate;
+    }
+
+    private Instant firstAfter(Instant anchor, Instant after) {
+        if (after.isBefore(anchor)) {
+            return anchor;
+        }
+        // 'after' may be a jittered fire time; jitter < interval keeps it inside its own grid cell.
+        long steps = Duration.between(anchor, after).dividedBy(interval);
+        return anchor.plus(interval.multipliedBy(steps + 1));
+    }
+
+    private Instant withJitter(Instant nominal) {
+        if (jitter == null || jitter.isZero()) {
+            return nominal;
+        }
+        return nominal.plusNanos(ThreadLocalRandom.current().nextLong(jitter.toNanos() + 1));
+    }
+
+    @Override
+    public Trigger anchoredAt(Instant now) {
+        return start != null ? this : new IntervalTrigger(interval, now.plus(interval), end, jitter);
+    }
+
+    @Override
+    public String spec() {
+        StringBuilder sb = new StringBuilder(TYPE).append(':').append(interval);
+        if (start != null) {
+            sb.append(";start=").append(start);
+        }
+        if (end != null) {
+            sb.append(";end=").append(end);
+        }
+        if (jitter != null && !jitter.isZero()) {
+            sb.append(";jitter=").append(jitter);
+        }
+        return sb.toString();
+    }
+}

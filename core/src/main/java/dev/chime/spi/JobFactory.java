@@ -1,0 +1,16 @@
+package dev.chime.spi;
+
+import dev.chime.Job;
+import java.util.Optional;
+
+/**
+ * Resolves a task name to the {@link Job} that runs it. The default knows the instances registered
+ * with {@code SchedulerBuilder.task(...)}; a dependency-injection container plugs in here so jobs
+ * get their dependencies injected. Called for every attempt; must be thread-safe.
+ */
+@FunctionalInterface
+public interface JobFactory {
+
+    /** The job for a task name, or empty if this factory does not know it. */
+    Optional<Job> resolve(String task);
+}

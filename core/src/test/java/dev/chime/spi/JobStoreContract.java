@@ -1,0 +1,338 @@
+package dev.chime.spi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.chime.LastRun;
+import dev.chime.Outcome;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The contract every {@link JobStore} must pass. A store's test is a subclass that says how to make
+ * a fresh, empty store:
+ *
+ * <pre>{@code
+ * class MyStoreContractTest extends JobStoreContract {
+ *     protected JobStore createStore() { return new MyStore(...); }
+ * }
+ * }</pre>
+ *
+ * Instants here have millisecond precision, which every supported database keeps exactly.
+ */
+public abstract class JobStoreContract {
+
+    protected static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
+
+    protected JobStore store;
+
+    /** A fresh store with no jobs in it. */
+    protected abstract JobStore createStore() throws Exception;
+
+    /** Releases what {@link #createStore()} made; the default closes the store. */
+    protected void destroyStore(JobStore store) throws Exception {
+        store.close();
+    }
+
+    @BeforeEach
+    void setUpStore() throws Exception {
+        store = createStore();
+    }
+
+    @AfterEach
+    void tearDownStore() throws Exception {
+        destroyStore(store);
+    }
+
+    protected static StoredJob job(String id, Instant nextFireTime) {
+        return new StoredJob(id, "task-" + id, "interval:PT10S", "{\"coalesce\":true}", "{\"n\":1}", false, nextFireTime,
+                null, null, 0);
+    }
+
+    @Test
+    void addedJobCanBeReadBackWithEveryField() {
+        StoredJob job = new StoredJob("a", "report", "once:2026-03-01T10:00:00Z", "{\"maxInstances\":2}",
+                "{\"to\":\"ops@example.com\"}", false, T0, null, null, 0);
+        assertThat(store.add(job)).isTrue();
+
+        StoredJob read = store.get("a").orElseThrow();
+        assertThat(read.id()).isEqualTo("a");
+        assertThat(read.task()).isEqualTo("report");
+        assertThat(read.triggerSpec()).isEqualTo("once:2026-03-01T10:00:00Z");
+        assertThat(read.optionsJson()).isEqualTo("{\"maxInstances\":2}");
+        assertThat(read.dataJson()).isEqualTo("{\"to\":\"ops@example.com\"}");
+        assertThat(read.paused()).isFalse();
+        assertThat(read.nextFireTime()).isEqualTo(T0);
+        assertThat(read.claimedFireTime()).isNull();
+        assertThat(read.lastRun()).isNull();
+    }
+
+    @Test
+    void jobWithoutDataKeepsNullData() {
+        store.add(new StoredJob("a", "t", "interval:PT1S", "{}", null, false, T0, null, null, 0));
+        assertThat(store.get("a").orElseThrow().dataJson()).isNull();
+    }
+
+    @Test
+    void addRejectsATakenIdAndKeepsTheFirstJob() {
+        store.add(job("a", T0));
+        assertThat(store.add(job("a", T0.plusSeconds(99)))).isFalse();
+        assertThat(store.get("a").orElseThrow().nextFireTime()).isEqualTo(T0);
+    }
+
+    @Test
+    void putReplacesAJobAndDropsItsClaim() {
+        store.add(job("a", T0));
+        store.claimDue(T0, 10);
+        store.put(job("a", T0.plusSeconds(5)));
+
+        StoredJob read = store.get("a").orElseThrow();
+        assertThat(read.claimedFireTime()).isNull();
+        assertThat(read.nextFireTime()).isEqualTo(T0.plusSeconds(5));
+        assertThat(store.claimDue(T0.plusSeconds(5), 10)).extracting(Firing::jobId).containsExactly("a");
+    }
+
+    @Test
+    void putAddsAJobThatDidNotExist() {
+        store.put(job("a", T0));
+        assertThat(store.get("a")).isPresent();
+    }
+
+    @Test
+    void removeSaysWhetherThereWasAJob() {
+        store.add(job("a", T0));
+        assertThat(store.remove("a")).isTrue();
+        assertThat(store.remove("a")).isFalse();
+        assertThat(store.get("a")).isEmpty();
+        assertThat(store.claimDue(T0, 10)).isEmpty();
+        assertThat(store.nextDueTime()).isEmpty();
+    }
+
+    @Test
+    void listReturnsEveryJobOrderedById() {
+        store.add(job("c", T0));
+        store.add(job("a", null));
+        store.add(job("b", T0.plusSeconds(1)));
+        assertThat(store.list()).extracting(StoredJob::id).containsExactly("a", "b", "c");
+    }
+
+    @Test
+    void updateSucceedsOnlyWithTheCurrentVersion() {
+        store.add(job("a", T0));
+        StoredJob current = store.get("a").orElseThrow();
+
+        assertThat(store.update(current.withNextFireTime(T0.plusSeconds(1)))).isTrue();
+        assertThat(store.update(current.withNextFireTime(T0.plusSeconds(2)))).as("stale version").isFalse();
+
+        StoredJob read = store.get("a").orElseThrow();
+        assertThat(read.nextFireTime()).isEqualTo(T0.plusSeconds(1));
+        assertThat(read.version()).isGreaterThan(current.version());
+    }
+
+    @Test
+    void updateOfARemovedJobFails() {
+        store.add(job("a", T0));
+        StoredJob current = store.get("a").orElseThrow();
+        store.remove("a");
+        assertThat(store.update(current)).isFalse();
+        assertThat(store.get("a")).isEmpty();
+    }
+
+    @Test
+    void claimDueHandsOutDueJobsEarliestFirstUpToTheLimit() {
+        store.add(job("late", T0.plusSeconds(3)));
+        store.add(job("early", T0.plusSeconds(1)));
+        store.add(job("middle", T0.plusSeconds(2)));
+        store.add(job("future", T0.plusSeconds(60)));
+
+        List<Firing> first = store.claimDue(T0.plusSeconds(10), 2);
+        assertThat(first).extracting(Firing::jobId).containsExactly("early", "middle");
+        assertThat(first).extracting(Firing::fireTime).containsExactly(T0.plusSeconds(1), T0.plusSeconds(2));
+
+        assertThat(store.claimDue(T0.plusSeconds(10), 10)).extracting(Firing::jobId).containsExactly("late");
+    }
+
+    @Test
+    void aJobDueExactlyNowIsDue() {
+        store.add(job("a", T0));
+        assertThat(store.claimDue(T0, 10)).hasSize(1);
+    }
+
+    @Test
+    void claimedJobIsNotHandedOutAgainUntilReleased() {
+        store.add(job("a", T0));
+        List<Firing> claimed = store.claimDue(T0, 10);
+        assertThat(claimed).hasSize(1);
+        assertThat(store.claimDue(T0.plusSeconds(100), 10)).isEmpty();
+        assertThat(store.nextDueTime()).isEmpty();
+
+        StoredJob whileClaimed = store.get("a").orElseThrow();
+        assertThat(whileClaimed.claimedFireTime()).isEqualTo(T0);
+        assertThat(whileClaimed.nextFireTime()).isNull();
+
+        assertThat(store.release(claimed.get(0), T0.plusSeconds(10))).isTrue();
+        assertThat(store.nextDueTime()).contains(T0.plusSeconds(10));
+        assertThat(store.claimDue(T0.plusSeconds(10), 10)).extracting(Firing::fireTime).containsExactly(T0.plusSeconds(10));
+    }
+
+    @Test
+    void releaseWithNoNextFireTimeLeavesTheJobUnscheduled() {
+        store.add(job("a", T0));
+        Firing firing = store.claimDue(T0, 10).get(0);
+        assertThat(store.release(firing, null)).isTrue();
+
+        StoredJob read = store.get("a").orElseThrow();
+        assertThat(read.nextFireTime()).isNull();
+        assertThat(read.claimedFireTime()).isNull();
+        assertThat(store.nextDueTime()).isEmpty();
+    }
+
+    @Test
+    void releaseFailsWhenTheJobChangedSinceTheClaim() {
+        store.add(job("a", T0));
+        Firing firing = store.claimDue(T0, 10).get(0);
+        StoredJob current = store.get("a").orElseThrow();
+        store.update(current.withClaim(null).withTrigger("interval:PT1M", T0.plusSeconds(60)));
+
+        assertThat(store.release(firing, T0.plusSeconds(10))).isFalse();
+        StoredJob read = store.get("a").orElseThrow();
+        assertThat(read.triggerSpec()).isEqualTo("interval:PT1M");
+        assertThat(read.nextFireTime()).isEqualTo(T0.plusSeconds(60));
+    }
+
+    @Test
+    void releaseFailsWhenTheJobWasRemoved() {
+        store.add(job("a", T0));
+        Firing firing = store.claimDue(T0, 10).get(0);
+        store.remove("a");
+        assertThat(store.release(firing, T0.plusSeconds(10))).isFalse();
+        assertThat(store.get("a")).isEmpty();
+    }
+
+    @Test
+    void releasingTwiceSucceedsOnce() {
+        store.add(job("a", T0));
+        Firing firing = store.claimDue(T0, 10).get(0);
+        assertThat(store.release(firing, T0.plusSeconds(10))).isTrue();
+        assertThat(store.release(firing, T0.plusSeconds(20))).isFalse();
+        assertThat(store.get("a").orElseThrow().nextFireTime()).isEqualTo(T0.plusSeconds(10));
+    }
+
+    @Test
+    void pausedJobIsNeitherDueNorClaimed() {
+        store.add(job("a", T0));
+        store.add(job("b", T0.plusSeconds(5)));
+        StoredJob a = store.get("a").orElseThrow();
+        assertThat(store.update(a.withPaused(true, null))).isTrue();
+
+        assertThat(store.get("a").orElseThrow().paused()).isTrue();
+        assertThat(store.nextDueTime()).contains(T0.plusSeconds(5));
+        assertThat(store.claimDue(T0.plusSeconds(10), 10)).extracting(Firing::jobId).containsExactly("b");
+
+        StoredJob paused = store.get("a").orElseThrow();
+        assertThat(store.update(paused.withPaused(false, T0.plusSeconds(7)))).isTrue();
+        assertThat(store.claimDue(T0.plusSeconds(10), 10)).extracting(Firing::jobId).containsExactly("a");
+    }
+
+    @Test
+    void pausedJobWithAFireTimeIsStillNotDue() {
+        StoredJob pausedWithTime = job("a", T0).withPaused(true, T0);
+        store.add(pausedWithTime);
+        assertThat(store.claimDue(T0.plusSeconds(1), 10)).isEmpty();
+        assertThat(store.nextDueTime()).isEmpty();
+    }
+
+    @Test
+    void recordOutcomeKeepsScheduleAndVersion() {
+        store.add(job("a", T0));
+        StoredJob before = store.get("a").orElseThrow();
+        LastRun run = new LastRun(Outcome.FAILURE, T0, T0.plusMillis(1500), Duration.ofMillis(1500), "java.io.IOException: down");
+        store.recordOutcome("a", run);
+
+        StoredJob after = store.get("a").orElseThrow();
+        assertThat(after.lastRun()).isEqualTo(run);
+        assertThat(after.version()).isEqualTo(before.version());
+        assertThat(after.nextFireTime()).isEqualTo(T0);
+        assertThat(store.claimDue(T0, 10)).extracting(Firing::jobId).containsExactly("a");
+    }
+
+    @Test
+    void recordOutcomeOfAMissingJobIsIgnored() {
+        store.recordOutcome("nobody", new LastRun(Outcome.SUCCESS, T0, T0, Duration.ZERO, null));
+        assertThat(store.get("nobody")).isEmpty();
+    }
+
+    @Test
+    void nextDueTimeIsTheEarliestSchedulableFireTime() {
+        assertThat(store.nextDueTime()).isEmpty();
+        store.add(job("b", T0.plusSeconds(20)));
+        store.add(job("a", T0.plusSeconds(10)));
+        store.add(job("unscheduled", null));
+        assertThat(store.nextDueTime()).contains(T0.plusSeconds(10));
+    }
+
+    @Test
+    void manyJobsDueAtTheSameInstantAreAllClaimed() {
+        for (int i = 0; i < 50; i++) {
+            store.add(job("job-" + i, T0));
+        }
+        assertThat(store.claimDue(T0, 1000)).hasSize(50);
+    }
+
+    @Test
+    void concurrentClaimsNeverHandOutTheSameFiringTwice() throws Exception {
+        int jobs = 500;
+        int rounds = 3;
+        for (int i = 0; i < jobs; i++) {
+            store.add(job(String.format("job-%04d", i), T0));
+        }
+        Set<String> handedOut = ConcurrentHashMap.newKeySet();
+        List<String> duplicates = new ArrayList<>();
+        int expected = jobs * (rounds + 1);
+        int threads = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        CountDownLatch start = new CountDownLatch(1);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    Instant horizon = T0.plusSeconds(10L * rounds);
+                    long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                    while (handedOut.size() < expected && System.nanoTime() < giveUp) {
+                        List<Firing> batch = store.claimDue(horizon, 7);
+                        for (Firing f : batch) {
+                            if (!handedOut.add(f.jobId() + "@" + f.fireTime())) {
+                                synchronized (duplicates) {
+                                    duplicates.add(f.jobId() + "@" + f.fireTime());
+                                }
+                            }
+                            store.release(f, f.fireTime().plusSeconds(10));
+                        }
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> f : futures) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(duplicates).isEmpty();
+        // Every job fired at T0, T0+10s, ... up to the horizon exactly once, whichever thread got it.
+        assertThat(handedOut).hasSize(expected);
+    }
+}

@@ -1,0 +1,95 @@
+package dev.chime.spi;
+
+import dev.chime.LastRun;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The simplest store that passes {@link JobStoreContract}: every method synchronized, claims found
+ * by scanning all jobs. Core's own tests use it (core cannot depend on store-memory), and it shows
+ * plugin authors the contract at its plainest.
+ */
+public final class NaiveJobStore implements JobStore {
+
+    private final Map<String, StoredJob> jobs = new TreeMap<>();
+
+    @Override
+    public synchronized boolean add(StoredJob job) {
+        return jobs.putIfAbsent(job.id(), job.withVersion(0)) == null;
+    }
+
+    @Override
+    public synchronized void put(StoredJob job) {
+        StoredJob old = jobs.get(job.id());
+        jobs.put(job.id(), job.withClaim(null).withVersion(old == null ? 0 : old.version() + 1));
+    }
+
+    @Override
+    public synchronized boolean remove(String jobId) {
+        return jobs.remove(jobId) != null;
+    }
+
+    @Override
+    public synchronized Optional<StoredJob> get(String jobId) {
+        return Optional.ofNullable(jobs.get(jobId));
+    }
+
+    @Override
+    public synchronized List<StoredJob> list() {
+        return new ArrayList<>(jobs.values());
+    }
+
+    @Override
+    public synchronized boolean update(StoredJob job) {
+        StoredJob old = jobs.get(job.id());
+        if (old == null || old.version() != job.version()) {
+            return false;
+        }
+        jobs.put(job.id(), job.withVersion(job.version() + 1));
+        return true;
+    }
+
+    @Override
+    public synchronized List<Firing> claimDue(Instant now, int limit) {
+        List<StoredJob> due = new ArrayList<>();
+        for (StoredJob job : jobs.values()) {
+            if (job.isDue(now)) {
+                due.add(job);
+            }
+        }
+        due.sort(Comparator.comparing(StoredJob::nextFireTime).thenComparing(StoredJob::id));
+        List<Firing> claimed = new ArrayList<>();
+        for (StoredJob job : due.subList(0, Math.min(limit, due.size()))) {
+            StoredJob claim = job.withClaim(job.nextFireTime()).withNextFireTime(null).withVersion(job.version() + 1);
+            jobs.put(job.id(), claim);
+            claimed.add(new Firing(claim, job.nextFireTime()));
+        }
+        return claimed;
+    }
+
+    @Override
+    public synchronized boolean release(Firing firing, Instant nextFireTime) {
+        StoredJob current = jobs.get(firing.jobId());
+        if (current == null || current.version() != firing.job().version() || current.claimedFireTime() == null) {
+            return false;
+        }
+        jobs.put(current.id(), current.withClaim(null).withNextFireTime(nextFireTime).withVersion(current.version() + 1));
+        return true;
+    }
+
+    @Override
+    public synchronized void recordOutcome(String jobId, LastRun lastRun) {
+        jobs.computeIfPresent(jobId, (id, job) -> job.withLastRun(lastRun));
+    }
+
+    @Override
+    public synchronized Optional<Instant> nextDueTime() {
+        return jobs.values().stream().filter(j -> !j.paused() && j.claimedFireTime() == null && j.nextFireTime() != null)
+                .map(StoredJob::nextFireTime).min(Comparator.naturalOrder());
+    }
+}
