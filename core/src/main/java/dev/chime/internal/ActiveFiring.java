@@ -3,6 +3,8 @@ package dev.chime.internal;
 import dev.chime.JobDefinition;
 import dev.chime.spi.Firing;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One firing the engine decided to run, across its attempts.
@@ -13,11 +15,39 @@ import java.time.Instant;
  *                        or null when it was released at dispatch
  * @param lastOfSchedule  true when the trigger has no later fire time: the job is removed afterwards
  * @param recovery        true when a dead node's firing is run again
+ * @param queued          further due fire times (missed ones, not coalesced) that run one after the
+ *                        other in the same instance slot, as APScheduler runs them
  */
 record ActiveFiring(JobDefinition definition, Instant fireTime, Firing claimToRelease, boolean lastOfSchedule,
-                    boolean recovery) {
+                    boolean recovery, List<Instant> queued) {
+
+    ActiveFiring {
+        queued = List.copyOf(queued);
+    }
+
+    /** A firing of a single fire time. */
+    ActiveFiring(JobDefinition definition, Instant fireTime, Firing claimToRelease, boolean lastOfSchedule, boolean recovery) {
+        this(definition, fireTime, claimToRelease, lastOfSchedule, recovery, List.of());
+    }
 
     String jobId() {
         return definition.id();
+    }
+
+    /** The firing of the next queued fire time, or null when none is left. */
+    ActiveFiring nextQueued() {
+        if (queued.isEmpty()) {
+            return null;
+        }
+        return new ActiveFiring(definition, queued.get(0), claimToRelease, lastOfSchedule, recovery,
+                queued.subList(1, queued.size()));
+    }
+
+    /** Every fire time this firing stands for. */
+    List<Instant> allFireTimes() {
+        List<Instant> all = new ArrayList<>(queued.size() + 1);
+        all.add(fireTime);
+        all.addAll(queued);
+        return all;
     }
 }

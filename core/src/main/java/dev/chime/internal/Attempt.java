@@ -17,6 +17,7 @@ final class Attempt {
     private volatile Instant deadline;
     private volatile Thread thread;
     private volatile boolean inJobCode;
+    private volatile boolean timedOut;
 
     Attempt(ActiveFiring firing, int number) {
         this.firing = firing;
@@ -68,6 +69,16 @@ final class Attempt {
 
     boolean isDecided() {
         return decided.get();
+    }
+
+    /** Marks the attempt as given up on at its deadline; its thread may still be unwinding. */
+    void timedOut() {
+        this.timedOut = true;
+        cancel();
+    }
+
+    boolean isTimedOut() {
+        return timedOut;
     }
 
     /** Cancels and interrupts the attempt's thread, if it is running. */

@@ -43,10 +43,12 @@ final class AttemptRunner {
         int max = firing.definition().options().maxInstances();
         if (!ctx.tracker().tryAcquireInstance(firing.jobId(), max)) {
             Instant now = ctx.clock().instant();
-            LOG.warn("job '{}' skipped its fire time {}: {} instance(s) already running (max {})", firing.jobId(),
-                    firing.fireTime(), ctx.tracker().activeInstances(firing.jobId()), max);
-            ctx.bus().publish(new JobEvent.Skipped(firing.jobId(), firing.fireTime(),
-                    ctx.tracker().activeInstances(firing.jobId()), now));
+            int running = ctx.tracker().activeInstances(firing.jobId());
+            for (Instant fireTime : firing.allFireTimes()) {
+                LOG.warn("job '{}' skipped its fire time {}: {} instance(s) already running (max {})", firing.jobId(),
+                        fireTime, running, max);
+                ctx.bus().publish(new JobEvent.Skipped(firing.jobId(), fireTime, running, now));
+            }
             keeper.firingOver(firing, now);
             return;
         }
@@ -116,7 +118,7 @@ final class AttemptRunner {
             if (deadline != null && !deadline.isAfter(now) && attempt.decide()) {
                 Duration timeout = Duration.between(attempt.startedAt(), deadline);
                 LOG.warn("job '{}' ran past its timeout of {} and is interrupted", attempt.firing().jobId(), timeout);
-                attempt.cancel();
+                attempt.timedOut();
                 failed(attempt, new TimeoutException("job '" + attempt.firing().jobId() + "' ran past its timeout of " + timeout),
                         true, now);
             }
@@ -147,6 +149,11 @@ final class AttemptRunner {
             ctx.store().recordOutcome(firing.jobId(), new LastRun(outcome, firing.fireTime(), end, duration, error));
         } catch (RuntimeException e) {
             LOG.error("job '{}': could not record outcome {} of {}", firing.jobId(), outcome, firing.fireTime(), e);
+        }
+        ActiveFiring next = firing.nextQueued();
+        if (next != null && accepting) {
+            submit(next, 1);
+            return;
         }
         ctx.tracker().releaseInstance(firing.jobId());
         keeper.firingOver(firing, end);

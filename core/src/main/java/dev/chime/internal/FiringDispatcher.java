@@ -101,9 +101,8 @@ final class FiringDispatcher {
         boolean released = ctx.store().release(firing, plan.next().orElse(null));
         boolean exhausted = released && plan.next().isEmpty();
         List<Instant> run = plan.run();
-        for (int i = 0; i < run.size(); i++) {
-            boolean last = exhausted && i == run.size() - 1;
-            runner.dispatch(new ActiveFiring(job, run.get(i), null, last, firing.recovery()));
+        if (!run.isEmpty()) {
+            runner.dispatch(new ActiveFiring(job, run.get(0), null, exhausted, firing.recovery(), run.subList(1, run.size())));
         }
         if (exhausted && run.isEmpty()) {
             keeper.removeIfExhausted(job.id());

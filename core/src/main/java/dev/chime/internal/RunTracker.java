@@ -75,14 +75,16 @@ final class RunTracker {
 
     /** Waits, in real time, until no attempt is in flight. Returns false on timeout. */
     boolean awaitIdle(long timeout, TimeUnit unit) throws InterruptedException {
-        long nanos = unit.toNanos(timeout);
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
         lock.lock();
         try {
             while (!attempts.isEmpty()) {
-                if (nanos <= 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
                     return false;
                 }
-                nanos = changed.awaitNanos(Math.min(nanos, TimeUnit.MILLISECONDS.toNanos(10)));
+                // Bounded slices: an attempt can end between our check and the wait.
+                changed.awaitNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(10)));
             }
             return true;
         } finally {
@@ -97,8 +99,8 @@ final class RunTracker {
      */
     boolean allParked() {
         for (Attempt a : attempts) {
-            if (a.isDecided()) {
-                // Timed out already: its late return changes nothing we report, but wait for it.
+            if (a.isTimedOut()) {
+                // Already reported; whenever its thread gives up, nothing we report changes.
                 continue;
             }
             Thread t = a.thread();

@@ -1,0 +1,91 @@
+package dev.chime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.chime.internal.JobCodec;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class JobOptionsTest {
+
+    @Test
+    void defaultsMatchApscheduler() {
+        JobOptions o = JobOptions.defaults();
+        assertThat(o.misfireGraceTime()).contains(Duration.ofSeconds(1));
+        assertThat(o.coalesce()).isTrue();
+        assertThat(o.maxInstances()).isEqualTo(1);
+        assertThat(o.retry()).isEqualTo(RetryPolicy.none());
+        assertThat(o.timeout()).isEmpty();
+        assertThat(o.recoverable()).isFalse();
+    }
+
+    @Test
+    void invalidOptionsNameTheField() {
+        assertThatThrownBy(() -> JobOptions.builder().maxInstances(0).build())
+                .hasMessage("maxInstances: 0 must be at least 1");
+        assertThatThrownBy(() -> JobOptions.builder().timeout(Duration.ZERO).build())
+                .hasMessage("timeout: PT0S must be positive");
+        assertThatThrownBy(() -> JobOptions.builder().misfireGraceTime(Duration.ofSeconds(-1)).build())
+                .hasMessage("misfireGraceTime: PT-1S is negative");
+        assertThatThrownBy(() -> new RetryPolicy(1, Duration.ofSeconds(1), 0.5, Duration.ofSeconds(1)))
+                .hasMessageContaining("retry multiplier: 0.5");
+        assertThatThrownBy(() -> new RetryPolicy(-1, Duration.ofSeconds(1), 1, Duration.ofSeconds(1)))
+                .hasMessageContaining("retry maxRetries: -1");
+    }
+
+    @Test
+    void backoffGrowsAndIsCapped() {
+        RetryPolicy p = new RetryPolicy(10, Duration.ofSeconds(1), 3.0, Duration.ofSeconds(20));
+        assertThat(p.backoff(1)).isEqualTo(Duration.ofSeconds(1));
+        assertThat(p.backoff(2)).isEqualTo(Duration.ofSeconds(3));
+        assertThat(p.backoff(3)).isEqualTo(Duration.ofSeconds(9));
+        assertThat(p.backoff(4)).isEqualTo(Duration.ofSeconds(20));
+        assertThat(p.backoff(60)).isEqualTo(Duration.ofSeconds(20));
+    }
+
+    @Test
+    void optionsRoundTripThroughJson() {
+        JobOptions o = JobOptions.builder().misfireGraceTime(null).coalesce(false).maxInstances(3)
+                .retry(RetryPolicy.exponential(4, Duration.ofSeconds(5))).timeout(Duration.ofMinutes(2)).recoverable(true).build();
+        assertThat(JobCodec.readOptions(JobCodec.writeOptions(o), "options")).isEqualTo(o);
+    }
+
+    @Test
+    void partialOptionsJsonKeepsDefaultsForMissingFields() {
+        JobOptions o = JobCodec.readOptions("{\"maxInstances\": 4}", "options");
+        assertThat(o.maxInstances()).isEqualTo(4);
+        assertThat(o.coalesce()).isTrue();
+    }
+
+    @Test
+    void badOptionsJsonNamesTheField() {
+        assertThatThrownBy(() -> JobCodec.readOptions("{\"maxInstances\": \"many\"}", "job 'x' options"))
+                .hasMessage("job 'x' options.maxInstances: expected a whole number, got \"many\"");
+        assertThatThrownBy(() -> JobCodec.readOptions("{\"timeout\": \"soon\"}", "job 'x' options"))
+                .hasMessageContaining("job 'x' options.timeout: 'soon' is not an ISO-8601 duration");
+        assertThatThrownBy(() -> JobCodec.readOptions("{\"maxInstances\": 0}", "job 'x' options"))
+                .hasMessage("job 'x' options: maxInstances: 0 must be at least 1");
+        assertThatThrownBy(() -> JobCodec.readOptions("{oops", "job 'x' options"))
+                .hasMessageContaining("job 'x' options: invalid JSON at line 1");
+    }
+
+    @Test
+    void jobDefinitionValidatesItsFields() {
+        Trigger t = Triggers.interval(Duration.ofSeconds(1));
+        assertThatThrownBy(() -> JobDefinition.builder(" ").task("x").trigger(t).build()).hasMessage("job id: must not be blank");
+        assertThatThrownBy(() -> JobDefinition.builder("a").trigger(t).build()).hasMessage("job 'a': task must not be blank");
+        assertThatThrownBy(() -> JobDefinition.builder("a").task("x").build()).hasMessage("job 'a': trigger is missing");
+        assertThatThrownBy(() -> JobDefinition.builder("a").task("x").trigger(t).dataJson("{bad").build())
+                .hasMessageContaining("data of job 'a': invalid JSON");
+    }
+
+    @Test
+    void equalDefinitionsAreEqual() {
+        JobDefinition a = JobDefinition.builder("a").task("x").trigger(Triggers.interval(Duration.ofSeconds(1)))
+                .dataJson("{ \"k\" : 1 }").build();
+        JobDefinition b = JobDefinition.builder("a").task("x").trigger(Triggers.parse("interval:PT1S"))
+                .data(java.util.Map.of("k", 1)).build();
+        assertThat(a).isEqualTo(b).hasSameHashCodeAs(b);
+    }
+}

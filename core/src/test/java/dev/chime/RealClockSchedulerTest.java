@@ -1,0 +1,139 @@
+package dev.chime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.chime.spi.NaiveJobStore;
+import dev.chime.spi.StoredJob;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The dispatcher thread on the system clock; waits are conditions with deadlines, never sleeps. */
+class RealClockSchedulerTest {
+
+    private final EventRecorder events = new EventRecorder();
+    private final NaiveJobStore store = new NaiveJobStore();
+    private Scheduler scheduler;
+
+    @AfterEach
+    void tearDown() {
+        if (scheduler != null) {
+            scheduler.shutdown(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void dispatcherFiresIntervalJobsOnTheSystemClock() {
+        AtomicInteger runs = new AtomicInteger();
+        scheduler = Scheduler.builder().store(store).task("count", ctx -> runs.incrementAndGet()).build();
+        scheduler.add(JobDefinition.of("fast", "count", Triggers.interval(Duration.ofMillis(50))));
+        scheduler.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> runs.get() >= 5);
+    }
+
+    @Test
+    void jobAddedWhileRunningWakesTheDispatcher() {
+        CountDownLatch ran = new CountDownLatch(1);
+        scheduler = Scheduler.builder().store(store).pollInterval(Duration.ofHours(1)).task("once", ctx -> ran.countDown()).build();
+        scheduler.start();
+        scheduler.add(JobDefinition.of("now", "once", Triggers.once(Instant.now())));
+        await().atMost(Duration.ofSeconds(10)).until(() -> ran.getCount() == 0);
+    }
+
+    @Test
+    void shutdownLetsRunningJobsFinishWithinTheGracePeriod() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch finish = new CountDownLatch(1);
+        AtomicBoolean completed = new AtomicBoolean();
+        scheduler = Scheduler.builder().store(store).listener(events).task("work", ctx -> {
+            started.countDown();
+            finish.await();
+            completed.set(true);
+        }).build();
+        scheduler.add(JobDefinition.of("w", "work", Triggers.once(Instant.now())));
+        scheduler.start();
+        assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+
+        Thread releaser = new Thread(() -> {
+            await().atMost(Duration.ofSeconds(10)).until(() -> scheduler.state() == Scheduler.State.SHUT_DOWN);
+            finish.countDown();
+        });
+        releaser.start();
+        scheduler.shutdown(Duration.ofSeconds(30));
+        releaser.join();
+
+        assertThat(completed).isTrue();
+        assertThat(events.of(JobEvent.Executed.class)).hasSize(1);
+        assertThat(events.all().get(events.all().size() - 1)).isInstanceOf(SchedulerEvent.Shutdown.class);
+    }
+
+    @Test
+    void shutdownInterruptsJobsStillRunningAfterTheGracePeriod() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        AtomicBoolean interrupted = new AtomicBoolean();
+        AtomicBoolean cancelled = new AtomicBoolean();
+        scheduler = Scheduler.builder().store(store).task("stuck", ctx -> {
+            started.countDown();
+            try {
+                new CountDownLatch(1).await();
+            } catch (InterruptedException e) {
+                interrupted.set(true);
+                cancelled.set(ctx.isCancelled());
+                throw e;
+            }
+        }).build();
+        scheduler.add(JobDefinition.of("s", "stuck", Triggers.interval(Duration.ofHours(1), Instant.now().plusMillis(100), null, null)));
+        scheduler.start();
+        assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+
+        scheduler.shutdown(Duration.ofMillis(100));
+        assertThat(interrupted).isTrue();
+        assertThat(cancelled).isTrue();
+        assertThat(store.get("s")).as("a stopped scheduler keeps its jobs").isPresent();
+    }
+
+    @Test
+    void jobsRunOnAUserSuppliedExecutor() throws Exception {
+        ExecutorService executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "my-executor"));
+        try {
+            CountDownLatch ran = new CountDownLatch(1);
+            String[] thread = new String[1];
+            scheduler = Scheduler.builder().store(store).executor(executor).task("where", ctx -> {
+                thread[0] = Thread.currentThread().getName();
+                ran.countDown();
+            }).build();
+            scheduler.add(JobDefinition.of("w", "where", Triggers.once(Instant.now())));
+            scheduler.start();
+            assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(thread[0]).isEqualTo("my-executor");
+            scheduler.shutdown(Duration.ofSeconds(5));
+            assertThat(executor.isShutdown()).as("the user's executor is the user's to shut down").isFalse();
+        } finally {
+            executor.shutdownNow();
+        }
+    }
+
+    @Test
+    void anUnreadableStoredJobIsLeftAloneAndDoesNotBlockTheOthers() {
+        AtomicInteger runs = new AtomicInteger();
+        Instant now = Instant.now();
+        store.add(new StoredJob("broken", "count", "nosuchtype:whatever", "{}", null, false, now, null, null, 0));
+        scheduler = Scheduler.builder().store(store).task("count", ctx -> runs.incrementAndGet()).build();
+        scheduler.add(JobDefinition.of("fine", "count", Triggers.interval(Duration.ofHours(1), now.plusMillis(100), null, null)));
+        scheduler.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> runs.get() == 1);
+
+        StoredJob broken = store.get("broken").orElseThrow();
+        assertThat(broken.triggerSpec()).as("its data is kept").isEqualTo("nosuchtype:whatever");
+        assertThat(broken.nextFireTime()).isNull();
+        assertThat(scheduler.jobs()).extracting(JobInfo::id).containsExactly("fine");
+    }
+}
