@@ -1,0 +1,133 @@
+package dev.chime.cron.internal;
+
+import java.time.DayOfWeek;
+import java.time.LocalDate;
+
+/**
+ * The day fields of a cron expression, compiled: which days of a given month match. Day-of-week
+ * values are ISO (1 = Monday ... 7 = Sunday) whatever the dialect wrote. Immutable.
+ *
+ * @param domAll          day-of-month is {@code *} or {@code ?}
+ * @param domDays         plain days of month, bits 1-31
+ * @param lastDay         {@code L}
+ * @param lastDayOffsets  {@code L-n}: bit n set for each offset
+ * @param lastWeekday     {@code LW}
+ * @param nearestWeekday  {@code nW}: bit n set for each day
+ * @param dowAll          day-of-week is {@code *} or {@code ?}
+ * @param dowDays         plain days of week, ISO bits 1-7
+ * @param lastDow         {@code nL}: ISO bits of the weekdays whose last occurrence matches
+ * @param nthDow          {@code d#n}: for n in 1-5, the ISO bits of weekdays whose n-th occurrence matches
+ * @param either          true when a day matching either field is enough (Vixie cron with both restricted)
+ */
+record DayRules(boolean domAll, long domDays, boolean lastDay, long lastDayOffsets, boolean lastWeekday,
+                long nearestWeekday, boolean dowAll, int dowDays, int lastDow, int[] nthDow, boolean either) {
+
+    /** The days of {@code month} in {@code year} that match, as bits 1-31. */
+    long daysOf(int year, int month) {
+        int length = monthLength(year, month);
+        long valid = (1L << (length + 1)) - 2;
+        int firstDow = LocalDate.of(year, month, 1).getDayOfWeek().getValue();
+        long dom = dayOfMonthMatches(length, firstDow, valid);
+        long dow = dayOfWeekMatches(length, firstDow, valid);
+        return either ? (dom | dow) : (dom & dow);
+    }
+
+    private long dayOfMonthMatches(int length, int firstDow, long valid) {
+        if (domAll) {
+            return valid;
+        }
+        long days = domDays & valid;
+        if (lastDay) {
+            days |= 1L << length;
+        }
+        for (long offsets = lastDayOffsets; offsets != 0; offsets &= offsets - 1) {
+            int day = length - Long.numberOfTrailingZeros(offsets);
+            if (day >= 1) {
+                days |= 1L << day;
+            }
+        }
+        if (lastWeekday) {
+            int dow = dowOf(length, firstDow);
+            int day = dow == 6 ? length - 1 : dow == 7 ? length - 2 : length;
+            days |= 1L << day;
+        }
+        for (long targets = nearestWeekday; targets != 0; targets &= targets - 1) {
+            int day = Long.numberOfTrailingZeros(targets);
+            if (day <= length) {
+                days |= 1L << nearestWeekday(day, length, dowOf(day, firstDow));
+            }
+        }
+        return days;
+    }
+
+    /** Quartz's rule: Saturday moves back to Friday (or, on the 1st, on to Monday the 3rd); Sunday moves on to Monday (or, on the last day, back to Friday). */
+    private static int nearestWeekday(int day, int length, int dow) {
+        if (dow == DayOfWeek.SATURDAY.getValue()) {
+            return day == 1 ? 3 : day - 1;
+        }
+        if (dow == DayOfWeek.SUNDAY.getValue()) {
+            return day == length ? day - 2 : day + 1;
+        }
+        return day;
+    }
+
+    private long dayOfWeekMatches(int length, int firstDow, long valid) {
+        if (dowAll) {
+            return valid;
+        }
+        long days = 0;
+        for (int dow = 1; dow <= 7; dow++) {
+            int bit = 1 << dow;
+            if ((dowDays & bit) == 0 && (lastDow & bit) == 0 && !inAnyNth(bit)) {
+                continue;
+            }
+            int first = 1 + Math.floorMod(dow - firstDow, 7);
+            if ((dowDays & bit) != 0) {
+                for (int day = first; day <= length; day += 7) {
+                    days |= 1L << day;
+                }
+            }
+            if ((lastDow & bit) != 0) {
+                days |= 1L << (first + 7 * ((length - first) / 7));
+            }
+            for (int n = 1; n < nthDow.length; n++) {
+                int day = first + 7 * (n - 1);
+                if ((nthDow[n] & bit) != 0 && day <= length) {
+                    days |= 1L << day;
+                }
+            }
+        }
+        return days & valid;
+    }
+
+    private boolean inAnyNth(int bit) {
+        for (int bits : nthDow) {
+            if ((bits & bit) != 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static int dowOf(int day, int firstDow) {
+        return (firstDow - 1 + day - 1) % 7 + 1;
+    }
+
+    static int monthLength(int year, int month) {
+        switch (month) {
+            case 2:
+                return isLeap(year) ? 29 : 28;
+            case 4:
+            case 6:
+            case 9:
+            case 11:
+                return 30;
+            default:
+                return 31;
+        }
+    }
+
+    private static boolean isLeap(int year) {
+        return (year & 3) == 0 && (year % 100 != 0 || year % 400 == 0);
+    }
+}
