@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
 import java.time.zone.ZoneOffsetTransition;
 import java.time.zone.ZoneRules;
 import java.util.BitSet;
@@ -39,8 +40,13 @@ public record CronSchedule(long seconds, long minutes, long hours, long months, 
     /** The first fire time strictly after {@code after}, in its zone. */
     public Optional<ZonedDateTime> next(ZonedDateTime after) {
         ZoneRules rules = after.getZone().getRules();
+        LocalDateTime from = after.toLocalDateTime().truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
+        if (rules.isFixedOffset()) {
+            // No DST: local time and instants map one to one.
+            LocalDateTime local = nextLocal(from);
+            return local == null ? Optional.empty() : Optional.of(ZonedDateTime.ofLocal(local, after.getZone(), after.getOffset()));
+        }
         Instant afterInstant = after.toInstant();
-        LocalDateTime from = after.toLocalDateTime().withNano(0).plusSeconds(1);
         Instant found = null;
         for (int guard = 0; guard < 1000 && found == null; guard++) {
             LocalDateTime candidate = nextLocal(from);
@@ -50,7 +56,7 @@ public record CronSchedule(long seconds, long minutes, long hours, long months, 
             found = resolve(candidate, rules, afterInstant);
             from = candidate.plusSeconds(1);
         }
-        Instant secondPass = hourRepeats ? secondPassOfNextOverlap(rules, afterInstant, found) : null;
+        Instant secondPass = hourRepeats ? secondPassOfNextOverlap(rules, after.getOffset(), afterInstant, found) : null;
         if (secondPass != null) {
             found = secondPass;
         }
@@ -83,7 +89,13 @@ public record CronSchedule(long seconds, long minutes, long hours, long months, 
      * overlap that starts later (its local times lie behind us). When the hour field repeats,
      * that pass's first match may come before what the walk found.
      */
-    private Instant secondPassOfNextOverlap(ZoneRules rules, Instant after, Instant found) {
+    private Instant secondPassOfNextOverlap(ZoneRules rules, ZoneOffset afterOffset, Instant after, Instant found) {
+        if (found != null && found.getEpochSecond() - after.getEpochSecond() < 86_400
+                && rules.getOffset(found).equals(afterOffset)) {
+            // Same offset less than a day apart: no transition lies between (zones shift at most
+            // once a day), so no overlap can hide an earlier fire time. Saves the transition lookup.
+            return null;
+        }
         ZoneOffsetTransition transition = rules.nextTransition(after);
         if (transition == null || !transition.isOverlap()) {
             return null;

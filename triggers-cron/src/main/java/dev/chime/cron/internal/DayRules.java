@@ -1,7 +1,6 @@
 package dev.chime.cron.internal;
 
 import java.time.DayOfWeek;
-import java.time.LocalDate;
 
 /**
  * The day fields of a cron expression, compiled: which days of a given month match. Day-of-week
@@ -26,7 +25,7 @@ record DayRules(boolean domAll, long domDays, boolean lastDay, long lastDayOffse
     long daysOf(int year, int month) {
         int length = monthLength(year, month);
         long valid = (1L << (length + 1)) - 2;
-        int firstDow = LocalDate.of(year, month, 1).getDayOfWeek().getValue();
+        int firstDow = firstDayOfWeek(year, month);
         long dom = dayOfMonthMatches(length, firstDow, valid);
         long dow = dayOfWeekMatches(length, firstDow, valid);
         return either ? (dom | dow) : (dom & dow);
@@ -76,16 +75,13 @@ record DayRules(boolean domAll, long domDays, boolean lastDay, long lastDayOffse
             return valid;
         }
         long days = 0;
-        for (int dow = 1; dow <= 7; dow++) {
+        // Only the weekdays some rule names; each bit is an ISO weekday.
+        for (int wanted = dowDays | lastDow | nthAny(); wanted != 0; wanted &= wanted - 1) {
+            int dow = Integer.numberOfTrailingZeros(wanted);
             int bit = 1 << dow;
-            if ((dowDays & bit) == 0 && (lastDow & bit) == 0 && !inAnyNth(bit)) {
-                continue;
-            }
             int first = 1 + Math.floorMod(dow - firstDow, 7);
             if ((dowDays & bit) != 0) {
-                for (int day = first; day <= length; day += 7) {
-                    days |= 1L << day;
-                }
+                days |= WEEKLY_FROM[first];
             }
             if ((lastDow & bit) != 0) {
                 days |= 1L << (first + 7 * ((length - first) / 7));
@@ -100,13 +96,33 @@ record DayRules(boolean domAll, long domDays, boolean lastDay, long lastDayOffse
         return days & valid;
     }
 
-    private boolean inAnyNth(int bit) {
+    private int nthAny() {
+        int any = 0;
         for (int bits : nthDow) {
-            if ((bits & bit) != 0) {
-                return true;
+            any |= bits;
+        }
+        return any;
+    }
+
+    /** WEEKLY_FROM[d]: bits d, d+7, d+14, ... up to 31. */
+    private static final long[] WEEKLY_FROM = new long[8];
+
+    static {
+        for (int first = 1; first <= 7; first++) {
+            for (int day = first; day <= 31; day += 7) {
+                WEEKLY_FROM[first] |= 1L << day;
             }
         }
-        return false;
+    }
+
+    private static final int[] MONTH_OFFSETS = {0, 3, 2, 5, 0, 3, 5, 1, 4, 6, 2, 4};
+
+    /** The ISO day of week (Monday = 1) of the 1st of a month, by Sakamoto's method: no allocation. */
+    static int firstDayOfWeek(int year, int month) {
+        int y = month < 3 ? year - 1 : year;
+        int sundayBased = (y + Math.floorDiv(y, 4) - Math.floorDiv(y, 100) + Math.floorDiv(y, 400) + MONTH_OFFSETS[month - 1] + 1) % 7;
+        int fromSunday = sundayBased < 0 ? sundayBased + 7 : sundayBased;
+        return fromSunday == 0 ? 7 : fromSunday;
     }
 
     private static int dowOf(int day, int firstDow) {
