@@ -3,7 +3,10 @@ package dev.chime;
 import java.time.Duration;
 import java.time.Instant;
 
-/** Something that happened to one job. Every event is an immutable record. */
+/**
+ * Something that happened to one job. Every event is an immutable record; the events about a firing
+ * also carry the job's task name, so listeners can group by it without asking the store.
+ */
 public sealed interface JobEvent extends ChimeEvent {
 
     String jobId();
@@ -20,12 +23,19 @@ public sealed interface JobEvent extends ChimeEvent {
     record Modified(String jobId, Instant time) implements JobEvent {
     }
 
+    /**
+     * This node took a due firing out of the store. {@code recovery} is true when the firing had
+     * been claimed by a node that died and its lease was taken over (clustered stores only).
+     */
+    record Claimed(String jobId, String task, Instant scheduledFireTime, boolean recovery, Instant time) implements JobEvent {
+    }
+
     /** An attempt was handed to the executor. */
-    record Submitted(String jobId, Instant scheduledFireTime, int attempt, Instant time) implements JobEvent {
+    record Submitted(String jobId, String task, Instant scheduledFireTime, int attempt, Instant time) implements JobEvent {
     }
 
     /** An attempt returned normally. */
-    record Executed(String jobId, Instant scheduledFireTime, int attempt, Instant started, Duration duration, Instant time)
+    record Executed(String jobId, String task, Instant scheduledFireTime, int attempt, Instant started, Duration duration, Instant time)
             implements JobEvent {
     }
 
@@ -36,15 +46,15 @@ public sealed interface JobEvent extends ChimeEvent {
      *                  {@link java.util.concurrent.TimeoutException})
      * @param willRetry true when another attempt is scheduled
      */
-    record Failed(String jobId, Instant scheduledFireTime, int attempt, Instant started, Duration duration,
+    record Failed(String jobId, String task, Instant scheduledFireTime, int attempt, Instant started, Duration duration,
                   Throwable error, boolean timedOut, boolean willRetry, Instant time) implements JobEvent {
     }
 
     /** A fire time was found later than the misfire grace time and did not run. */
-    record Missed(String jobId, Instant scheduledFireTime, Instant time) implements JobEvent {
+    record Missed(String jobId, String task, Instant scheduledFireTime, Instant time) implements JobEvent {
     }
 
     /** A fire time came while the job already had its maximum number of instances running. */
-    record Skipped(String jobId, Instant scheduledFireTime, int runningInstances, Instant time) implements JobEvent {
+    record Skipped(String jobId, String task, Instant scheduledFireTime, int runningInstances, Instant time) implements JobEvent {
     }
 }

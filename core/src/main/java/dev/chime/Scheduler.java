@@ -69,6 +69,9 @@ public interface Scheduler extends AutoCloseable {
     /** Every job, ordered by id. */
     List<JobInfo> jobs();
 
+    /** Job counts from the store (cheap for the built-in stores) and this node's running attempts. */
+    SchedulerStats stats();
+
     /** Parses a trigger spec with the trigger types this scheduler knows. @throws InvalidTriggerSpecException */
     Trigger parseTrigger(String spec);
 

@@ -9,4 +9,12 @@ package dev.chime;
 public interface SchedulerListener {
 
     void onEvent(ChimeEvent event);
+
+    /**
+     * Called once when the listener is attached to a scheduler (at build, or by
+     * {@link Scheduler#addListener}), before any event; for listeners that also read the scheduler's
+     * state, such as metrics gauges. Does nothing by default.
+     */
+    default void onRegistered(Scheduler scheduler) {
+    }
 }

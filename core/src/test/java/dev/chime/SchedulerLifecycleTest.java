@@ -242,6 +242,33 @@ class SchedulerLifecycleTest extends SchedulerTestSupport {
     }
 
     @Test
+    void statsCountJobsPausedJobsAndRunningAttempts() {
+        start(counting());
+        scheduler.add(JobDefinition.of("a", "count", Triggers.interval(Duration.ofSeconds(10))));
+        scheduler.add(JobDefinition.of("b", "count", Triggers.interval(Duration.ofSeconds(10))));
+        scheduler.pauseJob("b");
+        assertThat(scheduler.stats()).isEqualTo(new SchedulerStats(2, 1, 0));
+    }
+
+    @Test
+    void listenersAreToldWhichSchedulerTheyJoined() {
+        Scheduler[] seen = new Scheduler[2];
+        SchedulerListener listener = new SchedulerListener() {
+            @Override
+            public void onEvent(ChimeEvent event) {
+            }
+
+            @Override
+            public void onRegistered(Scheduler s) {
+                seen[seen[0] == null ? 0 : 1] = s;
+            }
+        };
+        start(counting().listener(listener));
+        scheduler.addListener(listener);
+        assertThat(seen).containsExactly(scheduler, scheduler);
+    }
+
+    @Test
     void lifecycleEventsAreDelivered() {
         start(counting());
         scheduler.pause();

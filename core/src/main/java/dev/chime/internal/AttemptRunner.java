@@ -47,7 +47,7 @@ final class AttemptRunner {
             for (Instant fireTime : firing.allFireTimes()) {
                 LOG.warn("job '{}' skipped its fire time {}: {} instance(s) already running (max {})", firing.jobId(),
                         fireTime, running, max);
-                ctx.bus().publish(new JobEvent.Skipped(firing.jobId(), fireTime, running, now));
+                ctx.bus().publish(new JobEvent.Skipped(firing.jobId(), firing.definition().task(), fireTime, running, now));
             }
             keeper.firingOver(firing, now);
             return;
@@ -58,7 +58,7 @@ final class AttemptRunner {
     private void submit(ActiveFiring firing, int number) {
         Attempt attempt = new Attempt(firing, number);
         ctx.tracker().submitted(attempt);
-        ctx.bus().publish(new JobEvent.Submitted(firing.jobId(), firing.fireTime(), number, ctx.clock().instant()));
+        ctx.bus().publish(new JobEvent.Submitted(firing.jobId(), firing.definition().task(), firing.fireTime(), number, ctx.clock().instant()));
         try {
             ctx.executor().execute(() -> run(attempt));
         } catch (RejectedExecutionException e) {
@@ -92,7 +92,7 @@ final class AttemptRunner {
             if (attempt.decide()) {
                 Instant end = ctx.clock().instant();
                 if (error == null) {
-                    ctx.bus().publish(new JobEvent.Executed(firing.jobId(), firing.fireTime(), attempt.number(), start,
+                    ctx.bus().publish(new JobEvent.Executed(firing.jobId(), firing.definition().task(), firing.fireTime(), attempt.number(), start,
                             Duration.between(start, end), end));
                     finish(firing, Outcome.SUCCESS, end, Duration.between(start, end), null);
                 } else {
@@ -133,7 +133,7 @@ final class AttemptRunner {
         if (!timedOut) {
             LOG.warn("job '{}' attempt {} failed{}", firing.jobId(), attempt.number(), willRetry ? "; will retry" : "", error);
         }
-        ctx.bus().publish(new JobEvent.Failed(firing.jobId(), firing.fireTime(), attempt.number(), attempt.startedAt(),
+        ctx.bus().publish(new JobEvent.Failed(firing.jobId(), firing.definition().task(), firing.fireTime(), attempt.number(), attempt.startedAt(),
                 duration, error, timedOut, willRetry, end));
         if (willRetry) {
             // The firing keeps its instance slot while it waits: it is still in progress.

@@ -8,8 +8,10 @@ import dev.chime.JobNotFoundException;
 import dev.chime.Scheduler;
 import dev.chime.SchedulerEvent;
 import dev.chime.SchedulerListener;
+import dev.chime.SchedulerStats;
 import dev.chime.Trigger;
 import dev.chime.TriggerContext;
+import dev.chime.spi.JobCounts;
 import dev.chime.spi.JobFactory;
 import dev.chime.spi.JobStore;
 import dev.chime.spi.StoredJob;
@@ -53,12 +55,12 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
         this.clock = parts.clock();
         this.store = parts.store();
         this.codec = new JobCodec(parts.triggers());
-        parts.listeners().forEach(bus::add);
         this.loop = parts.driveByClock() ? null
                 : new DispatchLoop(clock, () -> runDue(), this::nextWakeUp, parts.pollInterval());
         EngineContext ctx = new EngineContext(clock, store, codec, bus, tracker, parts.jobFactory(), parts.executor(), this::wake);
         ScheduleKeeper keeper = new ScheduleKeeper(ctx);
         this.dispatcher = new FiringDispatcher(ctx, new AttemptRunner(ctx, keeper), keeper);
+        parts.listeners().forEach(this::addListener);
     }
 
     // --- lifecycle ---------------------------------------------------------------------------
@@ -230,7 +232,18 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
 
     @Override
     public void addListener(SchedulerListener listener) {
+        try {
+            listener.onRegistered(this);
+        } catch (RuntimeException e) {
+            LOG.warn("listener {} failed in onRegistered; it still hears events", listener, e);
+        }
         bus.add(listener);
+    }
+
+    @Override
+    public SchedulerStats stats() {
+        JobCounts counts = store.counts();
+        return new SchedulerStats(counts.total(), counts.paused(), tracker.runningAttempts());
     }
 
     @Override

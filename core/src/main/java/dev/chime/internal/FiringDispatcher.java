@@ -74,6 +74,7 @@ final class FiringDispatcher {
 
     private void handle(Firing firing, Instant now) {
         StoredJob stored = firing.job();
+        ctx.bus().publish(new JobEvent.Claimed(stored.id(), stored.task(), firing.fireTime(), firing.recovery(), now));
         JobDefinition job;
         try {
             job = ctx.codec().decode(stored);
@@ -113,7 +114,7 @@ final class FiringDispatcher {
         LOG.warn("job '{}' missed its fire time {} by {} (misfire grace {})", job.id(), fireTime,
                 Duration.between(fireTime, now), job.options().misfireGraceTime().orElse(null));
         ctx.store().recordOutcome(job.id(), new LastRun(Outcome.MISSED, fireTime, now, Duration.ZERO, null));
-        ctx.bus().publish(new JobEvent.Missed(job.id(), fireTime, now));
+        ctx.bus().publish(new JobEvent.Missed(job.id(), job.task(), fireTime, now));
     }
 
     /** Stops retrying failed attempts (shutdown). */

@@ -57,6 +57,10 @@ final class RunTracker {
         return new ArrayList<>(attempts);
     }
 
+    int runningAttempts() {
+        return attempts.size();
+    }
+
     boolean isIdle() {
         return attempts.isEmpty();
     }

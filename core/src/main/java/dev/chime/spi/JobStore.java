@@ -55,6 +55,15 @@ public interface JobStore extends AutoCloseable {
     /** Records a job's latest outcome without touching its schedule or version. */
     void recordOutcome(String jobId, LastRun lastRun);
 
+    /**
+     * How many jobs there are and how many are paused. Gauges read this on every scrape, so a store
+     * with many jobs should answer without listing them; the default lists them.
+     */
+    default JobCounts counts() {
+        List<StoredJob> all = list();
+        return new JobCounts(all.size(), all.stream().filter(StoredJob::paused).count());
+    }
+
     /** The earliest next fire time of any job that is neither paused nor claimed. */
     Optional<Instant> nextDueTime();
 

@@ -283,6 +283,21 @@ public abstract class JobStoreContract {
     }
 
     @Test
+    void countsTellTotalAndPausedJobs() {
+        assertThat(store.counts()).isEqualTo(new JobCounts(0, 0));
+        store.add(job("a", T0));
+        store.add(job("b", T0).withPaused(true, null));
+        store.put(job("c", T0).withPaused(true, null));
+        assertThat(store.counts()).isEqualTo(new JobCounts(3, 2));
+
+        StoredJob b = store.get("b").orElseThrow();
+        store.update(b.withPaused(false, T0));
+        store.remove("c");
+        store.claimDue(T0, 10);
+        assertThat(store.counts()).isEqualTo(new JobCounts(2, 0));
+    }
+
+    @Test
     void manyJobsDueAtTheSameInstantAreAllClaimed() {
         for (int i = 0; i < 50; i++) {
             store.add(job("job-" + i, T0));

@@ -14,7 +14,7 @@ import java.util.TreeMap;
  * by scanning all jobs. Core's own tests use it (core cannot depend on store-memory), and it shows
  * plugin authors the contract at its plainest.
  */
-public final class NaiveJobStore implements JobStore {
+public class NaiveJobStore implements JobStore {
 
     private final Map<String, StoredJob> jobs = new TreeMap<>();
 

@@ -2,6 +2,7 @@ package dev.chime.store.memory;
 
 import dev.chime.LastRun;
 import dev.chime.spi.Firing;
+import dev.chime.spi.JobCounts;
 import dev.chime.spi.JobStore;
 import dev.chime.spi.StoredJob;
 import java.time.Instant;
@@ -34,6 +35,8 @@ public final class MemoryJobStore implements JobStore {
     /** Exactly the jobs that are neither paused nor claimed and have a next fire time. */
     private final TreeSet<StoredJob> schedule = new TreeSet<>(BY_NEXT_FIRE);
     private final Map<String, String> canonical = new HashMap<>();
+    /** Kept up to date by store/unindex so counts() need not scan. */
+    private long paused;
 
     @Override
     public boolean add(StoredJob job) {
@@ -68,6 +71,9 @@ public final class MemoryJobStore implements JobStore {
         try {
             StoredJob old = jobs.remove(jobId);
             unindex(old);
+            if (old != null && old.paused()) {
+                paused--;
+            }
             return old != null;
         } finally {
             lock.unlock();
@@ -175,6 +181,16 @@ public final class MemoryJobStore implements JobStore {
         }
     }
 
+    @Override
+    public JobCounts counts() {
+        lock.lock();
+        try {
+            return new JobCounts(jobs.size(), paused);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** How many jobs the store holds. */
     public int size() {
         lock.lock();
@@ -186,7 +202,8 @@ public final class MemoryJobStore implements JobStore {
     }
 
     private void store(StoredJob job) {
-        jobs.put(job.id(), job);
+        StoredJob old = jobs.put(job.id(), job);
+        paused += (job.paused() ? 1 : 0) - (old != null && old.paused() ? 1 : 0);
         if (!job.paused() && job.claimedFireTime() == null && job.nextFireTime() != null) {
             schedule.add(job);
         }
