@@ -281,7 +281,7 @@ class JobOptionsBehaviourTest extends SchedulerTestSupport {
         scheduler.add(JobDefinition.of("a", "count", Triggers.once(T0.plusSeconds(5))));
         clock.advance(Duration.ofSeconds(5));
         assertThat(events.all()).extracting(e -> e.getClass().getSimpleName())
-                .containsExactly("Started", "Added", "Claimed", "Submitted", "Executed", "Removed");
+                .containsExactly("Started", "Added", "Claimed", "Removed", "Submitted", "Executed");
         JobEvent.Executed executed = events.of(JobEvent.Executed.class).get(0);
         assertThat(executed.duration()).isEqualTo(Duration.ZERO);
         assertThat(executed.started()).isEqualTo(T0.plusSeconds(5));

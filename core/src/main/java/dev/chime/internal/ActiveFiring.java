@@ -13,21 +13,20 @@ import java.util.List;
  * @param fireTime        the scheduled fire time
  * @param claimToRelease  the store claim to release once the firing is over (fixed-delay triggers),
  *                        or null when it was released at dispatch
- * @param lastOfSchedule  true when the trigger has no later fire time: the job is removed afterwards
  * @param recovery        true when a dead node's firing is run again
  * @param queued          further due fire times (missed ones, not coalesced) that run one after the
  *                        other in the same instance slot, as APScheduler runs them
  */
-record ActiveFiring(JobDefinition definition, Instant fireTime, Firing claimToRelease, boolean lastOfSchedule,
-                    boolean recovery, List<Instant> queued) {
+record ActiveFiring(JobDefinition definition, Instant fireTime, Firing claimToRelease, boolean recovery,
+                    List<Instant> queued) {
 
     ActiveFiring {
         queued = List.copyOf(queued);
     }
 
     /** A firing of a single fire time. */
-    ActiveFiring(JobDefinition definition, Instant fireTime, Firing claimToRelease, boolean lastOfSchedule, boolean recovery) {
-        this(definition, fireTime, claimToRelease, lastOfSchedule, recovery, List.of());
+    ActiveFiring(JobDefinition definition, Instant fireTime, Firing claimToRelease, boolean recovery) {
+        this(definition, fireTime, claimToRelease, recovery, List.of());
     }
 
     String jobId() {
@@ -39,7 +38,7 @@ record ActiveFiring(JobDefinition definition, Instant fireTime, Firing claimToRe
         if (queued.isEmpty()) {
             return null;
         }
-        return new ActiveFiring(definition, queued.get(0), claimToRelease, lastOfSchedule, recovery,
+        return new ActiveFiring(definition, queued.get(0), claimToRelease, recovery,
                 queued.subList(1, queued.size()));
     }
 

@@ -58,7 +58,8 @@ final class AttemptRunner {
     private void submit(ActiveFiring firing, int number) {
         Attempt attempt = new Attempt(firing, number);
         ctx.tracker().submitted(attempt);
-        ctx.bus().publish(new JobEvent.Submitted(firing.jobId(), firing.definition().task(), firing.fireTime(), number, ctx.clock().instant()));
+        ctx.bus().publish(() -> new JobEvent.Submitted(firing.jobId(), firing.definition().task(), firing.fireTime(), number,
+                ctx.clock().instant()));
         try {
             ctx.executor().execute(() -> run(attempt));
         } catch (RejectedExecutionException e) {
@@ -92,8 +93,8 @@ final class AttemptRunner {
             if (attempt.decide()) {
                 Instant end = ctx.clock().instant();
                 if (error == null) {
-                    ctx.bus().publish(new JobEvent.Executed(firing.jobId(), firing.definition().task(), firing.fireTime(), attempt.number(), start,
-                            Duration.between(start, end), end));
+                    ctx.bus().publish(() -> new JobEvent.Executed(firing.jobId(), firing.definition().task(), firing.fireTime(),
+                            attempt.number(), start, Duration.between(start, end), end));
                     finish(firing, Outcome.SUCCESS, end, Duration.between(start, end), null);
                 } else {
                     failed(attempt, error, false, end);

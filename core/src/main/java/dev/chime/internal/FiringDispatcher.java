@@ -4,7 +4,6 @@ import dev.chime.JobDefinition;
 import dev.chime.JobEvent;
 import dev.chime.LastRun;
 import dev.chime.Outcome;
-import dev.chime.TriggerContext;
 import dev.chime.spi.Firing;
 import dev.chime.spi.StoredJob;
 import java.time.Duration;
@@ -46,10 +45,20 @@ final class FiringDispatcher {
         List<Firing> claimed;
         do {
             claimed = ctx.store().claimDue(now, CLAIM_BATCH);
-            for (Firing f : claimed) {
-                handle(f, now);
-            }
+            // One thread decides every firing: measured faster than spreading the decisions over the
+            // workers (BENCHMARKS.md), and it keeps the order of fire times.
+            claimed.forEach(f -> handleGuarded(f, now));
         } while (claimed.size() == CLAIM_BATCH);
+    }
+
+    private void handleGuarded(Firing firing, Instant now) {
+        try {
+            handle(firing, now);
+        } catch (RuntimeException e) {
+            LOG.error("job '{}': handling its fire time {} failed; it is put back unchanged", firing.jobId(),
+                    firing.fireTime(), e);
+            ctx.store().release(firing, firing.fireTime());
+        }
     }
 
     /** The earliest instant at which {@link #runDue} has something to do. */
@@ -74,7 +83,7 @@ final class FiringDispatcher {
 
     private void handle(Firing firing, Instant now) {
         StoredJob stored = firing.job();
-        ctx.bus().publish(new JobEvent.Claimed(stored.id(), stored.task(), firing.fireTime(), firing.recovery(), now));
+        ctx.bus().publish(() -> new JobEvent.Claimed(stored.id(), stored.task(), firing.fireTime(), firing.recovery(), now));
         JobDefinition job;
         try {
             job = ctx.codec().decode(stored);
@@ -92,21 +101,25 @@ final class FiringDispatcher {
         }
         if (job.trigger().dependsOnCompletion()) {
             if (plan.run().isEmpty()) {
-                Optional<Instant> next = job.trigger().nextFireTime(new TriggerContext(now, firing.fireTime(), now));
-                ctx.store().release(firing, next.orElse(null));
+                keeper.firingOver(new ActiveFiring(job, firing.fireTime(), firing, firing.recovery()), now);
             } else {
-                runner.dispatch(new ActiveFiring(job, plan.run().get(0), firing, false, firing.recovery()));
+                runner.dispatch(new ActiveFiring(job, plan.run().get(0), firing, firing.recovery()));
             }
             return;
         }
-        boolean released = ctx.store().release(firing, plan.next().orElse(null));
-        boolean exhausted = released && plan.next().isEmpty();
+        boolean exhausted = plan.next().isEmpty();
+        if (exhausted) {
+            // Like APScheduler: a job whose trigger will never fire again leaves the store now; its
+            // last runs (and their retries) go on from the definition in hand.
+            if (ctx.store().removeClaimed(firing)) {
+                ctx.bus().publish(() -> new JobEvent.Removed(job.id(), now));
+            }
+        } else {
+            ctx.store().release(firing, plan.next().get());
+        }
         List<Instant> run = plan.run();
         if (!run.isEmpty()) {
-            runner.dispatch(new ActiveFiring(job, run.get(0), null, exhausted, firing.recovery(), run.subList(1, run.size())));
-        }
-        if (exhausted && run.isEmpty()) {
-            keeper.removeIfExhausted(job.id());
+            runner.dispatch(new ActiveFiring(job, run.get(0), null, firing.recovery(), run.subList(1, run.size())));
         }
     }
 
@@ -114,7 +127,7 @@ final class FiringDispatcher {
         LOG.warn("job '{}' missed its fire time {} by {} (misfire grace {})", job.id(), fireTime,
                 Duration.between(fireTime, now), job.options().misfireGraceTime().orElse(null));
         ctx.store().recordOutcome(job.id(), new LastRun(Outcome.MISSED, fireTime, now, Duration.ZERO, null));
-        ctx.bus().publish(new JobEvent.Missed(job.id(), job.task(), fireTime, now));
+        ctx.bus().publish(() -> new JobEvent.Missed(job.id(), job.task(), fireTime, now));
     }
 
     /** Stops retrying failed attempts (shutdown). */
@@ -124,6 +137,6 @@ final class FiringDispatcher {
 
     /** Runs a job once now, outside its schedule. */
     void runNow(JobDefinition job) {
-        runner.dispatch(new ActiveFiring(job, ctx.clock().instant(), null, false, false));
+        runner.dispatch(new ActiveFiring(job, ctx.clock().instant(), null, false));
     }
 }

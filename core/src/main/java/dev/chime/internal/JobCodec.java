@@ -10,6 +10,9 @@ import dev.chime.spi.StoredJob;
 import dev.chime.spi.TriggerParser;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * Turns job definitions into the text a store keeps and back. Options are written field by field
@@ -17,23 +20,47 @@ import java.time.Instant;
  */
 public final class JobCodec {
 
+    /**
+     * Every firing decodes its job, and most jobs share a few option sets and trigger specs: these
+     * caches turn a Jackson parse and a spec parse per firing into a map lookup. Both hold immutable
+     * values and are cleared when full, so they never grow past their bound.
+     */
+    private static final int CACHE_LIMIT = 4096;
+
     private final TriggerParser triggers;
+    private final Map<String, JobOptions> optionsByJson = new ConcurrentHashMap<>();
+    private final Map<JobOptions, String> jsonByOptions = new ConcurrentHashMap<>();
+    private final Map<String, Trigger> triggersBySpec = new ConcurrentHashMap<>();
 
     public JobCodec(TriggerParser triggers) {
         this.triggers = triggers;
     }
 
     public StoredJob encode(JobDefinition job, Instant nextFireTime) {
-        return new StoredJob(job.id(), job.task(), job.trigger().spec(), writeOptions(job.options()), job.dataJson(),
+        String options = cached(jsonByOptions, job.options(), JobCodec::writeOptions);
+        return new StoredJob(job.id(), job.task(), job.trigger().spec(), options, job.dataJson(),
                 false, nextFireTime, null, null, 0);
     }
 
     /** @throws IllegalArgumentException (or InvalidTriggerSpecException) naming the job and the bad part */
     public JobDefinition decode(StoredJob stored) {
-        Trigger trigger = triggers.parse(stored.triggerSpec());
-        JobOptions options = readOptions(stored.optionsJson(), "options of job '" + stored.id() + "'");
+        Trigger trigger = cached(triggersBySpec, stored.triggerSpec(), triggers::parse);
+        JobOptions options = cached(optionsByJson, stored.optionsJson(),
+                json -> readOptions(json, "options of job '" + stored.id() + "'"));
         return JobDefinition.builder(stored.id()).task(stored.task()).trigger(trigger).options(options)
                 .dataJson(stored.dataJson()).build();
+    }
+
+    private static <K, V> V cached(Map<K, V> cache, K key, Function<K, V> compute) {
+        V value = cache.get(key);
+        if (value == null) {
+            value = compute.apply(key);
+            if (cache.size() >= CACHE_LIMIT) {
+                cache.clear();
+            }
+            cache.put(key, value);
+        }
+        return value;
     }
 
     public static String writeOptions(JobOptions options) {

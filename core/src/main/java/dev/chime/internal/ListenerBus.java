@@ -4,6 +4,7 @@ import dev.chime.ChimeEvent;
 import dev.chime.SchedulerListener;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +21,13 @@ public final class ListenerBus {
 
     public void remove(SchedulerListener listener) {
         listeners.remove(listener);
+    }
+
+    /** Builds the event only if someone listens: the hot path allocates nothing for an empty bus. */
+    public void publish(Supplier<? extends ChimeEvent> event) {
+        if (!listeners.isEmpty()) {
+            publish(event.get());
+        }
     }
 
     public void publish(ChimeEvent event) {

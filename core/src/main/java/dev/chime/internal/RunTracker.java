@@ -21,6 +21,8 @@ final class RunTracker {
     private final Map<String, Integer> activeFirings = new ConcurrentHashMap<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
+    /** Threads in awaitIdle; a finishing attempt only takes the lock when someone waits. */
+    private final java.util.concurrent.atomic.AtomicInteger waiters = new java.util.concurrent.atomic.AtomicInteger();
 
     /** Takes one instance slot of a job, unless it already has {@code max} active firings. */
     boolean tryAcquireInstance(String jobId, int max) {
@@ -80,6 +82,7 @@ final class RunTracker {
     /** Waits, in real time, until no attempt is in flight. Returns false on timeout. */
     boolean awaitIdle(long timeout, TimeUnit unit) throws InterruptedException {
         long deadline = System.nanoTime() + unit.toNanos(timeout);
+        waiters.incrementAndGet();
         lock.lock();
         try {
             while (!attempts.isEmpty()) {
@@ -93,6 +96,7 @@ final class RunTracker {
             return true;
         } finally {
             lock.unlock();
+            waiters.decrementAndGet();
         }
     }
 
@@ -120,6 +124,9 @@ final class RunTracker {
     }
 
     private void signalChange() {
+        if (waiters.get() == 0) {
+            return;
+        }
         lock.lock();
         try {
             changed.signalAll();

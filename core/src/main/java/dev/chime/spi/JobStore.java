@@ -52,6 +52,12 @@ public interface JobStore extends AutoCloseable {
      */
     boolean release(Firing firing, Instant nextFireTime);
 
+    /**
+     * Ends a claim by removing the job, because its trigger will never fire again. Returns false,
+     * changing nothing, if the job was changed or removed since the claim (the change wins).
+     */
+    boolean removeClaimed(Firing firing);
+
     /** Records a job's latest outcome without touching its schedule or version. */
     void recordOutcome(String jobId, LastRun lastRun);
 

@@ -230,6 +230,26 @@ public abstract class JobStoreContract {
     }
 
     @Test
+    void removeClaimedRemovesAJobWhoseClaimIsCurrent() {
+        store.add(job("a", T0));
+        Firing firing = store.claimDue(T0, 10).get(0);
+        assertThat(store.removeClaimed(firing)).isTrue();
+        assertThat(store.get("a")).isEmpty();
+        assertThat(store.counts()).isEqualTo(new JobCounts(0, 0));
+        assertThat(store.removeClaimed(firing)).isFalse();
+    }
+
+    @Test
+    void removeClaimedLeavesAJobThatChangedSinceTheClaim() {
+        store.add(job("a", T0));
+        Firing firing = store.claimDue(T0, 10).get(0);
+        StoredJob current = store.get("a").orElseThrow();
+        store.update(current.withClaim(null).withTrigger("interval:PT1M", T0.plusSeconds(60)));
+        assertThat(store.removeClaimed(firing)).isFalse();
+        assertThat(store.get("a").orElseThrow().triggerSpec()).isEqualTo("interval:PT1M");
+    }
+
+    @Test
     void pausedJobIsNeitherDueNorClaimed() {
         store.add(job("a", T0));
         store.add(job("b", T0.plusSeconds(5)));
@@ -265,6 +285,34 @@ public abstract class JobStoreContract {
         assertThat(after.version()).isEqualTo(before.version());
         assertThat(after.nextFireTime()).isEqualTo(T0);
         assertThat(store.claimDue(T0, 10)).extracting(Firing::jobId).containsExactly("a");
+    }
+
+    @Test
+    void recordOutcomeOfAClaimedJobKeepsTheClaim() {
+        store.add(job("a", T0));
+        Firing firing = store.claimDue(T0, 10).get(0);
+        LastRun run = new LastRun(Outcome.SUCCESS, T0, T0.plusSeconds(1), Duration.ofSeconds(1), null);
+        store.recordOutcome("a", run);
+
+        StoredJob read = store.get("a").orElseThrow();
+        assertThat(read.lastRun()).isEqualTo(run);
+        assertThat(read.claimedFireTime()).isEqualTo(T0);
+        assertThat(store.release(firing, T0.plusSeconds(10))).as("the claim is still valid").isTrue();
+        assertThat(store.nextDueTime()).contains(T0.plusSeconds(10));
+    }
+
+    @Test
+    void recordOutcomeOfAnUnscheduledOrPausedJobKeepsItOutOfTheSchedule() {
+        store.add(job("done", null));
+        store.add(job("paused", T0).withPaused(true, null));
+        LastRun run = new LastRun(Outcome.FAILURE, T0, T0, Duration.ZERO, "boom");
+        store.recordOutcome("done", run);
+        store.recordOutcome("paused", run);
+
+        assertThat(store.get("done").orElseThrow().lastRun()).isEqualTo(run);
+        assertThat(store.get("paused").orElseThrow().lastRun()).isEqualTo(run);
+        assertThat(store.nextDueTime()).isEmpty();
+        assertThat(store.claimDue(T0.plusSeconds(60), 10)).isEmpty();
     }
 
     @Test

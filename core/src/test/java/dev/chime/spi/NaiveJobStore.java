@@ -83,6 +83,16 @@ public class NaiveJobStore implements JobStore {
     }
 
     @Override
+    public synchronized boolean removeClaimed(Firing firing) {
+        StoredJob current = jobs.get(firing.jobId());
+        if (current == null || current.version() != firing.job().version() || current.claimedFireTime() == null) {
+            return false;
+        }
+        jobs.remove(firing.jobId());
+        return true;
+    }
+
+    @Override
     public synchronized void recordOutcome(String jobId, LastRun lastRun) {
         jobs.computeIfPresent(jobId, (id, job) -> job.withLastRun(lastRun));
     }

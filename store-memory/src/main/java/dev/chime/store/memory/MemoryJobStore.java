@@ -128,6 +128,7 @@ public final class MemoryJobStore implements JobStore {
                 StoredJob due = schedule.pollFirst();
                 StoredJob claim = new StoredJob(due.id(), due.task(), due.triggerSpec(), due.optionsJson(), due.dataJson(),
                         false, null, due.nextFireTime(), due.lastRun(), due.version() + 1);
+                // Claimed jobs are neither paused nor indexed: no counter or index to touch.
                 jobs.put(claim.id(), claim);
                 claimed.add(new Firing(claim, due.nextFireTime()));
             }
@@ -145,7 +146,26 @@ public final class MemoryJobStore implements JobStore {
             if (current == null || current.version() != firing.job().version() || current.claimedFireTime() == null) {
                 return false;
             }
-            store(current.withClaim(null).withNextFireTime(nextFireTime).withVersion(current.version() + 1));
+            store(new StoredJob(current.id(), current.task(), current.triggerSpec(), current.optionsJson(),
+                    current.dataJson(), current.paused(), nextFireTime, null, current.lastRun(), current.version() + 1));
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public boolean removeClaimed(Firing firing) {
+        lock.lock();
+        try {
+            StoredJob current = jobs.get(firing.jobId());
+            if (current == null || current.version() != firing.job().version() || current.claimedFireTime() == null) {
+                return false;
+            }
+            jobs.remove(firing.jobId());
+            if (current.paused()) {
+                paused--;
+            }
             return true;
         } finally {
             lock.unlock();
@@ -158,11 +178,11 @@ public final class MemoryJobStore implements JobStore {
         try {
             StoredJob current = jobs.get(jobId);
             if (current != null) {
-                // The index orders by fire time and id only, so the entry need not move.
-                boolean indexed = schedule.remove(current);
                 StoredJob updated = current.withLastRun(lastRun);
                 jobs.put(jobId, updated);
-                if (indexed) {
+                // The index orders by fire time and id only: swap the entry for the new record.
+                if (isSchedulable(current)) {
+                    schedule.remove(current);
                     schedule.add(updated);
                 }
             }
@@ -204,15 +224,20 @@ public final class MemoryJobStore implements JobStore {
     private void store(StoredJob job) {
         StoredJob old = jobs.put(job.id(), job);
         paused += (job.paused() ? 1 : 0) - (old != null && old.paused() ? 1 : 0);
-        if (!job.paused() && job.claimedFireTime() == null && job.nextFireTime() != null) {
+        if (isSchedulable(job)) {
             schedule.add(job);
         }
     }
 
     private void unindex(StoredJob job) {
-        if (job != null && job.nextFireTime() != null) {
+        if (job != null && isSchedulable(job)) {
             schedule.remove(job);
         }
+    }
+
+    /** Whether a job belongs in the time index: it can fire and nothing holds it back. */
+    private static boolean isSchedulable(StoredJob job) {
+        return !job.paused() && job.claimedFireTime() == null && job.nextFireTime() != null;
     }
 
     /**

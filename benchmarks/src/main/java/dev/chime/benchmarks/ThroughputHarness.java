@@ -1,0 +1,97 @@
+package dev.chime.benchmarks;
+
+import static org.quartz.JobBuilder.newJob;
+import static org.quartz.TriggerBuilder.newTrigger;
+
+import dev.chime.JobDefinition;
+import dev.chime.JobOptions;
+import dev.chime.Scheduler;
+import dev.chime.Triggers;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Throughput: N no-op one-shot jobs that all fall due at one instant T, loaded before T; fires per
+ * second = N / (time from T until the last one ran). Same N, same 10 worker threads, one process,
+ * one after the other: the JDK's ScheduledThreadPoolExecutor, Chime with store-memory, Quartz
+ * with RAMJobStore.
+ *
+ * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar dev.chime.benchmarks.ThroughputHarness [jobs]}
+ */
+public final class ThroughputHarness {
+
+    private static final Duration LOAD_SLACK = Duration.ofSeconds(1);
+
+    public static void main(String[] args) throws Exception {
+        int jobs = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+        double stpe = stpe(jobs);
+        double chime = chime(jobs);
+        double quartz = quartz(jobs);
+        System.out.printf(Locale.ROOT, "%n| Scheduler | fires/s (%,d one-shot jobs due at once) | Chime vs it |%n|---|---:|---:|%n", jobs);
+        System.out.printf(Locale.ROOT, "| JDK ScheduledThreadPoolExecutor (10 threads) | %,.0f | %.2fx |%n", stpe, chime / stpe);
+        System.out.printf(Locale.ROOT, "| **Chime** + store-memory (10 threads) | **%,.0f** | — |%n", chime);
+        System.out.printf(Locale.ROOT, "| Quartz 2.3.2 RAMJobStore (10 threads, batch 100) | %,.0f | %.1fx |%n", quartz, chime / quartz);
+    }
+
+    static double stpe(int jobs) throws InterruptedException {
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(10);
+        executor.prestartAllCoreThreads();
+        CountDownLatch done = new CountDownLatch(jobs);
+        long start = System.nanoTime() + TimeUnit.SECONDS.toNanos(1) + jobs * 1_000L;
+        for (int i = 0; i < jobs; i++) {
+            executor.schedule(done::countDown, start - System.nanoTime(), TimeUnit.NANOSECONDS);
+        }
+        done.await();
+        double rate = jobs / seconds(start, System.nanoTime());
+        executor.shutdownNow();
+        return rate;
+    }
+
+    public static double chime(int jobs) throws InterruptedException {
+        AtomicLong ran = new AtomicLong();
+        CountDownLatch done = new CountDownLatch(1);
+        Scheduler scheduler = Scheduler.builder().threads(10).task("noop", ctx -> {
+            if (ran.incrementAndGet() == jobs) {
+                done.countDown();
+            }
+        }).build();
+        Instant due = Instant.now().plus(LOAD_SLACK).plusNanos(jobs * 3_000L);
+        JobOptions unlimited = JobOptions.builder().unlimitedMisfireGrace().build();
+        for (int i = 0; i < jobs; i++) {
+            scheduler.add(JobDefinition.builder("job-" + i).task("noop").trigger(Triggers.once(due)).options(unlimited).build());
+        }
+        scheduler.start();
+        long dueNanos = System.nanoTime() + Math.max(0, Duration.between(Instant.now(), due).toNanos());
+        done.await();
+        double rate = jobs / seconds(dueNanos, System.nanoTime());
+        scheduler.shutdown(Duration.ofSeconds(10));
+        return rate;
+    }
+
+    static double quartz(int jobs) throws Exception {
+        org.quartz.Scheduler quartz = Peers.quartz("throughput", 100);
+        CountDownLatch done = new CountDownLatch(jobs);
+        Peers.CountingQuartzJob.onRun = done::countDown;
+        Instant due = Instant.now().plus(LOAD_SLACK).plusNanos(jobs * 20_000L);
+        for (int i = 0; i < jobs; i++) {
+            quartz.scheduleJob(newJob(Peers.CountingQuartzJob.class).withIdentity("job-" + i).build(),
+                    newTrigger().withIdentity("t-" + i).startAt(Date.from(due)).build());
+        }
+        quartz.start();
+        long dueNanos = System.nanoTime() + Math.max(0, Duration.between(Instant.now(), due).toNanos());
+        done.await();
+        double rate = jobs / seconds(dueNanos, System.nanoTime());
+        quartz.shutdown(false);
+        return rate;
+    }
+
+    private static double seconds(long fromNanos, long toNanos) {
+        return (toNanos - fromNanos) / 1e9;
+    }
+}
