@@ -113,6 +113,13 @@ class BuiltInTriggersTest {
     }
 
     @Test
+    void intervalAnchorsToTheWholeSecondSoJobsAddedTogetherShareAGrid() {
+        Trigger a = Triggers.interval(Duration.ofMinutes(1)).anchoredAt(T0.plusMillis(120));
+        Trigger b = Triggers.interval(Duration.ofMinutes(1)).anchoredAt(T0.plusMillis(870));
+        assertThat(a.spec()).isEqualTo(b.spec()).isEqualTo("interval:PT1M;start=2026-01-01T00:01:00Z");
+    }
+
+    @Test
     void intervalWithoutStartAnchorsOneIntervalAfterNow() {
         Trigger anchored = Triggers.interval(Duration.ofMinutes(1)).anchoredAt(T0);
         assertThat(anchored.spec()).isEqualTo("interval:PT1M;start=2026-01-01T00:01:00Z");

@@ -4,6 +4,7 @@ import dev.chime.Trigger;
 import dev.chime.TriggerContext;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
@@ -11,7 +12,7 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * Fires at a fixed rate: {@code start}, {@code start + interval}, ... up to {@code end}, each fire
  * time delayed by a random amount up to {@code jitter}. With no start, the first fire is one
- * interval after the job was added (APScheduler's meaning). Fire times stay on the grid of the
+ * interval after the (whole) second the job was added in (APScheduler's meaning, to the second). Fire times stay on the grid of the
  * start however late runs are, so neither slow jobs nor jitter make the schedule drift.
  *
  * <p>Spec: {@code interval:PT10S[;start=<instant>][;end=<instant>][;jitter=<duration>]}.
@@ -73,9 +74,13 @@ public record IntervalTrigger(Duration interval, Instant start, Instant end, Dur
         return nominal.plusNanos(ThreadLocalRandom.current().nextLong(jitter.toNanos() + 1));
     }
 
+    /**
+     * Anchors to the whole second ("one interval after the second the job was added"): jobs added
+     * in the same second share one grid and one spec text, which a store can keep once.
+     */
     @Override
     public Trigger anchoredAt(Instant now) {
-        return start != null ? this : new IntervalTrigger(interval, now.plus(interval), end, jitter);
+        return start != null ? this : new IntervalTrigger(interval, now.truncatedTo(ChronoUnit.SECONDS).plus(interval), end, jitter);
     }
 
     @Override

@@ -241,19 +241,22 @@ public final class MemoryJobStore implements JobStore {
     }
 
     /**
-     * Shares equal task names and options text between jobs: a million jobs usually have a handful
-     * of each, and keeping one copy is most of the difference between 150 and 500 bytes a job.
+     * Shares equal task names, trigger specs and options text between jobs: a million jobs usually
+     * have a handful of each (interval jobs added in the same second share their spec), and one
+     * copy instead of many is most of the difference between ~160 and ~250 bytes a job. The map is
+     * cleared when full, so unique texts never make it grow without bound.
      */
     private StoredJob compact(StoredJob job) {
         if (canonical.size() >= MAX_CANONICAL) {
-            return job;
+            canonical.clear();
         }
         String task = canonical.computeIfAbsent(job.task(), t -> t);
+        String spec = canonical.computeIfAbsent(job.triggerSpec(), t -> t);
         String options = canonical.computeIfAbsent(job.optionsJson(), o -> o);
-        if (task == job.task() && options == job.optionsJson()) {
+        if (task == job.task() && spec == job.triggerSpec() && options == job.optionsJson()) {
             return job;
         }
-        return new StoredJob(job.id(), task, job.triggerSpec(), options, job.dataJson(), job.paused(), job.nextFireTime(),
+        return new StoredJob(job.id(), task, spec, options, job.dataJson(), job.paused(), job.nextFireTime(),
                 job.claimedFireTime(), job.lastRun(), job.version());
     }
 }
