@@ -54,6 +54,7 @@ public final class SchedulerBuilder {
     private ExecutorService executor;
     private int threads = 10;
     private Duration pollInterval = Duration.ofMillis(500);
+    private int maxInFlight;
     private boolean discoverPlugins = true;
     private ClassLoader classLoader = SchedulerBuilder.class.getClassLoader();
 
@@ -163,6 +164,19 @@ public final class SchedulerBuilder {
         return this;
     }
 
+    /**
+     * How many attempts this scheduler takes on at once (queued in the executor or running) before it
+     * stops claiming due firings; the rest wait in the store, where another node may take them.
+     * Default: 100 per thread of the default executor, 1,024 with your own executor.
+     */
+    public SchedulerBuilder maxInFlight(int maxInFlight) {
+        if (maxInFlight < 1) {
+            throw new IllegalArgumentException("maxInFlight: " + maxInFlight + " must be at least 1");
+        }
+        this.maxInFlight = maxInFlight;
+        return this;
+    }
+
     /** Whether to look for plugins with ServiceLoader (default true); hand-registered ones are always used. */
     public SchedulerBuilder discoverPlugins(boolean discover) {
         this.discoverPlugins = discover;
@@ -213,7 +227,7 @@ public final class SchedulerBuilder {
         boolean driveByClock = clock instanceof TestClock;
         DefaultScheduler scheduler = new DefaultScheduler(new DefaultScheduler.Parts(schedulerName, clock, chosenStore,
                 ownsStore, triggers, new RegisteredTasks(tasks, jobFactory), exec, ownsExecutor, allListeners,
-                pollInterval, driveByClock));
+                pollInterval, driveByClock, maxInFlight > 0 ? maxInFlight : ownsExecutor ? 100 * threads : 1024));
         if (driveByClock) {
             ((TestClock) clock).drive(scheduler);
         }

@@ -122,6 +122,28 @@ class RealClockSchedulerTest {
     }
 
     @Test
+    void aBurstIsClaimedOnlyAsFastAsTheWorkersTakeIt() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger runs = new AtomicInteger();
+        scheduler = Scheduler.builder().store(store).threads(1).maxInFlight(2).task("slow", ctx -> {
+            runs.incrementAndGet();
+            release.await();
+        }).build();
+        Instant now = Instant.now();
+        for (int i = 0; i < 10; i++) {
+            scheduler.add(JobDefinition.of("burst-" + i, "slow", Triggers.once(now)));
+        }
+        scheduler.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> runs.get() == 1);
+        // One running, one queued: the other eight are still in the store, free for other nodes.
+        assertThat(scheduler.stats().jobs()).isEqualTo(8);
+
+        release.countDown();
+        await().atMost(Duration.ofSeconds(10)).until(() -> runs.get() == 10);
+        assertThat(scheduler.stats().jobs()).isZero();
+    }
+
+    @Test
     void anUnreadableStoredJobIsLeftAloneAndDoesNotBlockTheOthers() {
         AtomicInteger runs = new AtomicInteger();
         Instant now = Instant.now();

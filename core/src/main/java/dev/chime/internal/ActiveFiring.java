@@ -14,11 +14,13 @@ import java.util.List;
  * @param claimToRelease  the store claim to release once the firing is over (fixed-delay triggers),
  *                        or null when it was released at dispatch
  * @param recovery        true when a dead node's firing is run again
+ * @param removed         the job already left the store at dispatch (its trigger is exhausted), so
+ *                        there is no record to write an outcome to
  * @param queued          further due fire times (missed ones, not coalesced) that run one after the
  *                        other in the same instance slot, as APScheduler runs them
  */
 record ActiveFiring(JobDefinition definition, Instant fireTime, Firing claimToRelease, boolean recovery,
-                    List<Instant> queued) {
+                    boolean removed, List<Instant> queued) {
 
     ActiveFiring {
         queued = List.copyOf(queued);
@@ -26,7 +28,7 @@ record ActiveFiring(JobDefinition definition, Instant fireTime, Firing claimToRe
 
     /** A firing of a single fire time. */
     ActiveFiring(JobDefinition definition, Instant fireTime, Firing claimToRelease, boolean recovery) {
-        this(definition, fireTime, claimToRelease, recovery, List.of());
+        this(definition, fireTime, claimToRelease, recovery, false, List.of());
     }
 
     String jobId() {
@@ -38,7 +40,7 @@ record ActiveFiring(JobDefinition definition, Instant fireTime, Firing claimToRe
         if (queued.isEmpty()) {
             return null;
         }
-        return new ActiveFiring(definition, queued.get(0), claimToRelease, recovery,
+        return new ActiveFiring(definition, queued.get(0), claimToRelease, recovery, removed,
                 queued.subList(1, queued.size()));
     }
 

@@ -146,10 +146,12 @@ final class AttemptRunner {
     }
 
     private void finish(ActiveFiring firing, Outcome outcome, Instant end, Duration duration, String error) {
-        try {
-            ctx.store().recordOutcome(firing.jobId(), new LastRun(outcome, firing.fireTime(), end, duration, error));
-        } catch (RuntimeException e) {
-            LOG.error("job '{}': could not record outcome {} of {}", firing.jobId(), outcome, firing.fireTime(), e);
+        if (!firing.removed()) {
+            try {
+                ctx.store().recordOutcome(firing.jobId(), new LastRun(outcome, firing.fireTime(), end, duration, error));
+            } catch (RuntimeException e) {
+                LOG.error("job '{}': could not record outcome {} of {}", firing.jobId(), outcome, firing.fireTime(), e);
+            }
         }
         ActiveFiring next = firing.nextQueued();
         if (next != null && accepting) {

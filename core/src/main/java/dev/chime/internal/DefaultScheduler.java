@@ -37,7 +37,8 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
     /** Everything the builder resolved. */
     public record Parts(String name, Clock clock, JobStore store, boolean ownsStore, TriggerRegistry triggers,
                         JobFactory jobFactory, ExecutorService executor, boolean ownsExecutor,
-                        List<SchedulerListener> listeners, Duration pollInterval, boolean driveByClock) {
+                        List<SchedulerListener> listeners, Duration pollInterval, boolean driveByClock,
+                        int maxInFlight) {
     }
 
     private final Parts parts;
@@ -56,8 +57,10 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
         this.store = parts.store();
         this.codec = new JobCodec(parts.triggers());
         this.loop = parts.driveByClock() ? null
-                : new DispatchLoop(clock, () -> runDue(), this::nextWakeUp, parts.pollInterval());
-        EngineContext ctx = new EngineContext(clock, store, codec, bus, tracker, parts.jobFactory(), parts.executor(), this::wake);
+                : new DispatchLoop(clock, this::pass, this::nextWakeUp, parts.pollInterval());
+        EngineContext ctx = new EngineContext(clock, store, codec, bus, tracker, parts.jobFactory(), parts.executor(), this::wake,
+                // A test clock's pass must fire everything due; a real one keeps a burst bounded.
+                parts.driveByClock() ? Integer.MAX_VALUE : parts.maxInFlight());
         ScheduleKeeper keeper = new ScheduleKeeper(ctx);
         this.dispatcher = new FiringDispatcher(ctx, new AttemptRunner(ctx, keeper), keeper);
         parts.listeners().forEach(this::addListener);
@@ -309,10 +312,20 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
 
     @Override
     public void runDue() {
+        pass();
+    }
+
+    /** One pass; true when it stopped at the in-flight limit (a finishing attempt will wake the loop). */
+    private boolean pass() {
         State s = state.get();
-        if (s == State.RUNNING || s == State.PAUSED) {
-            dispatcher.runDue(s == State.RUNNING);
+        if (s != State.RUNNING && s != State.PAUSED) {
+            return false;
         }
+        boolean atLimit = dispatcher.runDue(s == State.RUNNING);
+        if (atLimit) {
+            tracker.onCapacity(this::wake);
+        }
+        return atLimit;
     }
 
     @Override

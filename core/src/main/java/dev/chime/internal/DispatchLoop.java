@@ -22,7 +22,7 @@ final class DispatchLoop {
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
     private final Clock clock;
-    private final Runnable pass;
+    private final java.util.function.BooleanSupplier pass;
     private final Supplier<Optional<Instant>> nextWakeUp;
     private final Duration pollInterval;
     private final ReentrantLock lock = new ReentrantLock();
@@ -31,7 +31,12 @@ final class DispatchLoop {
     private volatile boolean running;
     private Thread thread;
 
-    DispatchLoop(Clock clock, Runnable pass, Supplier<Optional<Instant>> nextWakeUp, Duration pollInterval) {
+    /**
+     * @param pass one pass; returns true when it stopped at the in-flight limit, and the loop then
+     *             sleeps until woken (a finishing attempt wakes it) or the poll interval passes
+     */
+    DispatchLoop(Clock clock, java.util.function.BooleanSupplier pass, Supplier<Optional<Instant>> nextWakeUp,
+                 Duration pollInterval) {
         this.clock = clock;
         this.pass = pass;
         this.nextWakeUp = nextWakeUp;
@@ -70,9 +75,9 @@ final class DispatchLoop {
         while (running) {
             Duration sleep;
             try {
-                pass.run();
+                boolean atLimit = pass.getAsBoolean();
                 backoff = Duration.ZERO;
-                sleep = untilNextWakeUp();
+                sleep = atLimit ? pollInterval : untilNextWakeUp();
             } catch (RuntimeException e) {
                 backoff = backoff.isZero() ? Duration.ofMillis(100) : min(backoff.multipliedBy(2), MAX_BACKOFF);
                 LOG.error("dispatch pass failed; retrying in {}", backoff, e);

@@ -8,8 +8,11 @@ import java.util.concurrent.Executor;
 /**
  * What the engine's parts share. Built once per scheduler.
  *
- * @param wake tells the dispatch loop that the next wake-up time may have moved earlier
+ * @param wake        tells the dispatch loop that the next wake-up time may have moved earlier
+ * @param maxInFlight how many attempts may be submitted and not yet finished before the dispatcher
+ *                    stops claiming: a burst stays in the store (or for other nodes) instead of
+ *                    piling up in this node's queue
  */
 record EngineContext(Clock clock, JobStore store, JobCodec codec, ListenerBus bus, RunTracker tracker,
-                     JobFactory jobFactory, Executor executor, Runnable wake) {
+                     JobFactory jobFactory, Executor executor, Runnable wake, int maxInFlight) {
 }

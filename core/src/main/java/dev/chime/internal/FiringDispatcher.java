@@ -34,21 +34,30 @@ final class FiringDispatcher {
         this.keeper = keeper;
     }
 
-    /** Fires everything due now. {@code firing} is false while the scheduler is paused. */
-    void runDue(boolean firing) {
+    /**
+     * Fires what is due now, as far as the in-flight limit allows. {@code firing} is false while the
+     * scheduler is paused. Returns true when it stopped at the limit with work possibly left: the
+     * caller then waits for a finishing attempt ({@link RunTracker#onCapacity}) rather than a time.
+     */
+    boolean runDue(boolean firing) {
         Instant now = ctx.clock().instant();
         runner.expireTimeouts(now);
         if (!firing) {
-            return;
+            return false;
         }
         runner.runDueRetries(now);
         List<Firing> claimed;
         do {
-            claimed = ctx.store().claimDue(now, CLAIM_BATCH);
+            int room = ctx.maxInFlight() - ctx.tracker().runningAttempts();
+            if (room <= 0) {
+                return true;
+            }
+            claimed = ctx.store().claimDue(now, Math.min(room, CLAIM_BATCH));
             // One thread decides every firing: measured faster than spreading the decisions over the
             // workers (BENCHMARKS.md), and it keeps the order of fire times.
             claimed.forEach(f -> handleGuarded(f, now));
-        } while (claimed.size() == CLAIM_BATCH);
+        } while (!claimed.isEmpty());
+        return false;
     }
 
     private void handleGuarded(Firing firing, Instant now) {
@@ -107,11 +116,12 @@ final class FiringDispatcher {
             }
             return;
         }
-        boolean exhausted = plan.next().isEmpty();
-        if (exhausted) {
+        boolean removed = false;
+        if (plan.next().isEmpty()) {
             // Like APScheduler: a job whose trigger will never fire again leaves the store now; its
             // last runs (and their retries) go on from the definition in hand.
-            if (ctx.store().removeClaimed(firing)) {
+            removed = ctx.store().removeClaimed(firing);
+            if (removed) {
                 ctx.bus().publish(() -> new JobEvent.Removed(job.id(), now));
             }
         } else {
@@ -119,7 +129,7 @@ final class FiringDispatcher {
         }
         List<Instant> run = plan.run();
         if (!run.isEmpty()) {
-            runner.dispatch(new ActiveFiring(job, run.get(0), null, firing.recovery(), run.subList(1, run.size())));
+            runner.dispatch(new ActiveFiring(job, run.get(0), null, firing.recovery(), removed, run.subList(1, run.size())));
         }
     }
 

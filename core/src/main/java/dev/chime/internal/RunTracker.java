@@ -18,6 +18,7 @@ import java.util.concurrent.locks.ReentrantLock;
 final class RunTracker {
 
     private final Set<Attempt> attempts = ConcurrentHashMap.newKeySet();
+    private volatile Runnable capacityListener;
     private final Map<String, Integer> activeFirings = new ConcurrentHashMap<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -52,7 +53,25 @@ final class RunTracker {
 
     void finished(Attempt attempt) {
         attempts.remove(attempt);
+        Runnable listener = capacityListener;
+        if (listener != null) {
+            capacityListener = null;
+            listener.run();
+        }
         signalChange();
+    }
+
+    /**
+     * Runs {@code listener} once, when the next attempt finishes (or at once if none is in
+     * flight): the dispatcher's way to sleep at the in-flight limit without polling, and without
+     * every finishing attempt paying for a wake-up.
+     */
+    void onCapacity(Runnable listener) {
+        capacityListener = listener;
+        if (attempts.isEmpty() && capacityListener != null) {
+            capacityListener = null;
+            listener.run();
+        }
     }
 
     List<Attempt> snapshot() {

@@ -11,7 +11,8 @@ final class Signal implements CancellationSignal {
 
     private static final Logger LOG = LoggerFactory.getLogger(Signal.class);
 
-    private final List<Runnable> actions = new CopyOnWriteArrayList<>();
+    /** Made on first use: most jobs never register a callback, and every attempt has a signal. */
+    private volatile List<Runnable> actions;
     private volatile boolean cancelled;
 
     @Override
@@ -21,19 +22,38 @@ final class Signal implements CancellationSignal {
 
     @Override
     public void onCancel(Runnable action) {
-        actions.add(action);
-        if (cancelled && actions.remove(action)) {
+        List<Runnable> list = actions();
+        list.add(action);
+        if (cancelled && list.remove(action)) {
             runGuarded(action);
         }
     }
 
     void cancel() {
         cancelled = true;
-        for (Runnable action : actions) {
-            if (actions.remove(action)) {
+        List<Runnable> list = actions;
+        if (list == null) {
+            return;
+        }
+        for (Runnable action : list) {
+            if (list.remove(action)) {
                 runGuarded(action);
             }
         }
+    }
+
+    private List<Runnable> actions() {
+        List<Runnable> list = actions;
+        if (list == null) {
+            synchronized (this) {
+                list = actions;
+                if (list == null) {
+                    list = new CopyOnWriteArrayList<>();
+                    actions = list;
+                }
+            }
+        }
+        return list;
     }
 
     private static void runGuarded(Runnable action) {
