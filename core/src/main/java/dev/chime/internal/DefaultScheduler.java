@@ -145,26 +145,30 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
 
     @Override
     public JobInfo add(JobDefinition job) {
-        requireNotShutDown();
-        Instant now = clock.instant();
-        JobDefinition anchored = anchored(job, now);
-        StoredJob stored = codec.encode(anchored, firstFireTime(anchored.trigger(), now));
-        if (!store.add(stored)) {
-            throw new DuplicateJobException(job.id());
-        }
-        bus.publish(new JobEvent.Added(job.id(), now));
-        wake();
-        return info(stored, anchored);
+        return save(job, false);
     }
 
     @Override
     public JobInfo addOrReplace(JobDefinition job) {
+        return save(job, true);
+    }
+
+    /** Anchors the trigger, computes the first fire time, and stores the job. */
+    private JobInfo save(JobDefinition job, boolean replace) {
         requireNotShutDown();
         Instant now = clock.instant();
-        JobDefinition anchored = anchored(job, now);
-        StoredJob stored = codec.encode(anchored, firstFireTime(anchored.trigger(), now));
-        boolean existed = store.get(job.id()).isPresent();
-        store.put(stored);
+        Trigger trigger = job.trigger().anchoredAt(now);
+        JobDefinition anchored = trigger == job.trigger() ? job : job.toBuilder().trigger(trigger).build();
+        StoredJob stored = codec.encode(anchored, firstFireTime(trigger, now));
+        boolean existed;
+        if (replace) {
+            existed = store.get(job.id()).isPresent();
+            store.put(stored);
+        } else if (store.add(stored)) {
+            existed = false;
+        } else {
+            throw new DuplicateJobException(job.id());
+        }
         bus.publish(existed ? new JobEvent.Modified(job.id(), now) : new JobEvent.Added(job.id(), now));
         wake();
         return info(stored, anchored);
@@ -271,11 +275,6 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
                 return info(saved, codec.decode(saved));
             }
         }
-    }
-
-    private static JobDefinition anchored(JobDefinition job, Instant now) {
-        Trigger anchored = job.trigger().anchoredAt(now);
-        return anchored == job.trigger() ? job : job.toBuilder().trigger(anchored).build();
     }
 
     private static Instant firstFireTime(Trigger trigger, Instant now) {

@@ -15,10 +15,6 @@ public final class AllTriggerProvider implements TriggerProvider {
 
     @Override
     public Trigger parse(String body, TriggerParser nested) {
-        NestedSpecs specs = NestedSpecs.parse(body);
-        if (!specs.params().isEmpty()) {
-            throw new IllegalArgumentException("all takes no parameters, found ';" + specs.params() + "'");
-        }
-        return new AllTrigger(specs.parts().stream().map(nested::parse).toList());
+        return new AllTrigger(NestedSpecs.triggers(type(), body, nested));
     }
 }

@@ -15,10 +15,6 @@ public final class AnyTriggerProvider implements TriggerProvider {
 
     @Override
     public Trigger parse(String body, TriggerParser nested) {
-        NestedSpecs specs = NestedSpecs.parse(body);
-        if (!specs.params().isEmpty()) {
-            throw new IllegalArgumentException("any takes no parameters, found ';" + specs.params() + "'");
-        }
-        return new AnyTrigger(specs.parts().stream().map(nested::parse).toList());
+        return new AnyTrigger(NestedSpecs.triggers(type(), body, nested));
     }
 }

@@ -1,5 +1,7 @@
 package dev.chime.schedules.internal;
 
+import dev.chime.Trigger;
+import dev.chime.spi.TriggerParser;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -42,6 +44,15 @@ public record NestedSpecs(List<String> parts, String params) {
             throw new IllegalArgumentException("expected '(part)' or ';key=value' at \"" + rest + "\"");
         }
         return new NestedSpecs(List.copyOf(parts), rest.isEmpty() ? "" : rest.substring(1));
+    }
+
+    /** The parts of a combinator such as {@code any:(a)(b)}, parsed as triggers; no parameters allowed. */
+    public static List<Trigger> triggers(String type, String body, TriggerParser nested) {
+        NestedSpecs specs = parse(body);
+        if (!specs.params().isEmpty()) {
+            throw new IllegalArgumentException(type + " takes no parameters, found ';" + specs.params() + "'");
+        }
+        return specs.parts().stream().map(nested::parse).toList();
     }
 
     /** Parameters as the core's SpecParams expects them: an empty main part, then the pairs. */
