@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Runs the whole benchmark suite, every peer in the same run, and prints the tables for BENCHMARKS.md.
+# About 10 minutes on 2 cores. Usage: benchmarks/run-all.sh [lateness-seconds]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds="${1:-60}"
+./mvnw -q -B -ntp install -DskipTests
+jar=benchmarks/target/benchmarks.jar
+
+echo "== machine"; nproc; grep -m1 "model name" /proc/cpuinfo || true; java -version 2>&1 | head -1
+echo "== cron next-fire (JMH)"
+java -jar "$jar" CronNextFireBenchmark -f 2 -wi 5 -w 1s -i 5 -r 1s | grep -A6 "^Benchmark"
+echo "== throughput"
+java -cp "$jar" dev.chime.benchmarks.ThroughputHarness 1000000 | grep "^|"
+echo "== lateness"
+java -cp "$jar" dev.chime.benchmarks.LatenessHarness "$seconds" | grep "^|"
+echo "== heap per job"
+java -cp "$jar" dev.chime.benchmarks.HeapHarness 1000000 | grep "^|"
+echo "== add and remove at 1,000,000 jobs (JMH)"
+java -jar "$jar" AddRemoveBenchmark | grep -A4 "^Benchmark"
