@@ -2,6 +2,7 @@ package dev.chime.internal;
 
 import dev.chime.JobDefinition;
 import dev.chime.spi.Firing;
+import dev.chime.spi.RunTicket;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,9 +19,11 @@ import java.util.List;
  *                        there is no record to write an outcome to
  * @param queued          further due fire times (missed ones, not coalesced) that run one after the
  *                        other in the same instance slot, as APScheduler runs them
+ * @param ticket          the store's ticket for the run once it began (or, for a recovery, the run
+ *                        taken over); null before, or when the store could not be told
  */
 record ActiveFiring(JobDefinition definition, Instant fireTime, Firing claimToRelease, boolean recovery,
-                    boolean removed, List<Instant> queued) {
+                    boolean removed, List<Instant> queued, RunTicket ticket) {
 
     ActiveFiring {
         queued = List.copyOf(queued);
@@ -28,7 +31,15 @@ record ActiveFiring(JobDefinition definition, Instant fireTime, Firing claimToRe
 
     /** A firing of a single fire time. */
     ActiveFiring(JobDefinition definition, Instant fireTime, Firing claimToRelease, boolean recovery) {
-        this(definition, fireTime, claimToRelease, recovery, false, List.of());
+        this(definition, fireTime, claimToRelease, recovery, false, List.of(), null);
+    }
+
+    ActiveFiring withRemoved(boolean removed) {
+        return new ActiveFiring(definition, fireTime, claimToRelease, recovery, removed, queued, ticket);
+    }
+
+    ActiveFiring withTicket(RunTicket ticket) {
+        return new ActiveFiring(definition, fireTime, claimToRelease, recovery, removed, queued, ticket);
     }
 
     String jobId() {
@@ -41,7 +52,7 @@ record ActiveFiring(JobDefinition definition, Instant fireTime, Firing claimToRe
             return null;
         }
         return new ActiveFiring(definition, queued.get(0), claimToRelease, recovery, removed,
-                queued.subList(1, queued.size()));
+                queued.subList(1, queued.size()), ticket);
     }
 
     /** Every fire time this firing stands for. */

@@ -13,6 +13,8 @@ final class Attempt {
     private final int number;
     private final Signal signal = new Signal();
     private final AtomicBoolean decided = new AtomicBoolean();
+    /** Who must let go before the attempt stops counting as in flight: its thread, and a pending store write. */
+    private final java.util.concurrent.atomic.AtomicInteger holders = new java.util.concurrent.atomic.AtomicInteger(1);
     private volatile Instant startedAt;
     private volatile Instant deadline;
     private volatile Thread thread;
@@ -88,5 +90,15 @@ final class Attempt {
         if (t != null && inJobCode) {
             t.interrupt();
         }
+    }
+
+    /** The store's write of this attempt's outcome is pending: the attempt stays in flight until it is done. */
+    void holdForStoreWrite() {
+        holders.incrementAndGet();
+    }
+
+    /** One holder lets go; true for the last, who then reports the attempt finished. */
+    boolean letGo() {
+        return holders.decrementAndGet() == 0;
     }
 }

@@ -4,10 +4,14 @@ import dev.chime.JobDefinition;
 import dev.chime.JobEvent;
 import dev.chime.LastRun;
 import dev.chime.Outcome;
+import dev.chime.TriggerContext;
+import dev.chime.spi.Dispatch;
 import dev.chime.spi.Firing;
+import dev.chime.spi.RunRequest;
 import dev.chime.spi.StoredJob;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -54,19 +58,75 @@ final class FiringDispatcher {
             }
             claimed = ctx.store().claimDue(now, Math.min(room, CLAIM_BATCH));
             // One thread decides every firing: measured faster than spreading the decisions over the
-            // workers (BENCHMARKS.md), and it keeps the order of fire times.
-            claimed.forEach(f -> handleGuarded(f, now));
+            // workers (BENCHMARKS.md), and it keeps the order of fire times. The store then carries
+            // out a whole batch of decisions at once.
+            List<Decided> decided = new ArrayList<>(claimed.size());
+            for (Firing claim : claimed) {
+                try {
+                    Decided d = decide(claim, now);
+                    if (d != null) {
+                        decided.add(d);
+                    }
+                } catch (RuntimeException e) {
+                    putBack(claim, e);
+                }
+            }
+            carryOut(decided, now);
         } while (!claimed.isEmpty());
         return false;
     }
 
-    private void handleGuarded(Firing firing, Instant now) {
+    /**
+     * A claimed firing decided on the dispatcher thread, waiting for the store: the run (an
+     * instance slot already taken on this node; null when nothing runs) and where the job goes next.
+     */
+    private record Decided(Dispatch dispatch, JobDefinition job, ActiveFiring run) {
+    }
+
+    private void carryOut(List<Decided> decided, Instant now) {
+        if (decided.isEmpty()) {
+            return;
+        }
+        List<Dispatch.Result> results;
         try {
-            handle(firing, now);
+            results = ctx.store().dispatch(decided.stream().map(Decided::dispatch).toList());
         } catch (RuntimeException e) {
-            LOG.error("job '{}': handling its fire time {} failed; it is put back unchanged", firing.jobId(),
-                    firing.fireTime(), e);
-            ctx.store().release(firing, firing.fireTime());
+            for (Decided d : decided) {
+                if (d.run() != null) {
+                    runner.abandon(d.run());
+                }
+                putBack(d.dispatch().firing(), e);
+            }
+            return;
+        }
+        for (int i = 0; i < decided.size(); i++) {
+            Decided d = decided.get(i);
+            Dispatch.Result result = results.get(i);
+            boolean removed = d.dispatch().removesJob() && result.claimEnded();
+            if (removed) {
+                ctx.bus().publish(() -> new JobEvent.Removed(d.job().id(), now));
+            }
+            if (d.run() == null) {
+                continue;
+            }
+            if (result.ticket() == null) {
+                runner.refusedByStore(d.run());
+            } else {
+                runner.start(d.run().withTicket(result.ticket()).withRemoved(removed));
+            }
+        }
+    }
+
+    private void putBack(Firing firing, RuntimeException e) {
+        LOG.error("job '{}': handling its fire time {} failed; it is put back unchanged", firing.jobId(),
+                firing.fireTime(), e);
+        if (firing.holdsClaim()) {
+            try {
+                ctx.store().release(firing, firing.fireTime());
+            } catch (RuntimeException again) {
+                LOG.error("job '{}': could not put it back either; the store returns it when the claim expires",
+                        firing.jobId(), again);
+            }
         }
     }
 
@@ -90,7 +150,12 @@ final class FiringDispatcher {
         return a.get().isBefore(b.get()) ? a : b;
     }
 
-    private void handle(Firing firing, Instant now) {
+    /**
+     * Decides one claimed firing: which due fire times run, which are missed, and where the job
+     * goes next. Returns the decision for the store, or null when the firing was dealt with here
+     * (an unreadable job, a recovery, a fixed-delay job that keeps its claim while it runs).
+     */
+    private Decided decide(Firing firing, Instant now) {
         StoredJob stored = firing.job();
         ctx.bus().publish(() -> new JobEvent.Claimed(stored.id(), stored.task(), firing.fireTime(), firing.recovery(), now));
         JobDefinition job;
@@ -100,8 +165,17 @@ final class FiringDispatcher {
             // One unreadable row (unknown trigger type, broken options) must not block the others:
             // take it out of the schedule, keep its data, and say why.
             LOG.error("job '{}' cannot be read and will not fire until it is replaced: {}", stored.id(), e.getMessage());
-            ctx.store().release(firing, null);
-            return;
+            if (firing.ticket() != null) {
+                ctx.store().completeRun(firing.ticket(), null);
+            }
+            if (firing.holdsClaim()) {
+                ctx.store().release(firing, null);
+            }
+            return null;
+        }
+        if (firing.recovery()) {
+            handleRecovery(firing, job, now);
+            return null;
         }
         Instant lastCompletion = stored.lastRun() == null ? null : stored.lastRun().finishedAt();
         MisfirePlanner.Plan plan = planner.plan(job.trigger(), job.options(), firing.fireTime(), now, lastCompletion);
@@ -114,22 +188,55 @@ final class FiringDispatcher {
             } else {
                 runner.dispatch(new ActiveFiring(job, plan.run().get(0), firing, firing.recovery()));
             }
-            return;
+            return null;
         }
+        // The store records the run before the claim is given up: a crash in between then leaves a
+        // run record for another node to recover, not a firing that silently never happened. Like
+        // APScheduler, a job whose trigger will never fire again leaves the store now; its last runs
+        // (and their retries) go on from the definition in hand.
+        List<Instant> run = plan.run();
+        boolean exhausted = plan.next().isEmpty();
+        ActiveFiring acquired = null;
+        if (!run.isEmpty()) {
+            ActiveFiring candidate = new ActiveFiring(job, run.get(0), null, false, exhausted, run.subList(1, run.size()), null);
+            acquired = runner.acquire(candidate) ? candidate : null;
+        }
+        RunRequest request = acquired == null ? null : runner.runRequest(acquired);
+        return new Decided(new Dispatch(firing, request, plan.next().orElse(null)), job, acquired);
+    }
+
+    /**
+     * A firing that was in flight on a node that died: like Quartz's "requests recovery", a
+     * recoverable job runs it again (whatever the misfire grace, since the lateness is the crash's,
+     * not the schedule's); any other job reports it missed. The schedule moves on as usual.
+     */
+    private void handleRecovery(Firing firing, JobDefinition job, Instant now) {
+        Firing claim = firing.holdsClaim() ? firing : null;
         boolean removed = false;
-        if (plan.next().isEmpty()) {
-            // Like APScheduler: a job whose trigger will never fire again leaves the store now; its
-            // last runs (and their retries) go on from the definition in hand.
-            removed = ctx.store().removeClaimed(firing);
-            if (removed) {
+        if (claim != null && !job.trigger().dependsOnCompletion()) {
+            // The dead node had recorded the run but not yet put the job back: put it back at the
+            // fire time after the recovered one, where the misfire rules take the backlog on.
+            Optional<Instant> next = job.trigger().nextFireTime(new TriggerContext(now, firing.fireTime(), null));
+            if (next.isPresent()) {
+                ctx.store().release(claim, next.get());
+            } else if (ctx.store().removeClaimed(claim)) {
+                removed = true;
                 ctx.bus().publish(() -> new JobEvent.Removed(job.id(), now));
             }
-        } else {
-            ctx.store().release(firing, plan.next().get());
+            claim = null;
         }
-        List<Instant> run = plan.run();
-        if (!run.isEmpty()) {
-            runner.dispatch(new ActiveFiring(job, run.get(0), null, firing.recovery(), removed, run.subList(1, run.size())));
+        if (job.options().recoverable()) {
+            LOG.info("job '{}': its fire time {} was in flight on a node that died; running it again", job.id(),
+                    firing.fireTime());
+            runner.dispatch(new ActiveFiring(job, firing.fireTime(), claim, true, removed, List.of(), firing.ticket()));
+            return;
+        }
+        reportMissed(job, firing.fireTime(), now);
+        if (firing.ticket() != null) {
+            ctx.store().completeRun(firing.ticket(), null);
+        }
+        if (claim != null) {
+            keeper.firingOver(new ActiveFiring(job, firing.fireTime(), claim, true), now);
         }
     }
 

@@ -10,8 +10,15 @@ import java.util.Objects;
  * @param job      the job as it was claimed (its {@code version} is the claim's fencing token)
  * @param fireTime the scheduled fire time that was claimed
  * @param recovery true when the firing was in flight on a node that died and is handed out again
+ * @param ticket   for a recovery firing, the run this node took over (to complete when the
+ *                 firing is over); null otherwise
+ *
+ * <p>A recovery firing carries its job's claim only when the dead node still held it (a
+ * fixed-delay job mid-run): then {@code job.claimedFireTime()} equals {@code fireTime} and the job
+ * is released as after any firing. Otherwise {@code job.claimedFireTime()} is null and the job's
+ * schedule is none of this firing's business.
  */
-public record Firing(StoredJob job, Instant fireTime, boolean recovery) {
+public record Firing(StoredJob job, Instant fireTime, boolean recovery, RunTicket ticket) {
 
     public Firing {
         Objects.requireNonNull(job, "job");
@@ -19,7 +26,16 @@ public record Firing(StoredJob job, Instant fireTime, boolean recovery) {
     }
 
     public Firing(StoredJob job, Instant fireTime) {
-        this(job, fireTime, false);
+        this(job, fireTime, false, null);
+    }
+
+    public Firing(StoredJob job, Instant fireTime, boolean recovery) {
+        this(job, fireTime, recovery, null);
+    }
+
+    /** True when this firing holds its job's claim and must release it (see the class comment). */
+    public boolean holdsClaim() {
+        return !recovery || fireTime.equals(job.claimedFireTime());
     }
 
     public String jobId() {

@@ -2,8 +2,11 @@ package dev.chime.spi;
 
 import dev.chime.LastRun;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Where jobs and their schedule state live. The engine never changes a job but through these
@@ -15,6 +18,11 @@ import java.util.Optional;
  * {@code claimedFireTime}, clears {@code nextFireTime}, bumps {@code version}) so no other claim,
  * from this node or another, returns them; {@link #release} puts the job back with its next fire
  * time, but only if nothing changed it since the claim.
+ *
+ * <p>Runs: {@link #beginRun} and {@link #completeRun} bracket every run, so a store shared by a
+ * cluster can enforce max instances cluster-wide, hand a dead node's runs to a live one (as
+ * {@linkplain Firing#recovery() recovery firings} from {@link #claimDue}), and fence a stale node's
+ * outcome. A single-node store can leave both to their defaults.
  */
 public interface JobStore extends AutoCloseable {
 
@@ -60,6 +68,65 @@ public interface JobStore extends AutoCloseable {
 
     /** Records a job's latest outcome without touching its schedule or version. */
     void recordOutcome(String jobId, LastRun lastRun);
+
+    /**
+     * A firing is about to run on this node. A store shared by several nodes records the run, so
+     * that max concurrent instances holds across all of them and a dead node's runs can be taken
+     * over; a store used by one node needs nothing (the engine counts its own instances), which is
+     * the default.
+     *
+     * @return a ticket to hand to {@link #completeRun}, or null when the job already has
+     *         {@code maxInstances} runs in progress somewhere (the firing is then skipped)
+     */
+    default RunTicket beginRun(RunRequest request) {
+        return RunTicket.local(request);
+    }
+
+    /**
+     * Carries out the engine's decisions about a batch of claimed firings, in order: for each, the
+     * {@link #beginRun} of its run (if any), then its {@link #release} or {@link #removeClaimed}.
+     * The result list matches {@code dispatches} item for item.
+     *
+     * <p>The default makes those calls one by one. A store behind a network should do the whole
+     * batch in one round of writes (one transaction): dispatch is on the path of every firing, and
+     * a commit per firing caps a node at a few hundred firings per second.
+     */
+    default List<Dispatch.Result> dispatch(List<Dispatch> dispatches) {
+        List<Dispatch.Result> results = new ArrayList<>(dispatches.size());
+        for (Dispatch d : dispatches) {
+            RunTicket ticket = d.run() == null ? null : beginRun(d.run());
+            boolean ended = d.removesJob() ? removeClaimed(d.firing()) : release(d.firing(), d.nextFireTime());
+            results.add(new Dispatch.Result(ticket, ended));
+        }
+        return results;
+    }
+
+    /**
+     * A run is over: forgets it and, unless {@code lastRun} is null, records the job's outcome, both
+     * at once. Returns false, recording nothing, when the ticket is no longer this node's (another
+     * node took the run over while this one was presumed dead): at most one outcome is recorded
+     * per run.
+     */
+    default boolean completeRun(RunTicket ticket, LastRun lastRun) {
+        if (lastRun != null) {
+            recordOutcome(ticket.jobId(), lastRun);
+        }
+        return true;
+    }
+
+    /**
+     * {@link #completeRun}, answered later: the engine's worker thread goes on to the next run
+     * while the store writes, and the engine frees the job's instance slot when the stage
+     * completes. A store behind a network should write many completions in one transaction here;
+     * the default completes at once on the calling thread.
+     */
+    default CompletionStage<Boolean> completeRunAsync(RunTicket ticket, LastRun lastRun) {
+        try {
+            return CompletableFuture.completedFuture(completeRun(ticket, lastRun));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
 
     /**
      * How many jobs there are and how many are paused. Gauges read this on every scrape, so a store

@@ -250,6 +250,54 @@ public abstract class JobStoreContract {
     }
 
     @Test
+    void dispatchBeginsRunsAndEndsClaimsItemForItem() {
+        store.add(job("a", T0));
+        store.add(job("b", T0));
+        store.add(job("c", T0));
+        List<Firing> claimed = store.claimDue(T0, 10);
+        assertThat(claimed).extracting(Firing::jobId).containsExactlyInAnyOrder("a", "b", "c");
+        Firing a = claimed.stream().filter(f -> f.jobId().equals("a")).findFirst().orElseThrow();
+        Firing b = claimed.stream().filter(f -> f.jobId().equals("b")).findFirst().orElseThrow();
+        Firing c = claimed.stream().filter(f -> f.jobId().equals("c")).findFirst().orElseThrow();
+
+        List<Dispatch.Result> results = store.dispatch(List.of(
+                new Dispatch(a, new RunRequest("a", T0, 1, false, null), T0.plusSeconds(10)),
+                new Dispatch(b, null, null),
+                new Dispatch(c, new RunRequest("c", T0, 1, true, c.job()), null)));
+
+        assertThat(results).hasSize(3);
+        assertThat(results.get(0).ticket()).isNotNull();
+        assertThat(results.get(0).ticket().jobId()).isEqualTo("a");
+        assertThat(results.get(1).ticket()).isNull();
+        assertThat(results.get(2).ticket()).isNotNull();
+        assertThat(results).allMatch(Dispatch.Result::claimEnded);
+        StoredJob readA = store.get("a").orElseThrow();
+        assertThat(readA.nextFireTime()).isEqualTo(T0.plusSeconds(10));
+        assertThat(readA.claimedFireTime()).isNull();
+        assertThat(store.get("b")).isEmpty();
+        assertThat(store.get("c")).isEmpty();
+
+        LastRun ok = new LastRun(Outcome.SUCCESS, T0, T0.plusSeconds(1), Duration.ofSeconds(1), null);
+        assertThat(store.completeRun(results.get(0).ticket(), ok)).isTrue();
+        assertThat(store.completeRun(results.get(2).ticket(), null)).isTrue();
+        assertThat(store.get("a").orElseThrow().lastRun()).isEqualTo(ok);
+        assertThat(store.claimDue(T0.plusSeconds(10), 10)).extracting(Firing::jobId).containsExactly("a");
+    }
+
+    @Test
+    void dispatchLeavesAJobThatChangedSinceTheClaim() {
+        store.add(job("a", T0));
+        Firing firing = store.claimDue(T0, 10).get(0);
+        StoredJob current = store.get("a").orElseThrow();
+        store.update(current.withClaim(null).withTrigger("interval:PT1M", T0.plusSeconds(60)));
+
+        List<Dispatch.Result> results = store.dispatch(List.of(new Dispatch(firing, null, T0.plusSeconds(10))));
+        assertThat(results).containsExactly(new Dispatch.Result(null, false));
+        assertThat(store.get("a").orElseThrow().nextFireTime()).isEqualTo(T0.plusSeconds(60));
+        assertThat(store.dispatch(List.of())).isEmpty();
+    }
+
+    @Test
     void pausedJobIsNeitherDueNorClaimed() {
         store.add(job("a", T0));
         store.add(job("b", T0.plusSeconds(5)));

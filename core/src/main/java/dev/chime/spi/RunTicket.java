@@ -1,0 +1,29 @@
+package dev.chime.spi;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * Proof that a store let a firing run; handed back to {@link JobStore#completeRun} when it is over.
+ * A clustered store fences with it: once another node took the run over, the ticket no longer
+ * completes, and the stale node's outcome is not recorded.
+ *
+ * @param jobId    the job
+ * @param fireTime the scheduled fire time of the run
+ * @param runId    the store's id for the run; {@link #LOCAL} for stores that do not track runs
+ */
+public record RunTicket(String jobId, Instant fireTime, String runId) {
+
+    /** The run id of tickets from stores that keep no record of runs. */
+    public static final String LOCAL = "local";
+
+    public RunTicket {
+        Objects.requireNonNull(jobId, "jobId");
+        Objects.requireNonNull(fireTime, "fireTime");
+        Objects.requireNonNull(runId, "runId");
+    }
+
+    static RunTicket local(RunRequest request) {
+        return new RunTicket(request.jobId(), request.fireTime(), LOCAL);
+    }
+}

@@ -1,0 +1,214 @@
+package dev.chime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.chime.spi.Firing;
+import dev.chime.spi.NaiveJobStore;
+import dev.chime.spi.RunRequest;
+import dev.chime.spi.RunTicket;
+import dev.chime.spi.StoredJob;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * How the engine uses a store shared by a cluster: every run is bracketed by beginRun/completeRun,
+ * recorded before the claim is given up, refused runs are skipped, fenced-off outcomes are not
+ * recorded, and recovery firings run again (recoverable) or are reported missed.
+ */
+class SharedStoreEngineTest {
+
+    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+
+    /** A store that logs the run calls and can refuse runs, fence outcomes, and hand out recoveries. */
+    static final class SharedStore extends NaiveJobStore {
+        final List<String> calls = new CopyOnWriteArrayList<>();
+        final List<RunRequest> requests = new CopyOnWriteArrayList<>();
+        final List<RunTicket> completed = new CopyOnWriteArrayList<>();
+        final List<Firing> recoveries = new CopyOnWriteArrayList<>();
+        volatile boolean refuseRuns;
+        volatile boolean fenced;
+        /** When set, completions land this long after they are asked for, on another thread. */
+        volatile Duration writeDelay;
+
+        @Override
+        public java.util.concurrent.CompletionStage<Boolean> completeRunAsync(RunTicket ticket, LastRun lastRun) {
+            Duration delay = writeDelay;
+            if (delay == null) {
+                return super.completeRunAsync(ticket, lastRun);
+            }
+            return java.util.concurrent.CompletableFuture.supplyAsync(() -> completeRun(ticket, lastRun),
+                    java.util.concurrent.CompletableFuture.delayedExecutor(delay.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
+        }
+
+        @Override
+        public synchronized List<Firing> claimDue(Instant now, int limit) {
+            List<Firing> all = new ArrayList<>(recoveries);
+            recoveries.clear();
+            all.addAll(super.claimDue(now, limit));
+            return all;
+        }
+
+        @Override
+        public synchronized boolean release(Firing firing, Instant nextFireTime) {
+            calls.add("release " + firing.jobId());
+            return super.release(firing, nextFireTime);
+        }
+
+        @Override
+        public RunTicket beginRun(RunRequest request) {
+            calls.add("begin " + request.jobId());
+            requests.add(request);
+            return refuseRuns ? null : new RunTicket(request.jobId(), request.fireTime(), "run-" + requests.size());
+        }
+
+        @Override
+        public boolean completeRun(RunTicket ticket, LastRun lastRun) {
+            calls.add("complete " + ticket.runId());
+            completed.add(ticket);
+            if (fenced) {
+                return false;
+            }
+            return super.completeRun(ticket, lastRun);
+        }
+    }
+
+    private final TestClock clock = TestClock.at(T0);
+    private final SharedStore store = new SharedStore();
+    private final EventRecorder events = new EventRecorder();
+    private final List<JobContext> runs = new CopyOnWriteArrayList<>();
+    private final Scheduler scheduler = Scheduler.builder().clock(clock).store(store).listener(events)
+            .task("work", runs::add).build();
+
+    @AfterEach
+    void shutDown() {
+        scheduler.shutdown(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void everyRunIsRecordedBeforeTheClaimIsGivenUpAndCompletedWithItsOutcome() {
+        scheduler.add(JobDefinition.builder("j").task("work").trigger(Triggers.interval(Duration.ofSeconds(10)))
+                .options(JobOptions.builder().maxInstances(3).recoverable(true).build()).build());
+        scheduler.start();
+        clock.advance(Duration.ofSeconds(10));
+
+        assertThat(runs).hasSize(1);
+        assertThat(store.calls).containsExactly("begin j", "release j", "complete run-1");
+        RunRequest request = store.requests.get(0);
+        assertThat(request.fireTime()).isEqualTo(T0.plusSeconds(10));
+        assertThat(request.maxInstances()).isEqualTo(3);
+        assertThat(request.recoverable()).isTrue();
+        assertThat(request.snapshot()).as("the job is still in the store").isNull();
+        assertThat(scheduler.job("j").orElseThrow().lastRun()).hasValueSatisfying(r -> assertThat(r.outcome()).isEqualTo(Outcome.SUCCESS));
+    }
+
+    @Test
+    void aRecoverableOneShotLeavingTheStoreGivesTheStoreASnapshotToRecoverFrom() {
+        scheduler.add(JobDefinition.builder("once").task("work").trigger(Triggers.once(T0.plusSeconds(5)))
+                .options(JobOptions.builder().recoverable(true).build()).dataJson("{\"n\":7}").build());
+        scheduler.start();
+        clock.advance(Duration.ofSeconds(5));
+
+        StoredJob snapshot = store.requests.get(0).snapshot();
+        assertThat(snapshot).isNotNull();
+        assertThat(snapshot.task()).isEqualTo("work");
+        assertThat(snapshot.dataJson()).isEqualTo("{\"n\":7}");
+        assertThat(store.get("once")).isEmpty();
+    }
+
+    @Test
+    void aRunStaysInFlightUntilTheStoresLateWriteOfItsOutcomeLands() {
+        store.writeDelay = Duration.ofMillis(200);
+        scheduler.add(JobDefinition.of("j", "work", Triggers.interval(Duration.ofSeconds(10))));
+        scheduler.start();
+        clock.advance(Duration.ofSeconds(10));
+        // advance() returned: the outcome is in the store and the job's instance slot is free again.
+        assertThat(scheduler.job("j").orElseThrow().lastRun()).hasValueSatisfying(r -> assertThat(r.outcome()).isEqualTo(Outcome.SUCCESS));
+        clock.advance(Duration.ofSeconds(10));
+
+        assertThat(runs).hasSize(2);
+        assertThat(events.of(JobEvent.Skipped.class)).isEmpty();
+        assertThat(store.completed).hasSize(2);
+    }
+
+    @Test
+    void aRunTheStoreRefusesIsSkippedAndTheScheduleGoesOn() {
+        store.refuseRuns = true;
+        scheduler.add(JobDefinition.of("j", "work", Triggers.interval(Duration.ofSeconds(10))));
+        scheduler.start();
+        clock.advance(Duration.ofSeconds(20));
+
+        assertThat(runs).isEmpty();
+        assertThat(events.of(JobEvent.Skipped.class)).extracting(JobEvent.Skipped::scheduledFireTime)
+                .containsExactly(T0.plusSeconds(10), T0.plusSeconds(20));
+        assertThat(scheduler.job("j").orElseThrow().nextFireTime()).contains(T0.plusSeconds(30));
+    }
+
+    @Test
+    void anOutcomeTheStoreFencesOffIsNotRecorded() {
+        store.fenced = true;
+        scheduler.add(JobDefinition.of("j", "work", Triggers.interval(Duration.ofSeconds(10))));
+        scheduler.start();
+        clock.advance(Duration.ofSeconds(10));
+
+        assertThat(runs).hasSize(1);
+        assertThat(store.completed).hasSize(1);
+        assertThat(scheduler.job("j").orElseThrow().lastRun()).isEmpty();
+    }
+
+    @Test
+    void aRecoveryFiringOfARecoverableJobRunsAgainWithItsOriginalFireTime() {
+        scheduler.add(JobDefinition.builder("j").task("work").trigger(Triggers.interval(Duration.ofMinutes(10)))
+                .options(JobOptions.builder().recoverable(true).build()).build());
+        StoredJob row = store.get("j").orElseThrow();
+        Instant original = T0.minusSeconds(90);
+        RunTicket adopted = new RunTicket("j", original, "dead-node-run");
+        store.recoveries.add(new Firing(row.withClaim(null).withNextFireTime(null), original, true, adopted));
+        scheduler.start();
+        clock.advance(Duration.ofSeconds(1));
+
+        assertThat(runs).singleElement().satisfies(ctx -> {
+            assertThat(ctx.isRecovery()).isTrue();
+            assertThat(ctx.scheduledFireTime()).isEqualTo(original);
+        });
+        assertThat(store.requests).as("the adopted run needs no new record").isEmpty();
+        assertThat(store.completed).containsExactly(adopted);
+        assertThat(events.of(JobEvent.Claimed.class)).singleElement().satisfies(c -> assertThat(c.recovery()).isTrue());
+        // The job's own schedule was not touched.
+        assertThat(scheduler.job("j").orElseThrow().nextFireTime()).contains(T0.plus(Duration.ofMinutes(10)));
+    }
+
+    @Test
+    void aRecoveryFiringOfAJobThatIsNotRecoverableIsReportedMissed() {
+        scheduler.add(JobDefinition.of("j", "work", Triggers.interval(Duration.ofMinutes(10))));
+        StoredJob row = store.get("j").orElseThrow();
+        Instant original = T0.minusSeconds(90);
+        RunTicket adopted = new RunTicket("j", original, "dead-node-run");
+        store.recoveries.add(new Firing(row.withClaim(null).withNextFireTime(null), original, true, adopted));
+        scheduler.start();
+        clock.advance(Duration.ofSeconds(1));
+
+        assertThat(runs).isEmpty();
+        assertThat(events.of(JobEvent.Missed.class)).extracting(JobEvent.Missed::scheduledFireTime).containsExactly(original);
+        assertThat(store.completed).containsExactly(adopted);
+    }
+
+    @Test
+    void aRecoveryFiringThatCarriesItsClaimPutsTheJobBackAfterTheRecoveredFireTime() {
+        scheduler.add(JobDefinition.builder("j").task("work").trigger(Triggers.interval(Duration.ofSeconds(30)))
+                .options(JobOptions.builder().recoverable(true).build()).build());
+        // The dead node had claimed T0+30s and recorded the run, then died before releasing.
+        Firing claim = store.claimDue(T0.plusSeconds(30), 1).get(0);
+        store.recoveries.add(new Firing(claim.job(), claim.fireTime(), true, new RunTicket("j", claim.fireTime(), "dead")));
+        clock.advanceTo(T0.plusSeconds(40));
+        scheduler.start();
+        clock.advance(Duration.ZERO);
+
+        assertThat(runs).extracting(JobContext::scheduledFireTime).containsExactly(T0.plusSeconds(30));
+        assertThat(scheduler.job("j").orElseThrow().nextFireTime()).contains(T0.plusSeconds(60));
+    }
+}
