@@ -1,0 +1,246 @@
+package dev.chime.store.jdbc;
+
+import dev.chime.LastRun;
+import dev.chime.spi.Dispatch;
+import dev.chime.spi.Firing;
+import dev.chime.spi.JobCounts;
+import dev.chime.spi.JobStore;
+import dev.chime.spi.RunRequest;
+import dev.chime.spi.RunTicket;
+import dev.chime.spi.StoredJob;
+import dev.chime.store.jdbc.internal.ClusterNode;
+import dev.chime.store.jdbc.internal.Database;
+import dev.chime.store.jdbc.internal.Dialect;
+import dev.chime.store.jdbc.internal.Schema;
+import dev.chime.store.jdbc.internal.Sql;
+import dev.chime.store.jdbc.internal.SqlJobStore;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import javax.sql.DataSource;
+
+/**
+ * The {@code jdbc} job store: jobs in PostgreSQL, MariaDB/MySQL or H2 (chosen from the connection's
+ * metadata), shared by any number of scheduler nodes. Each node beats a heartbeat into the
+ * database; a node silent for longer than the timeout is taken over by another, which runs its
+ * in-flight recoverable firings again.
+ *
+ * <pre>{@code
+ * JobStore store = JdbcJobStore.builder(dataSource).createSchema(true).build();
+ * Scheduler scheduler = Scheduler.builder().store(store).build();
+ * }</pre>
+ */
+public final class JdbcJobStore implements JobStore {
+
+    private final SqlJobStore delegate;
+    private final Dialect dialect;
+
+    private JdbcJobStore(SqlJobStore delegate, Dialect dialect) {
+        this.delegate = delegate;
+        this.dialect = dialect;
+    }
+
+    public static Builder builder(DataSource dataSource) {
+        return new Builder(dataSource);
+    }
+
+    /** This node's id in the cluster: its name and a suffix unique to this start. */
+    public String nodeId() {
+        return delegate.node().id();
+    }
+
+    /** The database the store found: {@code postgresql}, {@code mariadb} or {@code h2}. */
+    public String database() {
+        return dialect.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** How many dead nodes this node has taken over since it started. */
+    public long takeovers() {
+        return delegate.node().takeovers();
+    }
+
+    @Override
+    public boolean add(StoredJob job) {
+        return delegate.add(job);
+    }
+
+    @Override
+    public void put(StoredJob job) {
+        delegate.put(job);
+    }
+
+    @Override
+    public boolean remove(String jobId) {
+        return delegate.remove(jobId);
+    }
+
+    @Override
+    public Optional<StoredJob> get(String jobId) {
+        return delegate.get(jobId);
+    }
+
+    @Override
+    public List<StoredJob> list() {
+        return delegate.list();
+    }
+
+    @Override
+    public boolean update(StoredJob job) {
+        return delegate.update(job);
+    }
+
+    @Override
+    public List<Firing> claimDue(Instant now, int limit) {
+        return delegate.claimDue(now, limit);
+    }
+
+    @Override
+    public boolean release(Firing firing, Instant nextFireTime) {
+        return delegate.release(firing, nextFireTime);
+    }
+
+    @Override
+    public boolean removeClaimed(Firing firing) {
+        return delegate.removeClaimed(firing);
+    }
+
+    @Override
+    public void recordOutcome(String jobId, LastRun lastRun) {
+        delegate.recordOutcome(jobId, lastRun);
+    }
+
+    @Override
+    public RunTicket beginRun(RunRequest request) {
+        return delegate.beginRun(request);
+    }
+
+    @Override
+    public List<Dispatch.Result> dispatch(List<Dispatch> dispatches) {
+        return delegate.dispatch(dispatches);
+    }
+
+    @Override
+    public boolean completeRun(RunTicket ticket, LastRun lastRun) {
+        return delegate.completeRun(ticket, lastRun);
+    }
+
+    @Override
+    public java.util.concurrent.CompletionStage<Boolean> completeRunAsync(RunTicket ticket, LastRun lastRun) {
+        return delegate.completeRunAsync(ticket, lastRun);
+    }
+
+    @Override
+    public JobCounts counts() {
+        return delegate.counts();
+    }
+
+    @Override
+    public Optional<Instant> nextDueTime() {
+        return delegate.nextDueTime();
+    }
+
+    /** Leaves the cluster (others take over what is left at once) and stops retrying. */
+    @Override
+    public void close() {
+        delegate.close();
+    }
+
+    @Override
+    public String toString() {
+        return "JdbcJobStore{" + database() + ", node=" + nodeId() + '}';
+    }
+
+    /** Settings of a JDBC store; every one has a default but the data source. */
+    public static final class Builder {
+
+        private final DataSource dataSource;
+        private String tablePrefix = "chime_";
+        private boolean createSchema;
+        private String nodeName;
+        private Duration heartbeatInterval = Duration.ofSeconds(5);
+        private Duration nodeTimeout = Duration.ofSeconds(30);
+
+        private Builder(DataSource dataSource) {
+            this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        }
+
+        /** The prefix of the three table names (default {@code chime_}); a plain SQL identifier. */
+        public Builder tablePrefix(String tablePrefix) {
+            this.tablePrefix = Sql.validatePrefix(tablePrefix);
+            return this;
+        }
+
+        /** Creates the tables on start if they are missing (default false: a DBA runs the shipped script). */
+        public Builder createSchema(boolean createSchema) {
+            this.createSchema = createSchema;
+            return this;
+        }
+
+        /** This node's name (default: the host name); a random suffix makes each start's id unique. */
+        public Builder nodeName(String nodeName) {
+            this.nodeName = Objects.requireNonNull(nodeName, "nodeName");
+            return this;
+        }
+
+        /** How often this node beats (default 5 s). */
+        public Builder heartbeatInterval(Duration heartbeatInterval) {
+            this.heartbeatInterval = positive(heartbeatInterval, "heartbeat interval");
+            return this;
+        }
+
+        /**
+         * How long a node may stay silent, by the database's clock, before another takes its work
+         * over (default 30 s). Must be at least three heartbeat intervals.
+         */
+        public Builder nodeTimeout(Duration nodeTimeout) {
+            this.nodeTimeout = positive(nodeTimeout, "node timeout");
+            return this;
+        }
+
+        private static Duration positive(Duration d, String what) {
+            if (d == null || d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(what + " must be positive, was " + d);
+            }
+            return d;
+        }
+
+        /** Connects, checks (or creates) the schema and joins the cluster. */
+        public JdbcJobStore build() {
+            if (nodeTimeout.compareTo(heartbeatInterval.multipliedBy(3)) < 0) {
+                throw new IllegalArgumentException("node timeout " + nodeTimeout + " must be at least three heartbeat intervals ("
+                        + heartbeatInterval.multipliedBy(3) + "), or a slow heartbeat would look like a dead node");
+            }
+            Dialect dialect = Database.detect(dataSource);
+            Database db = new Database(dataSource, dialect);
+            Sql sql = new Sql(tablePrefix, dialect);
+            String id = (nodeName != null ? nodeName : hostName()) + "-" + UUID.randomUUID().toString().substring(0, 8);
+            ClusterNode node = new ClusterNode(db, sql, id, heartbeatInterval, nodeTimeout);
+            try {
+                if (createSchema) {
+                    Schema.create(db, tablePrefix);
+                }
+                Schema.check(db, sql);
+                node.start();
+            } catch (SQLException e) {
+                node.close();
+                throw new JdbcStoreException("the JDBC store could not start on " + dialect.name().toLowerCase(java.util.Locale.ROOT)
+                        + ": " + e.getMessage(), e);
+            }
+            return new JdbcJobStore(new SqlJobStore(db, sql, node), dialect);
+        }
+
+        private static String hostName() {
+            try {
+                return InetAddress.getLocalHost().getHostName();
+            } catch (UnknownHostException e) {
+                return "node";
+            }
+        }
+    }
+}

@@ -1,0 +1,437 @@
+package dev.chime.store.jdbc.internal;
+
+import dev.chime.LastRun;
+import dev.chime.spi.Firing;
+import dev.chime.spi.RunTicket;
+import dev.chime.spi.StoredJob;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node's membership of the cluster sharing the database: its heartbeat, the takeover of nodes
+ * that stopped beating, and what it holds (claims handed to the engine, runs in progress).
+ *
+ * <p>Every time comparison is made by the database, on its own clock ({@link Dialect#nowMillis()}):
+ * a node's heartbeat is stale when the database says so, whatever the nodes' clocks say. A node
+ * whose heartbeat has not succeeded for half the timeout stops claiming until it beats again, so
+ * that it never claims while the others may already consider it dead. A node that was taken over
+ * finds out at its next heartbeat (its row is gone) and registers again; the runs it still had are
+ * no longer its own, so their outcomes are not recorded ({@link #endRun} fences on the node id).
+ */
+public final class ClusterNode implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
+
+    private final Database db;
+    private final Sql sql;
+    private final String id;
+    private final Duration heartbeatInterval;
+    private final Duration timeout;
+    private final Map<String, Long> heldClaims = new ConcurrentHashMap<>();
+    private final Set<String> heldRuns = ConcurrentHashMap.newKeySet();
+    private final Queue<Firing> recoveries = new ConcurrentLinkedQueue<>();
+    private final ScheduledExecutorService beat;
+    private volatile long lastBeatNanos;
+    private volatile boolean registered;
+    private volatile long takeovers;
+
+    public ClusterNode(Database db, Sql sql, String id, Duration heartbeatInterval, Duration timeout) {
+        this.db = db;
+        this.sql = sql;
+        this.id = id;
+        this.heartbeatInterval = heartbeatInterval;
+        this.timeout = timeout;
+        this.beat = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "chime-jdbc-heartbeat-" + id);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public String id() {
+        return id;
+    }
+
+    /** How many dead nodes this node took over. */
+    public long takeovers() {
+        return takeovers;
+    }
+
+    /** Registers this node and starts beating; fails when the database cannot be reached. */
+    public void start() throws SQLException {
+        register();
+        long period = heartbeatInterval.toMillis();
+        beat.scheduleWithFixedDelay(this::tick, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    private void register() throws SQLException {
+        long sent = System.nanoTime();
+        db.autoCommit(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + sql.nodes
+                    + " (node_id, heartbeat_at_ms, started_at_ms) VALUES (?, " + sql.now + ", " + sql.now + ")")) {
+                ps.setString(1, id);
+                return ps.executeUpdate();
+            }
+        });
+        lastBeatNanos = sent;
+        registered = true;
+        LOG.info("node '{}' joined the cluster", id);
+    }
+
+    private void tick() {
+        try {
+            heartbeat();
+            takeOverDeadNodes();
+            resetOwnOrphans();
+        } catch (SQLException | RuntimeException e) {
+            LOG.warn("node '{}': heartbeat failed ({}); claiming pauses until the database answers", id, e.getMessage());
+        }
+    }
+
+    /** Beats once; registers again if another node took this one over meanwhile. */
+    void heartbeat() throws SQLException {
+        long sent = System.nanoTime();
+        int updated = db.autoCommit(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + sql.nodes + " SET heartbeat_at_ms = " + sql.now
+                    + " WHERE node_id = ?")) {
+                ps.setString(1, id);
+                return ps.executeUpdate();
+            }
+        });
+        if (updated == 1) {
+            lastBeatNanos = sent;
+            return;
+        }
+        LOG.warn("node '{}' was presumed dead and taken over by another node; its runs in progress will not record "
+                + "outcomes; joining again", id);
+        heldClaims.clear();
+        heldRuns.clear();
+        register();
+    }
+
+    /**
+     * Whether this node may claim: its last heartbeat is recent enough that no other node can
+     * consider it dead yet. If not, beats once first.
+     */
+    boolean mayClaim() {
+        if (fresh()) {
+            return true;
+        }
+        try {
+            heartbeat();
+        } catch (SQLException e) {
+            LOG.debug("node '{}': heartbeat before claiming failed", id, e);
+        }
+        return fresh();
+    }
+
+    private boolean fresh() {
+        return registered && System.nanoTime() - lastBeatNanos < timeout.toNanos() / 2;
+    }
+
+    void holdClaim(Firing firing) {
+        heldClaims.put(firing.jobId(), firing.job().version());
+    }
+
+    void forgetClaim(String jobId) {
+        heldClaims.remove(jobId);
+    }
+
+    void holdRun(String runId) {
+        heldRuns.add(runId);
+    }
+
+    void forgetRun(String runId) {
+        heldRuns.remove(runId);
+    }
+
+    boolean hasRecoveries() {
+        return !recoveries.isEmpty();
+    }
+
+    List<Firing> takeRecoveries(int limit) {
+        List<Firing> taken = new ArrayList<>();
+        Firing f;
+        while (taken.size() < limit && (f = recoveries.poll()) != null) {
+            taken.add(f);
+        }
+        return taken;
+    }
+
+    /**
+     * Ends a run in the open transaction: deletes it if it is still this node's, frees its instance
+     * slot and records the outcome (when given). False when the run is not this node's any more.
+     */
+    boolean endRun(Connection c, String runId, String jobId, LastRun lastRun) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql.deleteRun)) {
+            ps.setString(1, runId);
+            ps.setString(2, id);
+            if (ps.executeUpdate() == 0) {
+                return false;
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement(lastRun == null ? sql.releaseInstance : sql.releaseInstanceWithOutcome)) {
+            int i = 1;
+            if (lastRun != null) {
+                i = Sql.bindLastRun(ps, 1, lastRun);
+            }
+            ps.setString(i, jobId);
+            ps.executeUpdate();
+        }
+        return true;
+    }
+
+    // ---- takeover ----
+
+    /** Takes over every node whose heartbeat is older than the timeout, by the database's clock. */
+    void takeOverDeadNodes() throws SQLException {
+        Set<String> dead = new LinkedHashSet<>();
+        db.autoCommit(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT node_id FROM " + sql.nodes
+                    + " WHERE heartbeat_at_ms < " + sql.now + " - ? AND node_id <> ?")) {
+                ps.setLong(1, timeout.toMillis());
+                ps.setString(2, id);
+                collect(ps, dead);
+            }
+            // Claims and runs of nodes that have no row at all (taken over while they were
+            // paused, then claimed before noticing) are orphans: take them over too.
+            try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT claimed_by FROM " + sql.jobs
+                    + " WHERE claimed_by IS NOT NULL AND claimed_by NOT IN (SELECT node_id FROM " + sql.nodes + ")")) {
+                collect(ps, dead);
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT node_id FROM " + sql.runs
+                    + " WHERE node_id NOT IN (SELECT node_id FROM " + sql.nodes + ")")) {
+                collect(ps, dead);
+            }
+            return null;
+        });
+        dead.remove(id);
+        for (String node : dead) {
+            List<Firing> recovered = db.transaction(c -> takeOver(c, node));
+            if (recovered != null) {
+                takeovers++;
+                for (Firing f : recovered) {
+                    heldRuns.add(f.ticket().runId());
+                    if (f.holdsClaim()) {
+                        heldClaims.put(f.jobId(), f.job().version());
+                    }
+                    recoveries.add(f);
+                }
+                LOG.warn("node '{}' took over dead node '{}': {} run(s) in flight there handed back to this node", id, node,
+                        recovered.size());
+            }
+        }
+    }
+
+    private static void collect(PreparedStatement ps, Set<String> into) throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                into.add(rs.getString(1));
+            }
+        }
+    }
+
+    private record DeadRun(String runId, String jobId, long fireTime, boolean recoverable, StoredJob snapshot) {
+    }
+
+    /** One dead node's takeover, in one transaction; null when another node got there first. */
+    private List<Firing> takeOver(Connection c, String dead) throws SQLException {
+        boolean deletedRow;
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + sql.nodes + " WHERE node_id = ? AND heartbeat_at_ms < "
+                + sql.now + " - ?")) {
+            ps.setString(1, dead);
+            ps.setLong(2, timeout.toMillis());
+            deletedRow = ps.executeUpdate() == 1;
+            if (!deletedRow && SqlJobStore.exists(c, "SELECT COUNT(*) FROM " + sql.nodes + " WHERE node_id = ?", dead)) {
+                return null; // it beat again meanwhile
+            }
+        }
+        List<DeadRun> runs = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT run_id, job_id, fire_time, recoverable, snapshot_task, "
+                + "snapshot_trigger, snapshot_options, snapshot_data FROM " + sql.runs + " WHERE node_id = ? FOR UPDATE")) {
+            ps.setString(1, dead);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String task = rs.getString("snapshot_task");
+                    long fire = rs.getLong("fire_time");
+                    StoredJob snapshot = task == null ? null : new StoredJob(rs.getString("job_id"), task,
+                            rs.getString("snapshot_trigger"), rs.getString("snapshot_options"), rs.getString("snapshot_data"),
+                            false, null, null, null, 0);
+                    runs.add(new DeadRun(rs.getString("run_id"), rs.getString("job_id"), fire, rs.getBoolean("recoverable"),
+                            snapshot));
+                }
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + sql.runs + " SET node_id = ?, started_at_ms = " + sql.now
+                + " WHERE node_id = ?")) {
+            ps.setString(1, id);
+            ps.setString(2, dead);
+            ps.executeUpdate();
+        }
+        Map<String, StoredJob> claimedByDead = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + Sql.JOB_COLUMNS + " FROM " + sql.jobs
+                + " WHERE claimed_by = ? FOR UPDATE")) {
+            ps.setString(1, dead);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    StoredJob job = Sql.readJob(rs);
+                    claimedByDead.put(job.id(), job);
+                }
+            }
+        }
+        if (!deletedRow && runs.isEmpty() && claimedByDead.isEmpty()) {
+            return null; // another node took it over first
+        }
+        List<Firing> recovered = new ArrayList<>();
+        for (DeadRun run : runs) {
+            StoredJob claimed = claimedByDead.get(run.jobId());
+            RunTicket ticket = new RunTicket(run.jobId(), Sql.fromNanos(run.fireTime()), run.runId());
+            if (claimed != null && Sql.nanos(claimed.claimedFireTime()) == run.fireTime()) {
+                // The dead node held the claim through the run (fixed delay): the claim comes along.
+                try (PreparedStatement ps = c.prepareStatement("UPDATE " + sql.jobs + " SET claimed_by = ?, claimed_at_ms = "
+                        + sql.now + ", version = version + 1 WHERE id = ?")) {
+                    ps.setString(1, id);
+                    ps.setString(2, claimed.id());
+                    ps.executeUpdate();
+                }
+                claimedByDead.remove(run.jobId());
+                recovered.add(new Firing(claimed.withVersion(claimed.version() + 1), ticket.fireTime(), true, ticket));
+                continue;
+            }
+            StoredJob job = readJob(c, run.jobId());
+            StoredJob detached = job != null ? job.withClaim(null).withNextFireTime(null) : run.snapshot();
+            if (detached == null) {
+                LOG.warn("node '{}': job '{}' was removed while its run of {} was in flight on dead node '{}'; "
+                        + "nothing to recover", id, run.jobId(), ticket.fireTime(), dead);
+                endRun(c, run.runId(), run.jobId(), null);
+                continue;
+            }
+            recovered.add(new Firing(detached, ticket.fireTime(), true, ticket));
+        }
+        // Claims the dead node took but never ran: back in the schedule at their fire time, where
+        // the misfire options decide.
+        for (StoredJob job : claimedByDead.values()) {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + sql.jobs + " SET next_fire_time = claimed_fire_time, "
+                    + "claimed_fire_time = NULL, claimed_by = NULL, claimed_at_ms = NULL, version = version + 1 WHERE id = ?")) {
+                ps.setString(1, job.id());
+                ps.executeUpdate();
+            }
+        }
+        return recovered;
+    }
+
+    private StoredJob readJob(Connection c, String jobId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql.selectJob)) {
+            ps.setString(1, jobId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Sql.readJob(rs) : null;
+            }
+        }
+    }
+
+    /**
+     * Claims and runs this node recorded but does not hold: a commit that went through although
+     * its answer was lost. Past a grace period they are put back (claims) or ended (runs), so
+     * nothing stays claimed forever.
+     */
+    void resetOwnOrphans() throws SQLException {
+        long graceMillis = Math.max(timeout.toMillis(), 10_000L);
+        Map<String, Long> claims = new HashMap<>();
+        List<String[]> runs = new ArrayList<>();
+        db.autoCommit(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, version FROM " + sql.jobs
+                    + " WHERE claimed_by = ? AND claimed_at_ms < " + sql.now + " - ?")) {
+                ps.setString(1, id);
+                ps.setLong(2, graceMillis);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        claims.put(rs.getString(1), rs.getLong(2));
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT run_id, job_id FROM " + sql.runs
+                    + " WHERE node_id = ? AND started_at_ms < " + sql.now + " - ?")) {
+                ps.setString(1, id);
+                ps.setLong(2, graceMillis);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        runs.add(new String[] {rs.getString(1), rs.getString(2)});
+                    }
+                }
+            }
+            return null;
+        });
+        for (Map.Entry<String, Long> claim : claims.entrySet()) {
+            if (heldClaims.containsKey(claim.getKey())) {
+                continue;
+            }
+            int reset = db.transaction(c -> {
+                try (PreparedStatement ps = c.prepareStatement("UPDATE " + sql.jobs + " SET next_fire_time = claimed_fire_time, "
+                        + "claimed_fire_time = NULL, claimed_by = NULL, claimed_at_ms = NULL, version = version + 1 "
+                        + "WHERE id = ? AND version = ? AND claimed_by = ?")) {
+                    ps.setString(1, claim.getKey());
+                    ps.setLong(2, claim.getValue());
+                    ps.setString(3, id);
+                    return ps.executeUpdate();
+                }
+            });
+            if (reset == 1) {
+                LOG.warn("node '{}': job '{}' was claimed by a call whose answer was lost; put back in the schedule", id,
+                        claim.getKey());
+            }
+        }
+        for (String[] run : runs) {
+            if (!heldRuns.contains(run[0]) && db.transaction(c -> endRun(c, run[0], run[1], null))) {
+                LOG.warn("node '{}': a run of job '{}' was recorded by a call whose answer was lost; ended", id, run[1]);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        beat.shutdownNow();
+        try {
+            beat.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (!registered) {
+            return;
+        }
+        registered = false;
+        // Leaving cleanly: a node that holds nothing goes away; one that still holds runs or claims
+        // (a shutdown that gave up on them) is marked gone, so others take them over at once.
+        try {
+            db.transaction(c -> {
+                boolean holds = SqlJobStore.exists(c, "SELECT COUNT(*) FROM " + sql.runs + " WHERE node_id = ?", id)
+                        || SqlJobStore.exists(c, "SELECT COUNT(*) FROM " + sql.jobs + " WHERE claimed_by = ?", id);
+                try (PreparedStatement ps = c.prepareStatement(holds
+                        ? "UPDATE " + sql.nodes + " SET heartbeat_at_ms = 0 WHERE node_id = ?"
+                        : "DELETE FROM " + sql.nodes + " WHERE node_id = ?")) {
+                    ps.setString(1, id);
+                    return ps.executeUpdate();
+                }
+            });
+            LOG.info("node '{}' left the cluster", id);
+        } catch (SQLException e) {
+            LOG.warn("node '{}' could not mark itself gone; others take over after the timeout", id, e);
+        }
+    }
+}

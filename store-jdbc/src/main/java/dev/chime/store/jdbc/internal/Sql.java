@@ -1,0 +1,194 @@
+package dev.chime.store.jdbc.internal;
+
+import dev.chime.LastRun;
+import dev.chime.Outcome;
+import dev.chime.spi.StoredJob;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.regex.Pattern;
+
+/**
+ * The store's statements for one table prefix and dialect, and the mapping between rows and
+ * {@link StoredJob}s. Instants are kept as nanoseconds since the epoch (UTC) in BIGINT columns, so
+ * neither the JVM's nor the database session's time zone can shift them, and a fire time reads back
+ * exactly as its trigger computed it (a rounded one-shot time would fire twice).
+ */
+public final class Sql {
+
+    private static final Pattern PREFIX = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,40}");
+    static final String JOB_COLUMNS = "id, task, trigger_spec, options_json, data_json, paused, next_fire_time, "
+            + "claimed_fire_time, version, last_outcome, last_fire_time, last_finished_at, last_duration_us, last_error";
+
+    final String jobs;
+    final String runs;
+    final String nodes;
+    final String now;
+
+    final String insertJob;
+    final String selectJob;
+    final String selectJobForUpdate;
+    final String listJobs;
+    final String replaceJob;
+    final String updateJob;
+    final String deleteJob;
+    final String selectDue;
+    final String claim;
+    final String release;
+    final String deleteClaimed;
+    final String recordOutcome;
+    final String counts;
+    final String nextDue;
+    final String reserveInstance;
+    final String jobExists;
+    final String insertRun;
+    final String runExists;
+    final String deleteRun;
+    final String releaseInstance;
+    final String releaseInstanceWithOutcome;
+
+    public Sql(String prefix, Dialect dialect) {
+        this.jobs = validatePrefix(prefix) + "jobs";
+        this.runs = prefix + "runs";
+        this.nodes = prefix + "nodes";
+        this.now = dialect.nowMillis();
+        String lastRunColumns = "last_outcome = ?, last_fire_time = ?, last_finished_at = ?, last_duration_us = ?, last_error = ?";
+        insertJob = "INSERT INTO " + jobs + " (" + JOB_COLUMNS + ", running) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)";
+        selectJob = "SELECT " + JOB_COLUMNS + " FROM " + jobs + " WHERE id = ?";
+        selectJobForUpdate = selectJob + " FOR UPDATE";
+        listJobs = "SELECT " + JOB_COLUMNS + " FROM " + jobs + " ORDER BY id";
+        replaceJob = "UPDATE " + jobs + " SET task = ?, trigger_spec = ?, options_json = ?, data_json = ?, paused = ?, "
+                + "next_fire_time = ?, claimed_fire_time = NULL, claimed_by = NULL, claimed_at_ms = NULL, version = version + 1, "
+                + lastRunColumns + " WHERE id = ?";
+        updateJob = "UPDATE " + jobs + " SET task = ?, trigger_spec = ?, options_json = ?, data_json = ?, paused = ?, "
+                + "next_fire_time = ?, claimed_fire_time = ?, claimed_by = CASE WHEN ? THEN NULL ELSE claimed_by END, "
+                + "version = version + 1 WHERE id = ? AND version = ?";
+        deleteJob = "DELETE FROM " + jobs + " WHERE id = ?";
+        selectDue = "SELECT " + JOB_COLUMNS + " FROM " + jobs + " WHERE paused = FALSE AND next_fire_time <= ? "
+                + "ORDER BY next_fire_time, id LIMIT ?" + (dialect.skipLocked() ? " FOR UPDATE SKIP LOCKED" : "");
+        claim = "UPDATE " + jobs + " SET claimed_fire_time = next_fire_time, next_fire_time = NULL, claimed_by = ?, "
+                + "claimed_at_ms = " + now + ", version = version + 1 WHERE id = ? AND version = ? AND next_fire_time IS NOT NULL";
+        release = "UPDATE " + jobs + " SET next_fire_time = ?, claimed_fire_time = NULL, claimed_by = NULL, claimed_at_ms = NULL, "
+                + "version = version + 1 WHERE id = ? AND version = ? AND claimed_fire_time IS NOT NULL";
+        deleteClaimed = "DELETE FROM " + jobs + " WHERE id = ? AND version = ? AND claimed_fire_time IS NOT NULL";
+        recordOutcome = "UPDATE " + jobs + " SET " + lastRunColumns + " WHERE id = ?";
+        counts = "SELECT COUNT(*), COALESCE(SUM(CASE WHEN paused THEN 1 ELSE 0 END), 0) FROM " + jobs;
+        nextDue = "SELECT MIN(next_fire_time) FROM " + jobs + " WHERE paused = FALSE";
+        reserveInstance = "UPDATE " + jobs + " SET running = running + 1 WHERE id = ? AND running < ?";
+        jobExists = "SELECT COUNT(*) FROM " + jobs + " WHERE id = ?";
+        insertRun = "INSERT INTO " + runs + " (run_id, job_id, fire_time, node_id, recoverable, started_at_ms, snapshot_task, "
+                + "snapshot_trigger, snapshot_options, snapshot_data) VALUES (?, ?, ?, ?, ?, " + now + ", ?, ?, ?, ?)";
+        runExists = "SELECT COUNT(*) FROM " + runs + " WHERE run_id = ?";
+        deleteRun = "DELETE FROM " + runs + " WHERE run_id = ? AND node_id = ?";
+        releaseInstance = "UPDATE " + jobs + " SET running = CASE WHEN running > 0 THEN running - 1 ELSE 0 END WHERE id = ?";
+        releaseInstanceWithOutcome = "UPDATE " + jobs + " SET running = CASE WHEN running > 0 THEN running - 1 ELSE 0 END, "
+                + lastRunColumns + " WHERE id = ?";
+    }
+
+    /** Rejects a prefix that is not a plain SQL identifier, so configuration cannot inject SQL. */
+    public static String validatePrefix(String prefix) {
+        if (prefix == null || !PREFIX.matcher(prefix).matches()) {
+            throw new IllegalArgumentException("table prefix '" + prefix + "' is not a plain SQL identifier: it must match "
+                    + PREFIX.pattern());
+        }
+        return prefix;
+    }
+
+    public String jobsTable() {
+        return jobs;
+    }
+
+    public String runsTable() {
+        return runs;
+    }
+
+    public String nodesTable() {
+        return nodes;
+    }
+
+    // ---- mapping ----
+
+    /** The earliest and latest instants a BIGINT of nanoseconds holds (1677 to 2262). */
+    static final Instant MIN = Instant.ofEpochSecond(0, Long.MIN_VALUE);
+    static final Instant MAX = Instant.ofEpochSecond(0, Long.MAX_VALUE);
+
+    static Long nanos(Instant instant) {
+        if (instant == null) {
+            return null;
+        }
+        if (instant.isBefore(MIN) || instant.isAfter(MAX)) {
+            throw new IllegalArgumentException("the JDBC store keeps instants between " + MIN + " and " + MAX + ", not " + instant);
+        }
+        return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000_000L), instant.getNano());
+    }
+
+    static Instant instant(ResultSet rs, String column) throws SQLException {
+        long value = rs.getLong(column);
+        return rs.wasNull() ? null : fromNanos(value);
+    }
+
+    static Instant instant(ResultSet rs, int column) throws SQLException {
+        long value = rs.getLong(column);
+        return rs.wasNull() ? null : fromNanos(value);
+    }
+
+    static Instant fromNanos(long value) {
+        return Instant.ofEpochSecond(0, value);
+    }
+
+    static void setLong(PreparedStatement ps, int index, Long value) throws SQLException {
+        if (value == null) {
+            ps.setNull(index, Types.BIGINT);
+        } else {
+            ps.setLong(index, value);
+        }
+    }
+
+    static void setText(PreparedStatement ps, int index, String value) throws SQLException {
+        if (value == null) {
+            ps.setNull(index, Types.VARCHAR);
+        } else {
+            ps.setString(index, value);
+        }
+    }
+
+    static StoredJob readJob(ResultSet rs) throws SQLException {
+        LastRun lastRun = null;
+        String outcome = rs.getString("last_outcome");
+        if (outcome != null) {
+            long durationMicros = rs.getLong("last_duration_us");
+            lastRun = new LastRun(Outcome.valueOf(outcome), instant(rs, "last_fire_time"), instant(rs, "last_finished_at"),
+                    Duration.ofNanos(durationMicros * 1_000L), rs.getString("last_error"));
+        }
+        return new StoredJob(rs.getString("id"), rs.getString("task"), rs.getString("trigger_spec"),
+                rs.getString("options_json"), rs.getString("data_json"), rs.getBoolean("paused"),
+                instant(rs, "next_fire_time"), instant(rs, "claimed_fire_time"), lastRun, rs.getLong("version"));
+    }
+
+    /** Binds the five last-run columns from {@code index} on. */
+    static int bindLastRun(PreparedStatement ps, int index, LastRun run) throws SQLException {
+        ps.setString(index, run == null ? null : run.outcome().name());
+        setLong(ps, index + 1, run == null ? null : nanos(run.scheduledFireTime()));
+        setLong(ps, index + 2, run == null ? null : nanos(run.finishedAt()));
+        setLong(ps, index + 3, run == null || run.duration() == null ? null : run.duration().toNanos() / 1_000L);
+        setText(ps, index + 4, run == null ? null : run.error());
+        return index + 5;
+    }
+
+    /** Binds every column of {@link #JOB_COLUMNS} from {@code index} on, the version as given. */
+    static int bindJob(PreparedStatement ps, int index, StoredJob job, long version) throws SQLException {
+        ps.setString(index, job.id());
+        ps.setString(index + 1, job.task());
+        ps.setString(index + 2, job.triggerSpec());
+        ps.setString(index + 3, job.optionsJson());
+        setText(ps, index + 4, job.dataJson());
+        ps.setBoolean(index + 5, job.paused());
+        setLong(ps, index + 6, nanos(job.nextFireTime()));
+        setLong(ps, index + 7, nanos(job.claimedFireTime()));
+        ps.setLong(index + 8, version);
+        return bindLastRun(ps, index + 9, job.lastRun());
+    }
+}

@@ -1,0 +1,166 @@
+package dev.chime.store.jdbc;
+
+import java.io.PrintWriter;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+
+/**
+ * A data source whose connections fail at random, the ways a network and a database fail: on
+ * connect, before a commit (nothing happens), and after a commit (it happened, but the answer is
+ * lost). Statements in auto-commit mode fail before or after running, likewise.
+ */
+final class FlakyDataSource implements DataSource {
+
+    private static final Set<String> EXECUTE = Set.of("execute", "executeQuery", "executeUpdate", "executeBatch",
+            "executeLargeUpdate");
+
+    private final DataSource target;
+    private final double failureRate;
+    private volatile boolean healthy = true;
+    final AtomicLong onConnect = new AtomicLong();
+    final AtomicLong beforeCommit = new AtomicLong();
+    final AtomicLong afterCommit = new AtomicLong();
+
+    FlakyDataSource(DataSource target, double failureRate) {
+        this.target = target;
+        this.failureRate = failureRate;
+    }
+
+    void heal() {
+        healthy = true;
+    }
+
+    void startFailing() {
+        healthy = false;
+    }
+
+    private boolean fail() {
+        return !healthy && ThreadLocalRandom.current().nextDouble() < failureRate;
+    }
+
+    private static SQLException lost(String what) {
+        return new SQLException("connection lost " + what + " (injected)", "08006");
+    }
+
+    @Override
+    public Connection getConnection() throws SQLException {
+        if (fail()) {
+            onConnect.incrementAndGet();
+            throw new SQLException("connection refused (injected)", "08001");
+        }
+        Connection real = target.getConnection();
+        return (Connection) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Connection.class},
+                new ConnectionHandler(real));
+    }
+
+    private final class ConnectionHandler implements InvocationHandler {
+        private final Connection real;
+
+        ConnectionHandler(Connection real) {
+            this.real = real;
+        }
+
+        @Override
+        public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+            if (method.getName().equals("commit") && fail()) {
+                if (ThreadLocalRandom.current().nextBoolean()) {
+                    beforeCommit.incrementAndGet();
+                    real.rollback();
+                    throw lost("before commit");
+                }
+                afterCommit.incrementAndGet();
+                real.commit();
+                throw lost("after commit");
+            }
+            Object result = call(real, method, args);
+            if (result instanceof Statement statement) {
+                Class<?> type = method.getName().equals("prepareStatement") ? java.sql.PreparedStatement.class : Statement.class;
+                return Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {type},
+                        new StatementHandler(statement, real));
+            }
+            return result;
+        }
+    }
+
+    private final class StatementHandler implements InvocationHandler {
+        private final Statement real;
+        private final Connection connection;
+
+        StatementHandler(Statement real, Connection connection) {
+            this.real = real;
+            this.connection = connection;
+        }
+
+        @Override
+        public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+            if (EXECUTE.contains(method.getName()) && connection.getAutoCommit() && fail()) {
+                if (ThreadLocalRandom.current().nextBoolean()) {
+                    beforeCommit.incrementAndGet();
+                    throw lost("before running a statement");
+                }
+                call(real, method, args);
+                afterCommit.incrementAndGet();
+                throw lost("after an auto-committed statement");
+            }
+            return call(real, method, args);
+        }
+    }
+
+    private static Object call(Object target, Method method, Object[] args) throws Throwable {
+        try {
+            return method.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+
+    @Override
+    public Connection getConnection(String username, String password) throws SQLException {
+        return getConnection();
+    }
+
+    @Override
+    public PrintWriter getLogWriter() throws SQLException {
+        return target.getLogWriter();
+    }
+
+    @Override
+    public void setLogWriter(PrintWriter out) throws SQLException {
+        target.setLogWriter(out);
+    }
+
+    @Override
+    public void setLoginTimeout(int seconds) throws SQLException {
+        target.setLoginTimeout(seconds);
+    }
+
+    @Override
+    public int getLoginTimeout() throws SQLException {
+        return target.getLoginTimeout();
+    }
+
+    @Override
+    public Logger getParentLogger() {
+        return Logger.getLogger("flaky");
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> iface) throws SQLException {
+        throw new SQLException("not a wrapper");
+    }
+
+    @Override
+    public boolean isWrapperFor(Class<?> iface) {
+        return false;
+    }
+}

@@ -1,0 +1,84 @@
+package dev.chime.store.jdbc;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.chime.JobContext;
+import dev.chime.Scheduler;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One scheduler node in its own JVM, for {@link CrashTest}: runs until it reads "stop" on standard
+ * input (or is killed). Tasks: {@code quick} records its start, then its run in the sink;
+ * {@code slow} records its start, works for 1.5 s, then records its run in the sink.
+ *
+ * <p>Arguments: JDBC URL, table prefix, node name.
+ */
+public final class NodeProcess {
+
+    private NodeProcess() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String url = args[0];
+        String prefix = args[1];
+        String name = args[2];
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(url);
+        config.setMaximumPoolSize(32);
+        try (HikariDataSource pool = new HikariDataSource(config)) {
+            JdbcJobStore store = JdbcJobStore.builder(pool).tablePrefix(prefix).nodeName(name)
+                    .heartbeatInterval(Duration.ofMillis(200)).nodeTimeout(Duration.ofSeconds(2)).build();
+            Scheduler scheduler = Scheduler.builder().name(name).store(store).threads(24).pollInterval(Duration.ofMillis(100))
+                    .task("quick", ctx -> {
+                        insert(pool, prefix + "starts", ctx, name);
+                        insert(pool, prefix + "sink", ctx, name);
+                    })
+                    .task("slow", ctx -> {
+                        insert(pool, prefix + "starts", ctx, name);
+                        new CountDownLatch(1).await(1500, TimeUnit.MILLISECONDS);
+                        insert(pool, prefix + "sink", ctx, name);
+                    })
+                    .build();
+            scheduler.start();
+            System.out.println("READY " + store.nodeId());
+            System.out.flush();
+            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            String line;
+            while ((line = in.readLine()) != null && !line.equals("stop")) {
+                // wait for the test to say stop
+            }
+            scheduler.shutdown(Duration.ofSeconds(10));
+            store.close();
+        }
+    }
+
+    private static void insert(HikariDataSource pool, String table, JobContext ctx, String node) throws SQLException {
+        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO " + table + " (job_id, fire_time, node, recovery) VALUES (?, ?, ?, ?)")) {
+            ps.setString(1, ctx.jobId());
+            ps.setLong(2, ctx.scheduledFireTime().toEpochMilli());
+            ps.setString(3, node);
+            ps.setBoolean(4, ctx.isRecovery());
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            if ("23505".equals(e.getSQLState())) {
+                try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO " + table.replace("sink", "dups") + " (job_id, fire_time, node) VALUES (?, ?, ?)")) {
+                    ps.setString(1, ctx.jobId());
+                    ps.setLong(2, ctx.scheduledFireTime().toEpochMilli());
+                    ps.setString(3, node);
+                    ps.executeUpdate();
+                }
+            }
+            throw e;
+        }
+    }
+}
