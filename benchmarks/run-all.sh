@@ -18,3 +18,6 @@ echo "== heap per job"
 java -cp "$jar" dev.chime.benchmarks.HeapHarness 1000000 | grep "^|"
 echo "== add and remove at 1,000,000 jobs (JMH)"
 java -jar "$jar" AddRemoveBenchmark | grep -A4 "^Benchmark"
+echo "== clustered throughput on PostgreSQL (needs a server; CHIME_BENCH_PG_URL overrides the default)"
+java -Dorg.slf4j.simpleLogger.defaultLogLevel=error -cp "$jar" dev.chime.benchmarks.JdbcThroughputHarness \
+    "${CHIME_BENCH_PG_URL:-jdbc:postgresql://127.0.0.1:5432/test?user=postgres}" 20000 | grep "^|"
