@@ -2,7 +2,9 @@ package dev.chime.store.jdbc;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.chime.ChimeEvent;
 import dev.chime.JobContext;
+import dev.chime.JobEvent;
 import dev.chime.Scheduler;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -11,13 +13,15 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
  * One scheduler node in its own JVM, for {@link CrashTest}: runs until it reads "stop" on standard
  * input (or is killed). Tasks: {@code quick} records its start, then its run in the sink;
- * {@code slow} records its start, works for 1.5 s, then records its run in the sink.
+ * {@code slow} records its start, works for 1.5 s, then records its run in the sink. Missed and
+ * skipped fire times go into the {@code notrun} table, so the test can account for every one.
  *
  * <p>Arguments: JDBC URL, table prefix, node name.
  */
@@ -46,6 +50,7 @@ public final class NodeProcess {
                         new CountDownLatch(1).await(1500, TimeUnit.MILLISECONDS);
                         insert(pool, prefix + "sink", ctx, name);
                     })
+                    .listener(event -> recordNotRun(pool, prefix, name, event))
                     .build();
             scheduler.start();
             System.out.println("READY " + store.nodeId());
@@ -57,6 +62,33 @@ public final class NodeProcess {
             }
             scheduler.shutdown(Duration.ofSeconds(10));
             store.close();
+        }
+    }
+
+    private static void recordNotRun(HikariDataSource pool, String prefix, String node, ChimeEvent event) {
+        String kind;
+        String jobId;
+        Instant fireTime;
+        if (event instanceof JobEvent.Missed missed) {
+            kind = "missed";
+            jobId = missed.jobId();
+            fireTime = missed.scheduledFireTime();
+        } else if (event instanceof JobEvent.Skipped skipped) {
+            kind = "skipped";
+            jobId = skipped.jobId();
+            fireTime = skipped.scheduledFireTime();
+        } else {
+            return;
+        }
+        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO " + prefix + "notrun (job_id, fire_time, node, kind) VALUES (?, ?, ?, ?)")) {
+            ps.setString(1, jobId);
+            ps.setLong(2, fireTime.toEpochMilli());
+            ps.setString(3, node);
+            ps.setString(4, kind);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not record " + kind + " " + jobId + "@" + fireTime, e);
         }
     }
 
