@@ -1,8 +1,12 @@
 package dev.chime;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.chime.internal.JobCodec;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * How the engine treats a job's firings, with APScheduler's meanings. Immutable; build with
@@ -70,6 +74,41 @@ public final class JobOptions {
      */
     public boolean recoverable() {
         return recoverable;
+    }
+
+    /**
+     * Reads options from their JSON form, the one stores keep and schedule files use, e.g.
+     * {@code {"maxInstances": 2, "misfireGraceTime": "PT30S", "retry": {"maxRetries": 3}}}. A
+     * field left out keeps its default; {@code "misfireGraceTime": null} means no limit.
+     *
+     * @param where names the options in error messages, e.g. {@code "schedule.json: job 'report': options"}
+     * @throws IllegalArgumentException naming {@code where} and the bad field; an unknown field is
+     *         an error too, so that a misspelt option is not silently left at its default
+     */
+    public static JobOptions fromJson(JsonNode json, String where) {
+        rejectUnknown(json, where, JSON_FIELDS);
+        if (json.hasNonNull("retry")) {
+            rejectUnknown(json.get("retry"), where + ".retry", RETRY_JSON_FIELDS);
+        }
+        return JobCodec.readOptions(json, where);
+    }
+
+    private static final Set<String> JSON_FIELDS =
+            Set.of("misfireGraceTime", "coalesce", "maxInstances", "timeout", "recoverable", "retry");
+    private static final Set<String> RETRY_JSON_FIELDS = Set.of("maxRetries", "initialBackoff", "multiplier", "maxBackoff");
+
+    private static void rejectUnknown(JsonNode json, String where, Set<String> known) {
+        json.fieldNames().forEachRemaining(field -> {
+            if (!known.contains(field)) {
+                throw new IllegalArgumentException(where + ": unknown field '" + field + "' (known: "
+                        + String.join(", ", new TreeSet<>(known)) + ")");
+            }
+        });
+    }
+
+    /** These options in the JSON form that {@link #fromJson} reads, every field written out. */
+    public String toJson() {
+        return JobCodec.writeOptions(this);
     }
 
     public Builder toBuilder() {

@@ -88,4 +88,17 @@ class JobOptionsTest {
                 .data(java.util.Map.of("k", 1)).build();
         assertThat(a).isEqualTo(b).hasSameHashCodeAs(b);
     }
+
+    @Test
+    void theJsonFormRoundTripsAndRejectsAMisspeltField() throws Exception {
+        JobOptions o = JobOptions.builder().maxInstances(3).coalesce(false).timeout(Duration.ofSeconds(5))
+                .retry(RetryPolicy.fixed(2, Duration.ofSeconds(1))).build();
+        com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        assertThat(JobOptions.fromJson(mapper.readTree(o.toJson()), "options")).isEqualTo(o);
+        assertThat(JobOptions.fromJson(mapper.readTree("{\"maxInstances\": 2}"), "options").maxInstances()).isEqualTo(2);
+        assertThatThrownBy(() -> JobOptions.fromJson(mapper.readTree("{\"maxInstance\": 2}"), "job 'x': options"))
+                .hasMessageContaining("job 'x': options: unknown field 'maxInstance'");
+        assertThatThrownBy(() -> JobOptions.fromJson(mapper.readTree("{\"retry\": {\"retries\": 2}}"), "job 'x': options"))
+                .hasMessageContaining("job 'x': options.retry: unknown field 'retries'");
+    }
 }

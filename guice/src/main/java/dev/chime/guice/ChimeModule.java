@@ -1,0 +1,179 @@
+package dev.chime.guice;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Binder;
+import com.google.inject.Injector;
+import com.google.inject.Provider;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import com.google.inject.multibindings.MapBinder;
+import com.google.inject.multibindings.Multibinder;
+import dev.chime.Job;
+import dev.chime.JobDefinition;
+import dev.chime.Scheduler;
+import dev.chime.SchedulerBuilder;
+import dev.chime.SchedulerListener;
+import dev.chime.guice.internal.AnnotationException;
+import dev.chime.guice.internal.AnnotationScanner;
+import dev.chime.guice.internal.DeclaredJob;
+import dev.chime.guice.internal.JobDeclarations;
+import dev.chime.guice.internal.MethodJob;
+import dev.chime.spi.JobFactory;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * Chime for Guice users: binds a singleton {@link Scheduler} built from the plugins on the
+ * classpath, with tasks resolved through the injector (so jobs get their dependencies injected),
+ * and the jobs declared with {@link ScheduledJob} in the scanned packages and in the schedule file
+ * put into it. The scheduler is not started: call {@link Scheduler#start()} when the application is
+ * ready, and {@link Scheduler#shutdown} on the way out.
+ *
+ * <pre>{@code
+ * Injector injector = Guice.createInjector(new AppModule(), ChimeModule.builder()
+ *         .scan("com.acme.jobs")
+ *         .scheduleFile(Path.of("schedule.json"))
+ *         .configure(b -> b.store(jdbcStore).threads(16))
+ *         .build());
+ * injector.getInstance(Scheduler.class).start();
+ * }</pre>
+ *
+ * <p>Other modules add named tasks with {@link #tasks(Binder)} and listeners with
+ * {@link #listeners(Binder)}.
+ */
+public final class ChimeModule extends AbstractModule {
+
+    private final List<String> packages;
+    private final Path scheduleFile;
+    private final Consumer<SchedulerBuilder> configurer;
+
+    private ChimeModule(Builder b) {
+        this.packages = List.copyOf(b.packages);
+        this.scheduleFile = b.scheduleFile;
+        this.configurer = b.configurer;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Binds named tasks from any module: {@code ChimeModule.tasks(binder()).addBinding("report").to(Report.class)}. */
+    public static MapBinder<String, Job> tasks(Binder binder) {
+        return MapBinder.newMapBinder(binder, String.class, Job.class);
+    }
+
+    /** Adds listeners from any module: {@code ChimeModule.listeners(binder()).addBinding().to(Audit.class)}. */
+    public static Multibinder<SchedulerListener> listeners(Binder binder) {
+        return Multibinder.newSetBinder(binder, SchedulerListener.class);
+    }
+
+    @Override
+    protected void configure() {
+        tasks(binder());
+        listeners(binder());
+        bind(JobFactory.class).to(TaskRegistry.class);
+    }
+
+    @Provides
+    @Singleton
+    AnnotationScanner.Found scan() {
+        return AnnotationScanner.scan(packages, Thread.currentThread().getContextClassLoader() != null
+                ? Thread.currentThread().getContextClassLoader() : ChimeModule.class.getClassLoader());
+    }
+
+    @Provides
+    @Singleton
+    TaskRegistry taskRegistry(Injector injector, AnnotationScanner.Found found, Map<String, Provider<Job>> bound) {
+        Map<String, Supplier<Job>> tasks = new HashMap<>();
+        bound.forEach((name, provider) -> tasks.put(name, provider::get));
+        for (AnnotationScanner.FoundTask task : found.tasks().values()) {
+            Supplier<Job> supplier = task.method() == null
+                    ? () -> (Job) injector.getInstance(task.type())
+                    : () -> new MethodJob(java.lang.reflect.Modifier.isStatic(task.method().getModifiers()) ? null
+                            : injector.getInstance(task.type()), task.method());
+            if (tasks.putIfAbsent(task.name(), supplier) != null) {
+                throw new AnnotationException("task '" + task.name() + "' is both bound with ChimeModule.tasks and declared by "
+                        + task.where());
+            }
+        }
+        return new TaskRegistry(tasks);
+    }
+
+    @Provides
+    @Singleton
+    Scheduler scheduler(TaskRegistry tasks, Set<SchedulerListener> listeners, AnnotationScanner.Found found) {
+        SchedulerBuilder builder = Scheduler.builder().jobFactory(tasks);
+        listeners.forEach(builder::listener);
+        configurer.accept(builder);
+        Scheduler scheduler = builder.build();
+        try {
+            Map<String, String> declaredBy = new LinkedHashMap<>();
+            List<JobDefinition> jobs = new ArrayList<>();
+            for (DeclaredJob declared : found.jobs()) {
+                jobs.add(declared.toDefinition(scheduler::parseTrigger));
+                claimId(declaredBy, declared.id(), declared.where());
+            }
+            if (scheduleFile != null) {
+                for (JobDefinition job : ScheduleFile.read(scheduleFile, scheduler::parseTrigger)) {
+                    claimId(declaredBy, job.id(), scheduleFile.toString());
+                    jobs.add(job);
+                }
+            }
+            JobDeclarations.declare(scheduler, jobs);
+        } catch (RuntimeException e) {
+            scheduler.close();
+            throw e;
+        }
+        return scheduler;
+    }
+
+    private static void claimId(Map<String, String> declaredBy, String id, String where) {
+        String before = declaredBy.putIfAbsent(id, where);
+        if (before != null) {
+            throw new AnnotationException("job id '" + id + "' is declared twice: by " + before + " and by " + where);
+        }
+    }
+
+    /** Configures a {@link ChimeModule}. */
+    public static final class Builder {
+
+        private final List<String> packages = new ArrayList<>();
+        private Path scheduleFile;
+        private Consumer<SchedulerBuilder> configurer = b -> { };
+
+        private Builder() {
+        }
+
+        /** Packages (with their sub-packages) searched for {@link ChimeTask} and {@link ScheduledJob}. */
+        public Builder scan(String... packageNames) {
+            for (String p : packageNames) {
+                packages.add(Objects.requireNonNull(p, "package"));
+            }
+            return this;
+        }
+
+        /** A JSON schedule file whose jobs are declared at start; see {@link ScheduleFile}. */
+        public Builder scheduleFile(Path file) {
+            this.scheduleFile = Objects.requireNonNull(file, "file");
+            return this;
+        }
+
+        /** Settings for the scheduler: its store, threads, clock, name, components... */
+        public Builder configure(Consumer<SchedulerBuilder> configurer) {
+            this.configurer = this.configurer.andThen(Objects.requireNonNull(configurer, "configurer"));
+            return this;
+        }
+
+        public ChimeModule build() {
+            return new ChimeModule(this);
+        }
+    }
+}
