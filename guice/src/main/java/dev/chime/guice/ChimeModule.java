@@ -8,6 +8,7 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import com.google.inject.multibindings.MapBinder;
 import com.google.inject.multibindings.Multibinder;
+import com.google.inject.multibindings.OptionalBinder;
 import dev.chime.Job;
 import dev.chime.JobDefinition;
 import dev.chime.Scheduler;
@@ -19,6 +20,7 @@ import dev.chime.guice.internal.DeclaredJob;
 import dev.chime.guice.internal.JobDeclarations;
 import dev.chime.guice.internal.MethodJob;
 import dev.chime.spi.JobFactory;
+import dev.chime.spi.JobStore;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -46,8 +49,9 @@ import java.util.function.Supplier;
  * injector.getInstance(Scheduler.class).start();
  * }</pre>
  *
- * <p>Other modules add named tasks with {@link #tasks(Binder)} and listeners with
- * {@link #listeners(Binder)}.
+ * <p>Other modules add named tasks with {@link #tasks(Binder)}, listeners with
+ * {@link #listeners(Binder)}, and settings that need injected objects with
+ * {@link #configurers(Binder)}. A {@link JobStore} bound in the injector is the scheduler's store.
  */
 public final class ChimeModule extends AbstractModule {
 
@@ -75,10 +79,17 @@ public final class ChimeModule extends AbstractModule {
         return Multibinder.newSetBinder(binder, SchedulerListener.class);
     }
 
+    /** Adds scheduler settings from any module: {@code ChimeModule.configurers(binder()).addBinding().to(Metrics.class)}. */
+    public static Multibinder<SchedulerConfigurer> configurers(Binder binder) {
+        return Multibinder.newSetBinder(binder, SchedulerConfigurer.class);
+    }
+
     @Override
     protected void configure() {
         tasks(binder());
         listeners(binder());
+        configurers(binder());
+        OptionalBinder.newOptionalBinder(binder(), JobStore.class);
         bind(JobFactory.class).to(TaskRegistry.class);
     }
 
@@ -109,9 +120,12 @@ public final class ChimeModule extends AbstractModule {
 
     @Provides
     @Singleton
-    Scheduler scheduler(TaskRegistry tasks, Set<SchedulerListener> listeners, AnnotationScanner.Found found) {
+    Scheduler scheduler(TaskRegistry tasks, Set<SchedulerListener> listeners, Set<SchedulerConfigurer> configurers,
+                        Optional<JobStore> store, AnnotationScanner.Found found) {
         SchedulerBuilder builder = Scheduler.builder().jobFactory(tasks);
+        store.ifPresent(builder::store);
         listeners.forEach(builder::listener);
+        configurers.forEach(c -> c.configure(builder));
         configurer.accept(builder);
         Scheduler scheduler = builder.build();
         try {

@@ -1,0 +1,122 @@
+package dev.chime.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The dashboard in headless Chromium (Debian's {@code chromium} and {@code chromium-driver}, which
+ * {@code .ci/run} installs): jobs with their next run and last outcome, recent failures, and the
+ * pause / resume / run-now buttons. Saves {@code target/dashboard.png}.
+ *
+ * <p>Skipped when the browser is not installed, unless {@code CHIME_BROWSER_TESTS=required} (as
+ * in CI), where a missing browser fails the build.
+ */
+class DashboardBrowserTest {
+
+    private static final Path CHROMIUM = Path.of(System.getenv().getOrDefault("CHIME_CHROMIUM", "/usr/bin/chromium"));
+    private static final Path CHROMEDRIVER = Path.of(System.getenv().getOrDefault("CHIME_CHROMEDRIVER", "/usr/bin/chromedriver"));
+    private static final String TOKEN = "dash-token";
+
+    private DemoServer server;
+    private ChromeDriver browser;
+
+    @BeforeEach
+    void setUp() {
+        boolean installed = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+        if (!"required".equals(System.getenv("CHIME_BROWSER_TESTS"))) {
+            Assumptions.assumeTrue(installed, "Chromium and ChromeDriver are not installed (apt-get install chromium chromium-driver)");
+        }
+        assertThat(installed).as(CHROMIUM + " and " + CHROMEDRIVER + " are installed").isTrue();
+        server = DemoServer.start(new DemoSettings(0, "jdbc:h2:mem:dash-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", null, TOKEN),
+                Duration.ofSeconds(10));
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        // Without the background-networking flags Chromium keeps reaching for Google's hosts.
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--window-size=1400,900");
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingAnyFreePort().build();
+        browser = new ChromeDriver(service, options);
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void showsTheJobsAndItsButtonsPauseResumeAndRunThem() throws Exception {
+        Api api = new Api(server.port(), TOKEN);
+        api.call("POST", "/jobs", "{\"id\": \"broken\", \"task\": \"dev.chime.demo.jobs.FlakyImport\", \"trigger\": \"interval:PT1H\"}");
+        // Make sure a failure is there to show.
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+        wait.until(d -> {
+            if (api.get("/events?type=Failed&limit=1").json().isEmpty()) {
+                api.call("POST", "/jobs/broken/run", null);
+                return false;
+            }
+            return true;
+        });
+
+        browser.get("http://localhost:" + server.port() + "/");
+        wait.until(d -> "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-loaded")));
+        WebElement heartbeat = browser.findElement(By.cssSelector("tr[data-job='heartbeat']"));
+        assertThat(heartbeat.findElement(By.cssSelector(".state")).getText()).isEqualTo("scheduled");
+        assertThat(heartbeat.findElement(By.cssSelector(".next")).getText()).isNotEqualTo("—");
+        wait.until(d -> !d.findElement(By.id("failures")).getText().contains("none"));
+        assertThat(browser.findElement(By.id("failures")).getText()).contains("upstream did not answer");
+
+        // Without the token the buttons are refused, and the page says why.
+        click("pause", "heartbeat");
+        wait.until(d -> d.findElement(By.id("message")).getText().contains("Authorization: Bearer"));
+        assertThat(api.get("/jobs/heartbeat").json().path("paused").asBoolean()).isFalse();
+
+        WebElement token = browser.findElement(By.id("token"));
+        token.sendKeys(TOKEN);
+        browser.findElement(By.tagName("h1")).click(); // leaving the field stores the token
+
+        click("pause", "heartbeat");
+        wait.until(d -> d.findElement(By.cssSelector("tr[data-job='heartbeat'] .state")).getText().equals("paused"));
+        assertThat(api.get("/jobs/heartbeat").json().path("paused").asBoolean()).isTrue();
+
+        click("resume", "heartbeat");
+        wait.until(d -> d.findElement(By.cssSelector("tr[data-job='heartbeat'] .state")).getText().equals("scheduled"));
+        assertThat(api.get("/jobs/heartbeat").json().path("paused").asBoolean()).isFalse();
+
+        api.call("POST", "/jobs", "{\"id\": \"echo-now\", \"task\": \"echo\", \"trigger\": \"interval:PT1H\"}");
+        wait.until(d -> !d.findElements(By.cssSelector("tr[data-job='echo-now']")).isEmpty());
+        click("run", "echo-now");
+        wait.until(d -> d.findElement(By.cssSelector("tr[data-job='echo-now'] .outcome")).getText().equals("SUCCESS"));
+        assertThat(browser.findElement(By.cssSelector("tr[data-job='echo-now'] .duration")).getText()).endsWith(" ms");
+
+        Path shot = Path.of("target", "dashboard.png");
+        Files.createDirectories(shot.getParent());
+        Files.write(shot, browser.getScreenshotAs(OutputType.BYTES));
+        assertThat(Files.size(shot)).isGreaterThan(1000);
+    }
+
+    private void click(String action, String job) {
+        browser.findElement(By.cssSelector("button[data-action='" + action + "'][data-job='" + job + "']")).click();
+    }
+}
