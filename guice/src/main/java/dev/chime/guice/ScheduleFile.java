@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.chime.JobDefinition;
-import dev.chime.JobOptions;
 import dev.chime.Trigger;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -33,13 +32,12 @@ import java.util.function.Function;
  * }
  * }</pre>
  *
- * <p>{@code task} and {@code trigger} are required; {@code options} take
- * {@link JobOptions#fromJson their JSON form}. Every error names the file, the job and the field.
+ * <p>Each entry is a job in {@link JobJson its JSON form}. Every error names the file, the job and
+ * the field.
  */
 public final class ScheduleFile {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final Set<String> FIELDS = Set.of("task", "trigger", "options", "data");
 
     private ScheduleFile() {
     }
@@ -92,43 +90,10 @@ public final class ScheduleFile {
         if (!node.isObject()) {
             throw new ScheduleFileException(where + ": expected an object with task and trigger, got " + node.getNodeType());
         }
-        node.fieldNames().forEachRemaining(field -> {
-            if (!FIELDS.contains(field)) {
-                throw new ScheduleFileException(where + ": unknown field '" + field + "' (known: data, options, task, trigger)");
-            }
-        });
-        String task = text(where, node, "task");
-        String spec = text(where, node, "trigger");
-        Trigger trigger;
         try {
-            trigger = triggers.apply(spec);
-        } catch (RuntimeException e) {
-            throw new ScheduleFileException(where + ": field 'trigger': " + e.getMessage(), e);
+            return JobJson.read(id, node, Set.of(), triggers);
+        } catch (IllegalArgumentException e) {
+            throw new ScheduleFileException(where + ": " + e.getMessage(), e);
         }
-        JobDefinition.Builder job = JobDefinition.builder(id).task(task).trigger(trigger);
-        JsonNode options = node.get("options");
-        if (options != null && !options.isNull()) {
-            try {
-                job.options(JobOptions.fromJson(options, "field 'options'"));
-            } catch (IllegalArgumentException e) {
-                throw new ScheduleFileException(where + ": " + e.getMessage(), e);
-            }
-        }
-        JsonNode data = node.get("data");
-        if (data != null && !data.isNull()) {
-            job.dataJson(data.toString());
-        }
-        return job.build();
-    }
-
-    private static String text(String where, JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        if (value == null || value.isNull()) {
-            throw new ScheduleFileException(where + ": field '" + field + "' is missing");
-        }
-        if (!value.isTextual() || value.asText().isBlank()) {
-            throw new ScheduleFileException(where + ": field '" + field + "' must be a non-empty string, got " + value);
-        }
-        return value.asText();
     }
 }

@@ -12,10 +12,10 @@ import dev.chime.DuplicateJobException;
 import dev.chime.JobDefinition;
 import dev.chime.JobInfo;
 import dev.chime.JobNotFoundException;
-import dev.chime.JobOptions;
 import dev.chime.Scheduler;
 import dev.chime.Trigger;
 import dev.chime.demo.EventLog;
+import dev.chime.guice.JobJson;
 import dev.chime.guice.TaskRegistry;
 import dev.chime.store.jdbc.JdbcStoreException;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -41,7 +41,6 @@ public final class ApiHandler implements HttpHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
     private static final int MAX_BODY = 64 * 1024;
-    private static final Set<String> ADD_FIELDS = Set.of("id", "task", "trigger", "options", "data");
 
     private final Scheduler scheduler;
     private final TaskRegistry tasks;
@@ -183,7 +182,7 @@ public final class ApiHandler implements HttpHandler {
                 JsonNode body = readBody(ex);
                 requireObject(body, "trigger");
                 rejectUnknown(body, Set.of("trigger"));
-                Trigger trigger = parseTrigger(text(body, "trigger"));
+                Trigger trigger = parseTrigger(field(body, "trigger"));
                 sendJson(ex, 200, views.job(scheduler.reschedule(id, trigger)));
             }
         }
@@ -191,27 +190,13 @@ public final class ApiHandler implements HttpHandler {
 
     private JobDefinition parseNewJob(JsonNode body) {
         requireObject(body, "id, task and trigger");
-        rejectUnknown(body, ADD_FIELDS);
-        String id = text(body, "id");
-        String task = text(body, "task");
-        if (!tasks.contains(task)) {
-            throw new HttpError(400, "field 'task': unknown task '" + task + "' (known: " + String.join(", ", tasks.names()) + ")");
-        }
-        JobDefinition.Builder job = JobDefinition.builder(id).task(task).trigger(parseTrigger(text(body, "trigger")));
-        JsonNode options = body.get("options");
-        if (options != null && !options.isNull()) {
-            try {
-                job.options(JobOptions.fromJson(options, "field 'options'"));
-            } catch (IllegalArgumentException e) {
-                throw new HttpError(400, e.getMessage());
-            }
-        }
-        JsonNode data = body.get("data");
-        if (data != null && !data.isNull()) {
-            job.dataJson(data.toString());
-        }
         try {
-            return job.build();
+            JobDefinition job = JobJson.read(JobJson.text(body, "id"), body, Set.of("id"), scheduler::parseTrigger);
+            if (!tasks.contains(job.task())) {
+                throw new HttpError(400, "field 'task': unknown task '" + job.task() + "' (known: "
+                        + String.join(", ", tasks.names()) + ")");
+            }
+            return job;
         } catch (IllegalArgumentException e) {
             throw new HttpError(400, e.getMessage());
         }
@@ -289,15 +274,12 @@ public final class ApiHandler implements HttpHandler {
         });
     }
 
-    private static String text(JsonNode body, String field) {
-        JsonNode value = body.get(field);
-        if (value == null || value.isNull()) {
-            throw new HttpError(400, "field '" + field + "' is missing");
+    private static String field(JsonNode body, String name) {
+        try {
+            return JobJson.text(body, name);
+        } catch (IllegalArgumentException e) {
+            throw new HttpError(400, e.getMessage());
         }
-        if (!value.isTextual() || value.asText().isBlank()) {
-            throw new HttpError(400, "field '" + field + "' must be a non-empty string, got " + value);
-        }
-        return value.asText();
     }
 
     private static void only(String method, String... allowed) {
