@@ -197,6 +197,16 @@ class DemoApiTest {
     }
 
     @Test
+    void theExampleScheduleFileInTheReadmeLoads() {
+        server.close();
+        server = start(memoryDb(), Path.of("schedule.example.json"));
+        api = new Api(server.port(), TOKEN);
+        assertThat(api.get("/jobs/say-hello").status()).isEqualTo(200);
+        assertThat(api.get("/jobs/weekday-standup").json().path("trigger").asText()).isEqualTo("cron:0 9 * * MON-FRI;zone=Europe/Berlin");
+        assertThat(api.get("/jobs/nightly-cleanup").json().path("options").path("retry").path("maxRetries").asInt()).isEqualTo(2);
+    }
+
+    @Test
     void aBrokenScheduleFileStopsTheStartNamingTheFileTheJobAndTheField() throws Exception {
         Path broken = dir.resolve("broken.json");
         Files.writeString(broken, "{\"nightly\": {\"task\": \"echo\", \"trigger\": \"cron:0 25 * * *\"}}");
