@@ -55,7 +55,7 @@ public class AddRemoveBenchmark {
     @Setup(Level.Trial)
     public void setUp() throws Exception {
         hourly = Triggers.interval(Duration.ofHours(1));
-        chime = Scheduler.builder().clock(TestClock.create()).task("noop", ctx -> { }).build();
+        chime = Scheduler.builder().store("memory").clock(TestClock.create()).task("noop", ctx -> { }).build();
         for (int i = 0; i < preloaded; i++) {
             chime.add(JobDefinition.of("job-" + i, "noop", hourly));
         }

@@ -42,7 +42,7 @@ public final class HeapHarness {
     }
 
     private static double chime(String[] ids) {
-        Scheduler scheduler = Scheduler.builder().clock(TestClock.create()).task("noop", ctx -> { }).build();
+        Scheduler scheduler = Scheduler.builder().store("memory").clock(TestClock.create()).task("noop", ctx -> { }).build();
         Trigger hourly = Triggers.interval(Duration.ofHours(1));
         long before = usedAfterGc();
         for (String id : ids) {

@@ -91,7 +91,7 @@ public final class LatenessHarness {
 
     private static Samples chime(int seconds) throws InterruptedException {
         Samples samples = new Samples(JOBS * (seconds / 10 + 2));
-        Scheduler scheduler = Scheduler.builder().threads(10).task("probe", ctx ->
+        Scheduler scheduler = Scheduler.builder().store("memory").threads(10).task("probe", ctx ->
                 samples.add(Duration.between(ctx.scheduledFireTime(), ctx.actualStart()).toNanos() / 1000)).build();
         Instant t0 = Instant.now().plusSeconds(1);
         for (int i = 0; i < JOBS; i++) {

@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Throughput: N no-op one-shot jobs that all fall due at one instant T, loaded before T; fires per
  * second = N / (time from T until the last one ran). Same N, same 10 worker threads, one process,
  * one after the other: the JDK's ScheduledThreadPoolExecutor, Chime with store-memory, Quartz
- * with RAMJobStore. Each gets a warm-up round first.
+ * with RAMJobStore. Each gets one full-size warm-up round, then the median of three counted rounds.
  *
  * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar dev.chime.benchmarks.ThroughputHarness [jobs]}
  */
@@ -28,19 +28,43 @@ public final class ThroughputHarness {
 
     private static final Duration LOAD_SLACK = Duration.ofSeconds(1);
 
+    /** Full-size rounds per scheduler: the first warms up (JIT, heap sizing) and is not counted. */
+    private static final int ROUNDS = 4;
+
+    @FunctionalInterface
+    private interface Round {
+        double run(int jobs) throws Exception;
+    }
+
     public static void main(String[] args) throws Exception {
         int jobs = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
-        // A warm-up round each, so the JIT has compiled every scheduler's hot path before it counts.
-        stpe(jobs / 4);
-        double stpe = stpe(jobs);
-        chime(jobs / 4);
-        double chime = chime(jobs);
-        quartz(Math.min(jobs / 4, 100_000));
-        double quartz = quartz(jobs);
+        double stpe = steadyRate("JDK executor", jobs, ThroughputHarness::stpe);
+        double chime = steadyRate("Chime", jobs, ThroughputHarness::chime);
+        double quartz = steadyRate("Quartz", jobs, n -> quartz(n, 100));
+        double quartzDefault = steadyRate("Quartz (default batch)", jobs, n -> quartz(n, 1));
         System.out.printf(Locale.ROOT, "%n| Scheduler | fires/s (%,d one-shot jobs due at once) | Chime vs it |%n|---|---:|---:|%n", jobs);
         System.out.printf(Locale.ROOT, "| JDK ScheduledThreadPoolExecutor (10 threads) | %,.0f | %.2fx |%n", stpe, chime / stpe);
         System.out.printf(Locale.ROOT, "| **Chime** + store-memory (10 threads) | **%,.0f** | — |%n", chime);
         System.out.printf(Locale.ROOT, "| Quartz 2.3.2 RAMJobStore (10 threads, batch 100) | %,.0f | %.1fx |%n", quartz, chime / quartz);
+        System.out.printf(Locale.ROOT, "| Quartz 2.3.2 RAMJobStore (10 threads, default batch of 1) | %,.0f | %.1fx |%n",
+                quartzDefault, chime / quartzDefault);
+    }
+
+    /**
+     * The median rate of the counted rounds. Every scheduler gets the same treatment: one full-size
+     * warm-up round, so that a JIT still compiling or a heap still growing is not what is measured.
+     */
+    private static double steadyRate(String name, int jobs, Round round) throws Exception {
+        double[] rates = new double[ROUNDS - 1];
+        for (int i = 0; i < ROUNDS; i++) {
+            double rate = round.run(jobs);
+            System.out.printf(Locale.ROOT, "%s round %d: %,.0f fires/s%s%n", name, i + 1, rate, i == 0 ? " (warm-up)" : "");
+            if (i > 0) {
+                rates[i - 1] = rate;
+            }
+        }
+        java.util.Arrays.sort(rates);
+        return rates[rates.length / 2];
     }
 
     static double stpe(int jobs) throws InterruptedException {
@@ -61,7 +85,7 @@ public final class ThroughputHarness {
     public static double chime(int jobs) throws InterruptedException {
         AtomicLong ran = new AtomicLong();
         CountDownLatch done = new CountDownLatch(1);
-        Scheduler scheduler = Scheduler.builder().threads(10).task("noop", ctx -> {
+        Scheduler scheduler = Scheduler.builder().store("memory").threads(10).task("noop", ctx -> {
             if (ran.incrementAndGet() == jobs) {
                 done.countDown();
             }
@@ -80,8 +104,8 @@ public final class ThroughputHarness {
         return rate;
     }
 
-    static double quartz(int jobs) throws Exception {
-        org.quartz.Scheduler quartz = Peers.quartz("throughput", 100);
+    static double quartz(int jobs, int batch) throws Exception {
+        org.quartz.Scheduler quartz = Peers.quartz("throughput", batch);
         CountDownLatch done = new CountDownLatch(jobs);
         Peers.CountingQuartzJob.onRun = done::countDown;
         Instant due = Instant.now().plus(LOAD_SLACK).plusNanos(jobs * 20_000L);

@@ -69,10 +69,16 @@ public final class DemoServer implements AutoCloseable {
         DemoModule demo = new DemoModule(settings);
         Injector injector = Guice.createInjector(demo, chime.build());
         HikariDataSource pool = null;
+        JdbcJobStore store = null;
         try {
             pool = injector.getInstance(HikariDataSource.class);
+            store = injector.getInstance(JdbcJobStore.class);
             injector.getInstance(Scheduler.class);
         } catch (ProvisionException e) {
+            // Leave nothing running: the store's heartbeat thread, the pool's connections.
+            if (store != null) {
+                store.close();
+            }
             if (pool != null) {
                 pool.close();
             }
