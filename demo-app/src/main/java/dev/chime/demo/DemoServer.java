@@ -70,10 +70,11 @@ public final class DemoServer implements AutoCloseable {
         Injector injector = Guice.createInjector(demo, chime.build());
         HikariDataSource pool = null;
         JdbcJobStore store = null;
+        Scheduler scheduler;
         try {
             pool = injector.getInstance(HikariDataSource.class);
             store = injector.getInstance(JdbcJobStore.class);
-            injector.getInstance(Scheduler.class);
+            scheduler = injector.getInstance(Scheduler.class);
         } catch (ProvisionException e) {
             // Leave nothing running: the store's heartbeat thread, the pool's connections.
             if (store != null) {
@@ -84,7 +85,6 @@ public final class DemoServer implements AutoCloseable {
             }
             throw new IllegalStateException(firstCause(e), e);
         }
-        Scheduler scheduler = injector.getInstance(Scheduler.class);
         ExecutorService httpThreads = Executors.newFixedThreadPool(8, r -> {
             Thread t = new Thread(r, "chime-demo-http");
             t.setDaemon(true);
@@ -95,19 +95,17 @@ public final class DemoServer implements AutoCloseable {
             http = HttpServer.create(new InetSocketAddress(settings.port()), 64);
         } catch (IOException e) {
             scheduler.close();
-            injector.getInstance(JdbcJobStore.class).close();
+            store.close();
             pool.close();
             throw new UncheckedIOException("cannot listen on port " + settings.port() + ": " + e.getMessage(), e);
         }
         http.createContext("/", new ApiHandler(scheduler, injector.getInstance(TaskRegistry.class),
-                injector.getInstance(EventLog.class), injector.getInstance(PrometheusMeterRegistry.class), token,
-                injector.getInstance(JdbcJobStore.class).nodeId()));
+                injector.getInstance(EventLog.class), injector.getInstance(PrometheusMeterRegistry.class), token, store.nodeId()));
         http.setExecutor(httpThreads);
         scheduler.start();
         http.start();
         DemoServer server = new DemoServer(injector, http, httpThreads, token, shutdownGrace);
-        LOG.info("Chime demo on http://localhost:{}/ with jobs in {} (node {})", server.port(), settings.jdbcUrl(),
-                injector.getInstance(JdbcJobStore.class).nodeId());
+        LOG.info("Chime demo on http://localhost:{}/ with jobs in {} (node {})", server.port(), settings.jdbcUrl(), store.nodeId());
         return server;
     }
 

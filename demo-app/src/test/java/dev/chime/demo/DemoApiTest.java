@@ -216,6 +216,14 @@ class DemoApiTest {
     }
 
     @Test
+    void aPortInUseStopsTheStartNamingThePort() {
+        int taken = server.port();
+        assertThatThrownBy(() -> DemoServer.start(new DemoSettings(taken, memoryDb(), null, TOKEN), Duration.ofSeconds(1)))
+                .hasMessageStartingWith("cannot listen on port " + taken + ": ");
+        assertThat(api.get("/health").status()).as("the first one still serves").isEqualTo(200);
+    }
+
+    @Test
     void closingLetsARunningJobFinishFirst() {
         api.call("POST", "/jobs", "{\"id\": \"slow\", \"task\": \"sleep\", \"trigger\": \"interval:PT1H\", \"data\": {\"millis\": 1500}}");
         java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
