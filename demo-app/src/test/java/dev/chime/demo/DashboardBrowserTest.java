@@ -12,6 +12,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -34,6 +35,7 @@ class DashboardBrowserTest {
 
     private DemoServer server;
     private ChromeDriver browser;
+    private WebDriverWait wait;
 
     @BeforeEach
     void setUp() {
@@ -70,7 +72,9 @@ class DashboardBrowserTest {
         Api api = new Api(server.port(), TOKEN);
         api.call("POST", "/jobs", "{\"id\": \"broken\", \"task\": \"dev.chime.demo.jobs.FlakyImport\", \"trigger\": \"interval:PT1H\"}");
         // Make sure a failure is there to show.
-        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+        // The page redraws its rows every 3 s: an element found just before a redraw goes stale.
+        wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+        wait.ignoring(StaleElementReferenceException.class);
         wait.until(d -> {
             if (api.get("/events?type=Failed&limit=1").json().isEmpty()) {
                 api.call("POST", "/jobs/broken/run", null);
@@ -81,9 +85,9 @@ class DashboardBrowserTest {
 
         browser.get("http://localhost:" + server.port() + "/");
         wait.until(d -> "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-loaded")));
-        WebElement heartbeat = browser.findElement(By.cssSelector("tr[data-job='heartbeat']"));
-        assertThat(heartbeat.findElement(By.cssSelector(".state")).getText()).isEqualTo("scheduled");
-        assertThat(heartbeat.findElement(By.cssSelector(".next")).getText()).isNotEqualTo("—");
+        assertThat(browser.findElement(By.cssSelector("tr[data-job='heartbeat'] .state")).getText()).isEqualTo("scheduled");
+        // Rows are redrawn every 3 s; a firing claimed at that instant shows no next run for a moment.
+        wait.until(d -> !d.findElement(By.cssSelector("tr[data-job='heartbeat'] .next")).getText().equals("—"));
         wait.until(d -> !d.findElement(By.id("failures")).getText().contains("none"));
         assertThat(browser.findElement(By.id("failures")).getText()).contains("upstream did not answer");
 
@@ -117,6 +121,9 @@ class DashboardBrowserTest {
     }
 
     private void click(String action, String job) {
-        browser.findElement(By.cssSelector("button[data-action='" + action + "'][data-job='" + job + "']")).click();
+        wait.until(d -> {
+            d.findElement(By.cssSelector("button[data-action='" + action + "'][data-job='" + job + "']")).click();
+            return true;
+        });
     }
 }
