@@ -85,7 +85,7 @@ class DashboardBrowserTest {
 
         browser.get("http://localhost:" + server.port() + "/");
         wait.until(d -> "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-loaded")));
-        assertThat(browser.findElement(By.cssSelector("tr[data-job='heartbeat'] .state")).getText()).isEqualTo("scheduled");
+        assertThat(text("tr[data-job='heartbeat'] .state")).isEqualTo("scheduled");
         // Rows are redrawn every 3 s; a firing claimed at that instant shows no next run for a moment.
         wait.until(d -> !d.findElement(By.cssSelector("tr[data-job='heartbeat'] .next")).getText().equals("—"));
         wait.until(d -> !d.findElement(By.id("failures")).getText().contains("none"));
@@ -112,12 +112,17 @@ class DashboardBrowserTest {
         wait.until(d -> !d.findElements(By.cssSelector("tr[data-job='echo-now']")).isEmpty());
         click("run", "echo-now");
         wait.until(d -> d.findElement(By.cssSelector("tr[data-job='echo-now'] .outcome")).getText().equals("SUCCESS"));
-        assertThat(browser.findElement(By.cssSelector("tr[data-job='echo-now'] .duration")).getText()).endsWith(" ms");
+        assertThat(text("tr[data-job='echo-now'] .duration")).endsWith(" ms");
 
         Path shot = Path.of("target", "dashboard.png");
         Files.createDirectories(shot.getParent());
         Files.write(shot, browser.getScreenshotAs(OutputType.BYTES));
         assertThat(Files.size(shot)).isGreaterThan(1000);
+    }
+
+    /** An element's text, found again if a redraw replaced it meanwhile. */
+    private String text(String css) {
+        return wait.until(d -> d.findElement(By.cssSelector(css)).getText());
     }
 
     private void click(String action, String job) {
