@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import jakarta.inject.Singleton;
+import java.time.Duration;
 import javax.sql.DataSource;
 
 /** The demo's own bindings: the database, the JDBC job store, the Prometheus registry, the event log. */
@@ -84,7 +85,8 @@ final class DemoModule extends AbstractModule {
     @Provides
     @Singleton
     JdbcJobStore store(DataSource dataSource) {
-        return JdbcJobStore.builder(dataSource).createSchema(true).build();
+        // An API request that adds a job while the database is away answers 503 after this long.
+        return JdbcJobStore.builder(dataSource).createSchema(true).writeRetryLimit(Duration.ofSeconds(10)).build();
     }
 
     @Provides

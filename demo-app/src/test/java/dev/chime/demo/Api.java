@@ -54,7 +54,7 @@ final class Api {
 
     private Reply send(HttpRequest.Builder b, String body) {
         try {
-            HttpResponse<String> r = client.send(b.timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = client.send(b.timeout(Duration.ofSeconds(40)).build(), HttpResponse.BodyHandlers.ofString());
             return new Reply(r.statusCode(), r.body(), r);
         } catch (IOException e) {
             throw new AssertionError("request failed: " + e, e);

@@ -66,10 +66,14 @@ class DatabaseOutageTest {
         Api.Reply jobs = api.get("/jobs");
         assertThat(jobs.status()).isEqualTo(503);
         assertThat(jobs.error()).startsWith("could not list jobs");
+        Api.Reply add = api.call("POST", "/jobs", "{\"id\": \"during\", \"task\": \"echo\", \"trigger\": \"interval:PT1H\"}");
+        assertThat(add.status()).as("after the store's 10 s write retry limit").isEqualTo(503);
+        assertThat(add.error()).startsWith("could not add job 'during': ");
 
         admin("ALTER DATABASE " + DATABASE + " WITH ALLOW_CONNECTIONS true");
         await().atMost(Duration.ofSeconds(30)).until(() -> api.get("/health").status() == 200);
         assertThat(api.get("/jobs/kept").status()).isEqualTo(200);
+        assertThat(api.get("/jobs/during").status()).as("refused, so not added").isEqualTo(404);
         assertThat(api.get("/jobs").json()).hasSize(4);
         assertThat(api.call("POST", "/jobs/kept/run", null).status()).isEqualTo(202);
         await().atMost(Duration.ofSeconds(30)).until(() ->

@@ -165,6 +165,7 @@ public final class JdbcJobStore implements JobStore {
         private String nodeName;
         private Duration heartbeatInterval = Duration.ofSeconds(5);
         private Duration nodeTimeout = Duration.ofSeconds(30);
+        private Duration writeRetryLimit = Duration.ofSeconds(30);
 
         private Builder(DataSource dataSource) {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -203,6 +204,17 @@ public final class JdbcJobStore implements JobStore {
             return this;
         }
 
+        /**
+         * How long the application's own writes ({@code Scheduler.add}, {@code addOrReplace}) keep
+         * retrying while the database cannot be reached before they fail with a
+         * {@link JdbcStoreException} (default 30 s). The engine's writes (releases, outcomes, run
+         * records) retry until the database answers, so that no firing is lost or left claimed.
+         */
+        public Builder writeRetryLimit(Duration writeRetryLimit) {
+            this.writeRetryLimit = positive(writeRetryLimit, "write retry limit");
+            return this;
+        }
+
         private static Duration positive(Duration d, String what) {
             if (d == null || d.isNegative() || d.isZero()) {
                 throw new IllegalArgumentException(what + " must be positive, was " + d);
@@ -232,7 +244,7 @@ public final class JdbcJobStore implements JobStore {
                 throw new JdbcStoreException("the JDBC store could not start on " + dialect.name().toLowerCase(java.util.Locale.ROOT)
                         + ": " + e.getMessage(), e);
             }
-            return new JdbcJobStore(new SqlJobStore(db, sql, node), dialect);
+            return new JdbcJobStore(new SqlJobStore(db, sql, node, writeRetryLimit), dialect);
         }
 
         private static String hostName() {

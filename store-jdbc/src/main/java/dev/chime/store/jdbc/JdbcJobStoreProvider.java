@@ -17,6 +17,7 @@ import javax.sql.DataSource;
  *   <li>{@code chime.jdbc.node-name} (default: the host name)</li>
  *   <li>{@code chime.jdbc.heartbeat-interval} (ISO-8601 duration, default {@code PT5S})</li>
  *   <li>{@code chime.jdbc.node-timeout} (ISO-8601 duration, default {@code PT30S})</li>
+ *   <li>{@code chime.jdbc.write-retry-limit} (ISO-8601 duration, default {@code PT30S})</li>
  * </ul>
  */
 public final class JdbcJobStoreProvider implements JobStoreProvider {
@@ -42,6 +43,8 @@ public final class JdbcJobStoreProvider implements JobStoreProvider {
                 .ifPresent(builder::heartbeatInterval);
         context.property("chime.jdbc.node-timeout").map(v -> duration("chime.jdbc.node-timeout", v))
                 .ifPresent(builder::nodeTimeout);
+        context.property("chime.jdbc.write-retry-limit").map(v -> duration("chime.jdbc.write-retry-limit", v))
+                .ifPresent(builder::writeRetryLimit);
         return builder.build();
     }
 

@@ -1,10 +1,12 @@
 package dev.chime.store.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.chime.JobDefinition;
 import dev.chime.JobOptions;
+import dev.chime.Scheduler;
 import dev.chime.Triggers;
 import java.io.File;
 import java.time.Duration;
@@ -17,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -93,6 +96,30 @@ class OutageTest {
                     .trigger(Triggers.once(start.plusMillis(20L * i))).options(KEEP_EVERY_FIRE).build());
         }
         return start;
+    }
+
+    @Test
+    @Timeout(60) // without the limit the add would retry for ever
+    void anApplicationsWriteGivesUpAfterTheWriteRetryLimitWithAClearErrorAndAddsNothing() throws Exception {
+        TestDatabase db = TestDatabase.H2;
+        String prefix = TestDatabase.freshPrefix();
+        FlakyDataSource down = new FlakyDataSource(db.dataSource(), 1.0);
+        try (JdbcJobStore store = JdbcJobStore.builder(down).tablePrefix(prefix).createSchema(true)
+                .writeRetryLimit(Duration.ofMillis(500)).build();
+             Scheduler scheduler = Scheduler.builder().store(store).build()) {
+            JobDefinition job = JobDefinition.of("while-down", "sink", Triggers.interval(Duration.ofMinutes(1)));
+            down.startFailing();
+            assertThatThrownBy(() -> scheduler.add(job)).isInstanceOf(JdbcStoreException.class)
+                    .hasMessageStartingWith("could not add job 'while-down': connection refused (injected)");
+            assertThatThrownBy(() -> scheduler.addOrReplace(job)).isInstanceOf(JdbcStoreException.class)
+                    .hasMessageStartingWith("could not ").hasMessageContaining("job 'while-down': connection refused (injected)");
+            down.heal();
+            assertThat(scheduler.job("while-down")).as("nothing half-added").isEmpty();
+            scheduler.add(job);
+            assertThat(scheduler.job("while-down")).isPresent();
+        } finally {
+            TestDatabase.drop(db.dataSource(), prefix);
+        }
     }
 
     private static void verifyAfterRecovery(Cluster cluster, Instant start, Instant healed) throws Exception {

@@ -100,6 +100,11 @@ public final class Database {
         return retrying(what, call, () -> false, false);
     }
 
+    /** {@link #retryingOneStatement} that stops retrying once {@code giveUp} says so. */
+    public <T> T retryingOneStatement(String what, Work<T> call, BooleanSupplier giveUp) throws SQLException {
+        return retrying(what, call, giveUp, false);
+    }
+
     private <T> T retrying(String what, Work<T> call, BooleanSupplier giveUp, boolean transaction) throws SQLException {
         Duration backoff = FIRST_BACKOFF;
         while (true) {

@@ -13,6 +13,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -21,6 +22,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,12 +41,24 @@ public final class SqlJobStore implements JobStore {
     private final Sql sql;
     private final ClusterNode node;
     private final RunCompletions completions;
+    private final Duration writeRetryLimit;
 
-    public SqlJobStore(Database db, Sql sql, ClusterNode node) {
+    /**
+     * @param writeRetryLimit how long an application's add or replace retries while the database
+     *                        is unreachable before it fails (the engine's own writes never give up)
+     */
+    public SqlJobStore(Database db, Sql sql, ClusterNode node, Duration writeRetryLimit) {
         this.db = db;
         this.sql = sql;
         this.node = node;
+        this.writeRetryLimit = writeRetryLimit;
         this.completions = new RunCompletions(db, sql, node.id());
+    }
+
+    /** Gives up once the write retry limit has passed since this call. */
+    private BooleanSupplier withinWriteRetryLimit() {
+        long deadline = System.nanoTime() + writeRetryLimit.toNanos();
+        return () -> System.nanoTime() - deadline > 0;
     }
 
     public ClusterNode node() {
@@ -54,6 +68,7 @@ public final class SqlJobStore implements JobStore {
     @Override
     public boolean add(StoredJob job) {
         boolean[] attempted = {false};
+        BooleanSupplier giveUp = withinWriteRetryLimit();
         return call("add job '" + job.id() + "'", () -> db.retryingOneStatement("adding job '" + job.id() + "'", c -> {
             try (PreparedStatement ps = c.prepareStatement(sql.insertJob)) {
                 Sql.bindJob(ps, 1, job, 0);
@@ -71,7 +86,7 @@ public final class SqlJobStore implements JobStore {
             boolean ours = attempted[0] && sameContent(readJob(c, job.id()), job);
             attempted[0] = true;
             return ours;
-        }));
+        }, giveUp));
     }
 
     private static boolean sameContent(StoredJob read, StoredJob job) {
@@ -82,6 +97,7 @@ public final class SqlJobStore implements JobStore {
 
     @Override
     public void put(StoredJob job) {
+        BooleanSupplier giveUp = withinWriteRetryLimit();
         call("put job '" + job.id() + "'", () -> db.retrying("replacing job '" + job.id() + "'", c -> {
             try (PreparedStatement ps = c.prepareStatement(sql.replaceJob)) {
                 int i = 1;
@@ -108,7 +124,7 @@ public final class SqlJobStore implements JobStore {
                 throw e;
             }
             return null;
-        }, () -> false));
+        }, giveUp));
     }
 
     @Override
