@@ -100,13 +100,7 @@ public final class SqlJobStore implements JobStore {
         BooleanSupplier giveUp = withinWriteRetryLimit();
         call("put job '" + job.id() + "'", () -> db.retrying("replacing job '" + job.id() + "'", c -> {
             try (PreparedStatement ps = c.prepareStatement(sql.replaceJob)) {
-                int i = 1;
-                ps.setString(i++, job.task());
-                ps.setString(i++, job.triggerSpec());
-                ps.setString(i++, job.optionsJson());
-                Sql.setText(ps, i++, job.dataJson());
-                ps.setBoolean(i++, job.paused());
-                Sql.setLong(ps, i++, Sql.nanos(job.nextFireTime()));
+                int i = bindSchedule(ps, job);
                 i = Sql.bindLastRun(ps, i, job.lastRun());
                 ps.setString(i, job.id());
                 if (ps.executeUpdate() == 1) {
@@ -125,6 +119,21 @@ public final class SqlJobStore implements JobStore {
             }
             return null;
         }, giveUp));
+    }
+
+    /**
+     * Binds the columns that replace and update both set first: task, trigger, options, data,
+     * pause state, next fire time. Returns the next parameter index.
+     */
+    private static int bindSchedule(PreparedStatement ps, StoredJob job) throws SQLException {
+        int i = 1;
+        ps.setString(i++, job.task());
+        ps.setString(i++, job.triggerSpec());
+        ps.setString(i++, job.optionsJson());
+        Sql.setText(ps, i++, job.dataJson());
+        ps.setBoolean(i++, job.paused());
+        Sql.setLong(ps, i++, Sql.nanos(job.nextFireTime()));
+        return i;
     }
 
     @Override
@@ -169,13 +178,7 @@ public final class SqlJobStore implements JobStore {
     public boolean update(StoredJob job) {
         return call("update job '" + job.id() + "'", () -> db.transaction(c -> {
             try (PreparedStatement ps = c.prepareStatement(sql.updateJob)) {
-                int i = 1;
-                ps.setString(i++, job.task());
-                ps.setString(i++, job.triggerSpec());
-                ps.setString(i++, job.optionsJson());
-                Sql.setText(ps, i++, job.dataJson());
-                ps.setBoolean(i++, job.paused());
-                Sql.setLong(ps, i++, Sql.nanos(job.nextFireTime()));
+                int i = bindSchedule(ps, job);
                 Sql.setLong(ps, i++, Sql.nanos(job.claimedFireTime()));
                 ps.setBoolean(i++, job.claimedFireTime() == null);
                 ps.setString(i++, job.id());
