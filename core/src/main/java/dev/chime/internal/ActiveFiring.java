@@ -34,7 +34,8 @@ record ActiveFiring(JobDefinition definition, Instant fireTime, Firing claimToRe
         this(definition, fireTime, claimToRelease, recovery, false, List.of(), null);
     }
 
-    ActiveFiring withRemoved(boolean removed) {
+    /** This firing as begun by the store: with its ticket, and whether the job left the store. */
+    ActiveFiring begun(RunTicket ticket, boolean removed) {
         return new ActiveFiring(definition, fireTime, claimToRelease, recovery, removed, queued, ticket);
     }
 

@@ -112,7 +112,7 @@ final class FiringDispatcher {
             if (result.ticket() == null) {
                 runner.refusedByStore(d.run());
             } else {
-                runner.start(d.run().withTicket(result.ticket()).withRemoved(removed));
+                runner.start(d.run().begun(result.ticket(), removed));
             }
         }
     }
@@ -198,7 +198,8 @@ final class FiringDispatcher {
         boolean exhausted = plan.next().isEmpty();
         ActiveFiring acquired = null;
         if (!run.isEmpty()) {
-            ActiveFiring candidate = new ActiveFiring(job, run.get(0), null, false, exhausted, run.subList(1, run.size()), null);
+            List<Instant> queued = run.size() == 1 ? List.of() : run.subList(1, run.size());
+            ActiveFiring candidate = new ActiveFiring(job, run.get(0), null, false, exhausted, queued, null);
             acquired = runner.acquire(candidate) ? candidate : null;
         }
         RunRequest request = acquired == null ? null : runner.runRequest(acquired);

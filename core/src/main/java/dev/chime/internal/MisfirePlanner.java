@@ -29,29 +29,37 @@ final class MisfirePlanner {
     }
 
     Plan plan(Trigger trigger, JobOptions options, Instant fireTime, Instant now, Instant lastCompletion) {
-        List<Instant> run = new ArrayList<>();
-        List<Instant> missed = new ArrayList<>();
         if (trigger.dependsOnCompletion()) {
             // Fixed delay: only one fire time is ever outstanding; the next comes after this run.
-            (isLate(fireTime, now, options) ? missed : run).add(fireTime);
-            return new Plan(run, missed, Optional.empty());
+            return single(fireTime, now, options, Optional.empty());
         }
-        Instant last;
         if (options.coalesce()) {
-            last = latestDue(trigger, fireTime, now);
-            (isLate(last, now, options) ? missed : run).add(last);
-        } else {
-            last = fireTime;
-            while (true) {
-                (isLate(last, now, options) ? missed : run).add(last);
-                Optional<Instant> n = trigger.nextFireTime(new TriggerContext(now, last, lastCompletion));
-                if (n.isEmpty() || n.get().isAfter(now)) {
-                    break;
-                }
-                last = n.get();
-            }
+            Instant last = latestDue(trigger, fireTime, now);
+            return single(last, now, options, trigger.nextFireTime(new TriggerContext(now, last, lastCompletion)));
         }
-        return new Plan(run, missed, trigger.nextFireTime(new TriggerContext(now, last, lastCompletion)));
+        Optional<Instant> next = trigger.nextFireTime(new TriggerContext(now, fireTime, lastCompletion));
+        if (next.isEmpty() || next.get().isAfter(now)) {
+            // Nearly every firing: only the claimed fire time is due. The dispatcher plans every
+            // firing on one thread, so this path allocates no lists.
+            return single(fireTime, now, options, next);
+        }
+        List<Instant> run = new ArrayList<>();
+        List<Instant> missed = new ArrayList<>();
+        Instant last = fireTime;
+        while (true) {
+            (isLate(last, now, options) ? missed : run).add(last);
+            if (next.isEmpty() || next.get().isAfter(now)) {
+                return new Plan(run, missed, next);
+            }
+            last = next.get();
+            next = trigger.nextFireTime(new TriggerContext(now, last, lastCompletion));
+        }
+    }
+
+    private static Plan single(Instant fireTime, Instant now, JobOptions options, Optional<Instant> next) {
+        return isLate(fireTime, now, options)
+                ? new Plan(List.of(), List.of(fireTime), next)
+                : new Plan(List.of(fireTime), List.of(), next);
     }
 
     static boolean isLate(Instant fireTime, Instant now, JobOptions options) {

@@ -27,16 +27,19 @@ final class RunTracker {
 
     /** Takes one instance slot of a job, unless it already has {@code max} active firings. */
     boolean tryAcquireInstance(String jobId, int max) {
-        boolean[] acquired = {false};
-        activeFirings.compute(jobId, (id, n) -> {
-            int count = n == null ? 0 : n;
+        // Compare-and-set rather than compute(): the dispatcher takes a slot for every firing, and
+        // compute's lambda and lock node per call showed in its profile.
+        Integer count = activeFirings.putIfAbsent(jobId, 1);
+        while (count != null) {
             if (count >= max) {
-                return n;
+                return false;
             }
-            acquired[0] = true;
-            return count + 1;
-        });
-        return acquired[0];
+            if (activeFirings.replace(jobId, count, count + 1)) {
+                return true;
+            }
+            count = activeFirings.putIfAbsent(jobId, 1);
+        }
+        return true;
     }
 
     void releaseInstance(String jobId) {
