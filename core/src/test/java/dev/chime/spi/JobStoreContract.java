@@ -394,6 +394,26 @@ public abstract class JobStoreContract {
     }
 
     @Test
+    void aClaimedJobIsStillOneJobToListCountPauseAndRemove() {
+        store.add(job("a", T0));
+        store.add(job("b", T0.plusSeconds(60)));
+        Firing claim = store.claimDue(T0, 10).get(0);
+
+        assertThat(store.list()).extracting(StoredJob::id).containsExactly("a", "b");
+        assertThat(store.counts()).isEqualTo(new JobCounts(2, 0));
+        assertThat(store.add(job("a", T0))).isFalse();
+
+        assertThat(store.update(store.get("a").orElseThrow().withPaused(true, null))).isTrue();
+        assertThat(store.counts()).isEqualTo(new JobCounts(2, 1));
+
+        assertThat(store.remove("a")).isTrue();
+        assertThat(store.get("a")).isEmpty();
+        assertThat(store.counts()).isEqualTo(new JobCounts(1, 0));
+        assertThat(store.release(claim, T0.plusSeconds(10))).isFalse();
+        assertThat(store.list()).extracting(StoredJob::id).containsExactly("b");
+    }
+
+    @Test
     void manyJobsDueAtTheSameInstantAreAllClaimed() {
         for (int i = 0; i < 50; i++) {
             store.add(job("job-" + i, T0));
