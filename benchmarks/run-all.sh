@@ -11,7 +11,7 @@ echo "== machine"; nproc; grep -m1 "model name" /proc/cpuinfo || true; java -ver
 echo "== cron next-fire (JMH)"
 java -jar "$jar" CronNextFireBenchmark -f 2 -wi 5 -w 1s -i 5 -r 1s | grep -A6 "^Benchmark"
 echo "== throughput"
-java -cp "$jar" dev.chime.benchmarks.ThroughputHarness 1000000 | grep "^|"
+java -Xms4g -Xmx4g -XX:+AlwaysPreTouch -cp "$jar" dev.chime.benchmarks.ThroughputHarness 1000000 | grep "^|"
 echo "== lateness"
 java -cp "$jar" dev.chime.benchmarks.LatenessHarness "$seconds" | grep "^|"
 echo "== heap per job"

@@ -3,10 +3,12 @@ package dev.chime.benchmarks;
 import static org.quartz.JobBuilder.newJob;
 import static org.quartz.TriggerBuilder.newTrigger;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
 import dev.chime.JobDefinition;
 import dev.chime.JobOptions;
 import dev.chime.Scheduler;
 import dev.chime.Triggers;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
@@ -20,16 +22,20 @@ import java.util.concurrent.atomic.AtomicLong;
  * Throughput: N no-op one-shot jobs that all fall due at one instant T, loaded before T; fires per
  * second = N / (time from T until the last one ran). Same N, same 10 worker threads, one process,
  * one after the other: the JDK's ScheduledThreadPoolExecutor, Chime with store-memory, Quartz
- * with RAMJobStore. Each gets one full-size warm-up round, then the median of three counted rounds.
+ * with RAMJobStore. Each gets one full-size warm-up round, then the median of five counted rounds.
  *
- * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar dev.chime.benchmarks.ThroughputHarness [jobs]}
+ * <p>Run with a fixed, pre-touched heap: {@code java -Xms4g -Xmx4g -XX:+AlwaysPreTouch -cp
+ * benchmarks/target/benchmarks.jar dev.chime.benchmarks.ThroughputHarness [jobs]}. Without it the
+ * same scheduler varies by 2-4x from round to round: a growable heap shrinks at the collection
+ * between rounds and is regrown during the next, and a round whose young generation first reaches
+ * memory the JVM never touched pays the kernel a page fault per 4 KB.
  */
 public final class ThroughputHarness {
 
     private static final Duration LOAD_SLACK = Duration.ofSeconds(1);
 
     /** Full-size rounds per scheduler: the first warms up (JIT, heap sizing) and is not counted. */
-    private static final int ROUNDS = 4;
+    private static final int ROUNDS = 6;
 
     @FunctionalInterface
     private interface Round {
@@ -38,6 +44,7 @@ public final class ThroughputHarness {
 
     public static void main(String[] args) throws Exception {
         int jobs = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+        reportHeap();
         double stpe = steadyRate("JDK executor", jobs, ThroughputHarness::stpe);
         double chime = steadyRate("Chime", jobs, ThroughputHarness::chime);
         double quartz = steadyRate("Quartz", jobs, n -> quartz(n, 100));
@@ -48,6 +55,16 @@ public final class ThroughputHarness {
         System.out.printf(Locale.ROOT, "| Quartz 2.3.2 RAMJobStore (10 threads, batch 100) | %,.0f | %.1fx |%n", quartz, chime / quartz);
         System.out.printf(Locale.ROOT, "| Quartz 2.3.2 RAMJobStore (10 threads, default batch of 1) | %,.0f | %.1fx |%n",
                 quartzDefault, chime / quartzDefault);
+    }
+
+    private static void reportHeap() {
+        long initial = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getInit();
+        long max = Runtime.getRuntime().maxMemory();
+        boolean preTouched = Boolean.parseBoolean(ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
+                .getVMOption("AlwaysPreTouch").getValue());
+        boolean steady = initial == max && preTouched;
+        System.out.printf(Locale.ROOT, "heap: initial %,d MB, max %,d MB, pre-touched %s%s%n", initial >> 20, max >> 20,
+                preTouched, steady ? "" : " (expect noisy rounds; run with -Xms4g -Xmx4g -XX:+AlwaysPreTouch)");
     }
 
     /**
