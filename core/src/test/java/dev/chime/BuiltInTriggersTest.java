@@ -81,6 +81,27 @@ class BuiltInTriggersTest {
     }
 
     @Test
+    void intervalKeepsItsGridOverSpansTooLongForNanoseconds() {
+        // 400 years of 7-hour steps: past a long of nanoseconds, so the exact (slow) path must agree.
+        Instant start = Instant.parse("1700-01-01T00:00:00Z");
+        Trigger t = Triggers.interval(Duration.ofHours(7), start, null, null);
+        Instant now = Instant.parse("2100-06-15T12:34:56Z");
+        long steps = Duration.between(start, now).dividedBy(Duration.ofHours(7));
+        Instant expected = start.plus(Duration.ofHours(7).multipliedBy(steps + 1));
+        assertThat(t.nextFireTime(TriggerContext.first(now))).contains(expected);
+        assertThat(t.nextFireTime(TriggerContext.after(now, now))).contains(expected);
+    }
+
+    @Test
+    void intervalGridHoldsToTheNanosecond() {
+        Trigger t = Triggers.interval(Duration.ofNanos(333_333_333), T0, null, null);
+        assertThat(t.nextFireTime(TriggerContext.after(T0, T0.plusSeconds(1))))
+                .contains(T0.plusNanos(4 * 333_333_333L));
+        assertThat(t.nextFireTime(TriggerContext.first(T0.plusNanos(666_666_666)))).contains(T0.plusNanos(666_666_666));
+        assertThat(t.nextFireTime(TriggerContext.first(T0.plusNanos(666_666_667)))).contains(T0.plusNanos(999_999_999));
+    }
+
+    @Test
     void intervalEndsAfterItsEnd() {
         Trigger t = Triggers.interval(Duration.ofSeconds(10), T0, T0.plusSeconds(20), null);
         assertThat(t.nextFireTime(TriggerContext.after(T0, T0.plusSeconds(10)))).contains(T0.plusSeconds(20));

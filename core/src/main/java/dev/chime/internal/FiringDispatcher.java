@@ -87,9 +87,13 @@ final class FiringDispatcher {
         if (decided.isEmpty()) {
             return;
         }
+        List<Dispatch> dispatches = new ArrayList<>(decided.size());
+        for (Decided d : decided) {
+            dispatches.add(d.dispatch());
+        }
         List<Dispatch.Result> results;
         try {
-            results = ctx.store().dispatch(decided.stream().map(Decided::dispatch).toList());
+            results = ctx.store().dispatch(dispatches);
         } catch (RuntimeException e) {
             for (Decided d : decided) {
                 if (d.run() != null) {

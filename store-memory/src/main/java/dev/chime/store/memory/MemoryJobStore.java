@@ -19,8 +19,9 @@ import java.util.TreeSet;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The {@code memory} job store: a hash map by id plus a time-ordered index of the jobs that can
- * fire, so the next due job is found in O(log n) and a claim costs O(log n) per job. Nothing
+ * The {@code memory} job store: two hash maps by id (the unclaimed jobs, and the few claimed at
+ * this moment) plus a time-ordered index of the jobs that can fire, so the next due job is found
+ * in O(log n) and a claim costs O(log n) per job. A job is in exactly one of the two maps. Nothing
  * survives the JVM. Thread-safe: every operation holds one short lock, which keeps claims
  * trivially exclusive.
  */
@@ -29,9 +30,6 @@ public final class MemoryJobStore implements JobStore {
     /** Earliest fire time first; the id breaks ties so two jobs due at one instant both stay in the index. */
     private static final Comparator<StoredJob> BY_NEXT_FIRE =
             Comparator.comparing(StoredJob::nextFireTime).thenComparing(StoredJob::id);
-
-    /** The engine claims a few hundred at a time; a bigger limit grows the list as needed. */
-    private static final int CLAIM_LIST_CAPACITY = 1024;
 
     /** Past this many distinct texts, sharing stops paying for itself (and must not grow without bound). */
     private static final int MAX_CANONICAL = 10_000;
@@ -137,7 +135,9 @@ public final class MemoryJobStore implements JobStore {
 
     @Override
     public List<Firing> claimDue(Instant now, int limit) {
-        List<Firing> claimed = new ArrayList<>(Math.min(limit, CLAIM_LIST_CAPACITY));
+        // Not presized: most passes on a live schedule claim one job or none, and a big empty array
+        // per pass was the dispatcher's second-largest garbage at 1,000 fires/s.
+        List<Firing> claimed = new ArrayList<>();
         lock.lock();
         try {
             // One walk in time order, taking each due job out as it goes: cheaper than a first()
