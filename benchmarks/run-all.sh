@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the whole benchmark suite, every peer in the same run, and prints the tables for BENCHMARKS.md.
-# About 10 minutes on 2 cores. Usage: benchmarks/run-all.sh [lateness-seconds]
+# About 30 minutes on 2 cores (Quartz's clustered rounds are most of it). Usage: benchmarks/run-all.sh [lateness-seconds]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-60}"
@@ -11,7 +11,7 @@ echo "== machine"; nproc; grep -m1 "model name" /proc/cpuinfo || true; java -ver
 echo "== cron next-fire (JMH)"
 java -jar "$jar" CronNextFireBenchmark -f 2 -wi 5 -w 1s -i 5 -r 1s | grep -A6 "^Benchmark"
 echo "== throughput"
-java -Xms4g -Xmx4g -XX:+AlwaysPreTouch -cp "$jar" dev.chime.benchmarks.ThroughputHarness 1000000 | grep "^|"
+java -Xms4g -Xmx4g -XX:+AlwaysPreTouch -cp "$jar" dev.chime.benchmarks.ThroughputHarness 1000000 | grep -E "^\||round"
 echo "== lateness"
 java -cp "$jar" dev.chime.benchmarks.LatenessHarness "$seconds" | grep "^|"
 echo "== heap per job"
@@ -20,4 +20,4 @@ echo "== add and remove at 1,000,000 jobs (JMH)"
 java -jar "$jar" AddRemoveBenchmark | grep -A4 "^Benchmark"
 echo "== clustered throughput on PostgreSQL (needs a server; CHIME_BENCH_PG_URL overrides the default)"
 java -Dorg.slf4j.simpleLogger.defaultLogLevel=error -cp "$jar" dev.chime.benchmarks.JdbcThroughputHarness \
-    "${CHIME_BENCH_PG_URL:-jdbc:postgresql://127.0.0.1:5432/test?user=postgres}" 20000 | grep "^|"
+    "${CHIME_BENCH_PG_URL:-jdbc:postgresql://127.0.0.1:5432/test?user=postgres}" 10000 | grep "^|"
