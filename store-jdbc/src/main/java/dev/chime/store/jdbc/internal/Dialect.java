@@ -31,6 +31,11 @@ public enum Dialect {
         return scriptName + ".sql";
     }
 
+    /** The upgrade script's resource name: idempotent statements that bring an earlier schema up to date. */
+    public String upgradeScriptName() {
+        return scriptName + "-upgrade.sql";
+    }
+
     /** An SQL expression for the database's current time, in milliseconds since the epoch. */
     public String nowMillis() {
         return nowMillis;
