@@ -2,7 +2,7 @@ package dev.chime.store.jdbc.internal;
 
 /**
  * Error texts as the store keeps them ({@code last_error}): cleaned of what a database rejects and
- * cut to {@link #MAX_CHARS} characters. One job's odd exception message must not fail the write of
+ * cut to {@link #MAX_CHARS} characters, ending in {@code "... [cut by Chime: N more characters]"}. One job's odd exception message must not fail the write of
  * its outcome, nor the group of unrelated completions written with it: PostgreSQL rejects a NUL
  * character (SQLState 22021), MariaDB a text over the column's size (error 1406).
  */
@@ -13,7 +13,6 @@ final class ErrorText {
      * of a MariaDB {@code TEXT} column, so that schemas created before the upgrade hold it too.
      */
     static final int MAX_CHARS = 8_000;
-    static final String CUT_MARKER = "... [cut by Chime: %d more characters]";
 
     private ErrorText() {
     }
@@ -55,6 +54,6 @@ final class ErrorText {
         if (Character.isHighSurrogate(clean.charAt(keep - 1))) {
             keep--;
         }
-        return clean.substring(0, keep) + String.format(CUT_MARKER, clean.length() - keep);
+        return clean.substring(0, keep) + "... [cut by Chime: " + (clean.length() - keep) + " more characters]";
     }
 }
