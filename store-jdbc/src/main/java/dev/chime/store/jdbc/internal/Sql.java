@@ -105,7 +105,8 @@ public final class Sql {
         deadNodes = "SELECT node_id FROM " + nodes + " WHERE heartbeat_at_ms < " + now + " - ? AND node_id <> ?";
         orphanClaimers = "SELECT DISTINCT claimed_by FROM " + jobs + " WHERE claimed_by IS NOT NULL AND claimed_by NOT IN "
                 + "(SELECT node_id FROM " + nodes + ")";
-        orphanRunners = "SELECT DISTINCT node_id FROM " + runs + " WHERE node_id NOT IN (SELECT node_id FROM " + nodes + ")";
+        orphanRunners = "SELECT node_id FROM (" + dialect.distinctValues("node_id", runs) + ") r WHERE node_id NOT IN "
+                + "(SELECT node_id FROM " + nodes + ")";
         runsOfNode = "SELECT run_id, job_id, fire_time, recoverable, snapshot_task, snapshot_trigger, snapshot_options, "
                 + "snapshot_data FROM " + runs + " WHERE node_id = ? FOR UPDATE";
         claimsOfNode = "SELECT " + JOB_COLUMNS + " FROM " + jobs + " WHERE claimed_by = ? FOR UPDATE";

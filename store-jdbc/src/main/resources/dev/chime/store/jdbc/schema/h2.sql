@@ -47,4 +47,3 @@ CREATE TABLE IF NOT EXISTS chime_nodes (
     heartbeat_at_ms   BIGINT        NOT NULL,
     started_at_ms     BIGINT        NOT NULL
 );
-CREATE INDEX IF NOT EXISTS chime_nodes_heartbeat ON chime_nodes (heartbeat_at_ms);

@@ -12,6 +12,3 @@ ALTER TABLE chime_runs MODIFY snapshot_trigger MEDIUMTEXT, MODIFY snapshot_optio
 -- The next-due and claim queries filter on paused: with it first in the index neither scans the table.
 CREATE INDEX IF NOT EXISTS chime_jobs_next_due ON chime_jobs (paused, next_fire_time, id);
 DROP INDEX IF EXISTS chime_jobs_due ON chime_jobs;
-
--- Finding dead nodes reads only the stale heartbeats.
-CREATE INDEX IF NOT EXISTS chime_nodes_heartbeat ON chime_nodes (heartbeat_at_ms);

@@ -48,6 +48,5 @@ CREATE TABLE IF NOT EXISTS chime_runs (
 CREATE TABLE IF NOT EXISTS chime_nodes (
     node_id           VARCHAR(200)  NOT NULL PRIMARY KEY,
     heartbeat_at_ms   BIGINT        NOT NULL,
-    started_at_ms     BIGINT        NOT NULL,
-    INDEX chime_nodes_heartbeat (heartbeat_at_ms)
+    started_at_ms     BIGINT        NOT NULL
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;

@@ -3,5 +3,4 @@
 -- DBA may run it any number of times. Job rows are kept as they are.
 -- The "chime_" prefix is the default; a configured prefix replaces it.
 
--- Finding dead nodes reads only the stale heartbeats.
-CREATE INDEX IF NOT EXISTS chime_nodes_heartbeat ON chime_nodes (heartbeat_at_ms);
+-- Nothing to change yet: PostgreSQL's TEXT holds any size, and its indexes serve every hot query.
