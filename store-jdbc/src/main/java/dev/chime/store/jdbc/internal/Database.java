@@ -39,13 +39,13 @@ public final class Database {
     private static final Set<String> TRANSIENT_CLASSES = Set.of("08", "40", "53", "57");
     /**
      * MariaDB/MySQL error codes that mean "try again" although their SQLState is the generic HY000
-     * (or another class that is otherwise permanent): lock wait timeout (1205), deadlock (1213),
-     * too many connections (1040, 1203), server shutting down or connection lost or killed (1053,
-     * 1077, 1152, 1158-1161, 1927, 2002, 2003, 2006, 2013, 4031), commit or transaction aborted by
-     * the engine (1180, 1637), read-only during a fail-over (1290, 1836). Every other HY000 (data
-     * too long 1406, incorrect value 1366, no default 1364, ...) is permanent.
+     * (or 70100, or none): lock wait timeout (1205), deadlock (1213), too many connections (1040),
+     * server shutting down or connection lost or killed (1053, 1077, 1152, 1158-1161, 1927, 2002,
+     * 2003, 2006, 2013, 4031), commit or transaction aborted by the engine (1180, 1637), read-only
+     * during a fail-over (1290, 1836). Every other HY000 (data too long 1406, incorrect value 1366,
+     * no default 1364, ...) is permanent.
      */
-    static final Set<Integer> TRANSIENT_VENDOR_CODES = Set.of(1205, 1213, 1040, 1203, 1053, 1077, 1152, 1158, 1159,
+    static final Set<Integer> TRANSIENT_VENDOR_CODES = Set.of(1205, 1213, 1040, 1053, 1077, 1152, 1158, 1159,
             1160, 1161, 1927, 2002, 2003, 2006, 2013, 4031, 1180, 1637, 1290, 1836);
     /** SQLState of {@link #rowCounts} refusing an unknown count: permanent, a setting of the driver to change. */
     static final String UNKNOWN_COUNT_STATE = "0A000";
@@ -193,7 +193,10 @@ public final class Database {
     }
 
     private static boolean isTransientState(String state, int vendorCode) {
-        if (TRANSIENT_VENDOR_CODES.contains(vendorCode) && (state == null || !state.startsWith("0A"))) {
+        // Vendor codes are MariaDB's, and only read behind its generic states (HY000, and 70100 for
+        // a killed query): other databases number their errors differently.
+        boolean generic = state == null || state.equals("HY000") || state.startsWith("70");
+        if (generic && TRANSIENT_VENDOR_CODES.contains(vendorCode)) {
             return true;
         }
         if (state == null || state.length() < 2) {
