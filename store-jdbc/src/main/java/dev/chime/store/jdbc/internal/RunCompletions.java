@@ -122,11 +122,11 @@ final class RunCompletions {
                 ps.setString(2, nodeId);
                 ps.addBatch();
             }
-            int[] counts = ps.executeBatch();
+            int[] counts = Database.rowCounts(ps);
             for (int i = 0; i < counts.length; i++) {
                 // Gone on a retry: an earlier attempt of this group may have committed before its
                 // connection broke; gone on the first try: another node took the run over.
-                ended[i] = counts[i] == 1 || counts[i] == PreparedStatement.SUCCESS_NO_INFO || again;
+                ended[i] = counts[i] == 1 || again;
             }
         }
         try (PreparedStatement release = c.prepareStatement(sql.releaseInstance);

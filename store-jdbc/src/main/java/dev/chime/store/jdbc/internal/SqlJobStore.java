@@ -126,6 +126,7 @@ public final class SqlJobStore implements JobStore {
      * pause state, next fire time. Returns the next parameter index.
      */
     private static int bindSchedule(PreparedStatement ps, StoredJob job) throws SQLException {
+        Sql.checkStorable(job);
         int i = 1;
         ps.setString(i++, job.task());
         ps.setString(i++, job.triggerSpec());
@@ -222,12 +223,12 @@ public final class SqlJobStore implements JobStore {
                 ps.setLong(3, job.version());
                 ps.addBatch();
             }
-            counts = ps.executeBatch();
+            counts = Database.rowCounts(ps);
         }
         List<Firing> firings = new ArrayList<>(due.size());
         for (int i = 0; i < due.size(); i++) {
             // With locked rows every count is 1; on H2 a 0 means a concurrent claim won the row.
-            if (counts[i] == 1 || counts[i] == PreparedStatement.SUCCESS_NO_INFO) {
+            if (counts[i] == 1) {
                 StoredJob job = due.get(i);
                 StoredJob claim = job.withClaim(job.nextFireTime()).withNextFireTime(null).withVersion(job.version() + 1);
                 firings.add(new Firing(claim, job.nextFireTime()));
@@ -397,7 +398,7 @@ public final class SqlJobStore implements JobStore {
                     asking.add(i);
                 }
             }
-            int[] counts = asking.isEmpty() ? new int[0] : ps.executeBatch();
+            int[] counts = asking.isEmpty() ? new int[0] : Database.rowCounts(ps);
             for (int k = 0; k < counts.length; k++) {
                 int i = asking.get(k);
                 // No row updated: at max instances, or the job is gone (then nothing is left to limit).
@@ -450,9 +451,9 @@ public final class SqlJobStore implements JobStore {
             if (batch.isEmpty()) {
                 return;
             }
-            int[] counts = ps.executeBatch();
+            int[] counts = Database.rowCounts(ps);
             for (int k = 0; k < counts.length; k++) {
-                ended[batch.get(k)] = counts[k] == 1 || counts[k] == PreparedStatement.SUCCESS_NO_INFO;
+                ended[batch.get(k)] = counts[k] == 1;
             }
         }
     }

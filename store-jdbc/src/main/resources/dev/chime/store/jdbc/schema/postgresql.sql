@@ -3,6 +3,8 @@
 -- except last_duration_us (microseconds) and the
 -- *_at_ms columns, which hold the database's own clock in milliseconds (leases and heartbeats).
 -- The "chime_" prefix is the default; a configured prefix replaces it.
+-- A database created from an earlier version of this script is brought up to date by the statements
+-- of the matching *-upgrade.sql (run after this script on start with createSchema(true)).
 
 CREATE TABLE IF NOT EXISTS chime_jobs (
     id                VARCHAR(200)  NOT NULL PRIMARY KEY,

@@ -1,0 +1,8 @@
+-- Brings a H2 schema created by an earlier chime-store-jdbc up to date. Every statement is
+-- idempotent: the store runs this file after h2.sql on every start with createSchema(true), and a
+-- DBA may run it any number of times. Job rows are kept as they are.
+-- The "chime_" prefix is the default; a configured prefix replaces it.
+
+-- The next-due and claim queries filter on paused: with it first in the index neither scans the table.
+CREATE INDEX IF NOT EXISTS chime_jobs_next_due ON chime_jobs (paused, next_fire_time, id);
+DROP INDEX IF EXISTS chime_jobs_due;
