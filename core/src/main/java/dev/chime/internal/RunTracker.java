@@ -1,10 +1,8 @@
 package dev.chime.internal;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -87,18 +85,6 @@ final class RunTracker {
 
     boolean isIdle() {
         return attempts.isEmpty();
-    }
-
-    /** The earliest timeout deadline of a running attempt whose outcome is still open. */
-    Optional<Instant> earliestDeadline() {
-        Instant earliest = null;
-        for (Attempt a : attempts) {
-            Instant d = a.deadline();
-            if (d != null && !a.isDecided() && (earliest == null || d.isBefore(earliest))) {
-                earliest = d;
-            }
-        }
-        return Optional.ofNullable(earliest);
     }
 
     /** Waits, in real time, until no attempt is in flight. Returns false on timeout. */
