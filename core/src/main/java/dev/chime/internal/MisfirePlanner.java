@@ -110,9 +110,13 @@ final class MisfirePlanner {
                 + first + " within " + MAX_ANSWERS + " answers", null);
     }
 
-    /** At most ~100 answers: the window doubles from 1 ms until it reaches back to {@code latest}. */
+    /**
+     * The first fire time after {@code now - w} for the smallest window {@code w} (1 ns, doubling)
+     * that holds one: close to now whatever the trigger's period. At most ~100 answers, since the
+     * window stops growing once it reaches back to {@code latest}.
+     */
     private static Instant jumpTowards(Trigger trigger, Instant latest, Instant now) {
-        for (Duration w = Duration.ofMillis(1); ; w = w.multipliedBy(2)) {
+        for (Duration w = Duration.ofNanos(1); ; w = w.multipliedBy(2)) {
             Instant from;
             try {
                 from = now.minus(w);
