@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Timeout;
  * and the other jobs go on; no loop over a trigger's answers is unbounded. Timeouts guard against
  * the old behaviour, which spun for ever.
  */
-@Timeout(value = 30, unit = TimeUnit.SECONDS)
+@Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class FaultyTriggerTest extends SchedulerTestSupport {
 
     private final List<JobContext> runs = new CopyOnWriteArrayList<>();
