@@ -115,10 +115,8 @@ final class RunTracker {
      */
     boolean allParked() {
         for (Attempt a : attempts) {
-            if (a.isTimedOut()) {
-                // Already reported; whenever its thread gives up, nothing we report changes.
-                continue;
-            }
+            // A timed-out attempt counts too: its return frees the slot, ends the store's run and
+            // queues its retry, so it is settled only while its thread is blocked in job code.
             Thread t = a.thread();
             if (t == null || !a.isInJobCode()) {
                 return false;
