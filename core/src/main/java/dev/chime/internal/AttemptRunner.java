@@ -2,14 +2,10 @@ package dev.chime.internal;
 
 import dev.chime.Job;
 import dev.chime.JobEvent;
-import dev.chime.JobOptions;
 import dev.chime.LastRun;
 import dev.chime.Outcome;
 import dev.chime.RetryPolicy;
 import dev.chime.UnknownTaskException;
-import dev.chime.spi.RunRequest;
-import dev.chime.spi.RunTicket;
-import dev.chime.spi.StoredJob;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -20,7 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the attempts of firings: enforces max concurrent instances, hands attempts to the executor,
+ * Runs the attempts of firings that {@link Admission} let through: hands attempts to the executor,
  * decides each attempt's outcome once (returned, threw, or timed out) and passes the firing on: to
  * a retry ({@link RetryQueue}), to its next queued fire time, or to its end ({@link RunCompletion}).
  *
@@ -32,15 +28,15 @@ final class AttemptRunner {
     private static final Logger LOG = LoggerFactory.getLogger(AttemptRunner.class);
 
     private final EngineContext ctx;
-    private final ScheduleKeeper keeper;
+    private final Admission admission;
     private final RunCompletion completion;
     private final RetryQueue retries = new RetryQueue();
     private final TimeoutWatch timeouts;
 
-    AttemptRunner(EngineContext ctx, ScheduleKeeper keeper) {
+    AttemptRunner(EngineContext ctx, Admission admission, RunCompletion completion) {
         this.ctx = ctx;
-        this.keeper = keeper;
-        this.completion = new RunCompletion(ctx, keeper);
+        this.admission = admission;
+        this.completion = completion;
         this.timeouts = new TimeoutWatch(ctx, this::timedOut);
     }
 
@@ -49,89 +45,15 @@ final class AttemptRunner {
      * on this node, then (through the store) across the cluster.
      */
     void dispatch(ActiveFiring firing) {
-        ActiveFiring begun = begin(firing);
+        ActiveFiring begun = admission.begin(firing);
         if (begun != null) {
             start(begun);
         }
     }
 
-    /**
-     * Takes an instance slot for a firing and has the store record its run, or reports it skipped
-     * and returns null. The dispatcher calls this while it still holds the job's claim, so that a
-     * crash leaves either the claim or the run record behind, never neither.
-     */
-    ActiveFiring begin(ActiveFiring firing) {
-        if (!acquire(firing)) {
-            return null;
-        }
-        ActiveFiring begun = firing.ticket() == null ? record(firing) : firing;
-        if (begun == null) {
-            refusedByStore(firing);
-        }
-        return begun;
-    }
-
-    /**
-     * Takes one of this node's instance slots for the job, or reports the firing skipped and
-     * returns false. The first half of {@link #begin}, for the dispatcher's batches.
-     */
-    boolean acquire(ActiveFiring firing) {
-        int max = firing.definition().options().maxInstances();
-        if (ctx.tracker().tryAcquireInstance(firing.jobId(), max)) {
-            return true;
-        }
-        skipped(firing, ctx.tracker().activeInstances(firing.jobId()), max);
-        return false;
-    }
-
-    /** What the store needs to record the run of an {@link #acquire acquired} firing. */
-    RunRequest runRequest(ActiveFiring firing) {
-        JobOptions options = firing.definition().options();
-        StoredJob snapshot = firing.removed() && options.recoverable()
-                ? ctx.codec().encode(firing.definition(), null) : null;
-        return new RunRequest(firing.jobId(), firing.fireTime(), options.maxInstances(), options.recoverable(), snapshot);
-    }
-
-    /** The store gave no ticket: the job runs max instances elsewhere in the cluster. */
-    void refusedByStore(ActiveFiring firing) {
-        int max = firing.definition().options().maxInstances();
-        ctx.tracker().releaseInstance(firing.jobId());
-        skipped(firing, max, max);
-    }
-
-    /** Gives back the slot of an {@link #acquire acquired} firing that will not run after all. */
-    void abandon(ActiveFiring firing) {
-        ctx.tracker().releaseInstance(firing.jobId());
-    }
-
-    /** Submits the first attempt of a firing that {@link #begin} let through. */
+    /** Submits the first attempt of a firing that {@link Admission#begin} let through. */
     void start(ActiveFiring begun) {
         submit(begun, 1);
-    }
-
-    /** Tells the store the firing runs; null when the cluster already runs max instances of the job. */
-    private ActiveFiring record(ActiveFiring firing) {
-        try {
-            RunTicket ticket = ctx.store().beginRun(runRequest(firing));
-            return ticket == null ? null : firing.withTicket(ticket);
-        } catch (RuntimeException e) {
-            // Running without the store's record beats not running: only a crash of this node in
-            // the meantime would go unnoticed.
-            LOG.error("job '{}': could not record the start of its fire time {}; running it anyway", firing.jobId(),
-                    firing.fireTime(), e);
-            return firing;
-        }
-    }
-
-    private void skipped(ActiveFiring firing, int running, int max) {
-        Instant now = ctx.clock().instant();
-        for (Instant fireTime : firing.allFireTimes()) {
-            LOG.warn("job '{}' skipped its fire time {}: {} instance(s) already running (max {})", firing.jobId(),
-                    fireTime, running, max);
-            ctx.bus().publish(new JobEvent.Skipped(firing.jobId(), firing.definition().task(), fireTime, running, now));
-        }
-        completion.completeNow(firing, null);
-        keeper.firingOver(firing, now);
     }
 
     private void submit(ActiveFiring firing, int number) {
@@ -143,6 +65,11 @@ final class AttemptRunner {
             ctx.executor().execute(() -> run(attempt));
         } catch (RejectedExecutionException e) {
             LOG.error("job '{}': the executor rejected the attempt for {}; is it shut down?", firing.jobId(), firing.fireTime(), e);
+            ctx.tracker().finished(attempt);
+            completion.endQuietly(firing);
+        } catch (Throwable e) {
+            // A user's executor is plugin code too: whatever it throws, the firing does not keep its slot.
+            LOG.error("job '{}': the executor failed to take the attempt for {}", firing.jobId(), firing.fireTime(), e);
             ctx.tracker().finished(attempt);
             completion.endQuietly(firing);
         }

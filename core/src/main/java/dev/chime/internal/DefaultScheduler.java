@@ -66,7 +66,9 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
                 // A test clock's pass must fire everything due; a real one keeps a burst bounded.
                 parts.driveByClock() ? Integer.MAX_VALUE : parts.maxInFlight());
         ScheduleKeeper keeper = new ScheduleKeeper(ctx);
-        this.dispatcher = new FiringDispatcher(ctx, new AttemptRunner(ctx, keeper), keeper);
+        RunCompletion completion = new RunCompletion(ctx, keeper);
+        Admission admission = new Admission(ctx, completion, keeper);
+        this.dispatcher = new FiringDispatcher(ctx, admission, new AttemptRunner(ctx, admission, completion), keeper);
         parts.listeners().forEach(this::addListener);
     }
 

@@ -28,12 +28,14 @@ final class FiringDispatcher {
     static final int CLAIM_BATCH = 256;
 
     private final EngineContext ctx;
+    private final Admission admission;
     private final AttemptRunner runner;
     private final ScheduleKeeper keeper;
     private final MisfirePlanner planner = new MisfirePlanner();
 
-    FiringDispatcher(EngineContext ctx, AttemptRunner runner, ScheduleKeeper keeper) {
+    FiringDispatcher(EngineContext ctx, Admission admission, AttemptRunner runner, ScheduleKeeper keeper) {
         this.ctx = ctx;
+        this.admission = admission;
         this.runner = runner;
         this.keeper = keeper;
     }
@@ -109,7 +111,7 @@ final class FiringDispatcher {
         } catch (Throwable e) {
             for (Decided d : decided) {
                 if (d.run() != null) {
-                    runner.abandon(d.run());
+                    admission.abandon(d.run());
                 }
                 putBack(d.dispatch().firing(), e);
             }
@@ -125,21 +127,27 @@ final class FiringDispatcher {
             if (d.run() == null) {
                 continue;
             }
-            if (!result.claimEnded()) {
-                // The claim was lost (a concurrent reschedule or remove, another node's takeover):
-                // the change that won decides, and this firing does not run here.
-                lostClaim(d, result);
-            } else if (result.ticket() == null) {
-                runner.refusedByStore(d.run());
-            } else {
-                runner.start(d.run().begun(result.ticket(), removed));
+            try {
+                if (!result.claimEnded()) {
+                    // The claim was lost (a concurrent reschedule or remove, another node's takeover):
+                    // the change that won decides, and this firing does not run here.
+                    lostClaim(d, result);
+                } else if (result.ticket() == null) {
+                    admission.refusedByStore(d.run());
+                } else {
+                    runner.start(d.run().begun(result.ticket(), removed));
+                }
+            } catch (Throwable e) {
+                // Each path frees the slot before anything that can throw; the rest of the batch goes on.
+                LOG.error("job '{}': could not carry out the store's answer for its fire time {}", d.job().id(),
+                        d.dispatch().firing().fireTime(), e);
             }
         }
         return 0;
     }
 
     private void lostClaim(Decided d, Dispatch.Result result) {
-        runner.abandon(d.run());
+        admission.abandon(d.run());
         if (result.ticket() != null) {
             // A store that breaks the contract of Dispatch.Result: undo its run record, or the run
             // would count against max instances until another node recovered it.
@@ -243,9 +251,9 @@ final class FiringDispatcher {
         if (!run.isEmpty()) {
             List<Instant> queued = run.size() == 1 ? List.of() : run.subList(1, run.size());
             ActiveFiring candidate = new ActiveFiring(job, run.get(0), null, false, exhausted, queued, null);
-            acquired = runner.acquire(candidate) ? candidate : null;
+            acquired = admission.acquire(candidate) ? candidate : null;
         }
-        RunRequest request = acquired == null ? null : runner.runRequest(acquired);
+        RunRequest request = acquired == null ? null : admission.runRequest(acquired);
         return new Decided(new Dispatch(firing, request, plan.next().orElse(null)), job, acquired);
     }
 
