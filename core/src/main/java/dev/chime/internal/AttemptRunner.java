@@ -167,10 +167,11 @@ final class AttemptRunner {
         LastRun lastRun = new LastRun(timedOut ? Outcome.TIMEOUT : Outcome.FAILURE, firing.fireTime(), end, duration,
                 describe(error));
         Runnable next = () -> {
-            if (willRetry && retryLater(attempt, endNanos + retry.backoff(attempt.number()).toNanos())) {
-                return;
+            if (willRetry) {
+                retryLater(attempt, endNanos + retry.backoff(attempt.number()).toNanos(), lastRun);
+            } else {
+                completion.end(attempt, lastRun);
             }
-            completion.end(attempt, lastRun);
         };
         if (!timedOut) {
             next.run();
@@ -188,19 +189,18 @@ final class AttemptRunner {
         });
     }
 
-    /** Queues the next attempt; false when retries stopped (shutdown) and the firing must end now. */
-    private boolean retryLater(Attempt attempt, long dueNanos) {
+    /** Queues the next attempt, keeping the slot; after shutdown stopped retries, ends the firing with this outcome. */
+    private void retryLater(Attempt attempt, long dueNanos, LastRun lastRun) {
         if (!attempt.handOn()) {
-            return true;
+            return;
         }
         ActiveFiring firing = attempt.firing();
         if (retries.offer(new RetryQueue.PendingRetry(dueNanos, firing, attempt.number() + 1))) {
             ctx.wake().run();
-            return true;
+            return;
         }
         LOG.warn("job '{}': retry {} of {} dropped at shutdown", firing.jobId(), attempt.number() + 1, firing.fireTime());
-        completion.endQuietly(firing);
-        return true;
+        completion.endHandedOn(attempt, lastRun);
     }
 
     /** A decided attempt: the firing goes on with its next queued fire time, or ends. */

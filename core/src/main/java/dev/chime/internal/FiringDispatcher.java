@@ -205,8 +205,9 @@ final class FiringDispatcher {
         JobDefinition job;
         try {
             job = ctx.codec().decode(stored);
-        } catch (RuntimeException e) {
-            // One unreadable row (unknown trigger type, broken options) must not block the others:
+        } catch (RuntimeException | LinkageError | StackOverflowError e) {
+            // One unreadable row (unknown trigger type, broken options, a provider whose classes are
+            // gone) must not block the others:
             // take it out of the schedule, keep its data, and say why.
             LOG.error("job '{}' cannot be read and will not fire until it is replaced: {}", stored.id(), e.getMessage());
             if (firing.ticket() != null) {
@@ -253,7 +254,13 @@ final class FiringDispatcher {
             ActiveFiring candidate = new ActiveFiring(job, run.get(0), null, false, exhausted, queued, null);
             acquired = admission.acquire(candidate) ? candidate : null;
         }
-        RunRequest request = acquired == null ? null : admission.runRequest(acquired);
+        RunRequest request;
+        try {
+            request = acquired == null ? null : admission.runRequest(acquired);
+        } catch (RuntimeException e) {
+            admission.abandon(acquired);
+            throw e;
+        }
         return new Decided(new Dispatch(firing, request, plan.next().orElse(null)), job, acquired);
     }
 

@@ -32,9 +32,13 @@ final class RunCompletion {
      * @param lastRun the outcome to record, or null for none
      */
     void end(Attempt attempt, LastRun lastRun) {
-        if (!attempt.handOn()) {
-            return;
+        if (attempt.handOn()) {
+            endHandedOn(attempt, lastRun);
         }
+    }
+
+    /** {@link #end} for a caller that already won {@link Attempt#handOn()}. */
+    void endHandedOn(Attempt attempt, LastRun lastRun) {
         ActiveFiring firing = attempt.firing();
         if (firing.ticket() == null) {
             if (lastRun != null && !firing.removed()) {

@@ -75,6 +75,11 @@ final class RunTracker {
         }
     }
 
+    /** The attempts in flight, as a weakly consistent view: no copy, for the dispatcher's every pass. */
+    Iterable<Attempt> inFlight() {
+        return java.util.Collections.unmodifiableSet(attempts);
+    }
+
     List<Attempt> snapshot() {
         return new ArrayList<>(attempts);
     }
