@@ -118,14 +118,12 @@ class DispatcherResilienceTest {
     }
 
     @Test
-    void aTimeoutIsEnforcedWhileALongClaimLoopIsStillBusy() throws Exception {
+    void aTimeoutIsEnforcedWhileALongClaimLoopIsStillBusy() {
         BusyStore store = new BusyStore();
-        CountDownLatch started = new CountDownLatch(1);
         AtomicBoolean interruptedWhileBusy = new AtomicBoolean();
         AtomicBoolean interrupted = new AtomicBoolean();
         scheduler = Scheduler.builder().store(store).listener(events).task("noop", ctx -> { })
                 .task("slow", ctx -> {
-                    started.countDown();
                     try {
                         release.await();
                     } catch (InterruptedException e) {
@@ -136,10 +134,9 @@ class DispatcherResilienceTest {
                 }).build();
         scheduler.add(JobDefinition.builder("slow").task("slow").trigger(Triggers.once(Instant.now()))
                 .options(JobOptions.builder().timeout(Duration.ofMillis(300)).build()).build());
-        scheduler.start();
-        assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+        // The very first pass claims the slow job and then stays busy: its timeout falls due mid-pass.
         store.busyUntilNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        scheduler.add(JobDefinition.of("wake", "noop", Triggers.once(Instant.now())));
+        scheduler.start();
 
         await().atMost(Duration.ofSeconds(20)).until(interrupted::get);
         assertThat(interruptedWhileBusy).as("interrupted in the middle of the claim loop, not after it").isTrue();
@@ -242,8 +239,9 @@ class DispatcherResilienceTest {
         scheduler.shutdown(Duration.ofMillis(300));
         Duration took = Duration.ofNanos(System.nanoTime() - begin);
 
-        // The grace, plus the documented second for cancelled jobs to unwind, plus scheduling slack.
-        assertThat(took).isLessThan(Duration.ofMillis(300).plusSeconds(1).plusMillis(700));
+        // The grace, plus the documented second for cancelled jobs to unwind, plus slack for a loaded
+        // machine; it took over 15 s when the stuck pass and the stubborn job were waited for.
+        assertThat(took).isLessThan(Duration.ofMillis(300).plusSeconds(1).plusMillis(1500));
         assertThat(scheduler.state()).isEqualTo(Scheduler.State.SHUT_DOWN);
     }
 }
