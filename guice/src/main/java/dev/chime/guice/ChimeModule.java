@@ -15,6 +15,7 @@ import dev.chime.Scheduler;
 import dev.chime.SchedulerBuilder;
 import dev.chime.SchedulerListener;
 import dev.chime.Declarations;
+import dev.chime.ScheduleFile;
 import dev.chime.annotation.AnnotatedJob;
 import dev.chime.annotation.AnnotatedTask;
 import dev.chime.annotation.AnnotationException;

@@ -9,6 +9,7 @@ import com.google.inject.Injector;
 import com.google.inject.ProvisionException;
 import dev.chime.JobDefinition;
 import dev.chime.JobInfo;
+import dev.chime.ScheduleFileException;
 import dev.chime.Scheduler;
 import dev.chime.TestClock;
 import dev.chime.Triggers;
