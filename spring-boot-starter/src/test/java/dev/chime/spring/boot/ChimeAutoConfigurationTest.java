@@ -95,6 +95,36 @@ class ChimeAutoConfigurationTest {
     }
 
     @Test
+    void closingTheContextLetsARunningJobFinishBeforeTheContextIsGone() {
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        List<String> ends = new CopyOnWriteArrayList<>();
+        runner.withBean("slow", dev.chime.Job.class, () -> ctx -> {
+            started.countDown();
+            try {
+                release.await();
+                ends.add("finished");
+            } catch (InterruptedException e) {
+                ends.add("interrupted");
+            }
+        }).run(ctx -> {
+            Scheduler scheduler = ctx.getBean(Scheduler.class);
+            scheduler.add(JobDefinition.of("slow-job", "slow", Triggers.once(Instant.parse("2100-01-01T00:00:00Z"))));
+            scheduler.runNow("slow-job");
+            assertThat(started.await(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+            Thread closer = new Thread(ctx::close);
+            closer.start();
+            await().atMost(Duration.ofSeconds(20)).until(() -> scheduler.state() == Scheduler.State.SHUT_DOWN);
+            assertThat(closer.isAlive()).as("the close waits for the running job").isTrue();
+            release.countDown();
+            closer.join(20_000);
+            assertThat(closer.isAlive()).isFalse();
+            assertThat(ends).containsExactly("finished");
+        });
+    }
+
+    @Test
     void autoStartupFalseLeavesTheSchedulerToTheApplication() {
         runner.withPropertyValues("chime.auto-startup=false")
                 .run(ctx -> assertThat(ctx.getBean(Scheduler.class).state()).isEqualTo(Scheduler.State.CREATED));
@@ -122,6 +152,20 @@ class ChimeAutoConfigurationTest {
         });
         runner.withBean(MemoryJobStore.class, () -> shared).withUserConfiguration(OneJob.class).run(ctx ->
                 assertThat(ctx.getBean(Scheduler.class).jobs()).extracting(JobInfo::id).containsExactly("api-job", "kept"));
+    }
+
+    @Test
+    void scheduleFileJobsUseJobBeansAsTasksByBeanName() {
+        List<String> runs = new CopyOnWriteArrayList<>();
+        runner.withBean("cleanup", dev.chime.Job.class, () -> ctx -> runs.add(ctx.data().path("keep").asText()))
+                .withPropertyValues("chime.schedule-file=classpath:test-schedule.json")
+                .run(ctx -> {
+                    Scheduler scheduler = ctx.getBean(Scheduler.class);
+                    JobInfo job = scheduler.job("nightly-cleanup").orElseThrow();
+                    assertThat(job.definition().origin().orElseThrow().source()).isEqualTo("schedule file test-schedule.json");
+                    scheduler.runNow("nightly-cleanup");
+                    await().atMost(Duration.ofSeconds(20)).until(() -> runs.contains("P30D"));
+                });
     }
 
     @Test

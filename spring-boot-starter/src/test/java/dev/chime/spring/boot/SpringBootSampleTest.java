@@ -14,6 +14,8 @@ import dev.chime.spring.boot.sample.BillingApplication;
 import dev.chime.spring.boot.sample.InvoiceService;
 import dev.chime.store.jdbc.JdbcJobStore;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -65,6 +67,27 @@ class SpringBootSampleTest {
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
                 meters.find("chime.job.execution").tag("job", "send-invoices").tag("outcome", "success").timer())
                 .as("recorded in the application's MeterRegistry").isNotNull());
+    }
+
+    @Test
+    void theReadmeShowsTheSampleAsItIsCompiledHere() throws Exception {
+        String readme = Files.readString(Path.of("..", "README.md"));
+        for (String source : List.of("InvoiceJobs", "SendReminder")) {
+            String text = Files.readString(Path.of("src/test/java/dev/chime/spring/boot/sample", source + ".java"));
+            assertThat(readme).as("README.md's Spring Boot sample shows %s.java", source)
+                    .contains(text.substring(text.indexOf("@Component")).strip());
+        }
+    }
+
+    @Test
+    void theStarterShipsConfigurationMetadataForEverySetting() throws Exception {
+        String metadata = new String(getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json").readAllBytes(),
+                java.nio.charset.StandardCharsets.UTF_8);
+        for (String property : List.of("chime.store", "chime.threads", "chime.poll-interval", "chime.table-prefix",
+                "chime.create-schema", "chime.node-name", "chime.heartbeat-interval", "chime.node-timeout",
+                "chime.metrics-job-tag", "chime.schedule-file", "chime.declarations.version", "chime.declarations.stale-jobs")) {
+            assertThat(metadata).contains("\"name\": \"" + property + "\"");
+        }
     }
 
     @Test
