@@ -109,6 +109,48 @@ class DeclarationsTest {
     }
 
     @Test
+    void anOlderNodeWhoseStartOverlapsANewerNodesRemovesNothingTheNewerCodeDeclares() {
+        start("1", every("shared", Duration.ofMinutes(1)), every("x", Duration.ofMinutes(1)));
+        // The older node reads the declared jobs, then a newer node declares (x included) before
+        // the older one gets to the jobs it no longer declares.
+        boolean[] once = {false};
+        NaiveJobStore interleaving = new NaiveJobStore() {
+            @Override
+            public java.util.Optional<dev.chime.spi.StoredJob> get(String jobId) {
+                if (!once[0]) {
+                    once[0] = true;
+                    start("2", every("shared", Duration.ofMinutes(1)), every("x", Duration.ofMinutes(1)));
+                }
+                return store.get(jobId);
+            }
+
+            @Override
+            public java.util.List<dev.chime.spi.StoredJob> list() {
+                return store.list();
+            }
+
+            @Override
+            public boolean update(dev.chime.spi.StoredJob job) {
+                return store.update(job);
+            }
+
+            @Override
+            public boolean remove(String jobId) {
+                return store.remove(jobId);
+            }
+        };
+        Scheduler older = Scheduler.builder().clock(clock).store(interleaving).task("work", ctx -> { }).build();
+        schedulers.add(older);
+
+        DeclarationReport report = older.declare(Declarations.builder().version("1")
+                .job(every("shared", Duration.ofMinutes(1)), "test shared").build());
+
+        assertThat(report.removed()).isEmpty();
+        assertThat(report.supersededBy()).contains("2");
+        assertThat(store.get("x")).as("declared by the newer code").isPresent();
+    }
+
+    @Test
     void anIntervalIsDeclaredOnTheEpochGridOnEveryNode() {
         start("1", every("tick", Duration.ofSeconds(10)));
         assertThat(api().job("tick").orElseThrow().definition().trigger().spec()).isEqualTo("interval:PT10S;start=1970-01-01T00:00:10Z");

@@ -43,9 +43,8 @@ final class DeclarationKeeper {
 
     DeclarationReport apply(Declarations d) {
         List<Stored> group = storedGroup(d.group());
-        Optional<String> newest = group.stream().map(s -> s.origin().version())
-                .max(Declarations::compareVersions);
-        if (newest.isPresent() && Declarations.compareVersions(d.version(), newest.get()) < 0) {
+        Optional<String> newest = newerThan(group, d);
+        if (newest.isPresent()) {
             LOG.warn("declared jobs of group '{}': version {} of the code is older than version {} stored by another node;"
                     + " leaving the store as the newer code declared it", d.group(), d.version(), newest.get());
             return new DeclarationReport(List.of(), List.of(), List.of(), List.of(), List.of(), newest);
@@ -64,6 +63,14 @@ final class DeclarationKeeper {
         }
         List<String> removed = new ArrayList<>();
         List<String> paused = new ArrayList<>();
+        Optional<String> newer = newerThan(d);
+        if (newer.isPresent()) {
+            // A node on newer code declared meanwhile (starts that overlap): what it no longer
+            // declares is its business; its next start removes whatever this one just added.
+            LOG.warn("declared jobs of group '{}': version {} declared while version {} was declaring; jobs no longer declared"
+                    + " are left to it", d.group(), newer.get(), d.version());
+            return new DeclarationReport(added, replaced, kept, removed, paused, newer);
+        }
         for (Stored stale : group) {
             if (declaredIds.contains(stale.job().id())) {
                 continue;
@@ -84,6 +91,17 @@ final class DeclarationKeeper {
             }
         }
         return new DeclarationReport(added, replaced, kept, removed, paused, Optional.empty());
+    }
+
+    private Optional<String> newerThan(Declarations d) {
+        return newerThan(storedGroup(d.group()), d);
+    }
+
+    /** The newest version stored in the group, if it is newer than this code's. */
+    private static Optional<String> newerThan(List<Stored> group, Declarations d) {
+        return group.stream().map(s -> s.origin().version())
+                .filter(v -> Declarations.compareVersions(v, d.version()) > 0)
+                .max(Declarations::compareVersions);
     }
 
     private enum Outcome { ADDED, REPLACED, KEPT }

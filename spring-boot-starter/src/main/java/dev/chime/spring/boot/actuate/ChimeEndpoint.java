@@ -14,7 +14,8 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
 /**
  * The {@code chime} Actuator endpoint: every job with its trigger, next fire time and last outcome
  * ({@code /actuator/chime}), or one job ({@code /actuator/chime/{id}}). Read-only. Expose it with
- * {@code management.endpoints.web.exposure.include=health,chime}.
+ * {@code management.endpoints.web.exposure.include=health,chime}. Thread-safe: it only reads the
+ * scheduler.
  */
 @Endpoint(id = "chime")
 public class ChimeEndpoint {

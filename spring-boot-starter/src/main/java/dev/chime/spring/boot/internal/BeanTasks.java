@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.util.ClassUtils;
@@ -25,6 +27,8 @@ import org.springframework.util.ClassUtils;
  * known then); thread-safe.
  */
 public final class BeanTasks implements JobFactory {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BeanTasks.class);
 
     private record Entry(String where, Supplier<Job> job) {
     }
@@ -51,7 +55,7 @@ public final class BeanTasks implements JobFactory {
                 continue;
             }
             Class<?> userType = ClassUtils.getUserClass(type);
-            if (JobAnnotations.isAnnotated(userType)) {
+            if (isAnnotated(name, userType)) {
                 JobAnnotations.Found annotated = JobAnnotations.inspect(userType);
                 for (AnnotatedTask task : annotated.tasks()) {
                     put(found, task.name(), new Entry(task.where() + " (bean '" + name + "')",
@@ -65,6 +69,20 @@ public final class BeanTasks implements JobFactory {
         declared.sort(Comparator.comparing(AnnotatedJob::id));
         this.tasks = found;
         this.jobs = List.copyOf(declared);
+    }
+
+    /**
+     * Reading a class's methods resolves the types they mention; an auto-configured bean whose
+     * optional dependencies are absent then fails with a {@link LinkageError}. Such a class is not
+     * one of the application's jobs: it is skipped, not allowed to stop the start.
+     */
+    private static boolean isAnnotated(String beanName, Class<?> type) {
+        try {
+            return JobAnnotations.isAnnotated(type);
+        } catch (LinkageError e) {
+            LOG.debug("bean '{}' ({}) skipped: its methods cannot be read: {}", beanName, type.getName(), e.toString());
+            return false;
+        }
     }
 
     private static void put(Map<String, Entry> tasks, String name, Entry entry) {
