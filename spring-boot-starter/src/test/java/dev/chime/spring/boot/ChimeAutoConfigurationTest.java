@@ -139,6 +139,8 @@ class ChimeAutoConfigurationTest {
             assertThat(hourly.definition().trigger().spec()).isEqualTo("every:PT1H");
             assertThat(hourly.nextFireTime()).as("the customizer's clock, the bean's trigger type").contains(T0.plus(Duration.ofHours(1)));
             assertThat(ctx.getBean(PluginBeans.class).events).anyMatch(e -> e instanceof JobEvent.Added a && a.jobId().equals("hourly"));
+            assertThat(ctx.getBean(PluginBeans.class).providedListenerHeard).as("a ListenerProvider bean's listener")
+                    .anyMatch(e -> e instanceof JobEvent.Added a && a.jobId().equals("hourly"));
         });
     }
 
@@ -214,9 +216,26 @@ class ChimeAutoConfigurationTest {
             };
         }
 
+        final List<ChimeEvent> providedListenerHeard = new CopyOnWriteArrayList<>();
+
         @Bean
         SchedulerListener recorder() {
             return events::add;
+        }
+
+        @Bean
+        dev.chime.spi.ListenerProvider audit() {
+            return new dev.chime.spi.ListenerProvider() {
+                @Override
+                public String id() {
+                    return "test-audit";
+                }
+
+                @Override
+                public SchedulerListener create(dev.chime.spi.ProviderContext context) {
+                    return providedListenerHeard::add;
+                }
+            };
         }
 
         @Bean
