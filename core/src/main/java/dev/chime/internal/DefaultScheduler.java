@@ -1,5 +1,7 @@
 package dev.chime.internal;
 
+import dev.chime.DeclarationReport;
+import dev.chime.Declarations;
 import dev.chime.DuplicateJobException;
 import dev.chime.JobDefinition;
 import dev.chime.JobEvent;
@@ -193,6 +195,12 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
         bus.publish(existed ? new JobEvent.Modified(job.id(), now) : new JobEvent.Added(job.id(), now));
         wake();
         return info(stored, anchored);
+    }
+
+    @Override
+    public DeclarationReport declare(Declarations declarations) {
+        requireNotShutDown();
+        return new DeclarationKeeper(this, store, codec).apply(declarations);
     }
 
     @Override

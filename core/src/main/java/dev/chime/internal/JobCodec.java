@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chime.JobDefinition;
 import dev.chime.JobOptions;
+import dev.chime.JobOrigin;
 import dev.chime.RetryPolicy;
 import dev.chime.Trigger;
 import dev.chime.spi.StoredJob;
@@ -31,7 +32,7 @@ public final class JobCodec {
     private static final int CACHE_LIMIT = 16_384;
 
     private final TriggerParser triggers;
-    private final Map<String, JobOptions> optionsByJson = new ConcurrentHashMap<>();
+    private final Map<String, DecodedOptions> optionsByJson = new ConcurrentHashMap<>();
     private final Map<JobOptions, String> jsonByOptions = new ConcurrentHashMap<>();
     private final Map<String, Trigger> triggersBySpec = new ConcurrentHashMap<>();
 
@@ -39,8 +40,19 @@ public final class JobCodec {
         this.triggers = triggers;
     }
 
+    /**
+     * The options text and, for a declared job, its origin: kept in the same text (core owns it and
+     * stores keep it opaque), so marking declared jobs needs no column in any store. Older readers
+     * ignore the extra field.
+     */
+    private record DecodedOptions(JobOptions options, JobOrigin origin) {
+    }
+
     public StoredJob encode(JobDefinition job, Instant nextFireTime) {
         String options = cached(jsonByOptions, job.options(), JobCodec::writeOptions);
+        if (job.origin().isPresent()) {
+            options = withOrigin(options, job.origin().get());
+        }
         return new StoredJob(job.id(), job.task(), job.trigger().spec(), options, job.dataJson(),
                 false, nextFireTime, null, null, 0);
     }
@@ -52,12 +64,36 @@ public final class JobCodec {
         if (trigger == null) {
             trigger = cached(triggersBySpec, stored.triggerSpec(), triggers::parse);
         }
-        JobOptions options = optionsByJson.get(stored.optionsJson());
+        DecodedOptions options = optionsByJson.get(stored.optionsJson());
         if (options == null) {
-            options = cached(optionsByJson, stored.optionsJson(), json -> readOptions(json, "options of job '" + stored.id() + "'"));
+            options = cached(optionsByJson, stored.optionsJson(), json -> readStoredOptions(json, "options of job '" + stored.id() + "'"));
         }
-        return JobDefinition.builder(stored.id()).task(stored.task()).trigger(trigger).options(options)
-                .dataJson(stored.dataJson()).build();
+        return JobDefinition.builder(stored.id()).task(stored.task()).trigger(trigger).options(options.options())
+                .dataJson(stored.dataJson()).origin(options.origin()).build();
+    }
+
+    private static final String ORIGIN_FIELD = "declared";
+
+    /** Options text with a declared job's origin added. */
+    public static String withOrigin(String optionsJson, JobOrigin origin) {
+        ObjectNode node = (ObjectNode) Json.parse(optionsJson, "options");
+        ObjectNode o = node.putObject(ORIGIN_FIELD);
+        o.put("group", origin.group());
+        o.put("version", origin.version());
+        o.put("source", origin.source());
+        o.put("trigger", origin.declaredTrigger());
+        return node.toString();
+    }
+
+    private static DecodedOptions readStoredOptions(String json, String what) {
+        JsonNode node = Json.parse(json, what);
+        JobOptions options = readOptions(node, what);
+        JsonNode o = node.get(ORIGIN_FIELD);
+        if (o == null || !o.isObject()) {
+            return new DecodedOptions(options, null);
+        }
+        return new DecodedOptions(options, new JobOrigin(o.path("group").asText(""), o.path("version").asText(""),
+                o.path("source").asText(""), o.path("trigger").asText("")));
     }
 
     private static <K, V> V cached(Map<K, V> cache, K key, Function<K, V> compute) {

@@ -11,7 +11,7 @@ import java.util.function.Supplier;
 
 /**
  * The tasks a {@link ChimeModule} knows, each resolved through the injector on every run so jobs get
- * their dependencies: {@link ChimeTask} classes, {@link ScheduledJob} classes and methods, and tasks
+ * their dependencies: {@link dev.chime.annotation.ChimeTask} classes, {@link dev.chime.annotation.ScheduledJob} classes and methods, and tasks
  * bound with {@link ChimeModule#tasks}. Bound as the scheduler's {@link JobFactory}; ask it whether
  * a task exists before adding a job at run time.
  */

@@ -63,6 +63,20 @@ public final class JdbcJobStore implements JobStore {
         return dialect.name().toLowerCase(java.util.Locale.ROOT);
     }
 
+    /**
+     * How long ago this node's last heartbeat succeeded (measured on this JVM's monotonic clock).
+     * Beyond half the {@linkplain #nodeTimeout() node timeout} the node stops claiming until it
+     * beats again, so a health check can compare the two.
+     */
+    public java.time.Duration sinceLastHeartbeat() {
+        return delegate.node().sinceLastHeartbeat();
+    }
+
+    /** How long a node may stay silent before another node takes its work over. */
+    public java.time.Duration nodeTimeout() {
+        return delegate.node().timeout();
+    }
+
     /** How many dead nodes this node has taken over since it started. */
     public long takeovers() {
         return delegate.node().takeovers();

@@ -69,6 +69,16 @@ public final class ClusterNode implements AutoCloseable {
         return id;
     }
 
+    /** Time since this node's last successful heartbeat, on the monotonic clock. */
+    public Duration sinceLastHeartbeat() {
+        return Duration.ofNanos(System.nanoTime() - lastBeatNanos);
+    }
+
+    /** How long a node may stay silent before another takes its work over. */
+    public Duration timeout() {
+        return timeout;
+    }
+
     /** How many dead nodes this node took over. */
     public long takeovers() {
         return takeovers;
