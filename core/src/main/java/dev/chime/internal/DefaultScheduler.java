@@ -11,6 +11,7 @@ import dev.chime.SchedulerListener;
 import dev.chime.SchedulerStats;
 import dev.chime.Trigger;
 import dev.chime.TriggerContext;
+import dev.chime.internal.trigger.CommonParamsTrigger;
 import dev.chime.spi.JobCounts;
 import dev.chime.spi.JobFactory;
 import dev.chime.spi.JobStore;
@@ -159,7 +160,7 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
         Instant now = clock.instant();
         Trigger trigger = job.trigger().anchoredAt(now);
         JobDefinition anchored = trigger == job.trigger() ? job : job.toBuilder().trigger(trigger).build();
-        StoredJob stored = codec.encode(anchored, firstFireTime(trigger, now));
+        StoredJob stored = codec.encode(anchored, firstFireTime(CommonParamsTrigger.forJob(trigger, job.id()), now));
         boolean existed;
         if (replace) {
             existed = store.get(job.id()).isPresent();
@@ -204,7 +205,8 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
     public JobInfo reschedule(String jobId, Trigger trigger) {
         Instant now = clock.instant();
         Trigger anchored = trigger.anchoredAt(now);
-        return modify(jobId, job -> job.withTrigger(anchored.spec(), job.paused() ? null : firstFireTime(anchored, now)));
+        Trigger seeded = CommonParamsTrigger.forJob(anchored, jobId);
+        return modify(jobId, job -> job.withTrigger(anchored.spec(), job.paused() ? null : firstFireTime(seeded, now)));
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.chime.JobDefinition;
 import dev.chime.JobOptions;
 import dev.chime.RetryPolicy;
 import dev.chime.Trigger;
+import dev.chime.internal.trigger.CommonParamsTrigger;
 import dev.chime.spi.StoredJob;
 import dev.chime.spi.TriggerParser;
 import java.time.Duration;
@@ -56,7 +57,9 @@ public final class JobCodec {
         if (options == null) {
             options = cached(optionsByJson, stored.optionsJson(), json -> readOptions(json, "options of job '" + stored.id() + "'"));
         }
-        return JobDefinition.builder(stored.id()).task(stored.task()).trigger(trigger).options(options)
+        // The jitter's seed is the job id: bound here, so each job of a shared spec gets its own delay.
+        return JobDefinition.builder(stored.id()).task(stored.task()).trigger(CommonParamsTrigger.forJob(trigger, stored.id()))
+                .options(options)
                 .dataJson(stored.dataJson()).build();
     }
 

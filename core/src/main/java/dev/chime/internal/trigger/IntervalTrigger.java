@@ -7,17 +7,16 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Fires at a fixed rate: {@code start}, {@code start + interval}, ... up to {@code end}, each fire
- * time delayed by a random amount up to {@code jitter}. With no start, the first fire is one
+ * Fires at a fixed rate: {@code start}, {@code start + interval}, ... up to {@code end}. Jitter is
+ * the common parameter ({@link CommonParamsTrigger}). With no start, the first fire is one
  * interval after the (whole) second the job was added in (APScheduler's meaning, to the second). Fire times stay on the grid of the
  * start however late runs are, so neither slow jobs nor jitter make the schedule drift.
  *
- * <p>Spec: {@code interval:PT10S[;start=<instant>][;end=<instant>][;jitter=<duration>]}.
+ * <p>Spec: {@code interval:PT10S[;start=<instant>][;end=<instant>]}, plus the common {@code ;jitter=}.
  */
-public record IntervalTrigger(Duration interval, Instant start, Instant end, Duration jitter) implements Trigger {
+public record IntervalTrigger(Duration interval, Instant start, Instant end) implements Trigger {
 
     public static final String TYPE = "interval";
 
@@ -25,9 +24,6 @@ public record IntervalTrigger(Duration interval, Instant start, Instant end, Dur
         Objects.requireNonNull(interval, "interval");
         if (interval.isNegative() || interval.isZero()) {
             throw new IllegalArgumentException("interval: " + interval + " must be positive");
-        }
-        if (jitter != null && (jitter.isNegative() || jitter.compareTo(interval) >= 0)) {
-            throw new IllegalArgumentException("jitter: " + jitter + " must be at least zero and shorter than the interval " + interval);
         }
         if (start != null && end != null && end.isBefore(start)) {
             throw new IllegalArgumentException("end: " + end + " is before start " + start);
@@ -46,7 +42,7 @@ public record IntervalTrigger(Duration interval, Instant start, Instant end, Dur
         if (end != null && nominal.isAfter(end)) {
             return Optional.empty();
         }
-        return Optional.of(withJitter(nominal));
+        return Optional.of(nominal);
     }
 
     private Instant firstAtOrAfter(Instant anchor, Instant now) {
@@ -62,7 +58,6 @@ public record IntervalTrigger(Duration interval, Instant start, Instant end, Dur
         if (after.isBefore(anchor)) {
             return anchor;
         }
-        // 'after' may be a jittered fire time; jitter < interval keeps it inside its own grid cell.
         return gridPoint(anchor, wholeIntervals(anchor, after) + 1);
     }
 
@@ -88,20 +83,13 @@ public record IntervalTrigger(Duration interval, Instant start, Instant end, Dur
         }
     }
 
-    private Instant withJitter(Instant nominal) {
-        if (jitter == null || jitter.isZero()) {
-            return nominal;
-        }
-        return nominal.plusNanos(ThreadLocalRandom.current().nextLong(jitter.toNanos() + 1));
-    }
-
     /**
      * Anchors to the whole second ("one interval after the second the job was added"): jobs added
      * in the same second share one grid and one spec text, which a store can keep once.
      */
     @Override
     public Trigger anchoredAt(Instant now) {
-        return start != null ? this : new IntervalTrigger(interval, now.truncatedTo(ChronoUnit.SECONDS).plus(interval), end, jitter);
+        return start != null ? this : new IntervalTrigger(interval, now.truncatedTo(ChronoUnit.SECONDS).plus(interval), end);
     }
 
     @Override
@@ -112,9 +100,6 @@ public record IntervalTrigger(Duration interval, Instant start, Instant end, Dur
         }
         if (end != null) {
             sb.append(";end=").append(end);
-        }
-        if (jitter != null && !jitter.isZero()) {
-            sb.append(";jitter=").append(jitter);
         }
         return sb.toString();
     }
