@@ -157,6 +157,7 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
     /** Anchors the trigger, computes the first fire time, and stores the job. */
     private JobInfo save(JobDefinition job, boolean replace) {
         requireNotShutDown();
+        RegisteredTasks.requireKnown(parts.jobFactory(), job.task(), store.sharedWithOtherNodes());
         Instant now = clock.instant();
         Trigger trigger = job.trigger().anchoredAt(now);
         JobDefinition anchored = trigger == job.trigger() ? job : job.toBuilder().trigger(trigger).build();
