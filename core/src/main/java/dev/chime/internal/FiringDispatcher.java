@@ -30,7 +30,8 @@ final class FiringDispatcher {
     private final EngineContext ctx;
     private final AttemptRunner runner;
     private final ScheduleKeeper keeper;
-    private final MisfirePlanner planner = new MisfirePlanner();
+    private final Saturation saturation = new Saturation();
+    private final MisfirePlanner planner = new MisfirePlanner(saturation);
 
     FiringDispatcher(EngineContext ctx, AttemptRunner runner, ScheduleKeeper keeper) {
         this.ctx = ctx;
@@ -47,6 +48,7 @@ final class FiringDispatcher {
         Instant now = ctx.clock().instant();
         runner.expireTimeouts(now);
         if (!firing) {
+            saturation.caughtUp(); // lateness while paused is the user's, and counts
             return false;
         }
         runner.runDueRetries(now);
@@ -54,6 +56,7 @@ final class FiringDispatcher {
         do {
             int room = ctx.maxInFlight() - ctx.tracker().runningAttempts();
             if (room <= 0) {
+                saturation.reachedLimit(now);
                 return true;
             }
             claimed = ctx.store().claimDue(now, Math.min(room, CLAIM_BATCH));
@@ -73,6 +76,7 @@ final class FiringDispatcher {
             }
             carryOut(decided, now);
         } while (!claimed.isEmpty());
+        saturation.caughtUp();
         return false;
     }
 

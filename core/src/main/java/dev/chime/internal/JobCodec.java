@@ -77,7 +77,10 @@ public final class JobCodec {
 
     public static String writeOptions(JobOptions options) {
         ObjectNode node = Json.MAPPER.createObjectNode();
-        node.put("misfireGraceTime", options.misfireGraceTime().map(Duration::toString).orElse(null));
+        if (options.misfireGraceTimeSet()) {
+            // Left out while it is the default, whose meaning depends on the trigger.
+            node.put("misfireGraceTime", options.misfireGraceTime().map(Duration::toString).orElse(null));
+        }
         node.put("coalesce", options.coalesce());
         node.put("maxInstances", options.maxInstances());
         node.put("timeout", options.timeout().map(Duration::toString).orElse(null));
