@@ -157,11 +157,12 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
     /** Anchors the trigger, computes the first fire time, and stores the job. */
     private JobInfo save(JobDefinition job, boolean replace) {
         requireNotShutDown();
-        RegisteredTasks.requireKnown(parts.jobFactory(), job.task(), store.sharedWithOtherNodes());
         Instant now = clock.instant();
         Trigger trigger = job.trigger().anchoredAt(now);
         JobDefinition anchored = trigger == job.trigger() ? job : job.toBuilder().trigger(trigger).build();
         StoredJob stored = codec.encode(anchored, firstFireTime(CommonParamsTrigger.forJob(trigger, job.id()), now));
+        // After the trigger's own checks (a schedule that can never fire says so first), before any write.
+        RegisteredTasks.requireKnown(parts.jobFactory(), job.task(), store.sharedWithOtherNodes());
         boolean existed;
         if (replace) {
             existed = store.get(job.id()).isPresent();

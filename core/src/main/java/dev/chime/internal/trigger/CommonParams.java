@@ -63,7 +63,7 @@ public record CommonParams(String body, Instant start, Instant end, Duration jit
     }
 
     public boolean any() {
-        return start != null || end != null || jitter != null;
+        return start != null || end != null || (jitter != null && !jitter.isZero());
     }
 
     /** {@code trigger} with these parameters applied, or itself when there are none. */
