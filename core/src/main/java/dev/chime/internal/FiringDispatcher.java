@@ -31,7 +31,8 @@ final class FiringDispatcher {
     private final Admission admission;
     private final AttemptRunner runner;
     private final ScheduleKeeper keeper;
-    private final MisfirePlanner planner = new MisfirePlanner();
+    private final Saturation saturation = new Saturation();
+    private final MisfirePlanner planner = new MisfirePlanner(saturation);
 
     FiringDispatcher(EngineContext ctx, Admission admission, AttemptRunner runner, ScheduleKeeper keeper) {
         this.ctx = ctx;
@@ -49,6 +50,7 @@ final class FiringDispatcher {
         Instant now = ctx.clock().instant();
         runner.expireTimeouts();
         if (!firing) {
+            saturation.caughtUp(); // lateness while paused is the user's, and counts
             return false;
         }
         runner.runDueRetries();
@@ -56,6 +58,7 @@ final class FiringDispatcher {
         do {
             int room = ctx.maxInFlight() - ctx.tracker().runningAttempts();
             if (room <= 0) {
+                saturation.reachedLimit(now);
                 return true;
             }
             claimed = ctx.store().claimDue(now, Math.min(room, CLAIM_BATCH));
@@ -86,6 +89,7 @@ final class FiringDispatcher {
             runner.expireTimeouts();
             runner.runDueRetries();
         } while (!claimed.isEmpty());
+        saturation.caughtUp();
         return false;
     }
 

@@ -154,6 +154,16 @@ public interface JobStore extends AutoCloseable {
     /** The earliest next fire time of any job that is neither paused nor claimed. */
     Optional<Instant> nextDueTime();
 
+    /**
+     * True when other nodes (other schedulers, other processes) may run this store's jobs, as in a
+     * database cluster. Then a job whose task this node does not know may be another node's, and
+     * {@code Scheduler.add} accepts it (saying so in the log once per task) instead of refusing it.
+     * False, the default, for a store that only this scheduler runs.
+     */
+    default boolean sharedWithOtherNodes() {
+        return false;
+    }
+
     /** Releases resources; the store is not used afterwards. */
     @Override
     default void close() {

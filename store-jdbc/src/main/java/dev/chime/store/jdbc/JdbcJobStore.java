@@ -82,6 +82,12 @@ public final class JdbcJobStore implements JobStore {
         return delegate.node().takeovers();
     }
 
+    /** Many nodes may share the database: a job's task may be known only to another node. */
+    @Override
+    public boolean sharedWithOtherNodes() {
+        return true;
+    }
+
     @Override
     public boolean add(StoredJob job) {
         try {
