@@ -332,7 +332,7 @@ public final class ClusterNode implements AutoCloseable {
         // Only runs still in progress: an ended row is a completion marker, not work.
         try (PreparedStatement ps = c.prepareStatement("SELECT run_id, job_id, fire_time, recoverable, snapshot_task, "
                 + "snapshot_trigger, snapshot_options, snapshot_data, fence FROM " + sql.runs
-                + " WHERE node_id = ? AND ended_at_ms IS NULL ORDER BY run_id FOR UPDATE")) {
+                + " WHERE node_id = ? AND ended_at_ms IS NULL ORDER BY job_id, run_id FOR UPDATE")) {
             ps.setString(1, dead);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
