@@ -52,11 +52,21 @@ public final class ClusterNode implements AutoCloseable {
     private final Deque<Firing> recoveries = new ConcurrentLinkedDeque<>();
     private final ScheduledExecutorService beat;
     private final DatabaseClock clock;
+    private final Duration endedRunRetention;
     private volatile long lastBeatNanos;
     private volatile boolean registered;
     private volatile long takeovers;
 
     public ClusterNode(Database db, Sql sql, String id, Duration heartbeatInterval, Duration timeout) {
+        this(db, sql, id, heartbeatInterval, timeout, max(timeout.multipliedBy(2), Duration.ofMinutes(1)));
+    }
+
+    /**
+     * @param endedRunRetention how long a completion marker (an ended run row) is kept: a retried
+     *                          completion later than that finds no row and answers "not ours"
+     */
+    ClusterNode(Database db, Sql sql, String id, Duration heartbeatInterval, Duration timeout, Duration endedRunRetention) {
+        this.endedRunRetention = endedRunRetention;
         this.db = db;
         this.sql = sql;
         this.id = id;
@@ -68,6 +78,10 @@ public final class ClusterNode implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
     }
 
     public String id() {
@@ -433,11 +447,11 @@ public final class ClusterNode implements AutoCloseable {
 
     /**
      * Deletes completion markers (ended runs) old enough that no retry of their completion is
-     * still going on, a bounded batch per heartbeat. A retry later than that finds no row and
+     * still going on (twice the node timeout, at least a minute), a bounded batch per heartbeat. A retry later than that finds no row and
      * answers "not ours": it then frees no slot, which is right either way, as the first attempt did.
      */
     void purgeEndedRuns() throws SQLException {
-        long retentionMillis = Math.max(timeout.toMillis(), 60_000L);
+        long retentionMillis = endedRunRetention.toMillis();
         List<String> ended = new ArrayList<>();
         db.autoCommit(c -> {
             try (PreparedStatement ps = c.prepareStatement(sql.selectEndedRuns)) {

@@ -5,6 +5,7 @@
 -- runs.ended_at_ms, the completion marker that makes a retried completion count once).
 -- jobs.fence is the job's fencing token, bumped with every run handed out; runs.fence is the run's.
 -- The "chime_" prefix is the default; a configured prefix replaces it.
+-- Run mariadb-upgrade.sql after this script (it also brings tables of earlier versions up to date).
 
 CREATE TABLE IF NOT EXISTS chime_jobs (
     id                VARCHAR(200)  NOT NULL PRIMARY KEY,

@@ -1,5 +1,6 @@
 -- Brings a postgresql schema created by an earlier version of this script up to date. Every statement is
--- idempotent; Schema runs them after the create script.
+-- idempotent; Schema runs them after the create script. An index on a column added here is created
+-- here, not in the create script: there it would run before the column exists on an old table.
 
 ALTER TABLE chime_jobs ADD COLUMN IF NOT EXISTS fence BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE chime_runs ADD COLUMN IF NOT EXISTS ended_at_ms BIGINT;

@@ -5,6 +5,7 @@
 -- runs.ended_at_ms, the completion marker that makes a retried completion count once).
 -- jobs.fence is the job's fencing token, bumped with every run handed out; runs.fence is the run's.
 -- The "chime_" prefix is the default; a configured prefix replaces it.
+-- Run postgresql-upgrade.sql after this script (it also brings tables of earlier versions up to date).
 
 CREATE TABLE IF NOT EXISTS chime_jobs (
     id                VARCHAR(200)  NOT NULL PRIMARY KEY,
@@ -44,7 +45,6 @@ CREATE TABLE IF NOT EXISTS chime_runs (
     snapshot_data     TEXT
 );
 CREATE INDEX IF NOT EXISTS chime_runs_node ON chime_runs (node_id);
-CREATE INDEX IF NOT EXISTS chime_runs_ended ON chime_runs (ended_at_ms);
 
 CREATE TABLE IF NOT EXISTS chime_nodes (
     node_id           VARCHAR(200)  NOT NULL PRIMARY KEY,

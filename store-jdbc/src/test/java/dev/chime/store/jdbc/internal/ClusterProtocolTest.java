@@ -58,10 +58,14 @@ class ClusterProtocolTest {
 
     /** A node that never beats on its own; {@code timeout} is how long it waits before it takes others over. */
     private SqlJobStore node(DataSource ds, String name, Duration timeout) throws SQLException {
+        return node(ds, name, timeout, LONG);
+    }
+
+    private SqlJobStore node(DataSource ds, String name, Duration timeout, Duration endedRunRetention) throws SQLException {
         Dialect dialect = Database.detect(shared);
         Database db = new Database(ds, dialect);
         Sql sql = new Sql(prefix, dialect);
-        ClusterNode node = new ClusterNode(db, sql, name, LONG, timeout);
+        ClusterNode node = new ClusterNode(db, sql, name, LONG, timeout, endedRunRetention);
         node.start();
         SqlJobStore store = new SqlJobStore(db, sql, node, Duration.ofSeconds(30));
         nodes.add(store);
@@ -112,6 +116,29 @@ class ClusterProtocolTest {
 
     private static LastRun outcome(Outcome outcome, Instant fireTime, String error) {
         return new LastRun(outcome, fireTime, fireTime.plusSeconds(1), Duration.ofSeconds(1), error);
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void theUpgradeScriptAddsTheNewColumnsToTablesMadeByTheEarlierScript(TestDatabase db) throws Exception {
+        setUp(db);
+        // Back to the tables as the earlier script made them: no fence, no completion marker.
+        try (Connection c = shared.getConnection(); Statement s = c.createStatement()) {
+            s.execute(db == TestDatabase.MARIADB ? "DROP INDEX " + prefix + "runs_ended ON " + prefix + "runs"
+                    : "DROP INDEX " + prefix + "runs_ended");
+            s.execute("ALTER TABLE " + prefix + "runs DROP COLUMN ended_at_ms");
+            s.execute("ALTER TABLE " + prefix + "runs DROP COLUMN fence");
+            s.execute("ALTER TABLE " + prefix + "jobs DROP COLUMN fence");
+        }
+        Schema.create(new Database(shared, Database.detect(shared)), prefix);
+
+        SqlJobStore a = node(shared, "a", LONG);
+        a.add(job("j", T0));
+        Firing f = a.claimDue(T0, 10).get(0);
+        RunTicket ticket = dispatch(a, f, run(f, 1, false), T0.plusSeconds(60)).ticket();
+        assertThat(ticket.fencingToken()).isOne();
+        assertThat(a.completeRunAsync(ticket, null).toCompletableFuture().get(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(runsInProgress()).isZero();
     }
 
     // ---- defect 1: a run only for a claim still held ----
@@ -215,6 +242,30 @@ class ClusterProtocolTest {
         assertThat(a.get("j").orElseThrow().lastRun()).as("the stale outcome").isNull();
         assertThat(running("j")).as("B's adopted run holds the slot").isOne();
         assertThat(count("SELECT COUNT(*) FROM " + prefix + "runs WHERE ended_at_ms IS NULL AND node_id = 'b'")).isOne();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void completionMarkersArePurgedOnceOldAndRunsInProgressNever(TestDatabase db) throws Exception {
+        setUp(db);
+        SqlJobStore a = node(shared, "a", LONG, SHORT);
+        a.add(job("j", T0));
+        List<RunTicket> tickets = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            Firing f = a.claimDue(T0.plusSeconds(i), 10).get(0);
+            tickets.add(dispatch(a, f, run(f, 2, false), T0.plusSeconds(i + 1)).ticket());
+        }
+        assertThat(a.completeRunAsync(tickets.get(0), null).toCompletableFuture().get(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(count("SELECT COUNT(*) FROM " + prefix + "runs WHERE ended_at_ms IS NOT NULL")).isOne();
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            a.node().purgeEndedRuns();
+            return count("SELECT COUNT(*) FROM " + prefix + "runs WHERE ended_at_ms IS NOT NULL") == 0;
+        });
+        assertThat(runsInProgress()).isOne();
+        // A retry of the purged completion finds nothing of its own: it counts nothing again.
+        assertThat(a.completeRunAsync(tickets.get(0), null).toCompletableFuture().get(30, TimeUnit.SECONDS)).isFalse();
+        assertThat(running("j")).isOne();
     }
 
     // ---- defect 3: recoveries survive a failed claim ----
