@@ -395,6 +395,35 @@ class ClusterProtocolTest {
     }
 
     @ParameterizedTest
+    @EnumSource(value = TestDatabase.class, names = {"POSTGRESQL", "MARIADB"})
+    void aRunTheDatabaseRefusesEndsItsClaimWithoutTheRunAndSparesTheBatch(TestDatabase db) throws Exception {
+        setUp(db);
+        SqlJobStore a = node(shared, "a", LONG);
+        a.add(job("good", T0));
+        a.add(job("bad", T0));
+        String refused = db == TestDatabase.POSTGRESQL ? "{\"x\":\"\u0000\"}" : "x".repeat(70_000);
+        List<Dispatch> dispatches = new ArrayList<>();
+        for (Firing f : a.claimDue(T0, 10)) {
+            boolean bad = f.jobId().equals("bad");
+            // The bad one leaves the store, with a snapshot the runs table will not take.
+            StoredJob snapshot = bad ? new StoredJob("bad", "task", "interval:PT1S", "{}", refused, false, null, null, null, 0) : null;
+            dispatches.add(new Dispatch(f, new RunRequest(f.jobId(), f.fireTime(), 1, false, snapshot),
+                    bad ? null : T0.plusSeconds(60)));
+        }
+
+        List<Dispatch.Result> results = a.dispatch(dispatches);
+
+        for (int i = 0; i < dispatches.size(); i++) {
+            boolean bad = dispatches.get(i).firing().jobId().equals("bad");
+            assertThat(results.get(i).claimEnded()).isTrue();
+            assertThat(results.get(i).ticket() == null).as(dispatches.get(i).firing().jobId() + " has no run").isEqualTo(bad);
+        }
+        assertThat(a.get("bad")).isEmpty();
+        assertThat(a.get("good").orElseThrow().nextFireTime()).isEqualTo(T0.plusSeconds(60));
+        assertThat(runsInProgress()).isOne();
+    }
+
+    @ParameterizedTest
     @EnumSource(value = TestDatabase.class, names = "H2")
     void closeIsBoundedWithTheDatabaseUnreachable(TestDatabase db) throws Exception {
         setUp(db);
