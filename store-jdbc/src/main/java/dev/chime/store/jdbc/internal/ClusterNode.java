@@ -396,7 +396,7 @@ public final class ClusterNode implements AutoCloseable {
                 recovered.add(new Firing(claimed.withVersion(claimed.version() + 1), ticket.fireTime(), true, ticket));
                 continue;
             }
-            StoredJob job = readJob(c, run.jobId());
+            StoredJob job = sql.findJob(c, run.jobId());
             StoredJob detached = job != null ? job.withClaim(null).withNextFireTime(null) : run.snapshot();
             if (detached == null) {
                 LOG.warn("node '{}': job '{}' was removed while its run of {} was in flight on dead node '{}'; "
@@ -434,15 +434,6 @@ public final class ClusterNode implements AutoCloseable {
             ps.executeUpdate();
         }
         return fence;
-    }
-
-    private StoredJob readJob(Connection c, String jobId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql.selectJob)) {
-            ps.setString(1, jobId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Sql.readJob(rs) : null;
-            }
-        }
     }
 
     /**

@@ -216,6 +216,32 @@ public final class Sql {
         }
     }
 
+    /** The job with this id, or null. */
+    StoredJob findJob(java.sql.Connection c, String jobId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(selectJob)) {
+            ps.setString(1, jobId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? readJob(rs) : null;
+            }
+        }
+    }
+
+    /** Binds the columns of {@link #insertRun}. */
+    static void bindRun(PreparedStatement ps, dev.chime.spi.RunRequest request, String runId, String nodeId, long fence)
+            throws SQLException {
+        StoredJob snapshot = request.snapshot();
+        ps.setString(1, runId);
+        ps.setString(2, request.jobId());
+        ps.setLong(3, nanos(request.fireTime()));
+        ps.setString(4, nodeId);
+        ps.setBoolean(5, request.recoverable());
+        setText(ps, 6, snapshot == null ? null : snapshot.task());
+        setText(ps, 7, snapshot == null ? null : snapshot.triggerSpec());
+        setText(ps, 8, snapshot == null ? null : snapshot.optionsJson());
+        setText(ps, 9, snapshot == null ? null : snapshot.dataJson());
+        ps.setLong(10, fence);
+    }
+
     /** Binds the five last-run columns from {@code index} on. */
     static int bindLastRun(PreparedStatement ps, int index, LastRun run) throws SQLException {
         ps.setString(index, run == null ? null : run.outcome().name());
