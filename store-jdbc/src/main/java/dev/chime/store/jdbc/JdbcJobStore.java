@@ -8,6 +8,7 @@ import dev.chime.spi.JobStore;
 import dev.chime.spi.RunRequest;
 import dev.chime.spi.RunTicket;
 import dev.chime.spi.StoredJob;
+import dev.chime.store.jdbc.internal.CachedCounts;
 import dev.chime.store.jdbc.internal.ClusterNode;
 import dev.chime.store.jdbc.internal.Database;
 import dev.chime.store.jdbc.internal.Dialect;
@@ -40,10 +41,12 @@ public final class JdbcJobStore implements JobStore {
 
     private final SqlJobStore delegate;
     private final Dialect dialect;
+    private final CachedCounts counts;
 
     private JdbcJobStore(SqlJobStore delegate, Dialect dialect) {
         this.delegate = delegate;
         this.dialect = dialect;
+        this.counts = new CachedCounts(delegate::counts, System::nanoTime);
     }
 
     public static Builder builder(DataSource dataSource) {
@@ -67,17 +70,29 @@ public final class JdbcJobStore implements JobStore {
 
     @Override
     public boolean add(StoredJob job) {
-        return delegate.add(job);
+        try {
+            return delegate.add(job);
+        } finally {
+            counts.invalidate();
+        }
     }
 
     @Override
     public void put(StoredJob job) {
-        delegate.put(job);
+        try {
+            delegate.put(job);
+        } finally {
+            counts.invalidate();
+        }
     }
 
     @Override
     public boolean remove(String jobId) {
-        return delegate.remove(jobId);
+        try {
+            return delegate.remove(jobId);
+        } finally {
+            counts.invalidate();
+        }
     }
 
     @Override
@@ -92,7 +107,11 @@ public final class JdbcJobStore implements JobStore {
 
     @Override
     public boolean update(StoredJob job) {
-        return delegate.update(job);
+        try {
+            return delegate.update(job);
+        } finally {
+            counts.invalidate();
+        }
     }
 
     @Override
@@ -112,7 +131,11 @@ public final class JdbcJobStore implements JobStore {
 
     @Override
     public boolean removeClaimed(Firing firing) {
-        return delegate.removeClaimed(firing);
+        try {
+            return delegate.removeClaimed(firing);
+        } finally {
+            counts.invalidate();
+        }
     }
 
     @Override
@@ -127,7 +150,13 @@ public final class JdbcJobStore implements JobStore {
 
     @Override
     public List<Dispatch.Result> dispatch(List<Dispatch> dispatches) {
-        return delegate.dispatch(dispatches);
+        try {
+            return delegate.dispatch(dispatches);
+        } finally {
+            if (dispatches.stream().anyMatch(Dispatch::removesJob)) {
+                counts.invalidate();
+            }
+        }
     }
 
     @Override
@@ -140,9 +169,14 @@ public final class JdbcJobStore implements JobStore {
         return delegate.completeRunAsync(ticket, lastRun);
     }
 
+    /**
+     * The number of jobs and of paused jobs, at most {@link CachedCounts#MAX_AGE} (1 s) old: a
+     * health check or metrics scrape does not count the table each time. This node's own adds,
+     * removals and pauses show at once.
+     */
     @Override
     public JobCounts counts() {
-        return delegate.counts();
+        return counts.get();
     }
 
     @Override
@@ -258,6 +292,7 @@ public final class JdbcJobStore implements JobStore {
                 }
                 Schema.check(db, sql);
                 node.start();
+                db.checkBatchCounts(sql, id);
             } catch (SQLException e) {
                 node.close();
                 throw new JdbcStoreException("the JDBC store could not start on " + dialect.name().toLowerCase(java.util.Locale.ROOT)

@@ -140,8 +140,7 @@ public final class ClusterNode implements AutoCloseable {
     void heartbeat() throws SQLException {
         long sent = System.nanoTime();
         int updated = db.autoCommit(c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE " + sql.nodes + " SET heartbeat_at_ms = " + sql.now
-                    + " WHERE node_id = ?")) {
+            try (PreparedStatement ps = c.prepareStatement(sql.heartbeat)) {
                 ps.setString(1, id);
                 return ps.executeUpdate();
             }
@@ -283,20 +282,17 @@ public final class ClusterNode implements AutoCloseable {
     void takeOverDeadNodes() throws SQLException {
         Set<String> dead = new LinkedHashSet<>();
         db.autoCommit(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT node_id FROM " + sql.nodes
-                    + " WHERE heartbeat_at_ms < " + sql.now + " - ? AND node_id <> ?")) {
+            try (PreparedStatement ps = c.prepareStatement(sql.deadNodes)) {
                 ps.setLong(1, timeout.toMillis());
                 ps.setString(2, id);
                 collect(ps, dead);
             }
             // Claims and runs of nodes that have no row at all (taken over while they were
             // paused, then claimed before noticing) are orphans: take them over too.
-            try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT claimed_by FROM " + sql.jobs
-                    + " WHERE claimed_by IS NOT NULL AND claimed_by NOT IN (SELECT node_id FROM " + sql.nodes + ")")) {
+            try (PreparedStatement ps = c.prepareStatement(sql.orphanClaimers)) {
                 collect(ps, dead);
             }
-            try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT node_id FROM " + sql.runs
-                    + " WHERE ended_at_ms IS NULL AND node_id NOT IN (SELECT node_id FROM " + sql.nodes + ")")) {
+            try (PreparedStatement ps = c.prepareStatement(sql.orphanRunners)) {
                 collect(ps, dead);
             }
             return null;
@@ -343,10 +339,7 @@ public final class ClusterNode implements AutoCloseable {
             }
         }
         List<DeadRun> runs = new ArrayList<>();
-        // Only runs still in progress: an ended row is a completion marker, not work.
-        try (PreparedStatement ps = c.prepareStatement("SELECT run_id, job_id, fire_time, recoverable, snapshot_task, "
-                + "snapshot_trigger, snapshot_options, snapshot_data, fence FROM " + sql.runs
-                + " WHERE node_id = ? AND ended_at_ms IS NULL ORDER BY job_id, run_id FOR UPDATE")) {
+        try (PreparedStatement ps = c.prepareStatement(sql.runsOfNode)) {
             ps.setString(1, dead);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -367,8 +360,7 @@ public final class ClusterNode implements AutoCloseable {
             ps.executeUpdate();
         }
         Map<String, StoredJob> claimedByDead = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + Sql.JOB_COLUMNS + " FROM " + sql.jobs
-                + " WHERE claimed_by = ? ORDER BY id FOR UPDATE")) {
+        try (PreparedStatement ps = c.prepareStatement(sql.claimsOfNode)) {
             ps.setString(1, dead);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -476,8 +468,7 @@ public final class ClusterNode implements AutoCloseable {
         Map<String, Long> claims = new HashMap<>();
         List<String[]> runs = new ArrayList<>();
         db.autoCommit(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT id, version FROM " + sql.jobs
-                    + " WHERE claimed_by = ? AND claimed_at_ms < " + sql.now + " - ?")) {
+            try (PreparedStatement ps = c.prepareStatement(sql.staleClaims)) {
                 ps.setString(1, id);
                 ps.setLong(2, graceMillis);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -486,8 +477,7 @@ public final class ClusterNode implements AutoCloseable {
                     }
                 }
             }
-            try (PreparedStatement ps = c.prepareStatement("SELECT run_id, job_id FROM " + sql.runs
-                    + " WHERE node_id = ? AND ended_at_ms IS NULL AND started_at_ms < " + sql.now + " - ?")) {
+            try (PreparedStatement ps = c.prepareStatement(sql.staleRuns)) {
                 ps.setString(1, id);
                 ps.setLong(2, graceMillis);
                 try (ResultSet rs = ps.executeQuery()) {

@@ -2,8 +2,11 @@ package dev.chime.store.jdbc.internal;
 
 import dev.chime.store.jdbc.JdbcStoreException;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -14,15 +17,39 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Connections and transactions on the user's {@link DataSource}, and the retry rule: a call that
- * failed because the database is unreachable or a transaction lost a race (SQLState classes 08, 40
- * and 57, or a transient exception) may be retried; anything else is a bug or bad data and is not.
+ * failed because the database is unreachable or a transaction lost a race (SQLState classes 08, 40,
+ * 53 and 57, a transient exception, or on MariaDB one of the vendor codes in
+ * {@link #TRANSIENT_VENDOR_CODES} behind the generic SQLState HY000) may be retried; anything else
+ * is a bug or bad data and is not, since retrying it would fail the same way for ever.
+ *
+ * <p>Every statement runs at READ COMMITTED, whatever the pool's default: the claim protocol
+ * relies on {@code SKIP LOCKED} seeing rows other nodes committed since the transaction began
+ * (REPEATABLE READ fails such claims with "could not serialize access" on PostgreSQL and takes gap
+ * locks on InnoDB). The pool's own level is read once, from the first connection, and restored on
+ * every connection handed back.
+ *
+ * <p>Batch row counts are read through {@link #rowCounts}, which refuses {@code SUCCESS_NO_INFO}:
+ * fencing and max instances are decided by those counts, so an unknown count must never pass for 1.
  */
 public final class Database {
 
     private static final Logger LOG = LoggerFactory.getLogger(Database.class);
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(50);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
-    private static final Set<String> TRANSIENT_CLASSES = Set.of("08", "40", "53", "57", "HY");
+    private static final Set<String> TRANSIENT_CLASSES = Set.of("08", "40", "53", "57");
+    /**
+     * MariaDB/MySQL error codes that mean "try again" although their SQLState is the generic HY000
+     * (or 70100, or none): lock wait timeout (1205), deadlock (1213), too many connections (1040),
+     * server shutting down or connection lost or killed (1053, 1077, 1152, 1158-1161, 1927, 2002,
+     * 2003, 2006, 2013, 4031), commit or transaction aborted by the engine (1180, 1637), read-only
+     * during a fail-over (1290, 1836). Every other HY000 (data too long 1406, incorrect value 1366,
+     * no default 1364, ...) is permanent.
+     */
+    static final Set<Integer> TRANSIENT_VENDOR_CODES = Set.of(1205, 1213, 1040, 1053, 1077, 1152, 1158, 1159,
+            1160, 1161, 1927, 2002, 2003, 2006, 2013, 4031, 1180, 1637, 1290, 1836);
+    /** SQLState of {@link #rowCounts} refusing an unknown count: permanent, a setting of the driver to change. */
+    static final String UNKNOWN_COUNT_STATE = "0A000";
+    private static final int UNKNOWN_ISOLATION = -1;
 
     /** Work done on a connection. */
     @FunctionalInterface
@@ -33,6 +60,8 @@ public final class Database {
     private final DataSource dataSource;
     private final Dialect dialect;
     private final CountDownLatch closed = new CountDownLatch(1);
+    /** The pool's isolation level, read from the first connection; restored on every connection after use. */
+    private volatile int poolIsolation = UNKNOWN_ISOLATION;
 
     public Database(DataSource dataSource, Dialect dialect) {
         this.dataSource = dataSource;
@@ -53,16 +82,12 @@ public final class Database {
         return dialect;
     }
 
-    /** Runs {@code work} in one transaction: committed if it returns, rolled back if it throws. */
+    /** Runs {@code work} in one transaction at READ COMMITTED: committed if it returns, rolled back if it throws. */
     public <T> T transaction(Work<T> work) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             boolean autoCommit = c.getAutoCommit();
-            int isolation = c.getTransactionIsolation();
             c.setAutoCommit(false);
-            if (dialect == Dialect.MARIADB && isolation != Connection.TRANSACTION_READ_COMMITTED) {
-                // InnoDB's default REPEATABLE READ takes gap locks that make claims block each other.
-                c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
-            }
+            int isolation = readCommitted(c);
             try {
                 T result = work.run(c);
                 c.commit();
@@ -76,14 +101,37 @@ public final class Database {
         }
     }
 
-    /** Runs {@code work} on a connection in auto-commit mode. */
+    /** Runs {@code work} on a connection in auto-commit mode, each statement at READ COMMITTED. */
     public <T> T autoCommit(Work<T> work) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            if (!c.getAutoCommit()) {
+            boolean autoCommit = c.getAutoCommit();
+            if (!autoCommit) {
                 c.setAutoCommit(true);
             }
-            return work.run(c);
+            // A single statement at REPEATABLE READ fails on a row updated concurrently as well.
+            int isolation = readCommitted(c);
+            try {
+                return work.run(c);
+            } finally {
+                restore(c, autoCommit, isolation);
+            }
         }
+    }
+
+    /**
+     * Sets READ COMMITTED on {@code c} unless the pool's level already is; answers the level to
+     * restore. The level is read once per store (on PostgreSQL each read is a round trip).
+     */
+    private int readCommitted(Connection c) throws SQLException {
+        int isolation = poolIsolation;
+        if (isolation == UNKNOWN_ISOLATION) {
+            isolation = c.getTransactionIsolation();
+            poolIsolation = isolation;
+        }
+        if (isolation != Connection.TRANSACTION_READ_COMMITTED) {
+            c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+        }
+        return isolation;
     }
 
     /**
@@ -123,24 +171,90 @@ public final class Database {
         }
     }
 
-    /** Whether a failure says the database was unreachable or a transaction lost a race, not that the call was wrong. */
+    /**
+     * Whether a failure says the database was unreachable or a transaction lost a race, not that
+     * the call was wrong. The SQLState decides where it is specific; where it is the generic HY000
+     * (MariaDB uses it for many errors, transient and permanent alike) the vendor code decides.
+     */
     public static boolean isTransient(SQLException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof java.sql.SQLTransientException || t instanceof java.sql.SQLRecoverableException
                     || t instanceof java.sql.SQLNonTransientConnectionException) {
                 return true;
             }
-            if (t instanceof SQLException sql) {
-                String state = sql.getSQLState();
-                if (state != null && state.length() >= 2 && TRANSIENT_CLASSES.contains(state.substring(0, 2))) {
-                    return true;
-                }
+            if (t instanceof SQLException sql && isTransientState(sql.getSQLState(), sql.getErrorCode())) {
+                return true;
             }
             if (t instanceof java.io.IOException) {
                 return true;
             }
         }
         return false;
+    }
+
+    private static boolean isTransientState(String state, int vendorCode) {
+        // Vendor codes are MariaDB's, and only read behind its generic states (HY000, and 70100 for
+        // a killed query): other databases number their errors differently.
+        boolean generic = state == null || state.equals("HY000") || state.startsWith("70");
+        if (generic && TRANSIENT_VENDOR_CODES.contains(vendorCode)) {
+            return true;
+        }
+        if (state == null || state.length() < 2) {
+            return false;
+        }
+        // HYT00/HYT01: a timeout expired (H2's lock timeout, a driver's query or login timeout).
+        return TRANSIENT_CLASSES.contains(state.substring(0, 2)) || state.startsWith("HYT");
+    }
+
+    /**
+     * Executes the batch of {@code ps} and answers its row counts, each a real count. A driver that
+     * answers {@link Statement#SUCCESS_NO_INFO} (MariaDB Connector/J with {@code useBulkStmts=true})
+     * or {@link Statement#EXECUTE_FAILED} does not say whether a conditional statement matched, so
+     * the call fails rather than guess: a guessed 1 would switch fencing and max instances off.
+     * Every batch whose counts decide anything goes through here.
+     */
+    public static int[] rowCounts(PreparedStatement ps) throws SQLException {
+        int[] counts = ps.executeBatch();
+        for (int count : counts) {
+            if (count < 0) {
+                throw unknownCount(counts);
+            }
+        }
+        return counts;
+    }
+
+    private static SQLException unknownCount(int[] counts) {
+        return new SQLException("the JDBC driver answered the row counts " + Arrays.toString(counts) + " for a batch "
+                + "(-2 = SUCCESS_NO_INFO, -3 = EXECUTE_FAILED): the JDBC store decides fencing and max instances from "
+                + "these counts and cannot run without them. On MariaDB Connector/J remove useBulkStmts=true from "
+                + "the JDBC URL or data source properties (useBulkStmts=false)", UNKNOWN_COUNT_STATE);
+    }
+
+    /**
+     * Checks at start that the driver reports true row counts for batches: an UPDATE batch on this
+     * node's own row (matches 1 row) and on an id no node has (matches 0), rolled back, must answer
+     * exactly [1, 0]. Fails with the setting to change otherwise.
+     */
+    public void checkBatchCounts(Sql sql, String nodeId) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            boolean autoCommit = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement(sql.checkBatchCounts)) {
+                ps.setString(1, nodeId);
+                ps.addBatch();
+                ps.setString(1, nodeId + "#absent");
+                ps.addBatch();
+                int[] counts = rowCounts(ps);
+                if (counts.length != 2 || counts[0] != 1 || counts[1] != 0) {
+                    throw new SQLException("the JDBC driver answered the row counts " + Arrays.toString(counts) + " for a "
+                            + "batch whose true counts are [1, 0]: the JDBC store decides fencing and max instances from "
+                            + "these counts and cannot run on this driver's settings", UNKNOWN_COUNT_STATE);
+                }
+            } finally {
+                rollbackQuietly(c, null);
+                c.setAutoCommit(autoCommit);
+            }
+        }
     }
 
     /** Whether a failure is a unique-key violation (SQLState class 23 with a duplicate). */
@@ -172,16 +286,20 @@ public final class Database {
         try {
             c.rollback();
         } catch (SQLException rollback) {
-            cause.addSuppressed(rollback);
+            if (cause != null) {
+                cause.addSuppressed(rollback);
+            }
         }
     }
 
     private static void restore(Connection c, boolean autoCommit, int isolation) {
         try {
-            if (c.getTransactionIsolation() != isolation) {
+            if (isolation != Connection.TRANSACTION_READ_COMMITTED) {
                 c.setTransactionIsolation(isolation);
             }
-            c.setAutoCommit(autoCommit);
+            if (c.getAutoCommit() != autoCommit) {
+                c.setAutoCommit(autoCommit);
+            }
         } catch (SQLException e) {
             LOG.debug("could not restore a connection's settings; the pool will discard it", e);
         }

@@ -10,7 +10,18 @@ import java.util.Locale;
  */
 public enum Dialect {
 
-    POSTGRESQL("postgresql", "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)", true),
+    POSTGRESQL("postgresql", "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)", true) {
+        /**
+         * PostgreSQL (before 18) reads a whole index or table for DISTINCT; this walks the index
+         * from one value to the next (a "loose index scan"), one probe per distinct value.
+         */
+        @Override
+        public String distinctValues(String column, String table) {
+            return "WITH RECURSIVE d (v) AS (SELECT MIN(" + column + ") FROM " + table + " UNION ALL SELECT (SELECT MIN("
+                    + column + ") FROM " + table + " WHERE " + column + " > d.v) FROM d WHERE d.v IS NOT NULL) "
+                    + "SELECT v AS " + column + " FROM d WHERE v IS NOT NULL";
+        }
+    },
     /** MariaDB 10.6+ and MySQL 8: UTC_TIMESTAMP is free of the session's time zone. */
     MARIADB("mariadb", "(TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', UTC_TIMESTAMP(6)) DIV 1000)", true),
     /** H2 has no SKIP LOCKED: claims use an optimistic version check instead. */
@@ -31,14 +42,22 @@ public enum Dialect {
         return scriptName + ".sql";
     }
 
+    /** The upgrade script's resource name: idempotent statements that bring an earlier schema up to date. */
+    public String upgradeScriptName() {
+        return scriptName + "-upgrade.sql";
+    }
+
     /** An SQL expression for the database's current time, in milliseconds since the epoch. */
     public String nowMillis() {
         return nowMillis;
     }
 
-    /** The upgrade script's resource name: idempotent statements run after the create script. */
-    public String upgradeScriptName() {
-        return scriptName + "-upgrade.sql";
+    /**
+     * A query of the distinct non-null values of an indexed column, read from its index without
+     * visiting every entry (MariaDB and H2 do so for a plain DISTINCT).
+     */
+    public String distinctValues(String column, String table) {
+        return "SELECT DISTINCT " + column + " FROM " + table + " WHERE " + column + " IS NOT NULL";
     }
 
     /** Whether {@code SELECT ... FOR UPDATE SKIP LOCKED} is available for claims. */

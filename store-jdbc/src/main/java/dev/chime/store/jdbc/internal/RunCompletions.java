@@ -187,7 +187,7 @@ final class RunCompletions {
                 ps.setString(2, node.id());
                 ps.addBatch();
             }
-            int[] counts = ps.executeBatch();
+            int[] counts = Database.rowCounts(ps);
             for (int i = 0; i < counts.length; i++) {
                 now[i] = counts[i] == 1;
                 // Not ended by this statement: a retry whose first commit went through (this

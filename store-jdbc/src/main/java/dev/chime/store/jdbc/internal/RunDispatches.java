@@ -200,7 +200,7 @@ final class RunDispatches {
             if (asking.isEmpty()) {
                 return runs;
             }
-            int[] counts = ps.executeBatch();
+            int[] counts = Database.rowCounts(ps);
             for (int k = 0; k < counts.length; k++) {
                 // The claim just ended on this row, so it exists: no row updated means max instances.
                 runs[asking.get(k)] = counts[k] != 0;
@@ -243,9 +243,9 @@ final class RunDispatches {
             if (batch.isEmpty()) {
                 return;
             }
-            int[] counts = ps.executeBatch();
+            int[] counts = Database.rowCounts(ps);
             for (int k = 0; k < counts.length; k++) {
-                ended[batch.get(k)] = counts[k] == 1 || counts[k] == PreparedStatement.SUCCESS_NO_INFO;
+                ended[batch.get(k)] = counts[k] == 1;
             }
         }
     }

@@ -11,8 +11,9 @@ import java.util.List;
 /**
  * The shipped DDL scripts ({@code dev/chime/store/jdbc/schema/<dialect>.sql}): run on start when the
  * user opts in, and checked on every start so that a missing table is a clear error at once
- * rather than a failed claim later. After the create script, {@code <dialect>-upgrade.sql} adds
- * what later versions need to tables an earlier script created (idempotent statements).
+ * rather than a failed claim later. After the create script, {@code <dialect>-upgrade.sql} brings
+ * tables created by an earlier version up to date (column types, indexes, columns); its statements
+ * are idempotent, so it runs on every such start and keeps the rows as they are.
  */
 public final class Schema {
 
@@ -23,12 +24,16 @@ public final class Schema {
 
     /** The statements of a dialect's script with {@code prefix} in place of the default {@code chime_}. */
     public static List<String> statements(Dialect dialect, String prefix) {
-        List<String> statements = split(read("/dev/chime/store/jdbc/schema/" + dialect.scriptName()), prefix);
-        statements.addAll(split(read("/dev/chime/store/jdbc/schema/" + dialect.upgradeScriptName()), prefix));
-        return statements;
+        return parse(read("/dev/chime/store/jdbc/schema/" + dialect.scriptName()), prefix);
     }
 
-    private static List<String> split(String script, String prefix) {
+    /** The statements of a dialect's upgrade script, with {@code prefix} in place of {@code chime_}. */
+    public static List<String> upgradeStatements(Dialect dialect, String prefix) {
+        return parse(read("/dev/chime/store/jdbc/schema/" + dialect.upgradeScriptName()), prefix);
+    }
+
+    /** Splits a script at semicolons, without its comment lines, the prefix replaced. */
+    static List<String> parse(String script, String prefix) {
         StringBuilder body = new StringBuilder();
         for (String line : script.split("\n")) {
             if (!line.trim().startsWith("--")) {
@@ -44,8 +49,13 @@ public final class Schema {
         return statements;
     }
 
+    /** Creates the tables that are missing, then upgrades those that exist to the current schema. */
     public static void create(Database db, String prefix) throws SQLException {
-        List<String> statements = statements(db.dialect(), prefix);
+        run(db, statements(db.dialect(), prefix));
+        run(db, upgradeStatements(db.dialect(), prefix));
+    }
+
+    static void run(Database db, List<String> statements) throws SQLException {
         db.autoCommit(c -> {
             try (Statement s = c.createStatement()) {
                 for (String statement : statements) {

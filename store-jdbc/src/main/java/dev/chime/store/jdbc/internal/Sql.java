@@ -3,6 +3,7 @@ package dev.chime.store.jdbc.internal;
 import dev.chime.LastRun;
 import dev.chime.Outcome;
 import dev.chime.spi.StoredJob;
+import java.nio.charset.StandardCharsets;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -55,6 +56,16 @@ public final class Sql {
     final String deleteRun;
     final String releaseInstance;
     final String releaseInstanceWithOutcome;
+    final String checkBatchCounts;
+    // Cluster membership and takeover (ClusterNode): each found through an index.
+    final String heartbeat;
+    final String deadNodes;
+    final String orphanClaimers;
+    final String orphanRunners;
+    final String runsOfNode;
+    final String claimsOfNode;
+    final String staleClaims;
+    final String staleRuns;
 
     public Sql(String prefix, Dialect dialect) {
         this.jobs = validatePrefix(prefix) + "jobs";
@@ -82,7 +93,10 @@ public final class Sql {
         deleteClaimed = "DELETE FROM " + jobs + " WHERE id = ? AND version = ? AND claimed_fire_time IS NOT NULL";
         recordOutcome = "UPDATE " + jobs + " SET " + lastRunColumns + " WHERE id = ?";
         counts = "SELECT COUNT(*), COALESCE(SUM(CASE WHEN paused THEN 1 ELSE 0 END), 0) FROM " + jobs;
-        nextDue = "SELECT MIN(next_fire_time) FROM " + jobs + " WHERE paused = FALSE";
+        // Shaped as an ordered read of one index entry: MariaDB and H2 scan every unpaused row for
+        // MIN(...) WHERE paused = FALSE, even with an index on (paused, next_fire_time).
+        nextDue = "SELECT next_fire_time FROM " + jobs + " WHERE paused = FALSE AND next_fire_time IS NOT NULL "
+                + "ORDER BY next_fire_time LIMIT 1";
         // The fencing token goes up with every run handed out, under the same row lock as the slot.
         reserveInstance = "UPDATE " + jobs + " SET running = running + 1, fence = fence + 1 WHERE id = ? AND running < ?";
         readFence = "SELECT fence FROM " + jobs + " WHERE id = ?";
@@ -101,6 +115,23 @@ public final class Sql {
         releaseInstance = "UPDATE " + jobs + " SET running = CASE WHEN running > 0 THEN running - 1 ELSE 0 END WHERE id = ?";
         releaseInstanceWithOutcome = "UPDATE " + jobs + " SET running = CASE WHEN running > 0 THEN running - 1 ELSE 0 END, "
                 + lastRunColumns + " WHERE id = ?";
+        checkBatchCounts = "UPDATE " + nodes + " SET started_at_ms = started_at_ms + 1 WHERE node_id = ?";
+        heartbeat = "UPDATE " + nodes + " SET heartbeat_at_ms = " + now + " WHERE node_id = ?";
+        deadNodes = "SELECT node_id FROM " + nodes + " WHERE heartbeat_at_ms < " + now + " - ? AND node_id <> ?";
+        orphanClaimers = "SELECT DISTINCT claimed_by FROM " + jobs + " WHERE claimed_by IS NOT NULL AND claimed_by NOT IN "
+                + "(SELECT node_id FROM " + nodes + ")";
+        // Ended runs are completion markers, not work: a node with only those left is no orphan.
+        orphanRunners = "SELECT node_id FROM (" + dialect.distinctValues("node_id", runs) + ") r WHERE node_id NOT IN "
+                + "(SELECT node_id FROM " + nodes + ") AND EXISTS (SELECT 1 FROM " + runs + " x WHERE x.node_id = r.node_id "
+                + "AND x.ended_at_ms IS NULL)";
+        // Rows locked in job id order, as dispatches and completions lock them.
+        runsOfNode = "SELECT run_id, job_id, fire_time, recoverable, snapshot_task, snapshot_trigger, snapshot_options, "
+                + "snapshot_data, fence FROM " + runs + " WHERE node_id = ? AND ended_at_ms IS NULL ORDER BY job_id, run_id "
+                + "FOR UPDATE";
+        claimsOfNode = "SELECT " + JOB_COLUMNS + " FROM " + jobs + " WHERE claimed_by = ? ORDER BY id FOR UPDATE";
+        staleClaims = "SELECT id, version FROM " + jobs + " WHERE claimed_by = ? AND claimed_at_ms < " + now + " - ?";
+        staleRuns = "SELECT run_id, job_id FROM " + runs + " WHERE node_id = ? AND ended_at_ms IS NULL AND started_at_ms < "
+                + now + " - ?";
     }
 
     /**
@@ -108,12 +139,21 @@ public final class Sql {
      * only the jobs it can run.
      */
     String selectDue(int tasks) {
+        return restrictToTasks(selectDue, tasks);
+    }
+
+    /** {@link #nextDue}, restricted to {@code tasks} task names when that is positive. */
+    String nextDue(int tasks) {
+        return restrictToTasks(nextDue, tasks);
+    }
+
+    private static String restrictToTasks(String query, int tasks) {
         if (tasks <= 0) {
-            return selectDue;
+            return query;
         }
         String in = " AND task IN (" + String.join(", ", java.util.Collections.nCopies(tasks, "?")) + ")";
-        int at = selectDue.indexOf(" ORDER BY");
-        return selectDue.substring(0, at) + in + selectDue.substring(at);
+        int at = query.indexOf(" ORDER BY");
+        return query.substring(0, at) + in + query.substring(at);
     }
 
     /** Rejects a prefix that is not a plain SQL identifier, so configuration cannot inject SQL. */
@@ -226,6 +266,45 @@ public final class Sql {
         }
     }
 
+    /**
+     * The most a job's task, trigger, options or data may take, in bytes of UTF-8, on every
+     * database: well within MariaDB's MEDIUMTEXT (16 MiB) and the server's default
+     * {@code max_allowed_packet} (16 MiB), which a whole row's statement must fit in, so that a job
+     * stored on one database can be stored on the others.
+     */
+    public static final int MAX_TEXT_BYTES = 4 * 1024 * 1024;
+
+    /**
+     * Fails, before anything is written, for a job the databases cannot hold: a text over
+     * {@link #MAX_TEXT_BYTES} or one with a NUL character (PostgreSQL rejects it). The message names
+     * the job, the field and the limit.
+     */
+    static void checkStorable(StoredJob job) {
+        checkText(job, "task", job.task());
+        checkText(job, "trigger", job.triggerSpec());
+        checkText(job, "options", job.optionsJson());
+        checkText(job, "data", job.dataJson());
+    }
+
+    private static void checkText(StoredJob job, String field, String text) {
+        if (text == null) {
+            return;
+        }
+        if (text.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("job '" + job.id() + "': its " + field + " contains a NUL character (\\u0000), "
+                    + "which the JDBC store cannot keep (PostgreSQL rejects it); remove it or encode it");
+        }
+        // Only long texts are measured: a char is at most 3 bytes of UTF-8 (a surrogate pair 4 for 2).
+        if (text.length() * 3L > MAX_TEXT_BYTES) {
+            long bytes = text.getBytes(StandardCharsets.UTF_8).length;
+            if (bytes > MAX_TEXT_BYTES) {
+                throw new IllegalArgumentException("job '" + job.id() + "': its " + field + " takes " + bytes
+                        + " bytes in UTF-8, more than the " + MAX_TEXT_BYTES + " bytes (4 MiB) the JDBC store keeps per "
+                        + "field; keep large payloads elsewhere and put a reference in the job's data");
+            }
+        }
+    }
+
     /** Binds the columns of {@link #insertRun}. */
     static void bindRun(PreparedStatement ps, dev.chime.spi.RunRequest request, String runId, String nodeId, long fence)
             throws SQLException {
@@ -248,12 +327,13 @@ public final class Sql {
         setLong(ps, index + 1, run == null ? null : nanos(run.scheduledFireTime()));
         setLong(ps, index + 2, run == null ? null : nanos(run.finishedAt()));
         setLong(ps, index + 3, run == null || run.duration() == null ? null : run.duration().toNanos() / 1_000L);
-        setText(ps, index + 4, run == null ? null : run.error());
+        setText(ps, index + 4, run == null ? null : ErrorText.clean(run.error()));
         return index + 5;
     }
 
     /** Binds every column of {@link #JOB_COLUMNS} from {@code index} on, the version as given. */
     static int bindJob(PreparedStatement ps, int index, StoredJob job, long version) throws SQLException {
+        checkStorable(job);
         ps.setString(index, job.id());
         ps.setString(index + 1, job.task());
         ps.setString(index + 2, job.triggerSpec());

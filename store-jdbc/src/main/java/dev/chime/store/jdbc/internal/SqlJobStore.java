@@ -131,6 +131,7 @@ public final class SqlJobStore implements JobStore {
      * pause state, next fire time. Returns the next parameter index.
      */
     private static int bindSchedule(PreparedStatement ps, StoredJob job) throws SQLException {
+        Sql.checkStorable(job);
         int i = 1;
         ps.setString(i++, job.task());
         ps.setString(i++, job.triggerSpec());
@@ -246,12 +247,12 @@ public final class SqlJobStore implements JobStore {
                 ps.setLong(3, job.version());
                 ps.addBatch();
             }
-            counts = ps.executeBatch();
+            counts = Database.rowCounts(ps);
         }
         List<Firing> firings = new ArrayList<>(due.size());
         for (int i = 0; i < due.size(); i++) {
             // With locked rows every count is 1; on H2 a 0 means a concurrent claim won the row.
-            if (counts[i] == 1 || counts[i] == PreparedStatement.SUCCESS_NO_INFO) {
+            if (counts[i] == 1) {
                 StoredJob job = due.get(i);
                 StoredJob claim = job.withClaim(job.nextFireTime()).withNextFireTime(null).withVersion(job.version() + 1);
                 firings.add(new Firing(claim, job.nextFireTime()));
@@ -456,8 +457,7 @@ public final class SqlJobStore implements JobStore {
             return Optional.empty();
         }
         List<String> taskList = tasks == null ? List.of() : List.copyOf(tasks);
-        String query = taskList.isEmpty() ? sql.nextDue : sql.nextDue + " AND task IN ("
-                + String.join(", ", java.util.Collections.nCopies(taskList.size(), "?")) + ")";
+        String query = sql.nextDue(taskList.size());
         return call("read the next due time", () -> db.autoCommit(c -> {
             try (PreparedStatement ps = c.prepareStatement(query)) {
                 for (int i = 0; i < taskList.size(); i++) {

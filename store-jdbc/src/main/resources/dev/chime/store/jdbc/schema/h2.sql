@@ -5,7 +5,9 @@
 -- runs.ended_at_ms, the completion marker that makes a retried completion count once).
 -- jobs.fence is the job's fencing token, bumped with every run handed out; runs.fence is the run's.
 -- The "chime_" prefix is the default; a configured prefix replaces it.
--- Run h2-upgrade.sql after this script (it also brings tables of earlier versions up to date).
+-- A database created from an earlier version of this script is brought up to date by the statements
+-- of the matching *-upgrade.sql (run after this script on start with createSchema(true)); run it after
+-- this script in any case, as it also creates the indexes on columns added since the first release.
 
 CREATE TABLE IF NOT EXISTS chime_jobs (
     id                VARCHAR(200)  NOT NULL PRIMARY KEY,
@@ -27,7 +29,7 @@ CREATE TABLE IF NOT EXISTS chime_jobs (
     last_duration_us  BIGINT,
     last_error        TEXT
 );
-CREATE INDEX IF NOT EXISTS chime_jobs_due ON chime_jobs (next_fire_time, id);
+CREATE INDEX IF NOT EXISTS chime_jobs_next_due ON chime_jobs (paused, next_fire_time, id);
 CREATE INDEX IF NOT EXISTS chime_jobs_claimed_by ON chime_jobs (claimed_by);
 
 CREATE TABLE IF NOT EXISTS chime_runs (

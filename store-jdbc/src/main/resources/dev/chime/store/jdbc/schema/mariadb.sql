@@ -4,15 +4,20 @@
 -- *_at_ms columns, which hold the database's own clock in milliseconds (leases, heartbeats, and
 -- runs.ended_at_ms, the completion marker that makes a retried completion count once).
 -- jobs.fence is the job's fencing token, bumped with every run handed out; runs.fence is the run's.
+-- Texts a user supplies (trigger, options, data and their run snapshots) are MEDIUMTEXT: TEXT holds
+-- only 64 KiB. The store keeps at most 4 MiB of UTF-8 per such field and cuts error texts to 8,000
+-- characters, which TEXT holds.
 -- The "chime_" prefix is the default; a configured prefix replaces it.
--- Run mariadb-upgrade.sql after this script (it also brings tables of earlier versions up to date).
+-- A database created from an earlier version of this script is brought up to date by the statements
+-- of the matching *-upgrade.sql (run after this script on start with createSchema(true)); run it after
+-- this script in any case, as it also creates the indexes on columns added since the first release.
 
 CREATE TABLE IF NOT EXISTS chime_jobs (
     id                VARCHAR(200)  NOT NULL PRIMARY KEY,
     task              VARCHAR(200)  NOT NULL,
-    trigger_spec      TEXT          NOT NULL,
-    options_json      TEXT          NOT NULL,
-    data_json         TEXT,
+    trigger_spec      MEDIUMTEXT    NOT NULL,
+    options_json      MEDIUMTEXT    NOT NULL,
+    data_json         MEDIUMTEXT,
     paused            BOOLEAN       NOT NULL,
     next_fire_time    BIGINT,
     claimed_fire_time BIGINT,
@@ -26,7 +31,7 @@ CREATE TABLE IF NOT EXISTS chime_jobs (
     last_finished_at  BIGINT,
     last_duration_us  BIGINT,
     last_error        TEXT,
-    INDEX chime_jobs_due (next_fire_time, id),
+    INDEX chime_jobs_next_due (paused, next_fire_time, id),
     INDEX chime_jobs_claimed_by (claimed_by)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
 
@@ -40,9 +45,9 @@ CREATE TABLE IF NOT EXISTS chime_runs (
     ended_at_ms       BIGINT,
     fence             BIGINT        NOT NULL DEFAULT 0,
     snapshot_task     VARCHAR(200),
-    snapshot_trigger  TEXT,
-    snapshot_options  TEXT,
-    snapshot_data     TEXT,
+    snapshot_trigger  MEDIUMTEXT,
+    snapshot_options  MEDIUMTEXT,
+    snapshot_data     MEDIUMTEXT,
     INDEX chime_runs_node (node_id),
     INDEX chime_runs_ended (ended_at_ms)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
