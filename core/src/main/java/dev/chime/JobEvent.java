@@ -57,4 +57,24 @@ public sealed interface JobEvent extends ChimeEvent {
     /** A fire time came while the job already had its maximum number of instances running. */
     record Skipped(String jobId, String task, Instant scheduledFireTime, int runningInstances, Instant time) implements JobEvent {
     }
+
+    /**
+     * The job's trigger failed at a fire time: it threw, or answered a next fire time not after the
+     * last one. The fire time does not run, and the job is taken out of the schedule (it stays in
+     * the store without a next fire time, as an unreadable job does) until it is replaced or
+     * rescheduled. Reported once per fault; the other jobs go on.
+     */
+    record TriggerFailed(String jobId, String task, Instant scheduledFireTime, Throwable error, Instant time)
+            implements JobEvent {
+    }
+
+    /**
+     * An attempt that timed out (see {@link Failed#timedOut()}) is still running at twice its
+     * timeout: its code ignores interruption. Reported once per attempt. Until its thread returns
+     * the firing keeps its instance slot and its store record, so the job is never started beside
+     * it (further fire times are {@link Skipped}) and its retry waits.
+     */
+    record Overrunning(String jobId, String task, Instant scheduledFireTime, int attempt, Instant started, Duration timeout,
+                       Instant time) implements JobEvent {
+    }
 }

@@ -15,6 +15,13 @@ import java.util.TreeSet;
  */
 public final class JobOptions {
 
+    /**
+     * The longest duration any option (misfire grace, timeout, retry backoff) may have: 100 years
+     * (36,525 days). Longer values are rejected when options are built, so that no deadline or wait
+     * computed from them can overflow at run time.
+     */
+    public static final Duration MAX_DURATION = Duration.ofDays(36_525);
+
     private static final JobOptions DEFAULTS = builder().build();
 
     private final Duration misfireGraceTime;
@@ -43,7 +50,7 @@ public final class JobOptions {
 
     /**
      * How late a firing may start and still run. A firing found later than this is reported
-     * {@linkplain JobEvent.Missed missed} instead. Empty means no limit.
+     * {@linkplain JobEvent.Missed missed} instead; at most {@link #MAX_DURATION}. Empty means no limit.
      */
     public Optional<Duration> misfireGraceTime() {
         return Optional.ofNullable(misfireGraceTime);
@@ -63,7 +70,13 @@ public final class JobOptions {
         return retry;
     }
 
-    /** How long one attempt may run before it is interrupted and reported failed. */
+    /**
+     * How long one attempt may run before it is interrupted and reported failed; at most
+     * {@link #MAX_DURATION}. Measured on a monotonic clock, so a step of the wall clock does not
+     * time a job out. A job that ignores the interrupt keeps its instance slot until it returns
+     * (its retry waits for that too), and is reported {@link JobEvent.Overrunning} at twice its
+     * timeout.
+     */
     public Optional<Duration> timeout() {
         return Optional.ofNullable(timeout);
     }
@@ -194,14 +207,16 @@ public final class JobOptions {
         }
 
         public JobOptions build() {
-            if (misfireGraceTime != null && misfireGraceTime.isNegative()) {
-                throw new IllegalArgumentException("misfireGraceTime: " + misfireGraceTime + " is negative");
+            if (misfireGraceTime != null && (misfireGraceTime.isNegative() || misfireGraceTime.compareTo(MAX_DURATION) > 0)) {
+                throw new IllegalArgumentException("misfireGraceTime: " + misfireGraceTime + " is outside 0 to " + MAX_DURATION
+                        + " (100 years); leave it out (null) for no limit");
             }
             if (maxInstances < 1) {
                 throw new IllegalArgumentException("maxInstances: " + maxInstances + " must be at least 1");
             }
-            if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
-                throw new IllegalArgumentException("timeout: " + timeout + " must be positive");
+            if (timeout != null && (timeout.isNegative() || timeout.isZero() || timeout.compareTo(MAX_DURATION) > 0)) {
+                throw new IllegalArgumentException("timeout: " + timeout + " must be positive and at most " + MAX_DURATION
+                        + " (100 years); leave it out (null) for no timeout");
             }
             return new JobOptions(this);
         }

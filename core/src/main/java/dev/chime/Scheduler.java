@@ -30,7 +30,9 @@ public interface Scheduler extends AutoCloseable {
 
     /**
      * Stops firing, waits up to {@code gracePeriod} for running jobs, then cancels and interrupts the
-     * ones still running. Idempotent. Jobs stay in the store.
+     * ones still running and gives them one more second to unwind. Idempotent. Jobs stay in the store.
+     * Returns within {@code gracePeriod} plus that second (a dispatcher pass stuck in a store call is
+     * not waited for beyond the grace), plus whatever closing a store the scheduler owns takes.
      */
     void shutdown(Duration gracePeriod);
 

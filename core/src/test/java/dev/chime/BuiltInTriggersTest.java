@@ -38,14 +38,17 @@ class BuiltInTriggersTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "interval:10s|interval: '10s' is not an ISO-8601 duration",
-            "interval:PT-10S|interval: PT-10S must be positive",
+            "interval:PT-10S|interval: PT-10S is outside PT0.001S (1 ms) to PT876600H (100 years)",
+            "interval:PT0.000000001S|interval: PT0.000000001S is outside PT0.001S (1 ms) to PT876600H (100 years)",
+            "interval:PT1000000H|interval: PT1000000H is outside PT0.001S (1 ms) to PT876600H (100 years)",
             "interval:PT10S;every=2|unknown parameter 'every'",
             "interval:PT10S;jitter=PT20S|jitter: PT20S must be at least zero and shorter than the interval PT10S",
             "interval:PT10S;start=yesterday|start: 'yesterday' is not an ISO-8601 instant",
             "interval:PT10S;start|parameter 'start' is not of the form key=value",
             "interval:PT10S;start=2026-01-02T00:00:00Z;end=2026-01-01T00:00:00Z|end: 2026-01-01T00:00:00Z is before start",
             "once:tomorrow|instant: 'tomorrow' is not an ISO-8601 instant",
-            "delay:PT0S|delay: PT0S must be positive",
+            "delay:PT0S|delay: PT0S is outside PT0.001S (1 ms) to PT876600H (100 years)",
+            "delay:PT0.0005S|delay: PT0.0005S is outside PT0.001S (1 ms)",
             "weekly:monday|unknown trigger type 'weekly' (known types: delay, interval, once",
             "PT10S|missing the type before ':'"})
     void badSpecsAreRejectedNamingTheBadPart(String spec, String message) {

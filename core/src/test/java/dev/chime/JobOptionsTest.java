@@ -25,13 +25,43 @@ class JobOptionsTest {
         assertThatThrownBy(() -> JobOptions.builder().maxInstances(0).build())
                 .hasMessage("maxInstances: 0 must be at least 1");
         assertThatThrownBy(() -> JobOptions.builder().timeout(Duration.ZERO).build())
-                .hasMessage("timeout: PT0S must be positive");
+                .hasMessage("timeout: PT0S must be positive and at most PT876600H (100 years); leave it out (null) for no timeout");
         assertThatThrownBy(() -> JobOptions.builder().misfireGraceTime(Duration.ofSeconds(-1)).build())
-                .hasMessage("misfireGraceTime: PT-1S is negative");
+                .hasMessage("misfireGraceTime: PT-1S is outside 0 to PT876600H (100 years); leave it out (null) for no limit");
         assertThatThrownBy(() -> new RetryPolicy(1, Duration.ofSeconds(1), 0.5, Duration.ofSeconds(1)))
                 .hasMessageContaining("retry multiplier: 0.5");
         assertThatThrownBy(() -> new RetryPolicy(-1, Duration.ofSeconds(1), 1, Duration.ofSeconds(1)))
                 .hasMessageContaining("retry maxRetries: -1");
+    }
+
+    @Test
+    void durationsThatWouldOverflowAtRunTimeAreRejectedWhenBuiltNamingFieldAndRange() {
+        Duration tooLong = JobOptions.MAX_DURATION.plusSeconds(1);
+        assertThatThrownBy(() -> JobOptions.builder().timeout(Duration.ofSeconds(Long.MAX_VALUE)).build())
+                .hasMessageStartingWith("timeout: PT2562047788015215H30M7S must be positive and at most PT876600H (100 years)");
+        assertThatThrownBy(() -> JobOptions.builder().misfireGraceTime(tooLong).build())
+                .hasMessageStartingWith("misfireGraceTime: PT876600H1S is outside 0 to PT876600H (100 years)");
+        // 300 years: the n-th backoff overflowed a long of nanoseconds on the worker, and the slot leaked.
+        assertThatThrownBy(() -> new RetryPolicy(3, Duration.ofSeconds(1), 2.0, Duration.ofDays(300 * 365)))
+                .hasMessage("retry maxBackoff: PT2628000H is longer than PT876600H (100 years)");
+        assertThatThrownBy(() -> RetryPolicy.fixed(1, tooLong))
+                .hasMessage("retry initialBackoff: PT876600H1S is outside 0 to PT876600H (100 years)");
+        assertThatThrownBy(() -> RetryPolicy.fixed(RetryPolicy.MAX_RETRIES + 1, Duration.ofSeconds(1)))
+                .hasMessage("retry maxRetries: 1001 is outside 0 to 1000");
+        assertThat(JobOptions.builder().timeout(JobOptions.MAX_DURATION).misfireGraceTime(JobOptions.MAX_DURATION)
+                .retry(RetryPolicy.fixed(RetryPolicy.MAX_RETRIES, JobOptions.MAX_DURATION)).build().timeout())
+                .contains(JobOptions.MAX_DURATION);
+    }
+
+    @Test
+    void outOfRangeDurationsInOptionsJsonNameTheOptionsAndTheField() {
+        assertThatThrownBy(() -> JobCodec.readOptions("{\"timeout\": \"PT1000000H\"}", "job 'x' options"))
+                .hasMessageStartingWith("job 'x' options: timeout: PT1000000H must be positive and at most PT876600H (100 years)");
+        assertThatThrownBy(() -> JobCodec.readOptions("{\"misfireGraceTime\": \"PT1000000H\"}", "job 'x' options"))
+                .hasMessageStartingWith("job 'x' options: misfireGraceTime: PT1000000H is outside 0 to PT876600H");
+        assertThatThrownBy(() -> JobCodec.readOptions("{\"retry\": {\"maxRetries\": 1, \"maxBackoff\": \"PT3000000H\"}}",
+                "job 'x' options"))
+                .hasMessage("job 'x' options: retry maxBackoff: PT3000000H is longer than PT876600H (100 years)");
     }
 
     @Test

@@ -32,6 +32,8 @@ class SharedStoreEngineTest {
         final List<Firing> recoveries = new CopyOnWriteArrayList<>();
         volatile boolean refuseRuns;
         volatile boolean fenced;
+        /** When set, dispatch behaves like a stale node's store of old: a ticket, though the claim was lost. */
+        volatile boolean loseClaimsButAnswerTickets;
         /** When set, completions land this long after they are asked for, on another thread. */
         volatile Duration writeDelay;
 
@@ -43,6 +45,18 @@ class SharedStoreEngineTest {
             }
             return java.util.concurrent.CompletableFuture.supplyAsync(() -> completeRun(ticket, lastRun),
                     java.util.concurrent.CompletableFuture.delayedExecutor(delay.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
+        }
+
+        @Override
+        public List<dev.chime.spi.Dispatch.Result> dispatch(List<dev.chime.spi.Dispatch> dispatches) {
+            if (!loseClaimsButAnswerTickets) {
+                return super.dispatch(dispatches);
+            }
+            List<dev.chime.spi.Dispatch.Result> results = new ArrayList<>();
+            for (dev.chime.spi.Dispatch d : dispatches) {
+                results.add(new dev.chime.spi.Dispatch.Result(d.run() == null ? null : beginRun(d.run()), false));
+            }
+            return results;
         }
 
         @Override
@@ -133,6 +147,25 @@ class SharedStoreEngineTest {
         assertThat(runs).hasSize(2);
         assertThat(events.of(JobEvent.Skipped.class)).isEmpty();
         assertThat(store.completed).hasSize(2);
+    }
+
+    @Test
+    void aDispatchWhoseClaimWasLostDoesNotRunEvenWhenTheStoreAnswersATicket() {
+        store.loseClaimsButAnswerTickets = true;
+        scheduler.add(JobDefinition.of("j", "work", Triggers.interval(Duration.ofSeconds(10))));
+        scheduler.start();
+        clock.advance(Duration.ofSeconds(10));
+
+        assertThat(runs).as("the change that won the claim decides").isEmpty();
+        assertThat(events.of(JobEvent.Skipped.class)).as("the slot is given back silently").isEmpty();
+        assertThat(events.of(JobEvent.Submitted.class)).isEmpty();
+        assertThat(store.completed).as("the run record the store should not have made is ended")
+                .extracting(RunTicket::runId).containsExactly("run-1");
+        // The instance slot is free again: a run outside the schedule still runs.
+        store.loseClaimsButAnswerTickets = false;
+        scheduler.runNow("j");
+        clock.runDue();
+        assertThat(runs).hasSize(1);
     }
 
     @Test

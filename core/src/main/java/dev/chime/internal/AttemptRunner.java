@@ -1,45 +1,43 @@
 package dev.chime.internal;
 
 import dev.chime.Job;
-import dev.chime.JobOptions;
 import dev.chime.JobEvent;
 import dev.chime.LastRun;
 import dev.chime.Outcome;
 import dev.chime.RetryPolicy;
 import dev.chime.UnknownTaskException;
-import dev.chime.spi.RunRequest;
-import dev.chime.spi.RunTicket;
-import dev.chime.spi.StoredJob;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.concurrent.PriorityBlockingQueue;
+import java.util.OptionalLong;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the attempts of firings: enforces max concurrent instances, hands attempts to the executor,
- * decides each attempt's outcome once (returned, threw, or timed out), schedules retries with
- * backoff, and records the final outcome.
+ * Runs the attempts of firings that {@link Admission} let through: hands attempts to the executor,
+ * decides each attempt's outcome once (returned, threw, or timed out) and passes the firing on: to
+ * a retry ({@link RetryQueue}), to its next queued fire time, or to its end ({@link RunCompletion}).
+ *
+ * <p>Whatever fails inside an attempt (the job, the engine's own bookkeeping, the store) ends that
+ * attempt: its outcome is reported and its firing ended, so its instance slot is never lost.
  */
 final class AttemptRunner {
 
     private static final Logger LOG = LoggerFactory.getLogger(AttemptRunner.class);
 
-    private record PendingRetry(Instant due, ActiveFiring firing, int attempt) {
-    }
-
     private final EngineContext ctx;
-    private final ScheduleKeeper keeper;
-    private final PriorityBlockingQueue<PendingRetry> retries =
-            new PriorityBlockingQueue<>(16, (a, b) -> a.due().compareTo(b.due()));
-    private volatile boolean accepting = true;
+    private final Admission admission;
+    private final RunCompletion completion;
+    private final RetryQueue retries = new RetryQueue();
+    private final TimeoutWatch timeouts;
 
-    AttemptRunner(EngineContext ctx, ScheduleKeeper keeper) {
+    AttemptRunner(EngineContext ctx, Admission admission, RunCompletion completion) {
         this.ctx = ctx;
-        this.keeper = keeper;
+        this.admission = admission;
+        this.completion = completion;
+        this.timeouts = new TimeoutWatch(ctx, this::timedOut);
     }
 
     /**
@@ -47,105 +45,15 @@ final class AttemptRunner {
      * on this node, then (through the store) across the cluster.
      */
     void dispatch(ActiveFiring firing) {
-        ActiveFiring begun = begin(firing);
+        ActiveFiring begun = admission.begin(firing);
         if (begun != null) {
             start(begun);
         }
     }
 
-    /**
-     * Takes an instance slot for a firing and has the store record its run, or reports it skipped
-     * and returns null. The dispatcher calls this while it still holds the job's claim, so that a
-     * crash leaves either the claim or the run record behind, never neither.
-     */
-    ActiveFiring begin(ActiveFiring firing) {
-        if (!acquire(firing)) {
-            return null;
-        }
-        ActiveFiring begun = firing.ticket() == null ? record(firing) : firing;
-        if (begun == null) {
-            refusedByStore(firing);
-        }
-        return begun;
-    }
-
-    /**
-     * Takes one of this node's instance slots for the job, or reports the firing skipped and
-     * returns false. The first half of {@link #begin}, for the dispatcher's batches.
-     */
-    boolean acquire(ActiveFiring firing) {
-        int max = firing.definition().options().maxInstances();
-        if (ctx.tracker().tryAcquireInstance(firing.jobId(), max)) {
-            return true;
-        }
-        skipped(firing, ctx.tracker().activeInstances(firing.jobId()), max);
-        return false;
-    }
-
-    /** What the store needs to record the run of an {@link #acquire acquired} firing. */
-    RunRequest runRequest(ActiveFiring firing) {
-        JobOptions options = firing.definition().options();
-        StoredJob snapshot = firing.removed() && options.recoverable()
-                ? ctx.codec().encode(firing.definition(), null) : null;
-        return new RunRequest(firing.jobId(), firing.fireTime(), options.maxInstances(), options.recoverable(), snapshot);
-    }
-
-    /** The store gave no ticket: the job runs max instances elsewhere in the cluster. */
-    void refusedByStore(ActiveFiring firing) {
-        int max = firing.definition().options().maxInstances();
-        ctx.tracker().releaseInstance(firing.jobId());
-        skipped(firing, max, max);
-    }
-
-    /** Gives back the slot of an {@link #acquire acquired} firing that will not run after all. */
-    void abandon(ActiveFiring firing) {
-        ctx.tracker().releaseInstance(firing.jobId());
-    }
-
-    /** Submits the first attempt of a firing that {@link #begin} let through. */
+    /** Submits the first attempt of a firing that {@link Admission#begin} let through. */
     void start(ActiveFiring begun) {
         submit(begun, 1);
-    }
-
-    /** Tells the store the firing runs; null when the cluster already runs max instances of the job. */
-    private ActiveFiring record(ActiveFiring firing) {
-        try {
-            RunTicket ticket = ctx.store().beginRun(runRequest(firing));
-            return ticket == null ? null : firing.withTicket(ticket);
-        } catch (RuntimeException e) {
-            // Running without the store's record beats not running: only a crash of this node in
-            // the meantime would go unnoticed.
-            LOG.error("job '{}': could not record the start of its fire time {}; running it anyway", firing.jobId(),
-                    firing.fireTime(), e);
-            return firing;
-        }
-    }
-
-    private void skipped(ActiveFiring firing, int running, int max) {
-        Instant now = ctx.clock().instant();
-        for (Instant fireTime : firing.allFireTimes()) {
-            LOG.warn("job '{}' skipped its fire time {}: {} instance(s) already running (max {})", firing.jobId(),
-                    fireTime, running, max);
-            ctx.bus().publish(new JobEvent.Skipped(firing.jobId(), firing.definition().task(), fireTime, running, now));
-        }
-        completeRun(firing, null);
-        keeper.firingOver(firing, now);
-    }
-
-    /** Ends the store's record of a run; false when another node took it over meanwhile. */
-    private boolean completeRun(ActiveFiring firing, LastRun lastRun) {
-        if (firing.ticket() == null) {
-            if (lastRun != null && !firing.removed()) {
-                ctx.store().recordOutcome(firing.jobId(), lastRun);
-            }
-            return true;
-        }
-        if (ctx.store().completeRun(firing.ticket(), firing.removed() ? null : lastRun)) {
-            return true;
-        }
-        LOG.warn("job '{}': its run of {} was taken over by another node while this one was presumed dead; "
-                + "its outcome here is not recorded", firing.jobId(), firing.fireTime());
-        return false;
     }
 
     private void submit(ActiveFiring firing, int number) {
@@ -158,45 +66,51 @@ final class AttemptRunner {
         } catch (RejectedExecutionException e) {
             LOG.error("job '{}': the executor rejected the attempt for {}; is it shut down?", firing.jobId(), firing.fireTime(), e);
             ctx.tracker().finished(attempt);
-            ctx.tracker().releaseInstance(firing.jobId());
-            completeQuietly(firing);
+            completion.endQuietly(firing);
+        } catch (Throwable e) {
+            // A user's executor is plugin code too: whatever it throws, the firing does not keep its slot.
+            LOG.error("job '{}': the executor failed to take the attempt for {}", firing.jobId(), firing.fireTime(), e);
+            ctx.tracker().finished(attempt);
+            completion.endQuietly(firing);
         }
     }
 
     private void run(Attempt attempt) {
         ActiveFiring firing = attempt.firing();
-        Instant start = ctx.clock().instant();
-        Instant deadline = firing.definition().options().timeout().map(start::plus).orElse(null);
-        attempt.started(Thread.currentThread(), start, deadline);
-        if (deadline != null) {
-            ctx.wake().run();
-        }
-        Throwable error = null;
         try {
-            Job job = resolve(firing.definition().task());
-            attempt.inJobCode(true);
-            try {
-                job.execute(new RunContext(attempt));
-            } finally {
-                attempt.inJobCode(false);
+            Instant start = ctx.clock().instant();
+            Duration timeout = firing.definition().options().timeout().orElse(null);
+            attempt.started(Thread.currentThread(), start, ctx.ticker().nanos(), timeout);
+            if (timeout != null) {
+                ctx.wake().run();
             }
-        } catch (Throwable t) {
-            error = t;
-        }
-        try {
+            Throwable error = null;
+            try {
+                Job job = resolve(firing.definition().task());
+                attempt.inJobCode(true);
+                try {
+                    job.execute(new RunContext(attempt));
+                } finally {
+                    attempt.inJobCode(false);
+                }
+            } catch (Throwable t) {
+                error = t;
+            }
             if (attempt.decide()) {
+                long endNanos = ctx.ticker().nanos();
                 Instant end = ctx.clock().instant();
                 if (error == null) {
-                    ctx.bus().publish(() -> new JobEvent.Executed(firing.jobId(), firing.definition().task(), firing.fireTime(),
-                            attempt.number(), start, Duration.between(start, end), end));
-                    finish(attempt, Outcome.SUCCESS, end, Duration.between(start, end), null);
+                    succeeded(attempt, end, endNanos);
                 } else {
-                    failed(attempt, error, false, end);
+                    failed(attempt, error, false, end, endNanos);
                 }
             }
+        } catch (Throwable t) {
+            abort(attempt, t, false);
         } finally {
             // A pool thread must not carry our interrupt into the next job it runs.
             Thread.interrupted();
+            attempt.returned();
             if (attempt.letGo()) {
                 ctx.tracker().finished(attempt);
             }
@@ -208,128 +122,147 @@ final class AttemptRunner {
         return job.orElseThrow(() -> new UnknownTaskException(task, String.valueOf(ctx.jobFactory())));
     }
 
-    /** Interrupts and reports the attempts whose timeout passed. */
-    void expireTimeouts(Instant now) {
-        for (Attempt attempt : ctx.tracker().snapshot()) {
-            Instant deadline = attempt.deadline();
-            if (deadline != null && !deadline.isAfter(now) && attempt.decide()) {
-                Duration timeout = Duration.between(attempt.startedAt(), deadline);
-                LOG.warn("job '{}' ran past its timeout of {} and is interrupted", attempt.firing().jobId(), timeout);
-                attempt.timedOut();
-                failed(attempt, new TimeoutException("job '" + attempt.firing().jobId() + "' ran past its timeout of " + timeout),
-                        true, now);
-            }
+    private void succeeded(Attempt attempt, Instant end, long endNanos) {
+        ActiveFiring firing = attempt.firing();
+        Duration duration = Duration.ofNanos(endNanos - attempt.startNanos());
+        ctx.bus().publish(() -> new JobEvent.Executed(firing.jobId(), firing.definition().task(), firing.fireTime(),
+                attempt.number(), attempt.startedAt(), duration, end));
+        over(attempt, new LastRun(Outcome.SUCCESS, firing.fireTime(), end, duration, null));
+    }
+
+    /** Interrupts and reports the attempts whose timeout passed, and those still running well past it. */
+    void expireTimeouts() {
+        timeouts.check();
+    }
+
+    /** The instant of the next timeout (or overrun) check, if an attempt has a timeout. */
+    Optional<Instant> nextTimeoutCheck() {
+        OptionalLong next = timeouts.nextCheck();
+        return next.isPresent() ? Optional.of(ctx.instantAt(next.getAsLong())) : Optional.empty();
+    }
+
+    /** An attempt won its decision at its deadline: it failed; its thread is interrupted and may go on. */
+    private void timedOut(Attempt attempt, long nowNanos) {
+        try {
+            attempt.timedOut(nowNanos);
+            Duration timeout = attempt.timeout();
+            LOG.warn("job '{}' ran past its timeout of {} and is interrupted", attempt.firing().jobId(), timeout);
+            failed(attempt, new TimeoutException("job '" + attempt.firing().jobId() + "' ran past its timeout of " + timeout),
+                    true, ctx.clock().instant(), nowNanos);
+        } catch (Throwable t) {
+            abort(attempt, t, true);
         }
     }
 
-    private void failed(Attempt attempt, Throwable error, boolean timedOut, Instant end) {
+    private void failed(Attempt attempt, Throwable error, boolean timedOut, Instant end, long endNanos) {
         ActiveFiring firing = attempt.firing();
         RetryPolicy retry = firing.definition().options().retry();
-        boolean willRetry = accepting && attempt.number() <= retry.maxRetries();
-        Duration duration = Duration.between(attempt.startedAt(), end);
+        boolean willRetry = !retries.isClosed() && attempt.number() <= retry.maxRetries();
+        Duration duration = Duration.ofNanos(endNanos - attempt.startNanos());
         if (!timedOut) {
             LOG.warn("job '{}' attempt {} failed{}", firing.jobId(), attempt.number(), willRetry ? "; will retry" : "", error);
         }
-        ctx.bus().publish(new JobEvent.Failed(firing.jobId(), firing.definition().task(), firing.fireTime(), attempt.number(), attempt.startedAt(),
-                duration, error, timedOut, willRetry, end));
-        if (willRetry) {
-            // The firing keeps its instance slot while it waits: it is still in progress.
-            retries.add(new PendingRetry(end.plus(retry.backoff(attempt.number())), firing, attempt.number() + 1));
-            ctx.wake().run();
-        } else {
-            finish(attempt, timedOut ? Outcome.TIMEOUT : Outcome.FAILURE, end, duration, describe(error));
-        }
-    }
-
-    private void finish(Attempt attempt, Outcome outcome, Instant end, Duration duration, String error) {
-        ActiveFiring firing = attempt.firing();
-        LastRun lastRun = new LastRun(outcome, firing.fireTime(), end, duration, error);
-        ActiveFiring next = firing.nextQueued();
-        if (next != null && accepting) {
-            // The run goes on with the queued fire time; only its end completes the ticket.
-            try {
-                if (!firing.removed()) {
-                    ctx.store().recordOutcome(firing.jobId(), lastRun);
-                }
-            } catch (RuntimeException e) {
-                LOG.error("job '{}': could not record outcome {} of {}", firing.jobId(), outcome, firing.fireTime(), e);
+        ctx.bus().publish(new JobEvent.Failed(firing.jobId(), firing.definition().task(), firing.fireTime(), attempt.number(),
+                attempt.startedAt(), duration, error, timedOut, willRetry, end));
+        LastRun lastRun = new LastRun(timedOut ? Outcome.TIMEOUT : Outcome.FAILURE, firing.fireTime(), end, duration,
+                describe(error));
+        Runnable next = () -> {
+            if (willRetry) {
+                retryLater(attempt, endNanos + retry.backoff(attempt.number()).toNanos(), lastRun);
+            } else {
+                completion.end(attempt, lastRun);
             }
-            submit(next, 1);
-            return;
-        }
-        Runnable over = () -> {
-            ctx.tracker().releaseInstance(firing.jobId());
-            keeper.firingOver(firing, end);
         };
-        if (firing.ticket() == null) {
-            try {
-                completeRun(firing, lastRun);
-            } catch (RuntimeException e) {
-                LOG.error("job '{}': could not record outcome {} of {}", firing.jobId(), outcome, firing.fireTime(), e);
-            }
-            over.run();
+        if (!timedOut) {
+            next.run();
             return;
         }
-        // The worker need not wait for the store's write; the attempt stays in flight (for the
-        // in-flight limit, shutdown and the test clock) and the slot taken until it is done.
-        attempt.holdForStoreWrite();
-        ctx.store().completeRunAsync(firing.ticket(), firing.removed() ? null : lastRun).whenComplete((ended, failure) -> {
-            if (failure != null) {
-                LOG.error("job '{}': could not record outcome {} of {}", firing.jobId(), outcome, firing.fireTime(), failure);
-            } else if (!ended) {
-                LOG.warn("job '{}': its run of {} was taken over by another node while this one was presumed dead; "
-                        + "its outcome here is not recorded", firing.jobId(), firing.fireTime());
-            }
+        // The attempt is decided, but its thread may still be in job code: the slot, the store's
+        // run record and the retry wait until it has really returned, so no second copy starts.
+        attempt.afterReturn(() -> {
             try {
-                over.run();
-            } catch (RuntimeException e) {
-                LOG.error("job '{}': could not end its firing of {}", firing.jobId(), firing.fireTime(), e);
-            } finally {
-                if (attempt.letGo()) {
-                    ctx.tracker().finished(attempt);
-                }
+                next.run();
+            } catch (Throwable t) {
+                LOG.error("job '{}': could not pass on its timed-out attempt {}", firing.jobId(), attempt.number(), t);
+                completion.end(attempt, lastRun);
             }
         });
     }
 
-    /** Submits the retries that are due. */
-    void runDueRetries(Instant now) {
-        PendingRetry head;
-        while ((head = retries.peek()) != null && !head.due().isAfter(now)) {
-            if (retries.remove(head)) {
-                if (accepting) {
-                    submit(head.firing(), head.attempt());
-                } else {
-                    ctx.tracker().releaseInstance(head.firing().jobId());
-                    completeQuietly(head.firing());
+    /** Queues the next attempt, keeping the slot; after shutdown stopped retries, ends the firing with this outcome. */
+    private void retryLater(Attempt attempt, long dueNanos, LastRun lastRun) {
+        if (!attempt.handOn()) {
+            return;
+        }
+        ActiveFiring firing = attempt.firing();
+        if (retries.offer(new RetryQueue.PendingRetry(dueNanos, firing, attempt.number() + 1))) {
+            ctx.wake().run();
+            return;
+        }
+        LOG.warn("job '{}': retry {} of {} dropped at shutdown", firing.jobId(), attempt.number() + 1, firing.fireTime());
+        completion.endHandedOn(attempt, lastRun);
+    }
+
+    /** A decided attempt: the firing goes on with its next queued fire time, or ends. */
+    private void over(Attempt attempt, LastRun lastRun) {
+        ActiveFiring firing = attempt.firing();
+        ActiveFiring next = firing.nextQueued();
+        if (next != null && !retries.isClosed()) {
+            // The run goes on with the queued fire time; only its end completes the ticket.
+            if (!firing.removed()) {
+                try {
+                    ctx.store().recordOutcome(firing.jobId(), lastRun);
+                } catch (RuntimeException e) {
+                    LOG.error("job '{}': could not record outcome {} of {}", firing.jobId(), lastRun.outcome(), firing.fireTime(), e);
                 }
             }
+            if (attempt.handOn()) {
+                submit(next, 1);
+            }
+            return;
+        }
+        completion.end(attempt, lastRun);
+    }
+
+    /**
+     * Something failed in the engine's own handling of an attempt (not in the job): the attempt
+     * ends as failed once its thread has returned. When a timeout decided it and is passing it on
+     * already, that path ends it instead.
+     */
+    private void abort(Attempt attempt, Throwable error, boolean onTimeoutPath) {
+        ActiveFiring firing = attempt.firing();
+        LOG.error("job '{}': attempt {} of {} could not be carried out; it ends as failed", firing.jobId(), attempt.number(),
+                firing.fireTime(), error);
+        Instant end = ctx.clock().instant();
+        Instant started = attempt.startedAt() == null ? end : attempt.startedAt();
+        LastRun lastRun = new LastRun(Outcome.FAILURE, firing.fireTime(), end, Duration.ZERO, describe(error));
+        if (attempt.decide()) {
+            ctx.bus().publish(new JobEvent.Failed(firing.jobId(), firing.definition().task(), firing.fireTime(),
+                    attempt.number(), started, Duration.ZERO, error, false, false, end));
+        } else if (attempt.isTimedOut() && !onTimeoutPath) {
+            return;
+        }
+        attempt.afterReturn(() -> completion.end(attempt, lastRun));
+    }
+
+    /** Submits the retries that are due. */
+    void runDueRetries() {
+        for (RetryQueue.PendingRetry retry : retries.takeDue(ctx.ticker().nanos())) {
+            submit(retry.firing(), retry.attempt());
         }
     }
 
     Optional<Instant> nextRetry() {
-        PendingRetry head = retries.peek();
-        return head == null ? Optional.empty() : Optional.of(head.due());
+        OptionalLong next = retries.nextDue();
+        return next.isPresent() ? Optional.of(ctx.instantAt(next.getAsLong())) : Optional.empty();
     }
 
     /** Stops retrying (shutdown): pending retries are dropped and logged. */
     void stopAccepting() {
-        accepting = false;
-        PendingRetry dropped;
-        while ((dropped = retries.poll()) != null) {
+        for (RetryQueue.PendingRetry dropped : retries.close()) {
             LOG.warn("job '{}': retry {} of {} dropped at shutdown", dropped.firing().jobId(), dropped.attempt(),
                     dropped.firing().fireTime());
-            ctx.tracker().releaseInstance(dropped.firing().jobId());
-            completeQuietly(dropped.firing());
-        }
-    }
-
-    /** Ends a run that produced no outcome (dropped at shutdown), so no node recovers it. */
-    private void completeQuietly(ActiveFiring firing) {
-        try {
-            completeRun(firing, null);
-        } catch (RuntimeException e) {
-            LOG.error("job '{}': could not end the store's record of its run of {}", firing.jobId(), firing.fireTime(), e);
+            completion.endQuietly(dropped.firing());
         }
     }
 

@@ -33,6 +33,8 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
 
     private static final Logger LOG = LoggerFactory.getLogger(DefaultScheduler.class);
     private static final long SETTLE_LIMIT_SECONDS = 30;
+    /** How long {@link #shutdown} waits, after its grace, for cancelled jobs to unwind. */
+    static final Duration CANCEL_WAIT = Duration.ofSeconds(1);
 
     /** Everything the builder resolved. */
     public record Parts(String name, Clock clock, JobStore store, boolean ownsStore, TriggerRegistry triggers,
@@ -60,11 +62,15 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
         this.codec = new JobCodec(parts.triggers());
         this.loop = parts.driveByClock() ? null
                 : new DispatchLoop(clock, this::pass, this::nextWakeUp, parts.pollInterval());
-        EngineContext ctx = new EngineContext(clock, store, codec, bus, tracker, parts.jobFactory(), parts.executor(), this::wake,
+        // Durations on a monotonic source; a scheduler its clock drives measures them on that clock.
+        Ticker ticker = parts.driveByClock() ? Ticker.derivedFrom(clock) : Ticker.system();
+        EngineContext ctx = new EngineContext(clock, ticker, store, codec, bus, tracker, parts.jobFactory(), parts.executor(), this::wake,
                 // A test clock's pass must fire everything due; a real one keeps a burst bounded.
                 parts.driveByClock() ? Integer.MAX_VALUE : parts.maxInFlight());
         ScheduleKeeper keeper = new ScheduleKeeper(ctx);
-        this.dispatcher = new FiringDispatcher(ctx, new AttemptRunner(ctx, keeper), keeper);
+        RunCompletion completion = new RunCompletion(ctx, keeper);
+        Admission admission = new Admission(ctx, completion, keeper);
+        this.dispatcher = new FiringDispatcher(ctx, admission, new AttemptRunner(ctx, admission, completion), keeper);
         parts.listeners().forEach(this::addListener);
     }
 
@@ -98,26 +104,33 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
         }
     }
 
+    /**
+     * Bounded by the grace period plus {@link #CANCEL_WAIT}: every wait inside is bounded by what is
+     * left of the grace (a dispatcher pass stuck in a store call is not waited for beyond it), then
+     * jobs still running are cancelled and get {@code CANCEL_WAIT} to unwind. Closing a store the
+     * scheduler owns comes after that and is the store's own business (store-jdbc bounds it).
+     */
     @Override
     public void shutdown(Duration gracePeriod) {
         State previous = state.getAndSet(State.SHUT_DOWN);
         if (previous == State.SHUT_DOWN) {
             return;
         }
+        long deadline = System.nanoTime() + saturatedNanos(gracePeriod);
         try {
             if (loop != null) {
-                loop.stop();
+                loop.stop(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
             }
             dispatcher.stopRetries();
             if (parts.ownsExecutor()) {
                 parts.executor().shutdown();
             }
-            if (!tracker.awaitIdle(gracePeriod.toMillis(), TimeUnit.MILLISECONDS)) {
+            if (!tracker.awaitIdle(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                 List<Attempt> left = tracker.snapshot();
                 LOG.warn("scheduler '{}': {} job(s) still running after the {} grace period; cancelling them", parts.name(),
                         left.size(), gracePeriod);
                 left.forEach(Attempt::cancel);
-                tracker.awaitIdle(5, TimeUnit.SECONDS);
+                tracker.awaitIdle(CANCEL_WAIT.toNanos(), TimeUnit.NANOSECONDS);
             }
             if (parts.ownsExecutor()) {
                 parts.executor().shutdownNow();
@@ -131,6 +144,14 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
             bus.publish(new SchedulerEvent.Shutdown(clock.instant()));
             LOG.info("scheduler '{}' shut down", parts.name());
         }
+    }
+
+    /** A grace period too long for a long of nanoseconds (292 years) is as good as for ever. */
+    private static long saturatedNanos(Duration d) {
+        if (d.isNegative()) {
+            return 0;
+        }
+        return d.compareTo(Duration.ofDays(365L * 100)) > 0 ? Duration.ofDays(365L * 100).toNanos() : d.toNanos();
     }
 
     @Override

@@ -4,7 +4,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
@@ -14,7 +13,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The dispatcher thread of a scheduler on a real clock: runs a pass, then sleeps until the next
  * wake-up (or the poll interval, to see changes other nodes made), unless woken earlier. A pass that
- * fails (the database went away) is retried with backoff up to 30 seconds.
+ * fails with anything at all (the database went away, a {@code NoClassDefFoundError} from a plugin, a
+ * {@code StackOverflowError}) is logged and retried with backoff up to 30 seconds: the thread never
+ * dies while the scheduler says it is running.
  */
 final class DispatchLoop {
 
@@ -62,11 +63,18 @@ final class DispatchLoop {
         }
     }
 
-    synchronized void stop() throws InterruptedException {
+    /**
+     * Stops the loop and waits up to {@code maxWait} for a pass in progress to end (a pass stuck in
+     * a store call is left to finish on its own).
+     */
+    synchronized void stop(Duration maxWait) throws InterruptedException {
         running = false;
         wake();
         if (thread != null && thread != Thread.currentThread()) {
-            thread.join(TimeUnit.SECONDS.toMillis(10));
+            long millis = maxWait.toMillis();
+            if (millis > 0) {
+                thread.join(millis);
+            }
         }
     }
 
@@ -78,7 +86,7 @@ final class DispatchLoop {
                 boolean atLimit = pass.getAsBoolean();
                 backoff = Duration.ZERO;
                 sleep = atLimit ? pollInterval : untilNextWakeUp();
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
                 backoff = backoff.isZero() ? Duration.ofMillis(100) : min(backoff.multipliedBy(2), MAX_BACKOFF);
                 LOG.error("dispatch pass failed; retrying in {}", backoff, e);
                 sleep = backoff;

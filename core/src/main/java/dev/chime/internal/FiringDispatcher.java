@@ -29,14 +29,16 @@ final class FiringDispatcher {
     static final int CLAIM_BATCH = 256;
 
     private final EngineContext ctx;
+    private final Admission admission;
     private final AttemptRunner runner;
     private final ScheduleKeeper keeper;
     private final MisfirePlanner planner = new MisfirePlanner();
     /** The tasks this node can run, so the store hands out no others; null when the factory cannot list them. */
     private final Set<String> runnableTasks;
 
-    FiringDispatcher(EngineContext ctx, AttemptRunner runner, ScheduleKeeper keeper) {
+    FiringDispatcher(EngineContext ctx, Admission admission, AttemptRunner runner, ScheduleKeeper keeper) {
         this.ctx = ctx;
+        this.admission = admission;
         this.runner = runner;
         this.keeper = keeper;
         this.runnableTasks = ctx.jobFactory().knownTasks().orElse(null);
@@ -49,11 +51,11 @@ final class FiringDispatcher {
      */
     boolean runDue(boolean firing) {
         Instant now = ctx.clock().instant();
-        runner.expireTimeouts(now);
+        runner.expireTimeouts();
         if (!firing) {
             return false;
         }
-        runner.runDueRetries(now);
+        runner.runDueRetries();
         List<Firing> claimed;
         do {
             int room = ctx.maxInFlight() - ctx.tracker().runningAttempts();
@@ -65,17 +67,28 @@ final class FiringDispatcher {
             // workers (BENCHMARKS.md), and it keeps the order of fire times. The store then carries
             // out a whole batch of decisions at once.
             List<Decided> decided = new ArrayList<>(claimed.size());
+            int putBack = 0;
             for (Firing claim : claimed) {
                 try {
                     Decided d = decide(claim, now);
                     if (d != null) {
                         decided.add(d);
                     }
-                } catch (RuntimeException e) {
+                } catch (Throwable e) {
                     putBack(claim, e);
+                    putBack++;
                 }
             }
-            carryOut(decided, now);
+            putBack += carryOut(decided, now);
+            if (putBack > 0) {
+                // Claiming on would hand the same firings straight back: end the pass, and let the
+                // loop back off before it tries them again.
+                throw new IllegalStateException(putBack + " claimed firing(s) could not be handled and were put back"
+                        + " unchanged (see the errors above); the dispatcher backs off");
+            }
+            // A long burst must not hold timeouts and retries back until the pass ends.
+            runner.expireTimeouts();
+            runner.runDueRetries();
         } while (!claimed.isEmpty());
         return false;
     }
@@ -87,9 +100,10 @@ final class FiringDispatcher {
     private record Decided(Dispatch dispatch, JobDefinition job, ActiveFiring run) {
     }
 
-    private void carryOut(List<Decided> decided, Instant now) {
+    /** Has the store carry out the decisions; returns how many firings were put back unchanged. */
+    private int carryOut(List<Decided> decided, Instant now) {
         if (decided.isEmpty()) {
-            return;
+            return 0;
         }
         List<Dispatch> dispatches = new ArrayList<>(decided.size());
         for (Decided d : decided) {
@@ -98,14 +112,14 @@ final class FiringDispatcher {
         List<Dispatch.Result> results;
         try {
             results = ctx.store().dispatch(dispatches);
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
             for (Decided d : decided) {
                 if (d.run() != null) {
-                    runner.abandon(d.run());
+                    admission.abandon(d.run());
                 }
                 putBack(d.dispatch().firing(), e);
             }
-            return;
+            return decided.size();
         }
         for (int i = 0; i < decided.size(); i++) {
             Decided d = decided.get(i);
@@ -117,21 +131,47 @@ final class FiringDispatcher {
             if (d.run() == null) {
                 continue;
             }
-            if (result.ticket() == null) {
-                runner.refusedByStore(d.run());
-            } else {
-                runner.start(d.run().begun(result.ticket(), removed));
+            try {
+                if (!result.claimEnded()) {
+                    // The claim was lost (a concurrent reschedule or remove, another node's takeover):
+                    // the change that won decides, and this firing does not run here.
+                    lostClaim(d, result);
+                } else if (result.ticket() == null) {
+                    admission.refusedByStore(d.run());
+                } else {
+                    runner.start(d.run().begun(result.ticket(), removed));
+                }
+            } catch (Throwable e) {
+                // Each path frees the slot before anything that can throw; the rest of the batch goes on.
+                LOG.error("job '{}': could not carry out the store's answer for its fire time {}", d.job().id(),
+                        d.dispatch().firing().fireTime(), e);
+            }
+        }
+        return 0;
+    }
+
+    private void lostClaim(Decided d, Dispatch.Result result) {
+        admission.abandon(d.run());
+        if (result.ticket() != null) {
+            // A store that breaks the contract of Dispatch.Result: undo its run record, or the run
+            // would count against max instances until another node recovered it.
+            LOG.warn("job '{}': the store recorded a run of {} for a claim it had lost; ending that record",
+                    d.job().id(), d.dispatch().firing().fireTime());
+            try {
+                ctx.store().completeRun(result.ticket(), null);
+            } catch (RuntimeException e) {
+                LOG.error("job '{}': could not end the store's record of a run it should not have made", d.job().id(), e);
             }
         }
     }
 
-    private void putBack(Firing firing, RuntimeException e) {
+    private void putBack(Firing firing, Throwable e) {
         LOG.error("job '{}': handling its fire time {} failed; it is put back unchanged", firing.jobId(),
                 firing.fireTime(), e);
         if (firing.holdsClaim()) {
             try {
                 ctx.store().release(firing, firing.fireTime());
-            } catch (RuntimeException again) {
+            } catch (Throwable again) {
                 LOG.error("job '{}': could not put it back either; the store returns it when the claim expires",
                         firing.jobId(), again);
             }
@@ -140,7 +180,7 @@ final class FiringDispatcher {
 
     /** The earliest instant at which {@link #runDue} has something to do. */
     Optional<Instant> nextWakeUp(boolean firing) {
-        Optional<Instant> wake = ctx.tracker().earliestDeadline();
+        Optional<Instant> wake = runner.nextTimeoutCheck();
         if (firing) {
             wake = earliest(wake, ctx.store().nextDueTime(runnableTasks));
             wake = earliest(wake, runner.nextRetry());
@@ -169,8 +209,9 @@ final class FiringDispatcher {
         JobDefinition job;
         try {
             job = ctx.codec().decode(stored);
-        } catch (RuntimeException e) {
-            // One unreadable row (unknown trigger type, broken options) must not block the others:
+        } catch (RuntimeException | LinkageError | StackOverflowError e) {
+            // One unreadable row (unknown trigger type, broken options, a provider whose classes are
+            // gone) must not block the others:
             // take it out of the schedule, keep its data, and say why.
             LOG.error("job '{}' cannot be read and will not fire until it is replaced: {}", stored.id(), e.getMessage());
             if (firing.ticket() != null) {
@@ -181,12 +222,19 @@ final class FiringDispatcher {
             }
             return null;
         }
-        if (firing.recovery()) {
-            handleRecovery(firing, job, now);
+        MisfirePlanner.Plan plan;
+        try {
+            if (firing.recovery()) {
+                handleRecovery(firing, job, now);
+                return null;
+            }
+            Instant lastCompletion = stored.lastRun() == null ? null : stored.lastRun().finishedAt();
+            plan = planner.plan(job.id(), job.trigger(), job.options(), firing.fireTime(), now, lastCompletion);
+        } catch (TriggerGuard.FaultyTriggerException e) {
+            TriggerGuard.isolate(ctx, job.id(), job.task(), firing.fireTime(), firing.holdsClaim() ? firing : null,
+                    firing.ticket(), e, now);
             return null;
         }
-        Instant lastCompletion = stored.lastRun() == null ? null : stored.lastRun().finishedAt();
-        MisfirePlanner.Plan plan = planner.plan(job.trigger(), job.options(), firing.fireTime(), now, lastCompletion);
         for (Instant missed : plan.missed()) {
             reportMissed(job, missed, now);
         }
@@ -208,9 +256,15 @@ final class FiringDispatcher {
         if (!run.isEmpty()) {
             List<Instant> queued = run.size() == 1 ? List.of() : run.subList(1, run.size());
             ActiveFiring candidate = new ActiveFiring(job, run.get(0), null, false, exhausted, queued, null);
-            acquired = runner.acquire(candidate) ? candidate : null;
+            acquired = admission.acquire(candidate) ? candidate : null;
         }
-        RunRequest request = acquired == null ? null : runner.runRequest(acquired);
+        RunRequest request;
+        try {
+            request = acquired == null ? null : admission.runRequest(acquired);
+        } catch (RuntimeException e) {
+            admission.abandon(acquired);
+            throw e;
+        }
         return new Decided(new Dispatch(firing, request, plan.next().orElse(null)), job, acquired);
     }
 
@@ -225,7 +279,7 @@ final class FiringDispatcher {
         if (claim != null && !job.trigger().dependsOnCompletion()) {
             // The dead node had recorded the run but not yet put the job back: put it back at the
             // fire time after the recovered one, where the misfire rules take the backlog on.
-            Optional<Instant> next = job.trigger().nextFireTime(new TriggerContext(now, firing.fireTime(), null));
+            Optional<Instant> next = TriggerGuard.next(job.trigger(), new TriggerContext(now, firing.fireTime(), null));
             if (next.isPresent()) {
                 ctx.store().release(claim, next.get());
             } else if (ctx.store().removeClaimed(claim)) {

@@ -3,11 +3,14 @@ package dev.chime.internal;
 import dev.chime.JobOptions;
 import dev.chime.Trigger;
 import dev.chime.TriggerContext;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The misfire rules, in one place, with APScheduler's meaning. Given a claimed fire time and the
@@ -19,25 +22,37 @@ import java.util.Optional;
  *   <li>a due fire time later than the misfire grace time is missed, the others run;</li>
  *   <li>the next fire time is the trigger's first one after the last due fire time.</li>
  * </ul>
+ * Every loop over the trigger's answers is bounded, and every answer goes through
+ * {@link TriggerGuard}: a trigger that throws, answers a time not after the last, or never reaches
+ * now within {@link #MAX_ANSWERS} answers is faulty ({@link TriggerGuard.FaultyTriggerException}).
+ * Without coalescing at most {@link #MAX_ENUMERATED} due fire times are enumerated one by one; a
+ * larger backlog is skipped over up to the latest due fire time, which is planned as usual, and the
+ * skipped range is logged once.
  */
 final class MisfirePlanner {
 
+    private static final Logger LOG = LoggerFactory.getLogger(MisfirePlanner.class);
+
     /** After this many single steps the planner jumps close to now instead of walking on. */
     private static final int STEPS_BEFORE_JUMP = 64;
+    /** How many answers one search for the latest due fire time may ask for. */
+    static final int MAX_ANSWERS = 10_000;
+    /** How many due fire times, without coalescing, are run or reported missed one by one. */
+    static final int MAX_ENUMERATED = 1_000;
 
     record Plan(List<Instant> run, List<Instant> missed, Optional<Instant> next) {
     }
 
-    Plan plan(Trigger trigger, JobOptions options, Instant fireTime, Instant now, Instant lastCompletion) {
+    Plan plan(String jobId, Trigger trigger, JobOptions options, Instant fireTime, Instant now, Instant lastCompletion) {
         if (trigger.dependsOnCompletion()) {
             // Fixed delay: only one fire time is ever outstanding; the next comes after this run.
             return single(fireTime, now, options, Optional.empty());
         }
         if (options.coalesce()) {
             Instant last = latestDue(trigger, fireTime, now);
-            return single(last, now, options, trigger.nextFireTime(new TriggerContext(now, last, lastCompletion)));
+            return single(last, now, options, TriggerGuard.next(trigger, new TriggerContext(now, last, lastCompletion)));
         }
-        Optional<Instant> next = trigger.nextFireTime(new TriggerContext(now, fireTime, lastCompletion));
+        Optional<Instant> next = TriggerGuard.next(trigger, new TriggerContext(now, fireTime, lastCompletion));
         if (next.isEmpty() || next.get().isAfter(now)) {
             // Nearly every firing: only the claimed fire time is due. The dispatcher plans every
             // firing on one thread, so this path allocates no lists.
@@ -51,8 +66,17 @@ final class MisfirePlanner {
             if (next.isEmpty() || next.get().isAfter(now)) {
                 return new Plan(run, missed, next);
             }
+            if (run.size() + missed.size() == MAX_ENUMERATED) {
+                Instant latest = latestDue(trigger, next.get(), now);
+                if (latest.isAfter(next.get())) {
+                    LOG.warn("job '{}': more than {} fire times were due at once without coalescing; those from {} to before {}"
+                            + " are skipped over", jobId, MAX_ENUMERATED, next.get(), latest);
+                }
+                (isLate(latest, now, options) ? missed : run).add(latest);
+                return new Plan(run, missed, TriggerGuard.next(trigger, new TriggerContext(now, latest, lastCompletion)));
+            }
             last = next.get();
-            next = trigger.nextFireTime(new TriggerContext(now, last, lastCompletion));
+            next = TriggerGuard.next(trigger, new TriggerContext(now, last, lastCompletion));
         }
     }
 
@@ -70,28 +94,39 @@ final class MisfirePlanner {
     /** The latest fire time at or before {@code now}, starting from the due {@code first}. */
     private static Instant latestDue(Trigger trigger, Instant first, Instant now) {
         Instant latest = first;
-        int steps = 0;
-        while (true) {
-            Optional<Instant> n = trigger.nextFireTime(TriggerContext.after(now, latest));
+        for (int answers = 1; answers <= MAX_ANSWERS; answers++) {
+            Optional<Instant> n = TriggerGuard.next(trigger, TriggerContext.after(now, latest));
             if (n.isEmpty() || n.get().isAfter(now)) {
                 return latest;
             }
             latest = n.get();
-            if (++steps == STEPS_BEFORE_JUMP) {
+            if (answers % STEPS_BEFORE_JUMP == 0) {
                 // Long downtime (a 1 s job after a day off): ask for the first fire time after
                 // now - w, doubling w, instead of walking every missed fire time.
                 latest = jumpTowards(trigger, latest, now);
             }
         }
+        throw new TriggerGuard.FaultyTriggerException("trigger '" + TriggerGuard.spec(trigger) + "' did not reach " + now + " from "
+                + first + " within " + MAX_ANSWERS + " answers", null);
     }
 
+    /**
+     * The first fire time after {@code now - w} for the smallest window {@code w} (1 ns, doubling)
+     * that holds one: close to now whatever the trigger's period. At most ~100 answers, since the
+     * window stops growing once it reaches back to {@code latest}.
+     */
     private static Instant jumpTowards(Trigger trigger, Instant latest, Instant now) {
-        for (Duration w = Duration.ofMillis(1); ; w = w.multipliedBy(2)) {
-            Instant from = now.minus(w);
+        for (Duration w = Duration.ofNanos(1); ; w = w.multipliedBy(2)) {
+            Instant from;
+            try {
+                from = now.minus(w);
+            } catch (DateTimeException beforeTheEpochOfTime) {
+                return latest;
+            }
             if (!from.isAfter(latest)) {
                 return latest;
             }
-            Optional<Instant> n = trigger.nextFireTime(TriggerContext.after(now, from));
+            Optional<Instant> n = TriggerGuard.next(trigger, TriggerContext.after(now, from));
             if (n.isPresent() && !n.get().isAfter(now) && n.get().isAfter(latest)) {
                 return n.get();
             }

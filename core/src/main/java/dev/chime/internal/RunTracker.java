@@ -1,10 +1,8 @@
 package dev.chime.internal;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -77,6 +75,11 @@ final class RunTracker {
         }
     }
 
+    /** The attempts in flight, as a weakly consistent view: no copy, for the dispatcher's every pass. */
+    Iterable<Attempt> inFlight() {
+        return java.util.Collections.unmodifiableSet(attempts);
+    }
+
     List<Attempt> snapshot() {
         return new ArrayList<>(attempts);
     }
@@ -87,18 +90,6 @@ final class RunTracker {
 
     boolean isIdle() {
         return attempts.isEmpty();
-    }
-
-    /** The earliest timeout deadline of a running attempt whose outcome is still open. */
-    Optional<Instant> earliestDeadline() {
-        Instant earliest = null;
-        for (Attempt a : attempts) {
-            Instant d = a.deadline();
-            if (d != null && !a.isDecided() && (earliest == null || d.isBefore(earliest))) {
-                earliest = d;
-            }
-        }
-        return Optional.ofNullable(earliest);
     }
 
     /** Waits, in real time, until no attempt is in flight. Returns false on timeout. */
@@ -129,10 +120,8 @@ final class RunTracker {
      */
     boolean allParked() {
         for (Attempt a : attempts) {
-            if (a.isTimedOut()) {
-                // Already reported; whenever its thread gives up, nothing we report changes.
-                continue;
-            }
+            // A timed-out attempt counts too: its return frees the slot, ends the store's run and
+            // queues its retry, so it is settled only while its thread is blocked in job code.
             Thread t = a.thread();
             if (t == null || !a.isInJobCode()) {
                 return false;

@@ -8,7 +8,8 @@ import java.util.Optional;
 /**
  * What happens to a job's schedule when a firing whose claim it kept is over: a fixed-delay job
  * gets its next fire time from the completion, or leaves the store when its trigger is exhausted.
- * (Other jobs are put back at dispatch, by {@link FiringDispatcher}.)
+ * (Other jobs are put back at dispatch, by {@link FiringDispatcher}.) A faulty trigger takes the
+ * job out of the schedule ({@link TriggerGuard#isolate}).
  */
 final class ScheduleKeeper {
 
@@ -22,8 +23,17 @@ final class ScheduleKeeper {
         if (firing.claimToRelease() == null) {
             return;
         }
-        Optional<Instant> next = firing.definition().trigger()
-                .nextFireTime(new TriggerContext(completedAt, firing.fireTime(), completedAt));
+        // A completion read before the fire time (the wall clock stepped back) must not make a
+        // correct trigger look faulty: the delay counts from whichever is later.
+        Instant completion = completedAt.isBefore(firing.fireTime()) ? firing.fireTime() : completedAt;
+        Optional<Instant> next;
+        try {
+            next = TriggerGuard.next(firing.definition().trigger(), new TriggerContext(completion, firing.fireTime(), completion));
+        } catch (TriggerGuard.FaultyTriggerException e) {
+            TriggerGuard.isolate(ctx, firing.jobId(), firing.definition().task(), firing.fireTime(), firing.claimToRelease(),
+                    null, e, completedAt);
+            return;
+        }
         if (next.isPresent()) {
             ctx.store().release(firing.claimToRelease(), next.get());
             ctx.wake().run();

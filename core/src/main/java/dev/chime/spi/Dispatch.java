@@ -27,11 +27,14 @@ public record Dispatch(Firing firing, RunRequest run, Instant nextFireTime) {
     /**
      * What became of a {@link Dispatch}.
      *
+     * <p>The engine starts the run only when {@code claimEnded} is true and a ticket exists; a
+     * store never answers a ticket for a claim it could not end (see {@link JobStore#dispatch}).
+     *
      * @param ticket     the run's ticket; null when no run was asked for, the job already has
-     *                   max instances running across the cluster, or the claim did not end (a run
-     *                   is recorded only for a claim still held: the engine starts none without it)
-     * @param claimEnded true when the job was put back or removed; false when it was changed or
-     *                   removed since the claim (the change wins, as with {@link JobStore#release})
+     *                   max instances running across the cluster, or the claim was lost
+     * @param claimEnded true when the job was put back or removed by this dispatch; false when it
+     *                   was changed, removed or taken over since the claim (the change wins, as
+     *                   with {@link JobStore#release}), and then no run was recorded
      */
     public record Result(RunTicket ticket, boolean claimEnded) {
     }

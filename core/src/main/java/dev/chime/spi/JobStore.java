@@ -100,15 +100,29 @@ public interface JobStore extends AutoCloseable {
      * {@link #beginRun} of its run (if any), then its {@link #release} or {@link #removeClaimed}.
      * The result list matches {@code dispatches} item for item.
      *
-     * <p>The default makes those calls one by one. A store behind a network should do the whole
-     * batch in one round of writes (one transaction): dispatch is on the path of every firing, and
-     * a commit per firing caps a node at a few hundred firings per second.
+     * <p>The contract: a store records a run (answers a ticket) only for a claim it still held and
+     * ended in the same call. When the claim was lost meanwhile (a concurrent reschedule or remove,
+     * another node's takeover), the result is {@code claimEnded=false} with no ticket, and no run
+     * record is left behind: the change that won decides, and the engine does not run the firing.
+     * A store behind a network checks the claim and records the run in one transaction.
+     *
+     * <p>The default makes those calls one by one: {@code beginRun}, then the release; when the
+     * release finds the claim lost, it undoes the run with {@code completeRun(ticket, null)} and
+     * answers no ticket. A store behind a network should do the whole batch in one round of writes
+     * (one transaction): dispatch is on the path of every firing, and a commit per firing caps a
+     * node at a few hundred firings per second.
      */
     default List<Dispatch.Result> dispatch(List<Dispatch> dispatches) {
         List<Dispatch.Result> results = new ArrayList<>(dispatches.size());
         for (Dispatch d : dispatches) {
             RunTicket ticket = d.run() == null ? null : beginRun(d.run());
             boolean ended = d.removesJob() ? removeClaimed(d.firing()) : release(d.firing(), d.nextFireTime());
+            if (!ended && ticket != null) {
+                // The run was recorded first so that a crash in between leaves a record; a lost
+                // claim must leave none.
+                completeRun(ticket, null);
+                ticket = null;
+            }
             results.add(new Dispatch.Result(ticket, ended));
         }
         return results;

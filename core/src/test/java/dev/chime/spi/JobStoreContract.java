@@ -317,6 +317,39 @@ public abstract class JobStoreContract {
     }
 
     @Test
+    void dispatchOfAClaimLostToAConcurrentRescheduleRecordsNoRun() {
+        store.add(job("a", T0));
+        Firing stale = store.claimDue(T0, 10).get(0);
+        StoredJob current = store.get("a").orElseThrow();
+        store.update(current.withClaim(null).withTrigger("interval:PT1M", T0.plusSeconds(60)));
+
+        List<Dispatch.Result> results = store.dispatch(List.of(
+                new Dispatch(stale, new RunRequest("a", T0, 1, true, null), T0.plusSeconds(10))));
+
+        assertThat(results).as("no ticket for a claim the store no longer held").containsExactly(new Dispatch.Result(null, false));
+        assertThat(store.get("a").orElseThrow().nextFireTime()).isEqualTo(T0.plusSeconds(60));
+        // No run record was left behind: with max instances 1 the next firing still gets its run.
+        Firing next = store.claimDue(T0.plusSeconds(60), 10).get(0);
+        List<Dispatch.Result> again = store.dispatch(List.of(
+                new Dispatch(next, new RunRequest("a", next.fireTime(), 1, true, null), T0.plusSeconds(120))));
+        assertThat(again.get(0).claimEnded()).isTrue();
+        assertThat(again.get(0).ticket()).isNotNull();
+    }
+
+    @Test
+    void dispatchOfAClaimWhoseJobWasRemovedMeanwhileRecordsNoRun() {
+        store.add(job("a", T0));
+        Firing stale = store.claimDue(T0, 10).get(0);
+        store.remove("a");
+
+        List<Dispatch.Result> results = store.dispatch(List.of(
+                new Dispatch(stale, new RunRequest("a", T0, 1, true, stale.job()), null)));
+
+        assertThat(results).containsExactly(new Dispatch.Result(null, false));
+        assertThat(store.get("a")).isEmpty();
+    }
+
+    @Test
     void pausedJobIsNeitherDueNorClaimed() {
         store.add(job("a", T0));
         store.add(job("b", T0.plusSeconds(5)));

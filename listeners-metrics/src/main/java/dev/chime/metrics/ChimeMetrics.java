@@ -28,6 +28,8 @@ import java.util.Objects;
  *   <tr><td>chime.job.lateness</td><td>timer with percentiles: scheduled fire time to start of the first attempt</td><td>job, task</td></tr>
  *   <tr><td>chime.job.missed</td><td>counter: fire times later than the misfire grace</td><td>job, task</td></tr>
  *   <tr><td>chime.job.skipped</td><td>counter: fire times skipped at max instances</td><td>job, task</td></tr>
+ *   <tr><td>chime.job.overrunning</td><td>counter: attempts still running at twice their timeout (their code ignores interruption; the job keeps its slot until they return)</td><td>job, task</td></tr>
+ *   <tr><td>chime.job.trigger.failed</td><td>counter: faulty triggers (threw, or answered a time not after the last); the job was taken out of the schedule</td><td>job, task</td></tr>
  *   <tr><td>chime.jobs.scheduled, chime.jobs.paused, chime.jobs.running</td><td>gauges</td><td></td></tr>
  *   <tr><td>chime.node.firings.claimed</td><td>counter: firings this node took from the store</td><td></td></tr>
  *   <tr><td>chime.node.leases.recovered</td><td>counter: firings of dead nodes this node took over</td><td></td></tr>
@@ -88,6 +90,12 @@ public final class ChimeMetrics implements SchedulerListener {
         } else if (event instanceof JobEvent.Skipped s) {
             Counter.builder("chime.job.skipped").description("Fire times skipped because max instances were running")
                     .tags(jobTags(s.jobId(), s.task())).register(registry).increment();
+        } else if (event instanceof JobEvent.Overrunning o) {
+            Counter.builder("chime.job.overrunning").description("Timed-out attempts still running at twice their timeout")
+                    .tags(jobTags(o.jobId(), o.task())).register(registry).increment();
+        } else if (event instanceof JobEvent.TriggerFailed t) {
+            Counter.builder("chime.job.trigger.failed").description("Faulty triggers; the job was taken out of the schedule")
+                    .tags(jobTags(t.jobId(), t.task())).register(registry).increment();
         } else if (event instanceof JobEvent.Claimed c) {
             claimed.increment();
             if (c.recovery()) {

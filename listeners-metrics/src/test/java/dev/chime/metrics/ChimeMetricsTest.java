@@ -49,7 +49,27 @@ class ChimeMetricsTest {
                 .task("broken", ctx -> {
                     throw new IOException("disk full");
                 })
-                .task("hang", ctx -> release.await());
+                .task("hang", ctx -> release.await())
+                .task("stubborn", ctx -> {
+                    while (release.getCount() > 0) {
+                        try {
+                            release.await();
+                        } catch (InterruptedException ignored) {
+                            // ignores its timeout's interrupt
+                        }
+                    }
+                })
+                .triggerProvider(new dev.chime.spi.TriggerProvider() {
+                    @Override
+                    public String type() {
+                        return "broken";
+                    }
+
+                    @Override
+                    public dev.chime.Trigger parse(String body, dev.chime.spi.TriggerParser nested) {
+                        return new BrokenTrigger();
+                    }
+                });
         for (int i = 0; i < properties.length; i += 2) {
             builder.property(properties[i], properties[i + 1]);
         }
@@ -108,6 +128,36 @@ class ChimeMetricsTest {
 
         assertThat(registry.find("chime.job.missed").tag("job", "missed").tag("task", "ok").counter().count()).isEqualTo(1);
         assertThat(registry.find("chime.job.skipped").tag("job", "busy").tag("task", "hang").counter().count()).isEqualTo(2);
+    }
+
+    /** First fire 10 s after it is asked, then it throws. */
+    record BrokenTrigger() implements dev.chime.Trigger {
+        @Override
+        public java.util.Optional<Instant> nextFireTime(dev.chime.TriggerContext context) {
+            if (context.lastFireTime() == null) {
+                return java.util.Optional.of(context.now().plusSeconds(10));
+            }
+            throw new IllegalStateException("broken plugin");
+        }
+
+        @Override
+        public String spec() {
+            return "broken:";
+        }
+    }
+
+    @Test
+    void overrunningAttemptsAndFaultyTriggersAreCounted() {
+        start(new NaiveJobStore());
+        scheduler.add(JobDefinition.builder("stuck").task("stubborn").trigger(Triggers.once(T0.plusSeconds(10)))
+                .options(JobOptions.builder().timeout(Duration.ofSeconds(3)).build()).build());
+        scheduler.add(JobDefinition.of("faulty", "ok", new BrokenTrigger()));
+        clock.advance(Duration.ofSeconds(30));
+
+        assertThat(registry.find("chime.job.overrunning").tag("job", "stuck").tag("task", "stubborn").counter().count())
+                .isEqualTo(1);
+        assertThat(registry.find("chime.job.trigger.failed").tag("job", "faulty").tag("task", "ok").counter().count())
+                .isEqualTo(1);
     }
 
     @Test

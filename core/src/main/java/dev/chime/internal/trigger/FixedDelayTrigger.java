@@ -1,5 +1,6 @@
 package dev.chime.internal.trigger;
 
+import dev.chime.JobOptions;
 import dev.chime.Trigger;
 import dev.chime.TriggerContext;
 import java.time.Duration;
@@ -10,7 +11,7 @@ import java.util.Optional;
 /**
  * Fires {@code delay} after the previous run finished (Spring's {@code fixedDelay}), so runs never
  * overlap however long they take. The first run is at {@code start}, or one delay after the job was
- * added. Spec: {@code delay:PT30S[;start=<instant>]}.
+ * added. Spec: {@code delay:PT30S[;start=<instant>]}; the delay is from 1 ms to 100 years.
  */
 public record FixedDelayTrigger(Duration delay, Instant start) implements Trigger {
 
@@ -18,8 +19,9 @@ public record FixedDelayTrigger(Duration delay, Instant start) implements Trigge
 
     public FixedDelayTrigger {
         Objects.requireNonNull(delay, "delay");
-        if (delay.isNegative() || delay.isZero()) {
-            throw new IllegalArgumentException("delay: " + delay + " must be positive");
+        if (delay.compareTo(IntervalTrigger.MIN_INTERVAL) < 0 || delay.compareTo(JobOptions.MAX_DURATION) > 0) {
+            throw new IllegalArgumentException("delay: " + delay + " is outside " + IntervalTrigger.MIN_INTERVAL
+                    + " (1 ms) to " + JobOptions.MAX_DURATION + " (100 years)");
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.chime.internal.trigger;
 
+import dev.chime.JobOptions;
 import dev.chime.Trigger;
 import dev.chime.TriggerContext;
 import java.time.Duration;
@@ -15,16 +16,20 @@ import java.util.concurrent.ThreadLocalRandom;
  * interval after the (whole) second the job was added in (APScheduler's meaning, to the second). Fire times stay on the grid of the
  * start however late runs are, so neither slow jobs nor jitter make the schedule drift.
  *
- * <p>Spec: {@code interval:PT10S[;start=<instant>][;end=<instant>][;jitter=<duration>]}.
+ * <p>Spec: {@code interval:PT10S[;start=<instant>][;end=<instant>][;jitter=<duration>]}; the interval
+ * is from 1 ms to 100 years.
  */
 public record IntervalTrigger(Duration interval, Instant start, Instant end, Duration jitter) implements Trigger {
 
     public static final String TYPE = "interval";
+    /** The shortest interval: a shorter one would leave more fire times to enumerate than a scheduler can fire. */
+    public static final Duration MIN_INTERVAL = Duration.ofMillis(1);
 
     public IntervalTrigger {
         Objects.requireNonNull(interval, "interval");
-        if (interval.isNegative() || interval.isZero()) {
-            throw new IllegalArgumentException("interval: " + interval + " must be positive");
+        if (interval.compareTo(MIN_INTERVAL) < 0 || interval.compareTo(JobOptions.MAX_DURATION) > 0) {
+            throw new IllegalArgumentException("interval: " + interval + " is outside " + MIN_INTERVAL + " (1 ms) to "
+                    + JobOptions.MAX_DURATION + " (100 years)");
         }
         if (jitter != null && (jitter.isNegative() || jitter.compareTo(interval) >= 0)) {
             throw new IllegalArgumentException("jitter: " + jitter + " must be at least zero and shorter than the interval " + interval);

@@ -201,8 +201,9 @@ public final class MemoryJobStore implements JobStore {
         lock.lock();
         try {
             for (Dispatch d : dispatches) {
-                RunTicket ticket = d.run() == null ? null : beginRun(d.run());
+                // Under the lock the claim check and the run are one step: a run only for a claim still held.
                 boolean ended = d.removesJob() ? removeClaimedLocked(d.firing()) : releaseLocked(d.firing(), d.nextFireTime());
+                RunTicket ticket = ended && d.run() != null ? beginRun(d.run()) : null;
                 results.add(new Dispatch.Result(ticket, ended));
             }
         } finally {

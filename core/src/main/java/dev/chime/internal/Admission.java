@@ -1,0 +1,105 @@
+package dev.chime.internal;
+
+import dev.chime.JobEvent;
+import dev.chime.JobOptions;
+import dev.chime.spi.RunRequest;
+import dev.chime.spi.RunTicket;
+import dev.chime.spi.StoredJob;
+import java.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Whether a firing may run: max concurrent instances, first on this node (an instance slot in
+ * {@link RunTracker}), then across the cluster (the store's run record). A firing that may not is
+ * reported {@link JobEvent.Skipped} and its firing is over.
+ */
+final class Admission {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Admission.class);
+
+    private final EngineContext ctx;
+    private final RunCompletion completion;
+    private final ScheduleKeeper keeper;
+
+    Admission(EngineContext ctx, RunCompletion completion, ScheduleKeeper keeper) {
+        this.ctx = ctx;
+        this.completion = completion;
+        this.keeper = keeper;
+    }
+
+    /**
+     * Takes an instance slot for a firing and has the store record its run, or reports it skipped
+     * and returns null. The dispatcher calls this while it still holds the job's claim, so that a
+     * crash leaves either the claim or the run record behind, never neither.
+     */
+    ActiveFiring begin(ActiveFiring firing) {
+        if (!acquire(firing)) {
+            return null;
+        }
+        ActiveFiring begun = firing.ticket() == null ? record(firing) : firing;
+        if (begun == null) {
+            refusedByStore(firing);
+        }
+        return begun;
+    }
+
+    /**
+     * Takes one of this node's instance slots for the job, or reports the firing skipped and
+     * returns false. The first half of {@link #begin}, for the dispatcher's batches.
+     */
+    boolean acquire(ActiveFiring firing) {
+        int max = firing.definition().options().maxInstances();
+        if (ctx.tracker().tryAcquireInstance(firing.jobId(), max)) {
+            return true;
+        }
+        skipped(firing, ctx.tracker().activeInstances(firing.jobId()), max);
+        return false;
+    }
+
+    /** What the store needs to record the run of an {@link #acquire acquired} firing. */
+    RunRequest runRequest(ActiveFiring firing) {
+        JobOptions options = firing.definition().options();
+        StoredJob snapshot = firing.removed() && options.recoverable()
+                ? ctx.codec().encode(firing.definition(), null) : null;
+        return new RunRequest(firing.jobId(), firing.fireTime(), options.maxInstances(), options.recoverable(), snapshot);
+    }
+
+    /** The store gave no ticket: the job runs max instances elsewhere in the cluster. */
+    void refusedByStore(ActiveFiring firing) {
+        int max = firing.definition().options().maxInstances();
+        ctx.tracker().releaseInstance(firing.jobId());
+        skipped(firing, max, max);
+    }
+
+    /** Gives back the slot of an {@link #acquire acquired} firing that will not run after all. */
+    void abandon(ActiveFiring firing) {
+        ctx.tracker().releaseInstance(firing.jobId());
+    }
+
+    /** Tells the store the firing runs; null when the cluster already runs max instances of the job. */
+    private ActiveFiring record(ActiveFiring firing) {
+        try {
+            RunTicket ticket = ctx.store().beginRun(runRequest(firing));
+            return ticket == null ? null : firing.withTicket(ticket);
+        } catch (RuntimeException e) {
+            // Running without the store's record beats not running: only a crash of this node in
+            // the meantime would go unnoticed.
+            LOG.error("job '{}': could not record the start of its fire time {}; running it anyway", firing.jobId(),
+                    firing.fireTime(), e);
+            return firing;
+        }
+    }
+
+    private void skipped(ActiveFiring firing, int running, int max) {
+        Instant now = ctx.clock().instant();
+        for (Instant fireTime : firing.allFireTimes()) {
+            LOG.warn("job '{}' skipped its fire time {}: {} instance(s) already running (max {})", firing.jobId(),
+                    fireTime, running, max);
+            ctx.bus().publish(new JobEvent.Skipped(firing.jobId(), firing.definition().task(), fireTime, running, now));
+        }
+        completion.completeNow(firing, null);
+        keeper.firingOver(firing, now);
+    }
+
+}

@@ -1,0 +1,122 @@
+package dev.chime.internal;
+
+import dev.chime.LastRun;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The end of a firing, step 4 of its story: its outcome goes to the store with the end of its run
+ * record, then its instance slot is freed and its schedule moves on ({@link ScheduleKeeper}).
+ * Every step is guarded, so that a store or trigger that throws here still frees the slot: a
+ * firing that cannot end would hold its job at max instances for ever.
+ */
+final class RunCompletion {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RunCompletion.class);
+
+    private final EngineContext ctx;
+    private final ScheduleKeeper keeper;
+
+    RunCompletion(EngineContext ctx, ScheduleKeeper keeper) {
+        this.ctx = ctx;
+        this.keeper = keeper;
+    }
+
+    /**
+     * Ends the firing of {@code attempt}, once (later calls do nothing). The attempt stays in flight
+     * (for the in-flight limit, shutdown and the test clock) and the slot taken until the store
+     * has answered; the worker thread does not wait for that write.
+     *
+     * @param lastRun the outcome to record, or null for none
+     */
+    void end(Attempt attempt, LastRun lastRun) {
+        if (attempt.handOn()) {
+            endHandedOn(attempt, lastRun);
+        }
+    }
+
+    /** {@link #end} for a caller that already won {@link Attempt#handOn()}. */
+    void endHandedOn(Attempt attempt, LastRun lastRun) {
+        ActiveFiring firing = attempt.firing();
+        if (firing.ticket() == null) {
+            if (lastRun != null && !firing.removed()) {
+                try {
+                    ctx.store().recordOutcome(firing.jobId(), lastRun);
+                } catch (Throwable e) {
+                    LOG.error("job '{}': could not record outcome {} of {}", firing.jobId(), lastRun.outcome(), firing.fireTime(), e);
+                }
+            }
+            over(firing, lastRun);
+            return;
+        }
+        attempt.holdForStoreWrite();
+        completeAsync(firing, lastRun).whenComplete((ended, failure) -> {
+            try {
+                over(firing, lastRun);
+            } finally {
+                if (attempt.letGo()) {
+                    ctx.tracker().finished(attempt);
+                }
+            }
+        });
+    }
+
+    /** Ends a firing that produced no outcome (not run after all, or dropped at shutdown), without waiting for the store. */
+    void endQuietly(ActiveFiring firing) {
+        ctx.tracker().releaseInstance(firing.jobId());
+        if (firing.ticket() != null) {
+            completeAsync(firing, null);
+        }
+    }
+
+    /** Ends the store's record of a run at once; false when another node took it over meanwhile. */
+    boolean completeNow(ActiveFiring firing, LastRun lastRun) {
+        if (firing.ticket() == null) {
+            if (lastRun != null && !firing.removed()) {
+                ctx.store().recordOutcome(firing.jobId(), lastRun);
+            }
+            return true;
+        }
+        if (ctx.store().completeRun(firing.ticket(), firing.removed() ? null : lastRun)) {
+            return true;
+        }
+        logTakenOver(firing);
+        return false;
+    }
+
+    /** The store's completion of the run, never throwing: a failure is logged and the stage completes anyway. */
+    private CompletionStage<Boolean> completeAsync(ActiveFiring firing, LastRun lastRun) {
+        CompletionStage<Boolean> stage;
+        try {
+            stage = ctx.store().completeRunAsync(firing.ticket(), firing.removed() ? null : lastRun);
+        } catch (Throwable e) {
+            stage = CompletableFuture.failedFuture(e);
+        }
+        return stage.handle((ended, failure) -> {
+            if (failure != null) {
+                LOG.error("job '{}': could not end the store's record of its run of {}", firing.jobId(), firing.fireTime(), failure);
+            } else if (!ended) {
+                logTakenOver(firing);
+            }
+            return failure == null && ended;
+        });
+    }
+
+    /** The firing is over: its slot is free again and a claim it kept (fixed delay) moves on. */
+    private void over(ActiveFiring firing, LastRun lastRun) {
+        ctx.tracker().releaseInstance(firing.jobId());
+        try {
+            keeper.firingOver(firing, lastRun == null ? ctx.clock().instant() : lastRun.finishedAt());
+        } catch (Throwable e) {
+            LOG.error("job '{}': could not put it back after its firing of {}; the store returns it when the claim expires",
+                    firing.jobId(), firing.fireTime(), e);
+        }
+    }
+
+    private static void logTakenOver(ActiveFiring firing) {
+        LOG.warn("job '{}': its run of {} was taken over by another node while this one was presumed dead; "
+                + "its outcome here is not recorded", firing.jobId(), firing.fireTime());
+    }
+}
