@@ -3,6 +3,7 @@ package dev.chime.internal.trigger;
 import dev.chime.JobOptions;
 import dev.chime.Trigger;
 import dev.chime.TriggerContext;
+import dev.chime.spi.English;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -120,6 +121,22 @@ public record IntervalTrigger(Duration interval, Instant start, Instant end, Dur
         }
         if (jitter != null && !jitter.isZero()) {
             sb.append(";jitter=").append(jitter);
+        }
+        return sb.toString();
+    }
+
+    /** {@code "every 15 seconds"}, with its start, end and jitter when set. */
+    @Override
+    public String describe() {
+        StringBuilder sb = new StringBuilder(English.every(interval));
+        if (start != null) {
+            sb.append(", from ").append(start);
+        }
+        if (end != null) {
+            sb.append(", until ").append(end);
+        }
+        if (jitter != null && !jitter.isZero()) {
+            sb.append(", each up to ").append(English.duration(jitter)).append(" late at random");
         }
         return sb.toString();
     }
