@@ -67,6 +67,7 @@ public final class ConsoleServer implements AutoCloseable {
         private String contextPath = "/";
         private int maxConnections = 200;
         private Set<String> allowedHosts;
+        private final java.util.Map<String, com.sun.net.httpserver.HttpHandler> others = new java.util.LinkedHashMap<>();
 
         private Builder(Console console) {
             this.console = Objects.requireNonNull(console, "console");
@@ -117,6 +118,15 @@ public final class ConsoleServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Serves {@code handler} at {@code path} on the same port, outside the console: no Host
+         * check, no authentication, no security headers of the console's (a metrics scrape, say).
+         */
+        public Builder alsoServe(String path, com.sun.net.httpserver.HttpHandler handler) {
+            others.put(Objects.requireNonNull(path, "path"), Objects.requireNonNull(handler, "handler"));
+            return this;
+        }
+
         /** @throws UncheckedIOException when the port cannot be bound */
         public ConsoleServer start() {
             Set<String> hosts = allowedHosts != null ? allowedHosts
@@ -141,6 +151,7 @@ public final class ConsoleServer implements AutoCloseable {
                     handler.handle(new JdkExchange(exchange, contextPath), checked);
                 }
             });
+            others.forEach(http::createContext);
             http.setExecutor(threads);
             http.start();
             LOG.info("Chime console on http://{}:{}{}", hostName(bindAddress), http.getAddress().getPort(),
