@@ -164,7 +164,7 @@ final class JobsApi {
         String id = Query.checkId(text(json, "id"), "field 'id'");
         JobDefinition job = definition(id, json, Set.of("id"));
         JobInfo added = scheduler.add(job);
-        return new Answer(201, views.summary(added), "api/job?id=" + java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8));
+        return new Answer(201, views.detail(added, settings.clock().instant()), "api/job?id=" + java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8));
     }
 
     /** Replaces task, trigger, options and data; the job keeps its pause state and where it was declared. */
@@ -179,7 +179,7 @@ final class JobsApi {
         if (before.paused() && !after.paused()) {
             after = scheduler.pauseJob(id);
         }
-        return ok(views.summary(after));
+        return ok(views.detail(after, settings.clock().instant()));
     }
 
     private Answer delete(String id) {
