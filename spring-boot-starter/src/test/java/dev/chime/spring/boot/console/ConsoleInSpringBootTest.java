@@ -96,6 +96,16 @@ class ConsoleInSpringBootTest {
     }
 
     @Test
+    void theConsoleSettingsAreInTheConfigurationMetadata() throws Exception {
+        String metadata = new String(getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json").readAllBytes(),
+                java.nio.charset.StandardCharsets.UTF_8);
+        for (String property : java.util.List.of("chime.console.enabled", "chime.console.path", "chime.console.token",
+                "chime.console.read-only-token", "chime.console.store-concurrency", "chime.console.store-wait")) {
+            assertThat(metadata).contains("\"name\": \"" + property + "\"");
+        }
+    }
+
+    @Test
     void theConsoleIsOffUnlessEnabled() throws Exception {
         try (ConfigurableApplicationContext ctx = start(new Class<?>[] {App.class}, "chime.console.token=spring-token-1")) {
             assertThat(get(ctx, "/chime/health", null, null).statusCode()).isEqualTo(404);
