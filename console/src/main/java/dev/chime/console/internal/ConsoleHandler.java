@@ -145,7 +145,7 @@ public final class ConsoleHandler {
             got = storeTurns.tryAcquire(settings.storeCallWait().toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new HttpError(503, "interrupted while waiting for the store");
+            throw new HttpError(500, "the console is stopping");
         }
         if (!got) {
             throw new HttpError(429, "the console is busy with other requests; try again in a moment");
