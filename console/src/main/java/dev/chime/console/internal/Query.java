@@ -67,8 +67,8 @@ public final class Query {
         for (int i = 0; i < id.length(); i++) {
             char c = id.charAt(i);
             if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
-                throw new HttpError(400, where + ": control character U+" + String.format("%04X", (int) c) + " at index " + i
-                        + " is not allowed in a job id");
+                throw new HttpError(400, where + ": control character U+" + String.format(java.util.Locale.ROOT, "%04X", (int) c)
+                        + " at index " + i + " is not allowed in a job id");
             }
         }
         return id;
@@ -117,7 +117,7 @@ public final class Query {
         StringBuilder sb = new StringBuilder();
         s.codePoints().limit(100).forEach(cp -> {
             if (Character.isISOControl(cp)) {
-                sb.append(String.format("\\u%04X", cp));
+                sb.append(String.format(java.util.Locale.ROOT, "\\u%04X", cp));
             } else {
                 sb.appendCodePoint(cp);
             }
