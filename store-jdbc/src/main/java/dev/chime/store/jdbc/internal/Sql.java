@@ -120,7 +120,7 @@ public final class Sql {
                 + lastRunColumns + " WHERE id = ?";
         checkBatchCounts = "UPDATE " + nodes + " SET started_at_ms = started_at_ms + 1 WHERE node_id = ?";
         nodeHeartbeats = "SELECT node_id, " + now + " - heartbeat_at_ms FROM " + nodes;
-        allRuns = "SELECT node_id, job_id, fire_time, started_at_ms FROM " + runs;
+        allRuns = "SELECT node_id, job_id, fire_time, started_at_ms FROM " + runs + " WHERE ended_at_ms IS NULL";
         heartbeat = "UPDATE " + nodes + " SET heartbeat_at_ms = " + now + " WHERE node_id = ?";
         deadNodes = "SELECT node_id FROM " + nodes + " WHERE heartbeat_at_ms < " + now + " - ? AND node_id <> ?";
         orphanClaimers = "SELECT DISTINCT claimed_by FROM " + jobs + " WHERE claimed_by IS NOT NULL AND claimed_by NOT IN "
