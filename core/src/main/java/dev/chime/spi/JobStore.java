@@ -88,8 +88,13 @@ public interface JobStore extends AutoCloseable {
      * over; a store used by one node needs nothing (the engine counts its own instances), which is
      * the default.
      *
+     * <p>When the request carries a {@link RunRequest#claim claim}, a shared store records the run
+     * only if that claim is still this node's, checked in the same write: the firing's claim may
+     * have gone to another node while this one was paused.
+     *
      * @return a ticket to hand to {@link #completeRun}, or null when the job already has
-     *         {@code maxInstances} runs in progress somewhere (the firing is then skipped)
+     *         {@code maxInstances} runs in progress somewhere, or its claim was lost (the firing is
+     *         then not run here)
      */
     default RunTicket beginRun(RunRequest request) {
         return RunTicket.local(request);

@@ -343,6 +343,13 @@ public final class SqlJobStore implements JobStore {
                     node.id(), request.jobId(), request.fireTime());
             return null;
         }
+        if (request.claim() != null && !stillClaimed(c, request.claim())) {
+            // Alive again (it joined anew after a takeover), but the claim went with the takeover
+            // and another node may run this firing: liveness alone would let both run it.
+            LOG.warn("node '{}': the claim of job '{}' at {} was lost meanwhile; its run is not begun", node.id(),
+                    request.jobId(), request.fireTime());
+            return null;
+        }
         long fence;
         try (PreparedStatement ps = c.prepareStatement(sql.reserveInstance)) {
             ps.setString(1, request.jobId());
@@ -363,6 +370,19 @@ public final class SqlJobStore implements JobStore {
             ps.executeUpdate();
         }
         return fence;
+    }
+
+    /** Whether this node still holds the claim, locking the job's row to the end of the transaction. */
+    private boolean stillClaimed(Connection c, Firing claim) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT id FROM " + sql.jobs
+                + " WHERE id = ? AND version = ? AND claimed_by = ? FOR UPDATE")) {
+            ps.setString(1, claim.jobId());
+            ps.setLong(2, claim.job().version());
+            ps.setString(3, node.id());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
     }
 
     static long readLong(Connection c, String query, String key) throws SQLException {

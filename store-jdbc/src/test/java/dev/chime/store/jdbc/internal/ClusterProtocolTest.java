@@ -185,6 +185,49 @@ class ClusterProtocolTest {
         assertThat(a.get("j").orElseThrow().claimedFireTime()).as("left for the takeover to put back").isEqualTo(T0);
     }
 
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void staleFixedDelayRunBegunAfterRejoiningFromATakeoverDoesNotRun(TestDatabase db) throws Exception {
+        setUp(db);
+        SqlJobStore a = node(shared, "a", LONG);
+        SqlJobStore b = node(shared, "b", SHORT);
+        a.add(job("j", T0));
+        // A fixed-delay firing: its run is begun while A keeps the claim.
+        Firing claimedByA = a.claimDue(T0, 10).get(0);
+
+        // A stalls; B takes it over, claims the same firing and begins its run.
+        awaitTakeover(b);
+        b.node().heartbeat();
+        Firing claimedByB = b.claimDue(T0, 10).get(0);
+        assertThat(b.beginRun(claimedRun(claimedByB))).isNotNull();
+
+        // A wakes: its heartbeat thread goes first, finds A taken over and joins again, so A is
+        // alive; then its dispatcher begins the run of the claim it lost.
+        a.node().heartbeat();
+        assertThat(a.beginRun(claimedRun(claimedByA))).isNull();
+        assertThat(runsInProgress()).isOne();
+        assertThat(running("j")).isOne();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void fixedDelayRunBegunUnderAHeldClaimIsRecorded(TestDatabase db) throws Exception {
+        setUp(db);
+        SqlJobStore a = node(shared, "a", LONG);
+        a.add(job("j", T0));
+        Firing claimed = a.claimDue(T0, 10).get(0);
+
+        RunTicket ticket = a.beginRun(claimedRun(claimed));
+
+        assertThat(ticket).isNotNull();
+        assertThat(runsInProgress()).isOne();
+        assertThat(a.release(claimed, T0.plusSeconds(60))).as("the claim is still A's").isTrue();
+    }
+
+    private static RunRequest claimedRun(Firing firing) {
+        return new RunRequest(firing.jobId(), firing.fireTime(), 5, false, null, firing);
+    }
+
     // ---- defect 2: completion decided per run, idempotent ----
 
     @ParameterizedTest
