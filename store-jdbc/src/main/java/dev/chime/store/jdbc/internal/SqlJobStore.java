@@ -192,9 +192,20 @@ public final class SqlJobStore implements JobStore {
 
     @Override
     public List<Firing> claimDue(Instant now, int limit, Set<String> tasks) {
+        // Liveness first, recoveries after: a node paused past its timeout may have been taken
+        // over with the runs it adopted, and its next heartbeat (which mayClaim makes) drops them.
+        if (!node.mayClaim()) {
+            if (node.hasRecoveries()) {
+                // Not an empty answer: the queued recoveries make the next due time "now", so the
+                // dispatcher would ask again at once; failing lets it back off until the database answers.
+                throw new JdbcStoreException("node '" + node.id() + "' could not beat; its recovered runs wait for "
+                        + "the database to answer");
+            }
+            return List.of();
+        }
         List<Firing> recoveries = node.takeRecoveries(limit);
         List<Firing> claimed = new ArrayList<>(recoveries);
-        if (claimed.size() >= limit || !node.mayClaim()) {
+        if (claimed.size() >= limit) {
             return claimed;
         }
         List<String> taskList = tasks == null ? null : List.copyOf(new java.util.TreeSet<>(tasks));

@@ -362,6 +362,27 @@ class ClusterProtocolTest {
 
     @ParameterizedTest
     @EnumSource(TestDatabase.class)
+    void recoveriesQueuedBeforeBeingTakenOverAreNotHandedOutByAClaimBeforeTheHeartbeat(TestDatabase db) throws Exception {
+        setUp(db);
+        SqlJobStore c = node(shared, "c", LONG);
+        c.add(job("j", T0));
+        Firing f = c.claimDue(T0, 10).get(0);
+        dispatch(c, f, run(f, 1, true), T0.plusSeconds(60));
+        SqlJobStore a = node(shared, "a", SHORT);
+        awaitTakeover(a);
+        assertThat(a.node().hasRecoveries()).isTrue();
+
+        // A stalls with the recovery queued; B takes A over, and the run with it.
+        SqlJobStore b = node(shared, "b", SHORT);
+        awaitTakeover(b);
+
+        // A wakes, and its dispatcher claims before its heartbeat thread has beaten.
+        assertThat(a.claimDue(T0, 10)).as("A's claims").noneMatch(Firing::recovery);
+        assertThat(b.claimDue(T0, 10)).as("B's claims").anyMatch(Firing::recovery);
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
     void claimReadsAnUnknownLastOutcomeAsNoLastRun(TestDatabase db) throws Exception {
         setUp(db);
         SqlJobStore a = node(shared, "a", LONG);
