@@ -147,6 +147,18 @@ public interface JobStore extends AutoCloseable {
     }
 
     /**
+     * Whether this node still holds a run it began, asked before each retry of the run: a node
+     * paused or cut off past its lease while a retry waited for its backoff may have been taken
+     * over, and the node that took the run over runs the firing again (or reports it missed).
+     * Answers false only when the run is certainly no longer this node's; throws when it cannot
+     * tell yet (the store is unreachable, or this node may be taken over at any moment), and the
+     * engine then asks again later. The default, for a store used by one node, is true.
+     */
+    default boolean holdsRun(RunTicket ticket) {
+        return true;
+    }
+
+    /**
      * {@link #completeRun}, answered later: the engine's worker thread goes on to the next run
      * while the store writes, and the engine frees the job's instance slot when the stage
      * completes. A store behind a network should write many completions in one transaction here;

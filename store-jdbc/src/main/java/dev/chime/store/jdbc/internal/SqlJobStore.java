@@ -455,6 +455,36 @@ public final class SqlJobStore implements JobStore {
         }
     }
 
+    /**
+     * Whether the run is still this node's: its row is, and this node is alive by the database's
+     * clock (checked in the same transaction, so a takeover either went first or waits). A run
+     * taken over answers false; a node past its timeout but not (yet) taken over cannot tell.
+     */
+    @Override
+    public boolean holdsRun(RunTicket ticket) {
+        if (RunTicket.LOCAL.equals(ticket.runId())) {
+            return true;
+        }
+        Boolean held = call("check the run of job '" + ticket.jobId() + "'", () -> db.transaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM " + sql.runs
+                    + " WHERE run_id = ? AND node_id = ? AND ended_at_ms IS NULL")) {
+                ps.setString(1, ticket.runId());
+                ps.setString(2, node.id());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next() || rs.getLong(1) == 0) {
+                        return false;
+                    }
+                }
+            }
+            return node.stillAlive(c) ? Boolean.TRUE : null;
+        }));
+        if (held == null) {
+            throw new JdbcStoreException("node '" + node.id() + "' is past its timeout by the database's clock and may be "
+                    + "taken over at any moment: whether the run of job '" + ticket.jobId() + "' stays its own is not known yet");
+        }
+        return held;
+    }
+
     @Override
     public CompletionStage<Boolean> completeRunAsync(RunTicket ticket, LastRun lastRun) {
         if (RunTicket.LOCAL.equals(ticket.runId())) {

@@ -228,6 +228,40 @@ class ClusterProtocolTest {
         return new RunRequest(firing.jobId(), firing.fireTime(), 5, false, null, firing);
     }
 
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void retryOfARunTakenOverWhileItsNodeWasPausedIsNoLongerHeld(TestDatabase db) throws Exception {
+        setUp(db);
+        SqlJobStore a = node(shared, "a", LONG);
+        SqlJobStore b = node(shared, "b", SHORT);
+        a.add(job("j", T0));
+        Firing f = a.claimDue(T0, 10).get(0);
+        RunTicket ticket = dispatch(a, f, run(f, 1, true), T0.plusSeconds(60)).ticket();
+        assertThat(a.holdsRun(ticket)).isTrue();
+
+        // A's attempt failed and its retry waits; A stalls past its timeout, B takes the run over.
+        awaitTakeover(b);
+        a.node().heartbeat(); // A wakes, finds itself taken over and joins again
+
+        assertThat(a.holdsRun(ticket)).as("the retry must not start on A").isFalse();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void aNodePastItsTimeoutCannotVouchForItsRunBeforeItBeatsAgain(TestDatabase db) throws Exception {
+        setUp(db);
+        SqlJobStore a = node(shared, "a", SHORT);
+        a.add(job("j", T0));
+        Firing f = a.claimDue(T0, 10).get(0);
+        RunTicket ticket = dispatch(a, f, run(f, 1, true), T0.plusSeconds(60)).ticket();
+
+        awaitStale(a, SHORT);
+        assertThatThrownBy(() -> a.holdsRun(ticket)).hasMessageContaining("past its timeout");
+
+        a.node().heartbeat();
+        assertThat(a.holdsRun(ticket)).isTrue();
+    }
+
     // ---- defect 2: completion decided per run, idempotent ----
 
     @ParameterizedTest
