@@ -36,6 +36,18 @@ class SharedStoreEngineTest {
         volatile boolean loseClaimsButAnswerTickets;
         /** When set, completions land this long after they are asked for, on another thread. */
         volatile Duration writeDelay;
+        /** What {@link #holdsRun} answers; null makes it fail (the store cannot tell). */
+        volatile Boolean holdsRuns = Boolean.TRUE;
+
+        @Override
+        public boolean holdsRun(RunTicket ticket) {
+            calls.add("holds " + ticket.runId());
+            Boolean holds = holdsRuns;
+            if (holds == null) {
+                throw new IllegalStateException("the store cannot tell");
+            }
+            return holds;
+        }
 
         @Override
         public java.util.concurrent.CompletionStage<Boolean> completeRunAsync(RunTicket ticket, LastRun lastRun) {
@@ -73,10 +85,19 @@ class SharedStoreEngineTest {
             return super.release(firing, nextFireTime);
         }
 
+        /** When set, the next run begun under a claim finds it lost: another node took it over and put the job back. */
+        volatile boolean loseNextClaimAtBegin;
+
         @Override
         public RunTicket beginRun(RunRequest request) {
             calls.add("begin " + request.jobId());
             requests.add(request);
+            if (request.claim() != null && loseNextClaimAtBegin) {
+                loseNextClaimAtBegin = false;
+                StoredJob held = get(request.jobId()).orElseThrow();
+                put(held.withNextFireTime(held.claimedFireTime()));
+                return null;
+            }
             return refuseRuns ? null : new RunTicket(request.jobId(), request.fireTime(), "run-" + requests.size());
         }
 
@@ -191,6 +212,71 @@ class SharedStoreEngineTest {
         assertThat(runs).hasSize(1);
         assertThat(store.completed).hasSize(1);
         assertThat(scheduler.job("j").orElseThrow().lastRun()).isEmpty();
+    }
+
+    /** A scheduler on the same store and clock whose job fails every attempt, retried once after 5 s. */
+    private Scheduler failingJobWithARetry(List<Integer> attempts) {
+        Scheduler failing = Scheduler.builder().clock(clock).store(store).listener(events).task("flaky", ctx -> {
+            attempts.add(ctx.attempt());
+            throw new IllegalStateException("fails");
+        }).build();
+        failing.add(JobDefinition.builder("j").task("flaky").trigger(Triggers.interval(Duration.ofMinutes(10)))
+                .options(JobOptions.builder().retry(RetryPolicy.fixed(1, Duration.ofSeconds(5))).build()).build());
+        failing.start();
+        return failing;
+    }
+
+    @Test
+    void retryOfARunTakenOverWhileItWaitedForItsBackoffDoesNotStart() {
+        List<Integer> attempts = new CopyOnWriteArrayList<>();
+        Scheduler failing = failingJobWithARetry(attempts);
+        try {
+            clock.advance(Duration.ofMinutes(10));
+            assertThat(attempts).containsExactly(1);
+
+            // This node is paused past its lease during the backoff; another node takes the run over.
+            store.holdsRuns = false;
+            clock.advance(Duration.ofSeconds(5));
+
+            assertThat(attempts).as("the node that took the run over runs it").containsExactly(1);
+            assertThat(events.of(JobEvent.Submitted.class)).hasSize(1);
+            assertThat(store.completed).extracting(RunTicket::runId).containsExactly("run-1");
+        } finally {
+            failing.shutdown(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void retryOfARunTheStoreCannotVouchForWaitsUntilItCan() {
+        List<Integer> attempts = new CopyOnWriteArrayList<>();
+        Scheduler failing = failingJobWithARetry(attempts);
+        try {
+            clock.advance(Duration.ofMinutes(10));
+            store.holdsRuns = null;
+            clock.advance(Duration.ofSeconds(5));
+            assertThat(attempts).containsExactly(1);
+
+            store.holdsRuns = true;
+            clock.advance(Duration.ofSeconds(1));
+
+            assertThat(attempts).containsExactly(1, 2);
+            assertThat(store.completed).extracting(RunTicket::runId).containsExactly("run-1");
+        } finally {
+            failing.shutdown(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void fixedDelayRunWhoseClaimWasLostBeforeItBeganIsNotReportedSkipped() {
+        store.loseNextClaimAtBegin = true;
+        scheduler.add(JobDefinition.of("j", "work", Triggers.fixedDelay(Duration.ofSeconds(10))));
+        scheduler.start();
+        clock.advance(Duration.ofSeconds(10));
+
+        assertThat(store.requests).first().satisfies(r -> assertThat(r.claim()).as("the kept claim goes with the run").isNotNull());
+        // The node that won the claim runs the fire time (here the same scheduler claims it again).
+        assertThat(runs).extracting(JobContext::scheduledFireTime).containsExactly(T0.plusSeconds(10));
+        assertThat(events.of(JobEvent.Skipped.class)).as("it was not skipped: another node runs it").isEmpty();
     }
 
     @Test

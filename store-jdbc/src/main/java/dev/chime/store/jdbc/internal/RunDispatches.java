@@ -120,16 +120,17 @@ final class RunDispatches {
         }
         byJob.sort(Comparator.comparing(i -> dispatches.get(i).firing().jobId()));
         Map<String, Long> fences = new HashMap<>();
+        Map<String, Long> running = new HashMap<>();
         boolean removals = dispatches.stream().anyMatch(Dispatch::removesJob);
         if (removals) {
             // Releases and deletes go in two batches, so lock every row first, in id order; this
             // also reads the fencing tokens of the jobs about to leave the store.
-            lockAndReadFences(c, dispatches, byJob, fences);
+            lockAndReadFences(c, dispatches, byJob, fences, running);
         }
         boolean[] ended = new boolean[n];
         endClaims(c, dispatches, byJob, false, ended);
         endClaims(c, dispatches, byJob, true, ended);
-        boolean[] runs = reserveInstances(c, dispatches, byJob, ended, fences);
+        boolean[] runs = reserveInstances(c, dispatches, byJob, ended, fences, running);
         long[] tokens = new long[n];
         try (PreparedStatement ps = c.prepareStatement(sql.insertRun)) {
             boolean any = false;
@@ -156,10 +157,10 @@ final class RunDispatches {
         return results;
     }
 
-    private void lockAndReadFences(Connection c, List<Dispatch> dispatches, List<Integer> byJob, Map<String, Long> fences)
-            throws SQLException {
+    private void lockAndReadFences(Connection c, List<Dispatch> dispatches, List<Integer> byJob, Map<String, Long> fences,
+                                   Map<String, Long> running) throws SQLException {
         String in = String.join(", ", java.util.Collections.nCopies(byJob.size(), "?"));
-        try (PreparedStatement ps = c.prepareStatement("SELECT id, fence FROM " + sql.jobs + " WHERE id IN (" + in
+        try (PreparedStatement ps = c.prepareStatement("SELECT id, fence, running FROM " + sql.jobs + " WHERE id IN (" + in
                 + ") ORDER BY id FOR UPDATE")) {
             int p = 1;
             for (int i : byJob) {
@@ -168,6 +169,7 @@ final class RunDispatches {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     fences.put(rs.getString(1), rs.getLong(2));
+                    running.put(rs.getString(1), rs.getLong(3));
                 }
             }
         }
@@ -176,10 +178,12 @@ final class RunDispatches {
     /**
      * Max instances across the cluster: a slot is reserved on the job's row, for the claims that
      * ended only, and the job's fencing token goes up with it. A job that left the store has no
-     * later firing to limit. Returns which dispatches run; {@code fences} gets the new tokens.
+     * later firing to limit, but its last run still waits for max instances: the runs of its
+     * earlier firings may be going on on other nodes ({@code running}, read under the row lock
+     * before the delete). Returns which dispatches run; {@code fences} gets the new tokens.
      */
     private boolean[] reserveInstances(Connection c, List<Dispatch> dispatches, List<Integer> byJob, boolean[] ended,
-                                       Map<String, Long> fences) throws SQLException {
+                                       Map<String, Long> fences, Map<String, Long> running) throws SQLException {
         boolean[] runs = new boolean[dispatches.size()];
         List<Integer> asking = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(sql.reserveInstance)) {
@@ -189,7 +193,7 @@ final class RunDispatches {
                     continue;
                 }
                 if (d.removesJob()) {
-                    runs[i] = true;
+                    runs[i] = running.getOrDefault(d.firing().jobId(), 0L) < d.run().maxInstances();
                     continue;
                 }
                 ps.setString(1, d.run().jobId());
