@@ -84,13 +84,15 @@ public class ChimeAutoConfiguration {
                 .threads(properties.getThreads())
                 .pollInterval(properties.getPollInterval())
                 .property("chime.metrics.job-tag", Boolean.toString(properties.isMetricsJobTag()));
+        // getIfUnique: the only JobStore bean, or the @Primary one of several.
+        JobStore storeBean = stores.getIfUnique();
         List<JobStore> storeBeans = stores.orderedStream().toList();
-        if (storeBeans.size() > 1) {
+        if (storeBean == null && !storeBeans.isEmpty()) {
             throw new IllegalStateException("Chime found " + storeBeans.size() + " JobStore beans " + storeBeans
                     + "; declare one, or make one @Primary");
         }
-        if (storeBeans.size() == 1 || stores.getIfUnique() != null) {
-            builder.store(stores.getIfUnique() != null ? stores.getIfUnique() : storeBeans.get(0));
+        if (storeBean != null) {
+            builder.store(storeBean);
         } else {
             builder.store(properties.getStore() != null && !properties.getStore().isBlank() ? properties.getStore() : "memory");
             dataSources.ifUnique(builder::component);

@@ -145,6 +145,24 @@ class ChimeAutoConfigurationTest {
     }
 
     @Test
+    void ofTwoJobStoreBeansThePrimaryOneIsTheStore() {
+        runner.withUserConfiguration(TwoStores.class).run(ctx -> {
+            assertThat(ctx).hasNotFailed();
+            ctx.getBean(Scheduler.class).add(JobDefinition.of("x", "t", Triggers.interval(Duration.ofHours(1))));
+            assertThat(ctx.getBean("primaryStore", MemoryJobStore.class).get("x")).isPresent();
+            assertThat(ctx.getBean("otherStore", MemoryJobStore.class).get("x")).isEmpty();
+        });
+    }
+
+    @Test
+    void twoJobStoreBeansWithoutAPrimaryOneFailTheStartNamingThem() {
+        runner.withBean("oneStore", MemoryJobStore.class, MemoryJobStore::new)
+                .withBean("otherStore", MemoryJobStore.class, MemoryJobStore::new)
+                .run(ctx -> assertThat(ctx).getFailure().rootCause()
+                        .hasMessageContaining("Chime found 2 JobStore beans").hasMessageContaining("make one @Primary"));
+    }
+
+    @Test
     void aJobDeclaredByAnEarlierStartAndNoLongerByThisOneIsRemovedButApiJobsStay() {
         MemoryJobStore shared = new MemoryJobStore();
         runner.withBean(MemoryJobStore.class, () -> shared).withUserConfiguration(TwoJobs.class).run(ctx -> {
@@ -182,6 +200,20 @@ class ChimeAutoConfigurationTest {
                     assertThat(timer.getId().getTag("task")).isEqualTo("dev.chime.spring.boot.ChimeAutoConfigurationTest$OneJob#kept");
                     assertThat(timer.getId().getTag("job")).isNull();
                 });
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class TwoStores {
+        @Bean
+        @org.springframework.context.annotation.Primary
+        MemoryJobStore primaryStore() {
+            return new MemoryJobStore();
+        }
+
+        @Bean
+        MemoryJobStore otherStore() {
+            return new MemoryJobStore();
+        }
     }
 
     static class StateAtConstruction {
