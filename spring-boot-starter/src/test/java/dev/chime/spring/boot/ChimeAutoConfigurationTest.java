@@ -131,6 +131,23 @@ class ChimeAutoConfigurationTest {
     }
 
     @Test
+    void withAutoStartupFalseASchedulerTheApplicationStartsKnowsTheBeansTasksAndDeclaredJobs() {
+        List<String> runs = new CopyOnWriteArrayList<>();
+        runner.withPropertyValues("chime.auto-startup=false").withUserConfiguration(OneJob.class)
+                .withBean("cleanup", dev.chime.Job.class, () -> ctx -> runs.add("cleanup"))
+                .run(ctx -> {
+                    Scheduler scheduler = ctx.getBean(Scheduler.class);
+                    assertThat(scheduler.job("kept")).as("declared once the beans exist, before any start").isPresent();
+                    scheduler.start();
+                    scheduler.add(JobDefinition.of("once", "cleanup", Triggers.once(Instant.parse("2100-01-01T00:00:00Z"))));
+                    scheduler.runNow("once");
+                    await().atMost(Duration.ofSeconds(20)).until(() -> scheduler.job("once").orElseThrow().lastRun().isPresent());
+                    assertThat(scheduler.job("once").orElseThrow().lastRun().orElseThrow().error()).isNull();
+                    assertThat(runs).containsExactly("cleanup");
+                });
+    }
+
+    @Test
     void triggerProvidersListenersStoresAndCustomizersDeclaredAsBeansAreUsed() {
         runner.withUserConfiguration(PluginBeans.class).run(ctx -> {
             MemoryJobStore store = ctx.getBean(MemoryJobStore.class);
