@@ -148,6 +148,64 @@ class ChimeAutoConfigurationTest {
     }
 
     @Test
+    void aScheduledJobOnABeanBehindAnInterfaceProxyIsDeclaredAndRunsThroughTheProxy() {
+        List<String> calls = new CopyOnWriteArrayList<>();
+        runner.withBean("report", Report.class, () -> interfaceProxy(new NightlyReport(calls), calls)).run(ctx -> {
+            Scheduler scheduler = ctx.getBean(Scheduler.class);
+            assertThat(scheduler.job("nightly")).as("declared from the proxied class's annotation").isPresent();
+            scheduler.runNow("nightly");
+            await().atMost(Duration.ofSeconds(20)).until(() -> scheduler.job("nightly").orElseThrow().lastRun().isPresent());
+            assertThat(scheduler.job("nightly").orElseThrow().lastRun().orElseThrow().error()).isNull();
+            assertThat(calls).containsExactly("advice", "run");
+        });
+    }
+
+    @Test
+    void aScheduledJobMethodTheInterfaceProxyCannotReachFailsTheStartNamingIt() {
+        runner.withBean("report", Report.class, () -> interfaceProxy(new HiddenReport(), new CopyOnWriteArrayList<>()))
+                .run(ctx -> assertThat(ctx).getFailure().hasStackTraceContaining("AnnotationException: method "
+                        + HiddenReport.class.getName() + "#hidden: @ScheduledJob on bean 'report', an interface-based proxy"));
+    }
+
+    private static Report interfaceProxy(Report target, List<String> calls) {
+        org.springframework.aop.framework.ProxyFactory proxy = new org.springframework.aop.framework.ProxyFactory(target);
+        proxy.addInterface(Report.class);
+        proxy.addAdvice((org.aopalliance.intercept.MethodInterceptor) invocation -> {
+            calls.add("advice");
+            return invocation.proceed();
+        });
+        return (Report) proxy.getProxy();
+    }
+
+    public interface Report {
+        void run();
+    }
+
+    public static class NightlyReport implements Report {
+        private final List<String> calls;
+
+        NightlyReport(List<String> calls) {
+            this.calls = calls;
+        }
+
+        @Override
+        @ScheduledJob(id = "nightly", interval = "PT1H")
+        public void run() {
+            calls.add("run");
+        }
+    }
+
+    public static class HiddenReport implements Report {
+        @Override
+        public void run() {
+        }
+
+        @ScheduledJob(id = "hidden", interval = "PT1H")
+        public void hidden() {
+        }
+    }
+
+    @Test
     void triggerProvidersListenersStoresAndCustomizersDeclaredAsBeansAreUsed() {
         runner.withUserConfiguration(PluginBeans.class).run(ctx -> {
             MemoryJobStore store = ctx.getBean(MemoryJobStore.class);

@@ -6,6 +6,8 @@ import dev.chime.annotation.AnnotatedTask;
 import dev.chime.annotation.AnnotationException;
 import dev.chime.annotation.JobAnnotations;
 import dev.chime.spi.JobFactory;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -15,6 +17,9 @@ import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.aop.framework.AopProxyUtils;
+import org.springframework.aop.framework.autoproxy.AutoProxyUtils;
+import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.util.ClassUtils;
@@ -54,10 +59,11 @@ public final class BeanTasks implements JobFactory {
             if (type == null) {
                 continue;
             }
-            Class<?> userType = ClassUtils.getUserClass(type);
+            Class<?> userType = targetClass(name, type);
             if (isAnnotated(name, userType)) {
                 JobAnnotations.Found annotated = JobAnnotations.inspect(userType);
-                for (AnnotatedTask task : annotated.tasks()) {
+                for (AnnotatedTask onClass : annotated.tasks()) {
+                    AnnotatedTask task = invocable(onClass, name, type);
                     put(found, task.name(), new Entry(task.where() + " (bean '" + name + "')",
                             () -> task.job(task.needsInstance() ? beans.getBean(name) : null)));
                 }
@@ -69,6 +75,36 @@ public final class BeanTasks implements JobFactory {
         declared.sort(Comparator.comparing(AnnotatedJob::id));
         this.tasks = found;
         this.jobs = List.copyOf(declared);
+    }
+
+    /**
+     * The class whose annotations count: the bean's own class behind a CGLIB subclass or an
+     * interface-based (JDK) proxy, which carries none of them.
+     */
+    private Class<?> targetClass(String name, Class<?> type) {
+        Class<?> target = AutoProxyUtils.determineTargetClass(beans, name);
+        if ((target == null || Proxy.isProxyClass(target)) && Proxy.isProxyClass(type) && beans.containsSingleton(name)) {
+            target = AopProxyUtils.ultimateTargetClass(beans.getSingleton(name));
+        }
+        return ClassUtils.getUserClass(target != null && !Proxy.isProxyClass(target) ? target : type);
+    }
+
+    /**
+     * A method task as it can be called on the bean the context hands out: on an interface-based
+     * proxy, the interface's method (so that the proxy's advice, a transaction say, applies); a
+     * method no interface of the proxy declares cannot be reached, which fails the start.
+     */
+    private static AnnotatedTask invocable(AnnotatedTask task, String name, Class<?> beanType) {
+        if (task.method() == null || !Proxy.isProxyClass(beanType) || Modifier.isStatic(task.method().getModifiers())) {
+            return task;
+        }
+        try {
+            return new AnnotatedTask(task.name(), task.where(), task.type(), AopUtils.selectInvocableMethod(task.method(), beanType));
+        } catch (IllegalStateException e) {
+            throw new AnnotationException(task.where() + ": @ScheduledJob on bean '" + name + "', an interface-based proxy"
+                    + " whose interfaces do not declare this method; declare it on an interface of the bean, or have the"
+                    + " bean proxied by class (spring.aop.proxy-target-class=true)", e);
+        }
     }
 
     /**
