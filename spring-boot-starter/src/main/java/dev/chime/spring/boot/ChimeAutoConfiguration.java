@@ -94,7 +94,13 @@ public class ChimeAutoConfiguration {
         if (storeBean != null) {
             builder.store(storeBean);
         } else {
-            builder.store(properties.getStore() != null && !properties.getStore().isBlank() ? properties.getStore() : "memory");
+            String store = properties.getStore() != null && !properties.getStore().isBlank() ? properties.getStore() : "memory";
+            // With a DataSource, JdbcStoreConfiguration made the jdbc store; here there is none.
+            if (store.equals("jdbc") && dataSources.getIfUnique() == null) {
+                throw new IllegalStateException("chime.store=jdbc needs a DataSource bean, and the application context has none:"
+                        + " configure one (spring.datasource.url, with spring-boot-starter-jdbc and a JDBC driver), or set chime.store=memory");
+            }
+            builder.store(store);
             dataSources.ifUnique(builder::component);
         }
         meterRegistries.ifUnique(builder::component);

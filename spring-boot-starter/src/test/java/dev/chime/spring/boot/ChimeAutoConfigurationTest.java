@@ -83,6 +83,13 @@ class ChimeAutoConfigurationTest {
     }
 
     @Test
+    void chimeStoreJdbcWithoutADataSourceFailsTheStartSayingWhatToConfigure() {
+        runner.withPropertyValues("chime.store=jdbc").run(ctx -> assertThat(ctx).getFailure().rootCause()
+                .hasMessage("chime.store=jdbc needs a DataSource bean, and the application context has none: configure one"
+                        + " (spring.datasource.url, with spring-boot-starter-jdbc and a JDBC driver), or set chime.store=memory"));
+    }
+
+    @Test
     void theSchedulerStartsAfterRefreshAndShutsDownWhenTheContextCloses() {
         AtomicReference<Scheduler> scheduler = new AtomicReference<>();
         runner.withUserConfiguration(StateAtConstruction.class).run(ctx -> {
