@@ -260,4 +260,17 @@ class DeclarationsTest {
         assertThat(Declarations.compareVersions("007", "7")).isZero();
         assertThat(Declarations.compareVersions("1.0-rc2", "1.0-rc10")).isNegative();
     }
+
+    @Test
+    void aPreReleaseIsOlderThanItsReleaseSoTheReleasesDeclarationsWin() {
+        assertThat(Declarations.compareVersions("1.0-rc2", "1.0")).isNegative();
+        assertThat(Declarations.compareVersions("1.0", "1.0-SNAPSHOT")).isPositive();
+        assertThat(Declarations.compareVersions("1.0.1", "1.0-rc2")).isPositive();
+        start("1.0-rc2", every("a", Duration.ofMinutes(1)), every("rc-only", Duration.ofMinutes(1)));
+
+        DeclarationReport release = start("1.0", every("a", Duration.ofMinutes(1)), every("released", Duration.ofMinutes(1)));
+
+        assertThat(release.supersededBy()).isEmpty();
+        assertThat(api().jobs()).extracting(JobInfo::id).containsExactly("a", "released");
+    }
 }
