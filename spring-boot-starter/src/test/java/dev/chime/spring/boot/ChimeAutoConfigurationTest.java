@@ -132,6 +132,37 @@ class ChimeAutoConfigurationTest {
     }
 
     @Test
+    void closingTheContextRecordsARunningJobsOutcomeInTheDatabaseBeforeThePoolCloses() throws Exception {
+        String url = "jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        AtomicReference<DataSource> pool = new AtomicReference<>();
+        runner.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class))
+                .withPropertyValues("spring.datasource.url=" + url)
+                .withBean("slow", dev.chime.Job.class, () -> ctx -> {
+                    started.countDown();
+                    release.await();
+                }).run(ctx -> {
+                    pool.set(ctx.getBean(DataSource.class));
+                    Scheduler scheduler = ctx.getBean(Scheduler.class);
+                    scheduler.add(JobDefinition.of("slow-job", "slow", Triggers.once(Instant.parse("2100-01-01T00:00:00Z"))));
+                    scheduler.runNow("slow-job");
+                    assertThat(started.await(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                    Thread closer = new Thread(ctx::close);
+                    closer.start();
+                    await().atMost(Duration.ofSeconds(20)).until(() -> scheduler.state() == Scheduler.State.SHUT_DOWN);
+                    release.countDown();
+                    closer.join(20_000);
+                });
+        assertThat(((com.zaxxer.hikari.HikariDataSource) pool.get()).isClosed()).isTrue();
+        try (Connection c = java.sql.DriverManager.getConnection(url, "sa", "");
+             ResultSet rs = c.createStatement().executeQuery("SELECT last_outcome FROM chime_jobs WHERE id = 'slow-job'")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).as("written through the pool before it closed").isEqualTo("SUCCESS");
+        }
+    }
+
+    @Test
     void autoStartupFalseLeavesTheSchedulerToTheApplication() {
         runner.withPropertyValues("chime.auto-startup=false")
                 .run(ctx -> assertThat(ctx.getBean(Scheduler.class).state()).isEqualTo(Scheduler.State.CREATED));
