@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,13 +32,17 @@ final class FiringDispatcher {
     private final Admission admission;
     private final AttemptRunner runner;
     private final ScheduleKeeper keeper;
-    private final MisfirePlanner planner = new MisfirePlanner();
+    private final Saturation saturation = new Saturation();
+    private final MisfirePlanner planner = new MisfirePlanner(saturation);
+    /** The tasks this node can run, so the store hands out no others; null when the factory cannot list them. */
+    private final Set<String> runnableTasks;
 
     FiringDispatcher(EngineContext ctx, Admission admission, AttemptRunner runner, ScheduleKeeper keeper) {
         this.ctx = ctx;
         this.admission = admission;
         this.runner = runner;
         this.keeper = keeper;
+        this.runnableTasks = ctx.jobFactory().knownTasks().orElse(null);
     }
 
     /**
@@ -49,6 +54,7 @@ final class FiringDispatcher {
         Instant now = ctx.clock().instant();
         runner.expireTimeouts();
         if (!firing) {
+            saturation.caughtUp(); // lateness while paused is the user's, and counts
             return false;
         }
         runner.runDueRetries();
@@ -56,9 +62,10 @@ final class FiringDispatcher {
         do {
             int room = ctx.maxInFlight() - ctx.tracker().runningAttempts();
             if (room <= 0) {
+                saturation.reachedLimit(now);
                 return true;
             }
-            claimed = ctx.store().claimDue(now, Math.min(room, CLAIM_BATCH));
+            claimed = ctx.store().claimDue(now, Math.min(room, CLAIM_BATCH), runnableTasks);
             // One thread decides every firing: measured faster than spreading the decisions over the
             // workers (BENCHMARKS.md), and it keeps the order of fire times. The store then carries
             // out a whole batch of decisions at once.
@@ -86,6 +93,7 @@ final class FiringDispatcher {
             runner.expireTimeouts();
             runner.runDueRetries();
         } while (!claimed.isEmpty());
+        saturation.caughtUp();
         return false;
     }
 
@@ -178,7 +186,7 @@ final class FiringDispatcher {
     Optional<Instant> nextWakeUp(boolean firing) {
         Optional<Instant> wake = runner.nextTimeoutCheck();
         if (firing) {
-            wake = earliest(wake, ctx.store().nextDueTime());
+            wake = earliest(wake, ctx.store().nextDueTime(runnableTasks));
             wake = earliest(wake, runner.nextRetry());
         }
         return wake;

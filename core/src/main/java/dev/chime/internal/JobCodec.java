@@ -7,6 +7,7 @@ import dev.chime.JobOptions;
 import dev.chime.JobOrigin;
 import dev.chime.RetryPolicy;
 import dev.chime.Trigger;
+import dev.chime.internal.trigger.CommonParamsTrigger;
 import dev.chime.spi.StoredJob;
 import dev.chime.spi.TriggerParser;
 import java.time.Duration;
@@ -68,7 +69,9 @@ public final class JobCodec {
         if (options == null) {
             options = cached(optionsByJson, stored.optionsJson(), json -> readStoredOptions(json, "options of job '" + stored.id() + "'"));
         }
-        return JobDefinition.builder(stored.id()).task(stored.task()).trigger(trigger).options(options.options())
+        // The jitter's seed is the job id: bound here, so each job of a shared spec gets its own delay.
+        return JobDefinition.builder(stored.id()).task(stored.task()).trigger(CommonParamsTrigger.forJob(trigger, stored.id()))
+                .options(options.options())
                 .dataJson(stored.dataJson()).origin(options.origin()).build();
     }
 
@@ -110,7 +113,10 @@ public final class JobCodec {
 
     public static String writeOptions(JobOptions options) {
         ObjectNode node = Json.MAPPER.createObjectNode();
-        node.put("misfireGraceTime", options.misfireGraceTime().map(Duration::toString).orElse(null));
+        if (options.misfireGraceTimeSet()) {
+            // Left out while it is the default, whose meaning depends on the trigger.
+            node.put("misfireGraceTime", options.misfireGraceTime().map(Duration::toString).orElse(null));
+        }
         node.put("coalesce", options.coalesce());
         node.put("maxInstances", options.maxInstances());
         node.put("timeout", options.timeout().map(Duration::toString).orElse(null));

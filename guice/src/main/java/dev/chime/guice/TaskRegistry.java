@@ -38,6 +38,12 @@ public final class TaskRegistry implements JobFactory {
         return supplier == null ? Optional.empty() : Optional.of(supplier.get());
     }
 
+    /** Every task this registry resolves: the scheduler refuses a job naming another one at {@code add}. */
+    @Override
+    public Optional<Set<String>> knownTasks() {
+        return Optional.of(names());
+    }
+
     /** Names the known tasks, for the scheduler's "unknown task" message. */
     @Override
     public String toString() {

@@ -107,6 +107,17 @@ class ChimeModuleTest {
     }
 
     @Test
+    void addingAJobForATaskTheInjectorDoesNotKnowFailsAtOnceNamingTheKnownTasks() {
+        Injector injector = injector(ChimeModule.builder().scan("dev.chime.guice.jobs"));
+        scheduler = injector.getInstance(Scheduler.class);
+        assertThatThrownBy(() -> scheduler.add(JobDefinition.of("typo", "gret", Triggers.interval(Duration.ofHours(1)))))
+                .isInstanceOf(dev.chime.UnknownTaskException.class)
+                .hasMessageContaining("unknown task 'gret'; known tasks: ")
+                .hasMessageContaining("greet");
+        assertThat(injector.getInstance(TaskRegistry.class).knownTasks()).contains(injector.getInstance(TaskRegistry.class).names());
+    }
+
+    @Test
     void anUnchangedDeclarationKeepsItsStoredStateAcrossRestartsWhileAChangedOneReplacesIt() throws Exception {
         Path file = dir.resolve("schedule.json");
         Files.writeString(file, "{\"greet-bob\": {\"task\": \"greet\", \"trigger\": \"interval:PT1H\"}}");

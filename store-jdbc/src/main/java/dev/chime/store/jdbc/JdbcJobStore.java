@@ -82,6 +82,12 @@ public final class JdbcJobStore implements JobStore {
         return delegate.node().takeovers();
     }
 
+    /** Many nodes may share the database: a job's task may be known only to another node. */
+    @Override
+    public boolean sharedWithOtherNodes() {
+        return true;
+    }
+
     @Override
     public boolean add(StoredJob job) {
         try {
@@ -131,6 +137,11 @@ public final class JdbcJobStore implements JobStore {
     @Override
     public List<Firing> claimDue(Instant now, int limit) {
         return delegate.claimDue(now, limit);
+    }
+
+    @Override
+    public List<Firing> claimDue(Instant now, int limit, java.util.Set<String> tasks) {
+        return delegate.claimDue(now, limit, tasks);
     }
 
     @Override
@@ -191,6 +202,20 @@ public final class JdbcJobStore implements JobStore {
     @Override
     public Optional<Instant> nextDueTime() {
         return delegate.nextDueTime();
+    }
+
+    @Override
+    public Optional<Instant> nextDueTime(java.util.Set<String> tasks) {
+        return delegate.nextDueTime(tasks);
+    }
+
+    /**
+     * The database's clock, measured at every heartbeat (the midpoint of a round trip) and carried
+     * forward on the monotonic clock: every node of the cluster judges due-ness by it.
+     */
+    @Override
+    public java.time.Clock clusterClock(java.time.Clock local) {
+        return delegate.node().databaseClock(local);
     }
 
     /** Leaves the cluster (others take over what is left at once) and stops retrying. */
