@@ -244,6 +244,16 @@ class ChimeAutoConfigurationTest {
     }
 
     @Test
+    void aScheduledJobMethodOfAPackagePrivateBeanClassRuns() {
+        runner.withUserConfiguration(OneJob.class).run(ctx -> {
+            Scheduler scheduler = ctx.getBean(Scheduler.class);
+            scheduler.runNow("kept");
+            await().atMost(Duration.ofSeconds(20)).until(() -> scheduler.job("kept").orElseThrow().lastRun().isPresent());
+            assertThat(scheduler.job("kept").orElseThrow().lastRun().orElseThrow().error()).isNull();
+        });
+    }
+
+    @Test
     void triggerProvidersListenersStoresAndCustomizersDeclaredAsBeansAreUsed() {
         runner.withUserConfiguration(PluginBeans.class).run(ctx -> {
             MemoryJobStore store = ctx.getBean(MemoryJobStore.class);
