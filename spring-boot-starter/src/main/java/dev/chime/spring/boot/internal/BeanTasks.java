@@ -82,11 +82,14 @@ public final class BeanTasks implements JobFactory {
      * interface-based (JDK) proxy, which carries none of them.
      */
     private Class<?> targetClass(String name, Class<?> type) {
+        if (!Proxy.isProxyClass(type)) {
+            return ClassUtils.getUserClass(type);
+        }
         Class<?> target = AutoProxyUtils.determineTargetClass(beans, name);
-        if ((target == null || Proxy.isProxyClass(target)) && Proxy.isProxyClass(type) && beans.containsSingleton(name)) {
+        if ((target == null || Proxy.isProxyClass(target)) && beans.containsSingleton(name)) {
             target = AopProxyUtils.ultimateTargetClass(beans.getSingleton(name));
         }
-        return ClassUtils.getUserClass(target != null && !Proxy.isProxyClass(target) ? target : type);
+        return target != null && !Proxy.isProxyClass(target) ? ClassUtils.getUserClass(target) : type;
     }
 
     /**
