@@ -254,6 +254,34 @@ class ChimeAutoConfigurationTest {
     }
 
     @Test
+    void aNodeWithoutATasksBeanLeavesThatTasksFiringsToANodeThatHasIt() {
+        String db = h2();
+        List<ChimeEvent> withTask = new CopyOnWriteArrayList<>();
+        List<ChimeEvent> without = new CopyOnWriteArrayList<>();
+        ApplicationContextRunner nodes = runner.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class))
+                .withPropertyValues(db, "chime.poll-interval=50ms");
+        // The node on older code, without the new task, starts first (a rolling deploy).
+        nodes.withBean("heard", SchedulerListener.class, () -> without::add).run(older ->
+                nodes.withBean("heard", SchedulerListener.class, () -> withTask::add)
+                        .withBean("newTask", dev.chime.Job.class, () -> ctx -> { })
+                        .run(newer -> {
+                            newer.getBean(Scheduler.class).add(JobDefinition.of("j", "newTask", Triggers.interval(Duration.ofMillis(100))));
+                            await().atMost(Duration.ofSeconds(30)).until(() -> withTask.stream()
+                                    .filter(e -> e instanceof JobEvent.Executed x && x.jobId().equals("j")).count() >= 10);
+                        }));
+        assertThat(without).as("the older node claims none of the new task's firings")
+                .noneMatch(e -> e instanceof JobEvent.Failed || e instanceof JobEvent.Executed);
+    }
+
+    @Test
+    void aJobNamingATaskNoBeanOffersIsRefusedAtAddOnAStoreOfItsOwn() {
+        runner.withBean("cleanup", dev.chime.Job.class, () -> ctx -> { }).run(ctx ->
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> ctx.getBean(Scheduler.class)
+                                .add(JobDefinition.of("x", "clenaup", Triggers.interval(Duration.ofHours(1)))))
+                        .isInstanceOf(dev.chime.UnknownTaskException.class).hasMessageContaining("cleanup"));
+    }
+
+    @Test
     void triggerProvidersListenersStoresAndCustomizersDeclaredAsBeansAreUsed() {
         runner.withUserConfiguration(PluginBeans.class).run(ctx -> {
             MemoryJobStore store = ctx.getBean(MemoryJobStore.class);
@@ -269,7 +297,7 @@ class ChimeAutoConfigurationTest {
 
     @Test
     void ofTwoJobStoreBeansThePrimaryOneIsTheStore() {
-        runner.withUserConfiguration(TwoStores.class).run(ctx -> {
+        runner.withUserConfiguration(TwoStores.class).withBean("t", dev.chime.Job.class, () -> ctx -> { }).run(ctx -> {
             assertThat(ctx).hasNotFailed();
             ctx.getBean(Scheduler.class).add(JobDefinition.of("x", "t", Triggers.interval(Duration.ofHours(1))));
             assertThat(ctx.getBean("primaryStore", MemoryJobStore.class).get("x")).isPresent();

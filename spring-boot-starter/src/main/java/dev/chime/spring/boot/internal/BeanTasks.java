@@ -13,6 +13,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -41,6 +42,7 @@ public final class BeanTasks implements JobFactory {
     private final ConfigurableListableBeanFactory beans;
     private volatile Map<String, Entry> tasks = Map.of();
     private volatile List<AnnotatedJob> jobs = List.of();
+    private volatile boolean scanned;
 
     public BeanTasks(ConfigurableListableBeanFactory beans) {
         this.beans = beans;
@@ -75,6 +77,7 @@ public final class BeanTasks implements JobFactory {
         declared.sort(Comparator.comparing(AnnotatedJob::id));
         this.tasks = found;
         this.jobs = List.copyOf(declared);
+        this.scanned = true;
     }
 
     /**
@@ -140,6 +143,20 @@ public final class BeanTasks implements JobFactory {
     /** The known task names, sorted. */
     public List<String> names() {
         return List.copyOf(tasks.keySet());
+    }
+
+    /**
+     * The tasks the beans offer, so that a clustered store hands this node only firings it can run
+     * (in a rolling deploy, a node on older code leaves a new task's jobs to the newer nodes). The
+     * scheduler asks while it is built, before the context has created every bean: the bean
+     * definitions are read then, by type alone.
+     */
+    @Override
+    public Optional<Set<String>> knownTasks() {
+        if (!scanned) {
+            scan();
+        }
+        return Optional.of(Set.copyOf(tasks.keySet()));
     }
 
     @Override
