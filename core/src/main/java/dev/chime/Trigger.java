@@ -42,4 +42,15 @@ public interface Trigger {
     default Trigger anchoredAt(Instant now) {
         return this;
     }
+
+    /**
+     * The schedule in English, for people: {@code "every 15 seconds"}, {@code "at 09:00, Monday
+     * through Friday (Europe/Berlin)"}. A phrase without a capital or a final full stop, so that a
+     * wrapping trigger can embed its parts' descriptions ({@code "every hour, except on weekends"}).
+     * The default names the spec, which is always true if not always friendly; every built-in type
+     * says more. {@link dev.chime.spi.English} helps phrase durations.
+     */
+    default String describe() {
+        return "on the schedule " + spec();
+    }
 }

@@ -38,10 +38,16 @@ public final class Triggers {
      * {@code trigger} with the parameters every trigger type accepts, as {@code ;start=},
      * {@code ;end=} and {@code ;jitter=} do in a spec: no fire before {@code start}, none after
      * {@code end}, each fire time delayed by up to {@code jitter}, the same delay on every node (a
-     * hash of the job id and the fire time). Nulls mean "not given".
+     * hash of the job id and the fire time). Nulls mean "not given". A type that reads one of them
+     * itself keeps its own meaning, as in a spec ({@code interval}'s start is its grid's first point).
+     *
+     * @throws InvalidTriggerSpecException when {@code trigger} already has a parameter given here
      */
     public static Trigger withCommon(Trigger trigger, Instant start, Instant end, Duration jitter) {
-        return new CommonParams("", start, end, jitter).applyTo(trigger);
+        Trigger wrapped = new CommonParams("", start, end, jitter).applyTo(trigger);
+        // Read back from its spec, as the stored job is: a type's own start (the interval's grid)
+        // then means what it means in a spec, and a parameter given twice fails here, not at decode.
+        return wrapped == trigger ? trigger : TriggerRegistry.discovered().reparse(wrapped);
     }
 
     /** Fires {@code delay} after the previous run finished; the first run one delay after the job is added. */

@@ -122,4 +122,30 @@ class CommonTriggerParamsTest extends SchedulerTestSupport {
         assertThatThrownBy(() -> Triggers.parse("once:2026-01-01T09:00:00Z;start=2026-01-02T00:00:00Z;end=2026-01-01T00:00:00Z"))
                 .isInstanceOf(InvalidTriggerSpecException.class).hasMessageContaining("end: 2026-01-01T00:00:00Z is before start");
     }
+
+    @Test
+    void withCommonGivesTheTriggerItsSpecReadsAsSoTheStoredJobIsTheSame() {
+        // The interval's and the delay's start are their own (the grid's first point, the first run), as ;start= in a spec.
+        Instant start = T0.plus(Duration.ofMinutes(90));
+        List<Trigger> built = List.of(Triggers.withCommon(Triggers.interval(Duration.ofHours(1)), start, null, null),
+                Triggers.withCommon(Triggers.interval(Duration.ofHours(1), null, null, Duration.ofMinutes(1)), start, null, null),
+                Triggers.withCommon(Triggers.fixedDelay(Duration.ofHours(1)), start, null, null),
+                Triggers.withCommon(Triggers.interval(Duration.ofHours(1)), null, T0.plus(Duration.ofDays(1)), null));
+        for (Trigger t : built) {
+            assertThat(Triggers.parse(t.spec())).as(t.spec()).isEqualTo(t);
+        }
+
+        start(builder().task("tick", ctx -> fired.add(ctx.scheduledFireTime())));
+        scheduler.add(JobDefinition.of("j", "tick", built.get(0)));
+        assertThat(scheduler.jobs()).extracting(JobInfo::id).containsExactly("j");
+        clock.advance(Duration.ofHours(3));
+        assertThat(fired).containsExactly(start, start.plus(Duration.ofHours(1)));
+    }
+
+    @Test
+    void withCommonOnATriggerThatHasTheParameterAlreadyIsRejected() {
+        Trigger jittered = Triggers.withCommon(Triggers.once(T0), null, null, Duration.ofSeconds(5));
+        assertThatThrownBy(() -> Triggers.withCommon(jittered, null, null, Duration.ofSeconds(9)))
+                .isInstanceOf(InvalidTriggerSpecException.class).hasMessageContaining("parameter 'jitter' is given twice");
+    }
 }

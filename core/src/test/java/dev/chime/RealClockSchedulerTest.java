@@ -3,16 +3,22 @@ package dev.chime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.chime.spi.Firing;
 import dev.chime.spi.NaiveJobStore;
 import dev.chime.spi.StoredJob;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -157,5 +163,93 @@ class RealClockSchedulerTest {
         assertThat(broken.triggerSpec()).as("its data is kept").isEqualTo("nosuchtype:whatever");
         assertThat(broken.nextFireTime()).isNull();
         assertThat(scheduler.jobs()).extracting(JobInfo::id).containsExactly("fine");
+    }
+
+    @Test
+    void recurringFireKeptWaitingByAFullNodeRunsInsteadOfBeingMissed() {
+        // Both due at t0 with the default 1 s grace and one slot: the second waits 30 s (on a clock
+        // the test sets, so that no test time passes) for the first to finish.
+        Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+        AtomicReference<Instant> now = new AtomicReference<>(t0);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger runs = new AtomicInteger();
+        scheduler = Scheduler.builder().store(store).clock(new SetClock(now)).threads(1).maxInFlight(1).listener(events)
+                .task("slow", ctx -> {
+                    runs.incrementAndGet();
+                    release.await();
+                }).build();
+        scheduler.add(JobDefinition.of("a", "slow", Triggers.interval(Duration.ofHours(1), t0, null, null)));
+        scheduler.add(JobDefinition.of("b", "slow", Triggers.interval(Duration.ofHours(1), t0, null, null)));
+        scheduler.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> runs.get() == 1);
+
+        now.set(t0.plusSeconds(30));
+        release.countDown();
+        await().atMost(Duration.ofSeconds(10)).until(() -> runs.get() + events.of(JobEvent.Missed.class).size() == 2);
+        assertThat(events.of(JobEvent.Missed.class)).isEmpty();
+        assertThat(runs).hasValue(2);
+    }
+
+    @Test
+    void lateBecauseTheStoreWasDownAfterTheNodeFilledUpStillCounts() {
+        // t0: the one slot is taken, the node is at its limit. The slot frees at t0+60s, but the store
+        // cannot hand out work until t0+120s: "late" (due t0+30s, 1 s grace) waited for the store, not a worker.
+        Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+        AtomicReference<Instant> now = new AtomicReference<>(t0);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicBoolean down = new AtomicBoolean();
+        AtomicInteger failedClaims = new AtomicInteger();
+        NaiveJobStore failing = new NaiveJobStore() {
+            @Override
+            public List<Firing> claimDue(Instant at, int limit) {
+                if (down.get()) {
+                    failedClaims.incrementAndGet();
+                    throw new IllegalStateException("store down");
+                }
+                return super.claimDue(at, limit);
+            }
+        };
+        scheduler = Scheduler.builder().store(failing).clock(new SetClock(now)).threads(1).maxInFlight(1).listener(events)
+                .task("slow", ctx -> release.await()).task("quick", ctx -> { }).build();
+        scheduler.add(JobDefinition.of("slow", "slow", Triggers.once(t0)));
+        scheduler.add(JobDefinition.builder("late").task("quick").trigger(Triggers.once(t0.plusSeconds(30)))
+                .options(JobOptions.builder().misfireGraceTime(Duration.ofSeconds(1)).build()).build());
+        scheduler.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> events.of(JobEvent.Submitted.class).size() == 1);
+
+        down.set(true);
+        now.set(t0.plusSeconds(60));
+        release.countDown();
+        await().atMost(Duration.ofSeconds(10)).until(() -> failedClaims.get() > 0);
+        now.set(t0.plusSeconds(120));
+        down.set(false);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !events.of(JobEvent.Missed.class).isEmpty()
+                || events.of(JobEvent.Executed.class).size() == 2);
+
+        assertThat(events.of(JobEvent.Missed.class)).extracting(JobEvent.Missed::jobId).containsExactly("late");
+    }
+
+    /** A clock only the test moves, without {@link TestClock}'s driving: the dispatcher thread runs as in production. */
+    private static final class SetClock extends Clock {
+        private final AtomicReference<Instant> now;
+
+        SetClock(AtomicReference<Instant> now) {
+            this.now = now;
+        }
+
+        @Override
+        public Instant instant() {
+            return now.get();
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
     }
 }

@@ -3,14 +3,21 @@ package dev.chime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.chime.spi.Firing;
 import dev.chime.spi.JobFactory;
 import dev.chime.spi.NaiveJobStore;
+import dev.chime.spi.StoredJob;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -110,5 +117,53 @@ class UnknownTaskTest extends SchedulerTestSupport {
             n++;
         }
         return n;
+    }
+
+    @Test
+    void aTaskTheFactoryListsOnlyAfterTheStartIsClaimedToo() {
+        // JobFactory.knownTasks may grow while the scheduler runs; a task-aware store must hear of the new task.
+        Set<String> listed = ConcurrentHashMap.newKeySet();
+        listed.add("early");
+        AtomicInteger lateRuns = new AtomicInteger();
+        JobFactory growing = new JobFactory() {
+            @Override
+            public Optional<Job> resolve(String task) {
+                return listed.contains(task) ? Optional.of(ctx -> lateRuns.incrementAndGet()) : Optional.empty();
+            }
+
+            @Override
+            public Optional<Set<String>> knownTasks() {
+                return Optional.of(Set.copyOf(listed));
+            }
+        };
+        scheduler = Scheduler.builder().clock(clock).store(new TaskAwareStore()).jobFactory(growing).build();
+        scheduler.start();
+        listed.add("late");
+        scheduler.add(JobDefinition.of("j", "late", Triggers.once(T0.plusSeconds(1))));
+        clock.advance(Duration.ofSeconds(2));
+        assertThat(lateRuns).hasValue(1);
+    }
+
+    /** Claims only the jobs whose task is in the set the engine passes, as a clustered store does. */
+    private static final class TaskAwareStore extends NaiveJobStore {
+        @Override
+        public synchronized List<Firing> claimDue(Instant now, int limit, Set<String> tasks) {
+            List<Firing> claimed = new ArrayList<>();
+            for (Firing firing : claimDue(now, Integer.MAX_VALUE)) {
+                if (claimed.size() < limit && (tasks == null || tasks.contains(firing.job().task()))) {
+                    claimed.add(firing);
+                } else {
+                    release(firing, firing.fireTime());
+                }
+            }
+            return claimed;
+        }
+
+        @Override
+        public synchronized Optional<Instant> nextDueTime(Set<String> tasks) {
+            return list().stream().filter(job -> tasks == null || tasks.contains(job.task()))
+                    .filter(job -> !job.paused() && job.claimedFireTime() == null && job.nextFireTime() != null)
+                    .map(StoredJob::nextFireTime).min(Instant::compareTo);
+        }
     }
 }

@@ -65,7 +65,12 @@ final class FiringDispatcher {
                 saturation.reachedLimit(now);
                 return true;
             }
-            claimed = ctx.store().claimDue(now, Math.min(room, CLAIM_BATCH), runnableTasks);
+            try {
+                claimed = ctx.store().claimDue(now, Math.min(room, CLAIM_BATCH), runnableTasks);
+            } catch (RuntimeException e) {
+                saturation.caughtUp(); // a worker is free: waiting on the store from here is not saturation
+                throw e;
+            }
             // One thread decides every firing: measured faster than spreading the decisions over the
             // workers (BENCHMARKS.md), and it keeps the order of fire times. The store then carries
             // out a whole batch of decisions at once.

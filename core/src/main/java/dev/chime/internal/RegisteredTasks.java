@@ -3,6 +3,9 @@ package dev.chime.internal;
 import dev.chime.Job;
 import dev.chime.UnknownTaskException;
 import dev.chime.spi.JobFactory;
+import java.util.AbstractSet;
+import java.util.Collections;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -50,11 +53,33 @@ public final class RegisteredTasks implements JobFactory {
         if (fallback == null) {
             return Optional.of(tasks.keySet());
         }
-        return fallback.knownTasks().map(theirs -> {
-            Set<String> all = new TreeSet<>(tasks.keySet());
-            all.addAll(theirs);
-            return all;
+        if (fallback.knownTasks().isEmpty()) {
+            return Optional.empty();
+        }
+        // A view, not a copy: the fallback's list may grow while the scheduler runs, and the
+        // dispatcher keeps the set it got at start for every claim.
+        return Optional.of(new AbstractSet<>() {
+            @Override
+            public Iterator<String> iterator() {
+                return union().iterator();
+            }
+
+            @Override
+            public int size() {
+                return union().size();
+            }
+
+            @Override
+            public boolean contains(Object task) {
+                return tasks.containsKey(task) || union().contains(task);
+            }
         });
+    }
+
+    private Set<String> union() {
+        Set<String> all = new TreeSet<>(tasks.keySet());
+        fallback.knownTasks().ifPresent(all::addAll);
+        return Collections.unmodifiableSet(all);
     }
 
     /**

@@ -7,7 +7,8 @@ import java.time.Instant;
  * How much of a firing's lateness is the schedule's, and how much this node's: while the node is
  * at its in-flight limit the dispatcher stops claiming, so due firings wait in the store through
  * no fault of their schedule. A saturation episode starts when a pass of the dispatcher stops at
- * the limit and ends when a pass claims everything due; lateness stops counting at the episode's
+ * the limit and ends when a pass claims everything due (or, with a worker free, fails to claim:
+ * waiting for the store is not waiting for a worker); lateness stops counting at the episode's
  * start. So no firing is reported missed only because this node had no free worker, while a
  * firing already late before the node filled up (downtime) still is.
  *

@@ -67,6 +67,16 @@ public final class TriggerRegistry implements TriggerParser {
         }
     }
 
+    /**
+     * {@code trigger} as its spec reads, so that it equals the trigger a stored job is decoded to;
+     * itself when its type is not one of these (a type registered on a scheduler's builder only).
+     */
+    public Trigger reparse(Trigger trigger) {
+        String spec = trigger.spec();
+        int colon = spec.indexOf(':');
+        return colon > 0 && byType.containsKey(spec.substring(0, colon).trim()) ? parse(spec) : trigger;
+    }
+
     private Trigger parseNested(String spec) {
         Trigger trigger = parse(spec);
         if (trigger instanceof CommonParamsTrigger common && common.jitter() != null) {

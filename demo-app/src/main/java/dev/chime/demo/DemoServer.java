@@ -4,29 +4,33 @@ import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.google.inject.ProvisionException;
 import com.google.inject.spi.Message;
-import com.sun.net.httpserver.HttpServer;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.chime.Scheduler;
-import dev.chime.demo.http.ApiHandler;
+import dev.chime.console.Authenticator;
+import dev.chime.console.Console;
+import dev.chime.console.ConsoleServer;
 import dev.chime.guice.ChimeModule;
 import dev.chime.guice.TaskRegistry;
 import dev.chime.store.jdbc.JdbcJobStore;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The running demo: the injector, the started scheduler and the HTTP server. {@link #close()} is
- * the graceful stop: no new requests, no new firings, running jobs get the grace period to finish.
+ * The running demo: the injector, the started scheduler and the console on its port, with the
+ * Prometheus scrape at {@code /metrics} beside it. {@link #close()} is the graceful stop: no new
+ * requests, no new firings, running jobs get the grace period to finish.
  */
 public final class DemoServer implements AutoCloseable {
 
@@ -34,20 +38,22 @@ public final class DemoServer implements AutoCloseable {
 
     /** The packages searched for {@code @ScheduledJob} and {@code @ChimeTask}: the sample jobs. */
     static final String JOB_PACKAGE = "dev.chime.demo.jobs";
+    /** Where a generated token is written (owner-only): never to the log. */
+    static final Path TOKEN_FILE = Path.of("chime-console.token");
 
     private final Injector injector;
     private final Scheduler scheduler;
-    private final HttpServer http;
-    private final ExecutorService httpThreads;
+    private final Console console;
+    private final ConsoleServer http;
     private final String token;
     private final Duration grace;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private DemoServer(Injector injector, HttpServer http, ExecutorService httpThreads, String token, Duration grace) {
+    private DemoServer(Injector injector, Console console, ConsoleServer http, String token, Duration grace) {
         this.injector = injector;
         this.scheduler = injector.getInstance(Scheduler.class);
+        this.console = console;
         this.http = http;
-        this.httpThreads = httpThreads;
         this.token = token;
         this.grace = grace;
     }
@@ -57,17 +63,12 @@ public final class DemoServer implements AutoCloseable {
      * an unreachable database, a port in use), leaving nothing running.
      */
     public static DemoServer start(DemoSettings settings, Duration shutdownGrace) {
-        String token = settings.token();
-        if (token == null) {
-            token = HexFormat.of().formatHex(SecureRandom.getSeed(16));
-            LOG.warn("no --token given; requests that change jobs need 'Authorization: Bearer {}'", token);
-        }
+        String token = settings.token() != null ? settings.token() : generatedToken();
         ChimeModule.Builder chime = ChimeModule.builder().scan(JOB_PACKAGE);
         if (settings.schedule() != null) {
             chime.scheduleFile(settings.schedule());
         }
-        DemoModule demo = new DemoModule(settings);
-        Injector injector = Guice.createInjector(demo, chime.build());
+        Injector injector = Guice.createInjector(new DemoModule(settings), chime.build());
         HikariDataSource pool = null;
         JdbcJobStore store = null;
         Scheduler scheduler;
@@ -85,28 +86,61 @@ public final class DemoServer implements AutoCloseable {
             }
             throw new IllegalStateException(firstCause(e), e);
         }
-        ExecutorService httpThreads = Executors.newFixedThreadPool(8, r -> {
-            Thread t = new Thread(r, "chime-demo-http");
-            t.setDaemon(true);
-            return t;
-        });
-        HttpServer http;
+        TaskRegistry tasks = injector.getInstance(TaskRegistry.class);
+        // The pool has 10 connections; the scheduler needs a few (claims, completions, heartbeat).
+        Console console = Console.builder(scheduler)
+                .authenticator(Authenticator.bearerTokens(token, null))
+                .tasks(tasks::names)
+                .store(store)
+                .storeConcurrency(4, Duration.ofSeconds(2))
+                .build();
+        PrometheusMeterRegistry metrics = injector.getInstance(PrometheusMeterRegistry.class);
+        ConsoleServer http;
         try {
-            http = HttpServer.create(new InetSocketAddress(settings.port()), 64);
-        } catch (IOException e) {
+            http = ConsoleServer.builder(console).bindAddress(settings.bindAddress()).port(settings.port())
+                    .allowedHosts(settings.allowedHosts())
+                    .alsoServe("/metrics", exchange -> {
+                        try (exchange) {
+                            byte[] body = metrics.scrape().getBytes(StandardCharsets.UTF_8);
+                            exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+                            exchange.sendResponseHeaders(200, body.length);
+                            try (OutputStream out = exchange.getResponseBody()) {
+                                out.write(body);
+                            }
+                        }
+                    })
+                    .start();
+        } catch (UncheckedIOException e) {
+            console.close();
             scheduler.close();
             store.close();
             pool.close();
-            throw new UncheckedIOException("cannot listen on port " + settings.port() + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot listen on port " + settings.port() + ": " + e.getCause().getMessage(), e.getCause());
         }
-        http.createContext("/", new ApiHandler(scheduler, injector.getInstance(TaskRegistry.class),
-                injector.getInstance(EventLog.class), injector.getInstance(PrometheusMeterRegistry.class), token, store.nodeId()));
-        http.setExecutor(httpThreads);
         scheduler.start();
-        http.start();
-        DemoServer server = new DemoServer(injector, http, httpThreads, token, shutdownGrace);
-        LOG.info("Chime demo on http://localhost:{}/ with jobs in {} (node {})", server.port(), settings.jdbcUrl(), store.nodeId());
+        DemoServer server = new DemoServer(injector, console, http, token, shutdownGrace);
+        LOG.info("Chime demo on http://{}:{}/ with jobs in {} (node {})",
+                settings.bindAddress().isLoopbackAddress() ? "localhost" : settings.bindAddress().getHostAddress(),
+                server.port(), settings.jdbcUrl(), store.nodeId());
         return server;
+    }
+
+    /** A random token, written to an owner-only file: a token in the log would be readable by whoever reads logs. */
+    private static String generatedToken() {
+        String token = HexFormat.of().formatHex(SecureRandom.getSeed(16));
+        try {
+            Files.deleteIfExists(TOKEN_FILE);
+            try {
+                Files.createFile(TOKEN_FILE, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            } catch (UnsupportedOperationException notPosix) {
+                Files.createFile(TOKEN_FILE);
+            }
+            Files.writeString(TOKEN_FILE, token + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException("no --token given, and the generated one cannot be written to " + TOKEN_FILE, e);
+        }
+        LOG.warn("no --token given; a generated one is in {} (readable by this user only)", TOKEN_FILE.toAbsolutePath());
+        return token;
     }
 
     private static String firstCause(ProvisionException e) {
@@ -123,7 +157,7 @@ public final class DemoServer implements AutoCloseable {
     }
 
     public int port() {
-        return http.getAddress().getPort();
+        return http.port();
     }
 
     public String token() {
@@ -145,8 +179,8 @@ public final class DemoServer implements AutoCloseable {
             return;
         }
         LOG.info("stopping: no new firings; running jobs have {} to finish", grace);
-        http.stop(0);
-        httpThreads.shutdownNow();
+        http.close();
+        console.close();
         scheduler.shutdown(grace);
         injector.getInstance(JdbcJobStore.class).close();
         injector.getInstance(HikariDataSource.class).close();

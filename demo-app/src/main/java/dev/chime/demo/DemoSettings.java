@@ -1,5 +1,6 @@
 package dev.chime.demo;
 
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
@@ -10,9 +11,27 @@ import java.util.Objects;
  * @param jdbcUrl  where jobs are kept; by default an H2 file under {@code ./chime-data}, so jobs
  *                 survive a restart. Several instances on one PostgreSQL URL form a cluster.
  * @param schedule a JSON schedule file declared at start, or null
- * @param token    the bearer token that mutating HTTP requests must carry, or null to generate one
+ * @param token    the console's admin bearer token (at least 8 characters), or null to generate one
+ * @param bind     the address the console listens on; loopback unless told otherwise
  */
-public record DemoSettings(int port, String jdbcUrl, Path schedule, String token) {
+public record DemoSettings(int port, String jdbcUrl, Path schedule, String token, InetAddress bind) {
+
+    /** On the loopback address. */
+    public DemoSettings(int port, String jdbcUrl, Path schedule, String token) {
+        this(port, jdbcUrl, schedule, token, InetAddress.getLoopbackAddress());
+    }
+
+    public InetAddress bindAddress() {
+        return bind;
+    }
+
+    /**
+     * The Host names the console answers to: the loopback names on loopback, else any (a demo
+     * reached through its address or a proxy; a real deployment lists its names).
+     */
+    public java.util.List<String> allowedHosts() {
+        return bind.isLoopbackAddress() ? java.util.List.of("localhost", "127.0.0.1", "[::1]") : java.util.List.of("*");
+    }
 
     public static final String DEFAULT_JDBC_URL = "jdbc:h2:file:./chime-data/chime";
 
@@ -24,13 +43,15 @@ public record DemoSettings(int port, String jdbcUrl, Path schedule, String token
               --jdbc-url <url>   database for jobs; PostgreSQL makes several instances one cluster
                                  (CHIME_JDBC_URL; default jdbc:h2:file:./chime-data/chime)
               --schedule <file>  JSON schedule file of jobs declared at start (CHIME_SCHEDULE)
-              --token <secret>   bearer token for requests that change jobs (CHIME_TOKEN;
-                                 default: a random one, written to the log at start)
+              --token <secret>   the console's admin bearer token, at least 8 characters (CHIME_TOKEN;
+                                 default: a random one, written to ./chime-console.token)
+              --bind <address>   address to listen on (CHIME_BIND; default 127.0.0.1)
               --help             print this help and exit
             """;
 
     public DemoSettings {
         Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+        Objects.requireNonNull(bind, "bind");
     }
 
     /**
@@ -44,6 +65,7 @@ public record DemoSettings(int port, String jdbcUrl, Path schedule, String token
         String jdbcUrl = env.getOrDefault("CHIME_JDBC_URL", DEFAULT_JDBC_URL);
         String schedule = env.get("CHIME_SCHEDULE");
         String token = env.get("CHIME_TOKEN");
+        String bind = env.get("CHIME_BIND");
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             String name = arg;
@@ -53,7 +75,8 @@ public record DemoSettings(int port, String jdbcUrl, Path schedule, String token
                 name = arg.substring(0, eq);
                 value = arg.substring(eq + 1);
             }
-            if (!name.equals("--port") && !name.equals("--jdbc-url") && !name.equals("--schedule") && !name.equals("--token")) {
+            if (!name.equals("--port") && !name.equals("--jdbc-url") && !name.equals("--schedule") && !name.equals("--token")
+                    && !name.equals("--bind")) {
                 throw new IllegalArgumentException("unknown option '" + arg + "' (see --help)");
             }
             if (value == null) {
@@ -69,6 +92,7 @@ public record DemoSettings(int port, String jdbcUrl, Path schedule, String token
                 }
                 case "--jdbc-url" -> jdbcUrl = value;
                 case "--schedule" -> schedule = value;
+                case "--bind" -> bind = value;
                 default -> token = value;
             }
         }
@@ -86,10 +110,18 @@ public record DemoSettings(int port, String jdbcUrl, Path schedule, String token
         if (jdbcUrl.isBlank() || !jdbcUrl.startsWith("jdbc:")) {
             throw new IllegalArgumentException("--jdbc-url: '" + jdbcUrl + "' is not a JDBC URL (jdbc:...)");
         }
-        if (token != null && token.isBlank()) {
-            throw new IllegalArgumentException("--token must not be blank");
+        if (token != null && token.trim().length() < 8) {
+            throw new IllegalArgumentException("--token must have at least 8 characters");
         }
-        return new DemoSettings(portNumber, jdbcUrl, schedule == null || schedule.isBlank() ? null : Path.of(schedule), token);
+        InetAddress address = InetAddress.getLoopbackAddress();
+        if (bind != null && !bind.isBlank()) {
+            try {
+                address = InetAddress.getByName(bind.trim());
+            } catch (java.net.UnknownHostException e) {
+                throw new IllegalArgumentException("--bind: '" + bind + "' is not an address of this host");
+            }
+        }
+        return new DemoSettings(portNumber, jdbcUrl, schedule == null || schedule.isBlank() ? null : Path.of(schedule), token, address);
     }
 
     public static boolean wantsHelp(String[] args) {

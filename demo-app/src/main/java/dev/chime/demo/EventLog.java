@@ -16,7 +16,7 @@ import java.util.Iterator;
 import java.util.List;
 
 /**
- * The most recent events of this node, for {@code GET /events} and the dashboard. Bounded: the
+ * The most recent events of this node, for the minute report. Bounded: the
  * oldest event goes when a new one comes past the capacity. Claims and submissions, two per run,
  * are left out so that they do not push the interesting events away.
  */

@@ -9,7 +9,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-/** A small HTTP client for the demo's API in tests. */
+/** A small HTTP client for the demo's console API in tests. */
 final class Api {
 
     record Reply(int status, String body, HttpResponse<String> raw) {
@@ -35,7 +35,17 @@ final class Api {
         this.token = token;
     }
 
+    /** {@code ?id=} with the id encoded. */
+    static String id(String id) {
+        return "?id=" + java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** Reads need the token too: the console authenticates every endpoint but health. */
     Reply get(String path) {
+        return call("GET", path, null);
+    }
+
+    Reply getAnonymously(String path) {
         return send(HttpRequest.newBuilder(URI.create(base + path)).GET(), null);
     }
 

@@ -59,20 +59,21 @@ class ClusterModeTest {
     @Test
     void twoNodesShareTheJobsAndRunEachFiringOnce() {
         for (int i = 0; i < 2; i++) {
-            nodes.add(DemoServer.start(new DemoSettings(0, url(), null, "tok"), Duration.ofSeconds(10)));
+            nodes.add(DemoServer.start(new DemoSettings(0, url(), null, "tok-tok-tok"), Duration.ofSeconds(10)));
         }
-        Api a = new Api(nodes.get(0).port(), "tok");
-        Api b = new Api(nodes.get(1).port(), "tok");
-        assertThat(a.get("/health").json().path("node").asText()).isNotEqualTo(b.get("/health").json().path("node").asText());
-        assertThat(b.get("/jobs").json()).as("declared once, by whichever node came first").hasSize(3);
+        Api a = new Api(nodes.get(0).port(), "tok-tok-tok");
+        Api b = new Api(nodes.get(1).port(), "tok-tok-tok");
+        assertThat(b.get("/api/nodes").json().path("nodes")).as("each sees both, itself marked").hasSize(2);
+        assertThat(a.get("/api/nodes").json().path("nodes").findValues("self").stream().filter(s -> s.asBoolean()).count()).isEqualTo(1);
+        assertThat(b.get("/api/jobs").json().path("items")).as("declared once, by whichever node came first").hasSize(3);
 
-        assertThat(a.call("POST", "/jobs", "{\"id\": \"tick\", \"task\": \"echo\", \"trigger\": \"interval:PT0.5S\"}").status())
+        assertThat(a.call("POST", "/api/jobs", "{\"id\": \"tick\", \"task\": \"echo\", \"trigger\": \"interval:PT0.5S\"}").status())
                 .isEqualTo(201);
-        assertThat(b.get("/jobs/tick").status()).as("added on one node, seen on the other").isEqualTo(200);
+        assertThat(b.get("/api/job?id=tick").status()).as("added on one node, seen on the other").isEqualTo(200);
 
         await().atMost(Duration.ofSeconds(30)).until(() -> executedTicks().size() >= 10);
-        assertThat(b.call("POST", "/jobs/tick/pause", null).status()).isEqualTo(200);
-        assertThat(a.get("/jobs/tick").json().path("paused").asBoolean()).isTrue();
+        assertThat(b.call("POST", "/api/job/pause?id=tick", null).status()).isEqualTo(200);
+        assertThat(a.get("/api/job?id=tick").json().path("paused").asBoolean()).isTrue();
 
         List<String> runs = executedTicks();
         Set<String> distinct = new HashSet<>(runs);

@@ -55,31 +55,29 @@ class DatabaseOutageTest {
     @Test
     void whileTheDatabaseIsAwayTheApiSays503AndAfterwardsEverythingIsThere() throws Exception {
         String url = adminUrl().replaceFirst("/[^/?]+(\\?|$)", "/" + DATABASE + "$1");
-        app = DemoServer.start(new DemoSettings(0, url, null, "tok"), Duration.ofSeconds(5));
-        Api api = new Api(app.port(), "tok");
-        assertThat(api.call("POST", "/jobs", "{\"id\": \"kept\", \"task\": \"echo\", \"trigger\": \"interval:PT1H\"}").status())
+        app = DemoServer.start(new DemoSettings(0, url, null, "tok-tok-tok"), Duration.ofSeconds(5));
+        Api api = new Api(app.port(), "tok-tok-tok");
+        assertThat(api.call("POST", "/api/jobs", "{\"id\": \"kept\", \"task\": \"echo\", \"trigger\": \"interval:PT1H\"}").status())
                 .isEqualTo(201);
 
         admin("ALTER DATABASE " + DATABASE + " WITH ALLOW_CONNECTIONS false");
         admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + DATABASE + "'");
         await().atMost(Duration.ofSeconds(30)).until(() -> api.get("/health").status() == 503);
         Api.Reply health = api.get("/health");
-        assertThat(health.json().path("status").asText()).isEqualTo("DOWN");
-        assertThat(health.json().path("error").asText()).startsWith("job store unreachable: could not count jobs");
-        Api.Reply jobs = api.get("/jobs");
+        assertThat(health.json().toString()).isEqualTo("{\"status\":\"DOWN\"}");
+        Api.Reply jobs = api.get("/api/jobs");
         assertThat(jobs.status()).isEqualTo(503);
-        assertThat(jobs.error()).startsWith("could not list jobs");
-        Api.Reply add = api.call("POST", "/jobs", "{\"id\": \"during\", \"task\": \"echo\", \"trigger\": \"interval:PT1H\"}");
+        assertThat(jobs.error()).isEqualTo("the job store is unavailable; nothing was changed, try again later");
+        Api.Reply add = api.call("POST", "/api/jobs", "{\"id\": \"during\", \"task\": \"echo\", \"trigger\": \"interval:PT1H\"}");
         assertThat(add.status()).as("after the store's 10 s write retry limit").isEqualTo(503);
-        assertThat(add.error()).startsWith("could not add job 'during': ");
 
         admin("ALTER DATABASE " + DATABASE + " WITH ALLOW_CONNECTIONS true");
         await().atMost(Duration.ofSeconds(30)).until(() -> api.get("/health").status() == 200);
-        assertThat(api.get("/jobs/kept").status()).isEqualTo(200);
-        assertThat(api.get("/jobs/during").status()).as("refused, so not added").isEqualTo(404);
-        assertThat(api.get("/jobs").json()).hasSize(4);
-        assertThat(api.call("POST", "/jobs/kept/run", null).status()).isEqualTo(202);
+        assertThat(api.get("/api/job?id=kept").status()).isEqualTo(200);
+        assertThat(api.get("/api/job?id=during").status()).as("refused, so not added").isEqualTo(404);
+        assertThat(api.get("/api/jobs").json().path("items")).hasSize(4);
+        assertThat(api.call("POST", "/api/job/run?id=kept", null).status()).isEqualTo(202);
         await().atMost(Duration.ofSeconds(30)).until(() ->
-                "SUCCESS".equals(api.get("/jobs/kept").json().path("lastRun").path("outcome").asText()));
+                "SUCCESS".equals(api.get("/api/job?id=kept").json().path("lastRun").path("outcome").asText()));
     }
 }

@@ -22,7 +22,8 @@ class DemoSettingsTest {
         assertThat(DemoSettings.parse(new String[0], env))
                 .isEqualTo(new DemoSettings(9000, "jdbc:postgresql://db/chime", Path.of("env.json"), "from-env"));
         assertThat(DemoSettings.parse(new String[] {"--port", "0", "--jdbc-url=jdbc:h2:mem:x", "--schedule", "a.json",
-                "--token", "t"}, env)).isEqualTo(new DemoSettings(0, "jdbc:h2:mem:x", Path.of("a.json"), "t"));
+                "--token", "t0ken-abc"}, env)).isEqualTo(new DemoSettings(0, "jdbc:h2:mem:x", Path.of("a.json"), "t0ken-abc"));
+        assertThat(DemoSettings.parse(new String[] {"--bind", "0.0.0.0"}, env).bindAddress().isAnyLocalAddress()).isTrue();
     }
 
     @Test
@@ -36,12 +37,14 @@ class DemoSettingsTest {
                 .hasMessage("CHIME_PORT: '70000' is not a port number (0-65535)");
         assertThatThrownBy(() -> DemoSettings.parse(new String[] {"--jdbc-url", "postgres://db"}, Map.of()))
                 .hasMessage("--jdbc-url: 'postgres://db' is not a JDBC URL (jdbc:...)");
+        assertThatThrownBy(() -> DemoSettings.parse(new String[] {"--token", "short"}, Map.of()))
+                .hasMessage("--token must have at least 8 characters");
     }
 
     @Test
     void helpListsEveryOptionWithItsVariable() {
         assertThat(DemoSettings.wantsHelp(new String[] {"--port", "1", "--help"})).isTrue();
         assertThat(DemoSettings.USAGE).contains("--port", "CHIME_PORT", "--jdbc-url", "CHIME_JDBC_URL", "--schedule",
-                "CHIME_SCHEDULE", "--token", "CHIME_TOKEN", "--help");
+                "CHIME_SCHEDULE", "--token", "CHIME_TOKEN", "--bind", "CHIME_BIND", "--help");
     }
 }

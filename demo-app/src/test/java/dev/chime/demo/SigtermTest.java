@@ -28,7 +28,7 @@ class SigtermTest {
         // The log level is given: the test classpath may carry another module's simplelogger.properties.
         Process app = new ProcessBuilder(javaBin, "-Dorg.slf4j.simpleLogger.defaultLogLevel=info", "-cp",
                 System.getProperty("java.class.path"), DemoApp.class.getName(),
-                "--port", "0", "--token", "tok", "--jdbc-url", "jdbc:h2:file:" + dir.resolve("db").toAbsolutePath())
+                "--port", "0", "--token", "tok-tok-tok", "--jdbc-url", "jdbc:h2:file:" + dir.resolve("db").toAbsolutePath())
                 .redirectErrorStream(true).start();
         List<String> lines = new CopyOnWriteArrayList<>();
         Thread reader = new Thread(() -> {
@@ -46,10 +46,10 @@ class SigtermTest {
             Pattern listening = Pattern.compile("Chime demo on http://localhost:(\\d+)/");
             await().atMost(Duration.ofSeconds(60)).until(() -> lines.stream().anyMatch(l -> listening.matcher(l).find()));
             Matcher m = lines.stream().map(listening::matcher).filter(Matcher::find).findFirst().orElseThrow();
-            Api api = new Api(Integer.parseInt(m.group(1)), "tok");
-            assertThat(api.call("POST", "/jobs", "{\"id\": \"long\", \"task\": \"sleep\", \"trigger\": \"interval:PT1H\", "
+            Api api = new Api(Integer.parseInt(m.group(1)), "tok-tok-tok");
+            assertThat(api.call("POST", "/api/jobs", "{\"id\": \"long\", \"task\": \"sleep\", \"trigger\": \"interval:PT1H\", "
                     + "\"data\": {\"millis\": 2000}}").status()).isEqualTo(201);
-            api.call("POST", "/jobs/long/run", null);
+            api.call("POST", "/api/job/run?id=long", null);
             await().atMost(Duration.ofSeconds(20)).until(() -> lines.stream().anyMatch(l -> l.contains("job 'long' working for")));
 
             // SIGTERM, through the handle: Process.destroy() would also close our end of its output.

@@ -139,21 +139,23 @@ class ChimeModuleTest {
     @Test
     void aJobAnEarlierStartDeclaredIsRemovedOrPausedWhenTheCodeNoLongerDeclaresIt() throws Exception {
         Path file = dir.resolve("schedule.json");
+        // The declared jobs' task: a scheduler that knows all its tasks refuses a job of another at add.
+        java.util.function.Consumer<dev.chime.SchedulerBuilder> greet = b -> b.task("greet", ctx -> { });
         Files.writeString(file, "{\"greet-bob\": {\"task\": \"greet\", \"trigger\": \"interval:PT1H\"},"
                 + " \"greet-eve\": {\"task\": \"greet\", \"trigger\": \"interval:PT1H\"}}");
-        scheduler = injector(ChimeModule.builder().scheduleFile(file).declarationVersion("1")).getInstance(Scheduler.class);
+        scheduler = injector(ChimeModule.builder().configure(greet).scheduleFile(file).declarationVersion("1")).getInstance(Scheduler.class);
         scheduler.add(JobDefinition.of("added-at-run-time", "greet", Triggers.interval(Duration.ofMinutes(5))));
         scheduler.close();
 
         Files.writeString(file, "{\"greet-bob\": {\"task\": \"greet\", \"trigger\": \"interval:PT1H\"}}");
-        scheduler = injector(ChimeModule.builder().scheduleFile(file).declarationVersion("1")
+        scheduler = injector(ChimeModule.builder().configure(greet).scheduleFile(file).declarationVersion("1")
                 .staleJobs(dev.chime.Declarations.StaleJobs.PAUSE)).getInstance(Scheduler.class);
         assertThat(scheduler.job("greet-eve").orElseThrow().paused()).as("paused, as configured").isTrue();
         assertThat(scheduler.job("greet-bob").orElseThrow().definition().origin().orElseThrow().source())
                 .isEqualTo("schedule file schedule.json");
         scheduler.close();
 
-        scheduler = injector(ChimeModule.builder().scheduleFile(file).declarationVersion("2")).getInstance(Scheduler.class);
+        scheduler = injector(ChimeModule.builder().configure(greet).scheduleFile(file).declarationVersion("2")).getInstance(Scheduler.class);
         assertThat(scheduler.jobs()).extracting(JobInfo::id).containsExactly("added-at-run-time", "greet-bob");
     }
 

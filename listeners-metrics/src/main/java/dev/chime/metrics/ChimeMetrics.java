@@ -6,11 +6,13 @@ import dev.chime.Scheduler;
 import dev.chime.SchedulerListener;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.search.Search;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -45,6 +47,7 @@ public final class ChimeMetrics implements SchedulerListener {
     private final boolean jobTag;
     private final Counter claimed;
     private final Counter recovered;
+    private final RemovedJobs removed = new RemovedJobs();
 
     private ChimeMetrics(Builder b) {
         this.registry = b.registry;
@@ -73,6 +76,15 @@ public final class ChimeMetrics implements SchedulerListener {
 
     @Override
     public void onEvent(ChimeEvent event) {
+        record(event);
+        // A one-shot job is removed when its firing is dispatched, before its attempt ends: the
+        // meters that attempt registers go as soon as they are written.
+        if (event instanceof JobEvent e && !(event instanceof JobEvent.Removed) && removed.contains(e.jobId())) {
+            removeMetersOf(e.jobId());
+        }
+    }
+
+    private void record(ChimeEvent event) {
         if (event instanceof JobEvent.Executed e) {
             execution(e.jobId(), e.task(), "success", "none").record(e.duration());
             if (e.attempt() == 1) {
@@ -96,11 +108,29 @@ public final class ChimeMetrics implements SchedulerListener {
         } else if (event instanceof JobEvent.TriggerFailed t) {
             Counter.builder("chime.job.trigger.failed").description("Faulty triggers; the job was taken out of the schedule")
                     .tags(jobTags(t.jobId(), t.task())).register(registry).increment();
+        } else if (event instanceof JobEvent.Removed r) {
+            removed.remember(r.jobId());
+            removeMetersOf(r.jobId());
+        } else if (event instanceof JobEvent.Added a) {
+            removed.forget(a.jobId());
         } else if (event instanceof JobEvent.Claimed c) {
             claimed.increment();
             if (c.recovery()) {
                 recovered.increment();
             }
+        }
+    }
+
+    /**
+     * A removed job's meters go with it: with a job tag, every one-shot job would otherwise leave
+     * its timers and counters in the registry for the life of the process.
+     */
+    private void removeMetersOf(String jobId) {
+        if (!jobTag) {
+            return;
+        }
+        for (Meter meter : Search.in(registry).name(n -> n.startsWith("chime.job.")).tag("job", jobId).meters()) {
+            registry.remove(meter);
         }
     }
 

@@ -87,7 +87,7 @@ class ChimeMetricsTest {
         start(new NaiveJobStore());
         scheduler.add(JobDefinition.of("fine", "ok", Triggers.interval(Duration.ofSeconds(10))));
         scheduler.add(JobDefinition.of("fails", "broken", Triggers.interval(Duration.ofSeconds(10))));
-        scheduler.add(JobDefinition.builder("slow").task("hang").trigger(Triggers.once(T0.plusSeconds(10)))
+        scheduler.add(JobDefinition.builder("slow").task("hang").trigger(Triggers.interval(Duration.ofSeconds(25), T0.plusSeconds(10), null, null))
                 .options(JobOptions.builder().timeout(Duration.ofSeconds(3)).build()).build());
         clock.advance(Duration.ofSeconds(30));
 
@@ -106,7 +106,7 @@ class ChimeMetricsTest {
     @Test
     void latenessFromScheduledToStartHasPercentiles() {
         start(new NaiveJobStore());
-        scheduler.add(JobDefinition.builder("late").task("ok").trigger(Triggers.once(T0.plusSeconds(10)))
+        scheduler.add(JobDefinition.builder("late").task("ok").trigger(Triggers.interval(Duration.ofHours(1), T0.plusSeconds(10), null, null))
                 .options(JobOptions.builder().misfireGraceTime(Duration.ofMinutes(1)).build()).build());
         scheduler.pause();
         clock.advance(Duration.ofSeconds(40));
@@ -122,9 +122,12 @@ class ChimeMetricsTest {
     @Test
     void missedAndSkippedFiresAreCounted() {
         start(new NaiveJobStore());
-        // A one-shot job runs however late unless its grace is set: set it, so the fire is missed.
-        scheduler.add(JobDefinition.builder("missed").task("ok").trigger(Triggers.once(T0.minusSeconds(60)))
-                .options(JobOptions.builder().misfireGraceTime(Duration.ofSeconds(1)).build()).build());
+        scheduler.add(JobDefinition.builder("missed").task("ok").trigger(Triggers.interval(Duration.ofHours(1), T0.plusSeconds(10), null, null))
+                .options(JobOptions.builder().misfireGraceTime(Duration.ofSeconds(5)).build()).build());
+        scheduler.pause();
+        clock.advance(Duration.ofSeconds(40));
+        scheduler.resume();
+        clock.runDue();
         scheduler.add(JobDefinition.of("busy", "hang", Triggers.interval(Duration.ofSeconds(10))));
         clock.advance(Duration.ofSeconds(30));
 
@@ -151,7 +154,7 @@ class ChimeMetricsTest {
     @Test
     void overrunningAttemptsAndFaultyTriggersAreCounted() {
         start(new NaiveJobStore());
-        scheduler.add(JobDefinition.builder("stuck").task("stubborn").trigger(Triggers.once(T0.plusSeconds(10)))
+        scheduler.add(JobDefinition.builder("stuck").task("stubborn").trigger(Triggers.interval(Duration.ofSeconds(25), T0.plusSeconds(10), null, null))
                 .options(JobOptions.builder().timeout(Duration.ofSeconds(3)).build()).build());
         scheduler.add(JobDefinition.of("faulty", "ok", new BrokenTrigger()));
         clock.advance(Duration.ofSeconds(30));
@@ -191,6 +194,36 @@ class ChimeMetricsTest {
     }
 
     @Test
+    void aRemovedJobsMetersAreRemovedWithIt() {
+        start(new NaiveJobStore());
+        scheduler.add(JobDefinition.of("kept", "ok", Triggers.interval(Duration.ofSeconds(10))));
+        scheduler.add(JobDefinition.of("removed", "broken", Triggers.interval(Duration.ofSeconds(10))));
+        clock.advance(Duration.ofSeconds(10));
+        assertThat(execution("removed", "failure")).isNotNull();
+        assertThat(execution("kept", "success")).isNotNull();
+
+        assertThat(scheduler.remove("removed")).isTrue();
+
+        assertThat(registry.getMeters()).noneMatch(m -> "removed".equals(m.getId().getTag("job")));
+        assertThat(execution("kept", "success")).isNotNull();
+        assertThat(registry.find("chime.job.lateness").tag("job", "kept").timer()).isNotNull();
+    }
+
+    /** A one-shot job is removed as its firing is dispatched; the meters its attempt registers go when it ends. */
+    @Test
+    void oneShotJobsLeaveNoMetersBehindOnceTheyRan() {
+        start(new NaiveJobStore());
+        for (int i = 0; i < 20; i++) {
+            scheduler.add(JobDefinition.of("one-shot-" + i, "ok", Triggers.once(T0.plusSeconds(i))));
+        }
+        clock.advance(Duration.ofMinutes(1));
+        assertThat(scheduler.jobs()).isEmpty();
+        assertThat(registry.find("chime.job.execution").timers()).isEmpty();
+
+        assertThat(registry.getMeters()).noneMatch(m -> m.getId().getTag("job") != null);
+    }
+
+    @Test
     void claimedFiringsAndRecoveredLeasesAreCountedPerNode() {
         // A store that hands out every third firing as a recovery of a dead node's claim.
         NaiveJobStore recovering = new NaiveJobStore() {
@@ -217,7 +250,7 @@ class ChimeMetricsTest {
         try {
             scheduler = Scheduler.builder().clock(clock).store(new NaiveJobStore()).task("ok", ctx -> { }).build();
             scheduler.start();
-            scheduler.add(JobDefinition.of("g", "ok", Triggers.once(T0.plusSeconds(1))));
+            scheduler.add(JobDefinition.of("g", "ok", Triggers.interval(Duration.ofSeconds(1))));
             clock.advance(Duration.ofSeconds(1));
             assertThat(global.find("chime.job.execution").tag("job", "g").timer().count()).isEqualTo(1);
         } finally {

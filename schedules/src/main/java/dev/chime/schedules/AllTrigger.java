@@ -6,6 +6,7 @@ import dev.chime.schedules.internal.NestedSpecs;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * Fires only when every part fires at the same instant (APScheduler's {@code AndTrigger}), e.g. a
@@ -76,5 +77,12 @@ public record AllTrigger(List<Trigger> parts) implements Trigger {
     @Override
     public String spec() {
         return TYPE + ":" + NestedSpecs.wrap(parts.stream().map(Trigger::spec).toList());
+    }
+
+    /** {@code "when all of these fire at the same instant: (...); (...)"}. */
+    @Override
+    public String describe() {
+        return "when all of these fire at the same instant: "
+                + parts.stream().map(p -> "(" + p.describe() + ")").collect(Collectors.joining("; "));
     }
 }

@@ -6,6 +6,7 @@ import dev.chime.schedules.internal.NestedSpecs;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * Fires whenever any of its parts fires (APScheduler's {@code OrTrigger}): the earliest next fire
@@ -47,5 +48,11 @@ public record AnyTrigger(List<Trigger> parts) implements Trigger {
     @Override
     public String spec() {
         return TYPE + ":" + NestedSpecs.wrap(parts.stream().map(Trigger::spec).toList());
+    }
+
+    /** {@code "whenever any of these fires: (every hour); (at 09:00 (UTC))"}. */
+    @Override
+    public String describe() {
+        return "whenever any of these fires: " + parts.stream().map(p -> "(" + p.describe() + ")").collect(Collectors.joining("; "));
     }
 }

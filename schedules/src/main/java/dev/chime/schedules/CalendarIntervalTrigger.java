@@ -101,4 +101,21 @@ public record CalendarIntervalTrigger(int amount, ChronoUnit unit, LocalTime at,
                 return 'Y';
         }
     }
+
+    /**
+     * {@code "every month at 09:00 (Europe/Berlin), counting from 2026-01-31, on the last day of
+     * shorter months"}; without {@code at} or a start, the time or date the job was added.
+     */
+    @Override
+    public String describe() {
+        String unitName = unit.name().toLowerCase(Locale.ROOT);
+        unitName = unitName.substring(0, unitName.length() - 1);
+        StringBuilder sb = new StringBuilder("every ").append(amount == 1 ? unitName : amount + " " + unitName + "s");
+        sb.append(at != null ? " at " + at : " at the time of day it was added").append(" (").append(zone.getId()).append(')');
+        sb.append(start != null ? ", counting from " + start : ", counting from the day it was added");
+        if (unit == ChronoUnit.MONTHS || unit == ChronoUnit.YEARS) {
+            sb.append(monthEnd == MonthEnd.SKIP ? ", skipping months without that day" : ", on the last day of shorter months");
+        }
+        return sb.toString();
+    }
 }

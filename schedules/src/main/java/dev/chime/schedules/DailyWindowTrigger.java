@@ -3,6 +3,7 @@ package dev.chime.schedules;
 import dev.chime.Trigger;
 import dev.chime.TriggerContext;
 import dev.chime.schedules.internal.WallClock;
+import dev.chime.spi.English;
 import java.time.DayOfWeek;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,6 +12,7 @@ import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.util.EnumSet;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -75,5 +77,22 @@ public record DailyWindowTrigger(Duration every, LocalTime from, LocalTime to, S
     public String spec() {
         String dayList = EnumSet.copyOf(days).stream().map(d -> d.name().substring(0, 3)).collect(Collectors.joining(","));
         return TYPE + ":" + every + ";from=" + from + ";to=" + to + ";days=" + dayList + ";zone=" + zone.getId();
+    }
+
+    /** {@code "every 15 minutes from 09:00 to 17:00, Monday through Friday (Europe/Berlin)"}. */
+    @Override
+    public String describe() {
+        return English.every(every) + " from " + from + " to " + to + ", " + dayText() + " (" + zone.getId() + ")";
+    }
+
+    private String dayText() {
+        if (days.size() == 7) {
+            return "every day";
+        }
+        if (days.equals(EnumSet.range(DayOfWeek.MONDAY, DayOfWeek.FRIDAY))) {
+            return "Monday through Friday";
+        }
+        return "on " + EnumSet.copyOf(days).stream()
+                .map(d -> d.getDisplayName(java.time.format.TextStyle.FULL, Locale.ENGLISH)).collect(Collectors.joining(", "));
     }
 }

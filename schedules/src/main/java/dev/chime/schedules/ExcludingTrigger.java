@@ -62,4 +62,11 @@ public record ExcludingTrigger(Trigger trigger, ExclusionCalendar calendar, Stri
         }
         return sb.toString();
     }
+
+    /** {@code "every hour, except on weekends"}, or {@code "..., except holidays"} when the calendar has a name. */
+    @Override
+    public String describe() {
+        String zoneText = zone.getId().equals("UTC") || zone.getId().equals("Z") ? "" : " (" + zone.getId() + ")";
+        return trigger.describe() + ", except " + (name != null ? name : calendar.describe()) + zoneText;
+    }
 }

@@ -27,6 +27,9 @@ public sealed interface ExclusionCalendar {
 
     String spec();
 
+    /** The excluded instants in English, e.g. {@code "on weekends"}, {@code "on 12-25 each year"}. */
+    String describe();
+
     static ExclusionCalendar dates(Set<LocalDate> dates) {
         return new Dates(dates);
     }
@@ -63,6 +66,11 @@ public sealed interface ExclusionCalendar {
         public String spec() {
             return "dates:" + new TreeSet<>(dates).stream().map(LocalDate::toString).collect(Collectors.joining(","));
         }
+
+        @Override
+        public String describe() {
+            return "on " + new TreeSet<>(dates).stream().map(LocalDate::toString).collect(Collectors.joining(", "));
+        }
     }
 
     /** The same days every year. Spec: {@code annual:12-25,01-01}. */
@@ -80,6 +88,12 @@ public sealed interface ExclusionCalendar {
         public String spec() {
             return "annual:" + new TreeSet<>(days).stream().map(d -> d.toString().substring(2)).collect(Collectors.joining(","));
         }
+
+        @Override
+        public String describe() {
+            return "on " + new TreeSet<>(days).stream().map(d -> d.toString().substring(2)).collect(Collectors.joining(", "))
+                    + " each year";
+        }
     }
 
     /** Saturdays and Sundays. Spec: {@code weekends}. */
@@ -93,6 +107,11 @@ public sealed interface ExclusionCalendar {
         @Override
         public String spec() {
             return "weekends";
+        }
+
+        @Override
+        public String describe() {
+            return "on weekends";
         }
     }
 
@@ -108,6 +127,11 @@ public sealed interface ExclusionCalendar {
         @Override
         public String spec() {
             return trigger.spec();
+        }
+
+        @Override
+        public String describe() {
+            return "the instants " + trigger.describe();
         }
     }
 
@@ -128,6 +152,11 @@ public sealed interface ExclusionCalendar {
         @Override
         public String spec() {
             return "union:" + NestedSpecs.wrap(calendars.stream().map(ExclusionCalendar::spec).toList());
+        }
+
+        @Override
+        public String describe() {
+            return calendars.stream().map(ExclusionCalendar::describe).collect(Collectors.joining(" or "));
         }
     }
 }

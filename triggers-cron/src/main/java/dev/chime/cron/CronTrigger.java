@@ -90,7 +90,8 @@ public record CronTrigger(CronExpression expression, ZoneId zone) implements Tri
     }
 
     /** The expression in English with its zone, e.g. {@code "at 09:00, Monday through Friday (Europe/Berlin)"}. */
+    @Override
     public String describe() {
-        return expression.describe() + " (" + zone.getId() + ")";
+        return expression.describe() + " (" + (zone.equals(ZoneOffset.UTC) ? "UTC" : zone.getId()) + ")";
     }
 }

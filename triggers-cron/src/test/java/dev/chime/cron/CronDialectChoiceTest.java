@@ -47,7 +47,7 @@ class CronDialectChoiceTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"cron:0 0 12 ? * MON-FRI", "cron:0 0 12 * * 2", "cron:0 0 12 ? * *", "cron:0 0 12 ? * SUN#2",
-            "cron:0 0 0 15W * ?"})
+            "cron:0 0 0 15W * ?", "cron:0 0 12 28W 11 ?", "cron:0 0 12 30W 1-3 ?"})
     void expressionsThatMeanTheSameInBothNeedNoDialect(String spec) {
         Trigger trigger = Triggers.parse(spec);
         assertThat(((CronTrigger) trigger).expression().dialect()).isEqualTo(CronDialect.SPRING);

@@ -2,6 +2,7 @@ package dev.chime.internal.trigger;
 
 import dev.chime.Trigger;
 import dev.chime.TriggerContext;
+import dev.chime.spi.English;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -151,6 +152,22 @@ public record CommonParamsTrigger(Trigger delegate, Instant start, Instant end, 
             spec.append(";jitter=").append(jitter);
         }
         return spec.toString();
+    }
+
+    /** The wrapped trigger's English, then the common parameters: "at 09:00, from ..., each up to 30 seconds late". */
+    @Override
+    public String describe() {
+        StringBuilder text = new StringBuilder(delegate.describe());
+        if (start != null) {
+            text.append(", from ").append(start);
+        }
+        if (end != null) {
+            text.append(", until ").append(end);
+        }
+        if (jitter != null && !jitter.isZero()) {
+            text.append(", each up to ").append(English.duration(jitter)).append(" late (the same for every node)");
+        }
+        return text.toString();
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.chime.internal.trigger;
 import dev.chime.JobOptions;
 import dev.chime.Trigger;
 import dev.chime.TriggerContext;
+import dev.chime.spi.English;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -45,5 +46,12 @@ public record FixedDelayTrigger(Duration delay, Instant start) implements Trigge
     @Override
     public String spec() {
         return start == null ? TYPE + ":" + delay : TYPE + ":" + delay + ";start=" + start;
+    }
+
+    /** {@code "15 seconds after the previous run finishes"}, with the first run's instant when set. */
+    @Override
+    public String describe() {
+        String text = English.duration(delay) + " after the previous run finishes";
+        return start == null ? text : text + ", first at " + start;
     }
 }

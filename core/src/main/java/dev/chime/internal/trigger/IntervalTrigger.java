@@ -3,6 +3,7 @@ package dev.chime.internal.trigger;
 import dev.chime.JobOptions;
 import dev.chime.Trigger;
 import dev.chime.TriggerContext;
+import dev.chime.spi.English;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -105,6 +106,19 @@ public record IntervalTrigger(Duration interval, Instant start, Instant end) imp
         }
         if (end != null) {
             sb.append(";end=").append(end);
+        }
+        return sb.toString();
+    }
+
+    /** {@code "every 15 seconds"}, with its start and end when set (jitter is the common wrapper's). */
+    @Override
+    public String describe() {
+        StringBuilder sb = new StringBuilder(English.every(interval));
+        if (start != null) {
+            sb.append(", from ").append(start);
+        }
+        if (end != null) {
+            sb.append(", until ").append(end);
         }
         return sb.toString();
     }

@@ -28,4 +28,10 @@ public record OnceTrigger(Instant at) implements Trigger {
     public String spec() {
         return TYPE + ":" + at;
     }
+
+    /** {@code "once, at 2026-01-01T09:00:00Z"}. */
+    @Override
+    public String describe() {
+        return "once, at " + at;
+    }
 }

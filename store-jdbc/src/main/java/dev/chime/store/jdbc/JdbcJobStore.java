@@ -1,15 +1,18 @@
 package dev.chime.store.jdbc;
 
 import dev.chime.LastRun;
+import dev.chime.spi.ClusterView;
 import dev.chime.spi.Dispatch;
 import dev.chime.spi.Firing;
 import dev.chime.spi.JobCounts;
 import dev.chime.spi.JobStore;
+import dev.chime.spi.NodeStatus;
 import dev.chime.spi.RunRequest;
 import dev.chime.spi.RunTicket;
 import dev.chime.spi.StoredJob;
 import dev.chime.store.jdbc.internal.CachedCounts;
 import dev.chime.store.jdbc.internal.ClusterNode;
+import dev.chime.store.jdbc.internal.ClusterReader;
 import dev.chime.store.jdbc.internal.Database;
 import dev.chime.store.jdbc.internal.Dialect;
 import dev.chime.store.jdbc.internal.Schema;
@@ -37,15 +40,17 @@ import javax.sql.DataSource;
  * Scheduler scheduler = Scheduler.builder().store(store).build();
  * }</pre>
  */
-public final class JdbcJobStore implements JobStore {
+public final class JdbcJobStore implements JobStore, ClusterView {
 
     private final SqlJobStore delegate;
     private final Dialect dialect;
     private final CachedCounts counts;
+    private final ClusterReader cluster;
 
-    private JdbcJobStore(SqlJobStore delegate, Dialect dialect) {
+    private JdbcJobStore(SqlJobStore delegate, Dialect dialect, ClusterReader cluster) {
         this.delegate = delegate;
         this.dialect = dialect;
+        this.cluster = cluster;
         this.counts = new CachedCounts(delegate::counts, System::nanoTime);
     }
 
@@ -75,6 +80,16 @@ public final class JdbcJobStore implements JobStore {
     /** How long a node may stay silent before another node takes its work over. */
     public java.time.Duration nodeTimeout() {
         return delegate.node().timeout();
+    }
+
+    /** Every node sharing the tables, with its heartbeat age on the database's clock and the runs it holds. */
+    @Override
+    public List<NodeStatus> nodes() {
+        try {
+            return cluster.nodes();
+        } catch (SQLException e) {
+            throw new JdbcStoreException("could not read the cluster's nodes: " + e.getMessage(), e);
+        }
     }
 
     /** How many dead nodes this node has taken over since it started. */
@@ -318,7 +333,7 @@ public final class JdbcJobStore implements JobStore {
                 throw new JdbcStoreException("the JDBC store could not start on " + dialect.name().toLowerCase(java.util.Locale.ROOT)
                         + ": " + e.getMessage(), e);
             }
-            return new JdbcJobStore(new SqlJobStore(db, sql, node, writeRetryLimit), dialect);
+            return new JdbcJobStore(new SqlJobStore(db, sql, node, writeRetryLimit), dialect, new ClusterReader(db, sql, id));
         }
 
         private static String hostName() {

@@ -1,13 +1,16 @@
 package dev.chime.store.memory;
 
 import dev.chime.LastRun;
+import dev.chime.spi.ClusterView;
 import dev.chime.spi.Dispatch;
 import dev.chime.spi.Firing;
 import dev.chime.spi.JobCounts;
 import dev.chime.spi.JobStore;
+import dev.chime.spi.NodeStatus;
 import dev.chime.spi.RunRequest;
 import dev.chime.spi.RunTicket;
 import dev.chime.spi.StoredJob;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -17,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -27,7 +31,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * survives the JVM. Thread-safe: every operation holds one short lock, which keeps claims
  * trivially exclusive.
  */
-public final class MemoryJobStore implements JobStore {
+public final class MemoryJobStore implements JobStore, ClusterView {
 
     /** Earliest fire time first; the id breaks ties so two jobs due at one instant both stay in the index. */
     private static final Comparator<StoredJob> BY_NEXT_FIRE =
@@ -52,6 +56,9 @@ public final class MemoryJobStore implements JobStore {
     private final AtomicLong fences = new AtomicLong();
     /** Kept up to date by store/unindex so counts() need not scan. */
     private long paused;
+    /** The runs begun and not yet completed, by run id: what {@link #nodes()} shows this node running. */
+    private final Map<String, NodeStatus.Run> runs = new ConcurrentHashMap<>();
+    private final AtomicLong runIds = new AtomicLong();
 
     @Override
     public boolean add(StoredJob job) {
@@ -185,14 +192,6 @@ public final class MemoryJobStore implements JobStore {
         }
     }
 
-    /**
-     * One counter for the whole store hands out the fencing tokens: it goes up with every run, so it
-     * goes up with every run of each job, and nothing is kept per job (one-shots leave no counter behind).
-     */
-    @Override
-    public RunTicket beginRun(RunRequest request) {
-        return new RunTicket(request.jobId(), request.fireTime(), RunTicket.LOCAL, fences.incrementAndGet());
-    }
 
     /** The whole batch under one lock: the dispatcher hands over a few hundred firings at a time. */
     @Override
@@ -241,6 +240,33 @@ public final class MemoryJobStore implements JobStore {
             return null;
         }
         return current;
+    }
+
+    /**
+     * Records the run so that {@link #nodes()} can show it; the ticket's run id finds it again. One
+     * counter for the whole store hands out the fencing tokens: it goes up with every run, so it goes
+     * up with every run of each job, and nothing is kept per job (one-shots leave no counter behind).
+     */
+    @Override
+    public RunTicket beginRun(RunRequest request) {
+        String runId = "memory-" + runIds.incrementAndGet();
+        runs.put(runId, new NodeStatus.Run(request.jobId(), request.fireTime(), null));
+        return new RunTicket(request.jobId(), request.fireTime(), runId, fences.incrementAndGet());
+    }
+
+    @Override
+    public boolean completeRun(RunTicket ticket, LastRun lastRun) {
+        runs.remove(ticket.runId());
+        if (lastRun != null) {
+            recordOutcome(ticket.jobId(), lastRun);
+        }
+        return true;
+    }
+
+    /** One node, this process, with the runs begun and not completed. */
+    @Override
+    public List<NodeStatus> nodes() {
+        return List.of(new NodeStatus("local", true, Duration.ZERO, List.copyOf(runs.values())));
     }
 
     @Override

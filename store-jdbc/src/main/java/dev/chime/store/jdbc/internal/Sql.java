@@ -66,6 +66,9 @@ public final class Sql {
     final String claimsOfNode;
     final String staleClaims;
     final String staleRuns;
+    /** For {@code ClusterView}: every node with its heartbeat age on the database's clock, and every run. */
+    final String nodeHeartbeats;
+    final String allRuns;
 
     public Sql(String prefix, Dialect dialect) {
         this.jobs = validatePrefix(prefix) + "jobs";
@@ -116,6 +119,8 @@ public final class Sql {
         releaseInstanceWithOutcome = "UPDATE " + jobs + " SET running = CASE WHEN running > 0 THEN running - 1 ELSE 0 END, "
                 + lastRunColumns + " WHERE id = ?";
         checkBatchCounts = "UPDATE " + nodes + " SET started_at_ms = started_at_ms + 1 WHERE node_id = ?";
+        nodeHeartbeats = "SELECT node_id, " + now + " - heartbeat_at_ms FROM " + nodes;
+        allRuns = "SELECT node_id, job_id, fire_time, started_at_ms FROM " + runs;
         heartbeat = "UPDATE " + nodes + " SET heartbeat_at_ms = " + now + " WHERE node_id = ?";
         deadNodes = "SELECT node_id FROM " + nodes + " WHERE heartbeat_at_ms < " + now + " - ? AND node_id <> ?";
         orphanClaimers = "SELECT DISTINCT claimed_by FROM " + jobs + " WHERE claimed_by IS NOT NULL AND claimed_by NOT IN "

@@ -1,0 +1,449 @@
+package dev.chime.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.chime.Declarations;
+import dev.chime.JobDefinition;
+import dev.chime.JobOptions;
+import dev.chime.Scheduler;
+import dev.chime.TestClock;
+import dev.chime.Triggers;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Every console endpoint and error, run against each way of serving it (standalone, mounted in a
+ * servlet container). A subclass starts the console and answers its base URL.
+ */
+abstract class ConsoleContract {
+
+    static final String ADMIN = "admin-token-1234";
+    static final String READER = "reader-token-5678";
+    static final Instant T0 = Instant.parse("2026-01-05T09:00:00Z");
+
+    protected final TestClock clock = TestClock.at(T0);
+    protected final SwitchableStore store = new SwitchableStore();
+    protected final CountDownLatch blockRun = new CountDownLatch(1);
+    protected Scheduler scheduler;
+    protected Console console;
+    protected Http admin;
+    protected Http reader;
+    protected Http anonymous;
+
+    /** Serves the console; answers the URL of its root, ending with a slash. */
+    protected abstract String serve(Console console) throws Exception;
+
+    protected abstract void stop() throws Exception;
+
+    protected Console.Builder configure(Console.Builder builder) {
+        return builder;
+    }
+
+    @BeforeEach
+    void startConsole() throws Exception {
+        scheduler = Scheduler.builder().clock(clock).store(store)
+                .task("ok", ctx -> { })
+                .task("report", ctx -> { })
+                .task("slow", ctx -> blockRun.await())
+                .build();
+        scheduler.start();
+        console = configure(Console.builder(scheduler)
+                .authenticator(Authenticator.bearerTokens(ADMIN, READER))
+                .tasks(() -> Set.of("ok", "report", "slow"))
+                .store(store)
+                .clock(clock)
+                .storeConcurrency(2, Duration.ofMillis(300))).build();
+        String base = serve(console);
+        admin = new Http(base, ADMIN);
+        reader = new Http(base, READER);
+        anonymous = new Http(base, null);
+    }
+
+    @AfterEach
+    void stopConsole() throws Exception {
+        blockRun.countDown();
+        store.release.countDown();
+        stop();
+        console.close();
+        scheduler.shutdown(Duration.ofSeconds(5));
+    }
+
+    private Http.Reply add(String id, String task, String trigger) {
+        return admin.call("POST", "api/jobs", "{\"id\": " + json(id) + ", \"task\": \"" + task + "\", \"trigger\": \"" + trigger + "\"}");
+    }
+
+    static String json(String s) {
+        return new com.fasterxml.jackson.databind.node.TextNode(s).toString();
+    }
+
+    // ---- authentication, roles, headers ----
+
+    @Test
+    void healthAnswersWithoutAuthenticationAndSaysOnlyUpOrDown() {
+        Http.Reply health = anonymous.get("health");
+        assertThat(health.status()).isEqualTo(200);
+        assertThat(health.json().toString()).isEqualTo("{\"status\":\"UP\"}");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"api/jobs", "api/job?id=a", "api/scheduler", "api/nodes", "api/tasks", "api/events", "api/me"})
+    void everyApiEndpointNeedsAuthentication(String path) {
+        Http.Reply none = anonymous.get(path);
+        assertThat(none.status()).isEqualTo(401);
+        assertThat(none.header("WWW-Authenticate")).isEqualTo("Bearer");
+        assertThat(none.error()).contains("Authorization: Bearer");
+        assertThat(admin.as("wrong-token-0000").get(path).status()).isEqualTo(401);
+    }
+
+    @Test
+    void readOnlyUsersReadButEveryChangeIsForbidden() {
+        add("report", "report", "interval:PT1H");
+        assertThat(reader.get("api/jobs").status()).isEqualTo(200);
+        assertThat(reader.get("api/me").json().path("role").asText()).isEqualTo("READ_ONLY");
+        List<Http.Reply> changes = List.of(
+                reader.call("POST", "api/jobs", "{\"id\": \"x\", \"task\": \"ok\", \"trigger\": \"interval:PT1M\"}"),
+                reader.call("PUT", "api/job?id=report", "{\"task\": \"ok\", \"trigger\": \"interval:PT1M\"}"),
+                reader.call("DELETE", "api/job?id=report", null),
+                reader.call("POST", "api/job/pause?id=report", null),
+                reader.call("POST", "api/job/resume?id=report", null),
+                reader.call("POST", "api/job/run?id=report", null),
+                reader.call("POST", "api/scheduler/pause", null),
+                reader.call("POST", "api/scheduler/resume", null));
+        assertThat(changes).allSatisfy(r -> assertThat(r.status()).isEqualTo(403));
+        assertThat(scheduler.jobs()).hasSize(1);
+        assertThat(scheduler.job("report").orElseThrow().paused()).isFalse();
+        assertThat(scheduler.job("report").orElseThrow().definition().trigger().spec()).startsWith("interval:PT1H");
+        assertThat(scheduler.state()).isEqualTo(Scheduler.State.RUNNING);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "assets/console.js", "assets/console.css", "health", "api/jobs", "api/nope"})
+    void everyAnswerCarriesTheSecurityHeaders(String path) {
+        Http.Reply r = admin.get(path);
+        String csp = r.header("Content-Security-Policy");
+        assertThat(csp).contains("default-src 'none'", "script-src 'self'", "style-src 'self'", "frame-ancestors 'none'")
+                .doesNotContain("unsafe-inline", "unsafe-eval");
+        assertThat(r.header("X-Frame-Options")).isEqualTo("DENY");
+        assertThat(r.header("X-Content-Type-Options")).isEqualTo("nosniff");
+        assertThat(r.header("Referrer-Policy")).isEqualTo("no-referrer");
+    }
+
+    @Test
+    void theDashboardHasNoInlineScriptOrStyle() {
+        String page = anonymous.get("").body();
+        assertThat(page).contains("<script src=\"assets/console.js\" defer></script>", "href=\"assets/console.css\"");
+        assertThat(page.replace("<script src=\"assets/console.js\" defer></script>", "")).doesNotContain("<script", "<style");
+        assertThat(page).doesNotContainPattern("\\sstyle=").doesNotContainPattern("\\son[a-z]+=");
+        assertThat(anonymous.get("assets/console.js").header("Content-Type")).startsWith("text/javascript");
+    }
+
+    // ---- jobs ----
+
+    @Test
+    void jobsArePagedSearchedAndFilteredByTaskStateAndPause() {
+        for (int i = 0; i < 7; i++) {
+            add("nightly-" + i, i % 2 == 0 ? "report" : "ok", "interval:PT1H");
+        }
+        add("other", "ok", "interval:PT1H");
+        admin.call("POST", "api/job/pause?id=nightly-3", null);
+
+        JsonNode page0 = admin.get("api/jobs?size=3").json();
+        assertThat(page0.path("total").asInt()).isEqualTo(8);
+        assertThat(ids(page0)).containsExactly("nightly-0", "nightly-1", "nightly-2");
+        assertThat(ids(admin.get("api/jobs?size=3&page=2").json())).containsExactly("nightly-6", "other");
+        assertThat(ids(admin.get("api/jobs?q=NIGHTLY-1").json())).containsExactly("nightly-1");
+        assertThat(ids(admin.get("api/jobs?task=report").json())).containsExactly("nightly-0", "nightly-2", "nightly-4", "nightly-6");
+        assertThat(ids(admin.get("api/jobs?paused=true").json())).containsExactly("nightly-3");
+        assertThat(admin.get("api/jobs?paused=false").json().path("total").asInt()).isEqualTo(7);
+        assertThat(admin.get("api/jobs?state=never-ran").json().path("total").asInt()).isEqualTo(8);
+        assertThat(admin.get("api/jobs?state=failed").json().path("total").asInt()).isZero();
+    }
+
+    private static List<String> ids(JsonNode page) {
+        List<String> ids = new ArrayList<>();
+        page.path("items").forEach(j -> ids.add(j.path("id").asText()));
+        return ids;
+    }
+
+    @Test
+    void anAddedJobShowsItsTriggerAsWrittenInEnglishWithItsNextTenFireTimes() {
+        Http.Reply added = add("every-15s", "ok", "interval:PT15S");
+        assertThat(added.status()).isEqualTo(201);
+        assertThat(added.header("Location")).isEqualTo("api/job?id=every-15s");
+        assertThat(added.json().path("trigger").asText()).isEqualTo("interval:PT15S");
+
+        JsonNode job = admin.get("api/job?id=every-15s").json();
+        assertThat(job.path("trigger").asText()).isEqualTo("interval:PT15S");
+        assertThat(job.path("storedTrigger").asText()).isEqualTo("interval:PT15S;start=1970-01-01T00:00:15Z");
+        assertThat(job.path("description").asText()).isEqualTo("every 15 seconds");
+        List<String> next = new ArrayList<>();
+        job.path("nextFireTimes").forEach(t -> next.add(t.asText()));
+        assertThat(next).hasSize(10);
+        // On the epoch's grid: 09:00:00 is a multiple of 15 seconds since 1970.
+        assertThat(next.get(0)).isEqualTo("2026-01-05T09:00:00Z");
+        assertThat(next.get(9)).isEqualTo("2026-01-05T09:02:15Z");
+
+        add("weekdays", "report", "cron:0 9 * * MON-FRI");
+        JsonNode cron = admin.get("api/job?id=weekdays").json();
+        assertThat(cron.path("description").asText()).isEqualTo("at 09:00, Monday through Friday (UTC)");
+        // Monday 09:00 is now: it is the first; Friday the fifth; the weekend is skipped.
+        assertThat(cron.path("nextFireTimes").get(0).asText()).isEqualTo("2026-01-05T09:00:00Z");
+        assertThat(cron.path("nextFireTimes").get(4).asText()).isEqualTo("2026-01-09T09:00:00Z");
+        assertThat(cron.path("nextFireTimes").get(5).asText()).isEqualTo("2026-01-12T09:00:00Z");
+    }
+
+    @Test
+    void aDeclaredJobShowsItsTriggerAsDeclaredNotItsEpochAnchor() {
+        scheduler.declare(Declarations.builder().group("app").version("1")
+                .job(JobDefinition.of("heartbeat", "ok", Triggers.parse("interval:PT15S")), "Heartbeat.class").build());
+        JsonNode job = admin.get("api/job?id=heartbeat").json();
+        assertThat(job.path("storedTrigger").asText()).isEqualTo("interval:PT15S;start=1970-01-01T00:00:15Z");
+        assertThat(job.path("trigger").asText()).isEqualTo("interval:PT15S");
+        assertThat(job.path("declaredBy").asText()).isEqualTo("Heartbeat.class");
+        assertThat(ids(admin.get("api/jobs").json())).containsExactly("heartbeat");
+        assertThat(admin.get("api/jobs").json().path("items").get(0).path("trigger").asText()).isEqualTo("interval:PT15S");
+
+        // Rescheduled since: the stored trigger is what runs, so that is what shows.
+        admin.call("PUT", "api/job?id=heartbeat", "{\"task\": \"ok\", \"trigger\": \"interval:PT1M;start=2026-01-05T10:00:00Z\"}");
+        assertThat(admin.get("api/job?id=heartbeat").json().path("trigger").asText()).isEqualTo("interval:PT1M;start=2026-01-05T10:00:00Z");
+    }
+
+    @Test
+    void editReplacesTriggerOptionsAndDataAndAPausedJobStaysPaused() {
+        add("report", "report", "interval:PT1H");
+        admin.call("POST", "api/job/pause?id=report", null);
+        Http.Reply edited = admin.call("PUT", "api/job?id=report",
+                "{\"task\": \"ok\", \"trigger\": \"cron:30 8 * * *\", \"options\": {\"maxInstances\": 3}, \"data\": {\"to\": \"ops\"}}");
+        assertThat(edited.status()).isEqualTo(200);
+        JsonNode job = admin.get("api/job?id=report").json();
+        assertThat(job.path("task").asText()).isEqualTo("ok");
+        assertThat(job.path("trigger").asText()).isEqualTo("cron:30 8 * * *");
+        assertThat(job.path("options").path("maxInstances").asInt()).isEqualTo(3);
+        assertThat(job.path("data").path("to").asText()).isEqualTo("ops");
+        assertThat(job.path("paused").asBoolean()).isTrue();
+        assertThat(scheduler.job("report").orElseThrow().definition().options()).isEqualTo(JobOptions.builder().maxInstances(3).build());
+    }
+
+    @Test
+    void deleteRemovesTheJob() {
+        add("gone", "ok", "interval:PT1H");
+        assertThat(admin.call("DELETE", "api/job?id=gone", null).status()).isEqualTo(204);
+        assertThat(scheduler.job("gone")).isEmpty();
+        assertThat(admin.call("DELETE", "api/job?id=gone", null).status()).isEqualTo(404);
+    }
+
+    @Test
+    void pauseResumeAndRunNow() {
+        add("report", "ok", "interval:PT1H");
+        JsonNode paused = admin.call("POST", "api/job/pause?id=report", null).json();
+        assertThat(paused.path("paused").asBoolean()).isTrue();
+        assertThat(scheduler.job("report").orElseThrow().paused()).isTrue();
+        assertThat(admin.call("POST", "api/job/resume?id=report", null).json().path("paused").asBoolean()).isFalse();
+        assertThat(scheduler.job("report").orElseThrow().paused()).isFalse();
+
+        Http.Reply run = admin.call("POST", "api/job/run?id=report", null);
+        assertThat(run.status()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(10)).until(() -> scheduler.job("report").orElseThrow().lastRun().isPresent());
+        assertThat(admin.get("api/job?id=report").json().path("lastRun").path("outcome").asText()).isEqualTo("SUCCESS");
+        assertThat(admin.get("api/jobs?state=succeeded").json().path("total").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void pauseAndResumeTheScheduler() {
+        assertThat(admin.call("POST", "api/scheduler/pause", null).json().path("state").asText()).isEqualTo("PAUSED");
+        assertThat(scheduler.state()).isEqualTo(Scheduler.State.PAUSED);
+        assertThat(admin.get("api/scheduler").json().path("state").asText()).isEqualTo("PAUSED");
+        assertThat(admin.call("POST", "api/scheduler/resume", null).json().path("state").asText()).isEqualTo("RUNNING");
+        assertThat(scheduler.state()).isEqualTo(Scheduler.State.RUNNING);
+    }
+
+    @Test
+    void nodesShowThisNodeWithItsHeartbeatAgeAndWhatItRuns() {
+        add("long", "slow", "interval:PT1H");
+        admin.call("POST", "api/job/run?id=long", null);
+        await().atMost(Duration.ofSeconds(10)).until(() -> admin.get("api/nodes").json().path("nodes").get(0)
+                .path("running").size() == 1);
+        JsonNode node = admin.get("api/nodes").json().path("nodes").get(0);
+        assertThat(admin.get("api/nodes").json().path("available").asBoolean()).isTrue();
+        assertThat(node.path("id").asText()).isEqualTo("local");
+        assertThat(node.path("self").asBoolean()).isTrue();
+        assertThat(node.path("heartbeatAgeMs").asLong()).isZero();
+        assertThat(node.path("running").get(0).path("jobId").asText()).isEqualTo("long");
+        blockRun.countDown();
+        await().atMost(Duration.ofSeconds(10)).until(() -> admin.get("api/nodes").json().path("nodes").get(0)
+                .path("running").isEmpty());
+    }
+
+    @Test
+    void tasksAreListedAndAnUnknownTaskIsRefused() {
+        assertThat(admin.get("api/tasks").json().toString()).isEqualTo("[\"ok\",\"report\",\"slow\"]");
+        Http.Reply r = add("x", "nope", "interval:PT1M");
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.error()).isEqualTo("field 'task': unknown task 'nope' (known: ok, report, slow)");
+    }
+
+    // ---- ids and errors ----
+
+    @ParameterizedTest
+    @ValueSource(strings = {"a+b", "reports/daily", "100% done", "with spaces", "mixed +/% ", "ünïcødé"})
+    void idsWithPlusSlashPercentAndSpacesRoundTrip(String id) {
+        assertThat(add(id, "ok", "interval:PT1H").status()).isEqualTo(201);
+        JsonNode job = admin.get("api/job" + Http.id(id)).json();
+        assertThat(job.path("id").asText()).isEqualTo(id);
+        // encodeURIComponent's form (spaces as %20) works as well as Java's (spaces as +).
+        String jsStyle = "api/job?id=" + java.net.URLEncoder.encode(id, StandardCharsets.UTF_8).replace("+", "%20");
+        assertThat(admin.get(jsStyle).json().path("id").asText()).isEqualTo(id);
+        assertThat(admin.call("POST", "api/job/pause" + Http.id(id), null).status()).isEqualTo(200);
+        assertThat(scheduler.job(id).orElseThrow().paused()).isTrue();
+        assertThat(admin.call("DELETE", "api/job" + Http.id(id), null).status()).isEqualTo(204);
+        assertThat(scheduler.job(id)).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"a\rb", "a\nb", "a\r\nSet-Cookie: x=1", "nul\u0000", "bell\u0007", "del\u007f"})
+    void controlCharactersInAnIdAreRejectedBeforeAnythingIsWritten(String id) {
+        Http.Reply inBody = add(id, "ok", "interval:PT1H");
+        assertThat(inBody.status()).isEqualTo(400);
+        assertThat(inBody.error()).startsWith("field 'id': control character U+");
+        Http.Reply inQuery = admin.call("POST", "api/job/pause" + Http.id(id), null);
+        assertThat(inQuery.status()).isEqualTo(400);
+        assertThat(inQuery.error()).startsWith("query parameter 'id': control character U+");
+        assertThat(scheduler.jobs()).isEmpty();
+    }
+
+    @Test
+    void badInputIs400WithWhatWasWrong() {
+        assertThat(admin.call("POST", "api/jobs", "{not json").error()).startsWith("request body: not valid JSON at line 1");
+        assertThat(admin.call("POST", "api/jobs", "[1]").error()).isEqualTo("request body: expected a JSON object with id, task and trigger, got ARRAY");
+        assertThat(admin.call("POST", "api/jobs", "").error()).contains("got nothing");
+        assertThat(admin.call("POST", "api/jobs", "{\"id\": \"a\", \"task\": \"ok\", \"trigger\": \"interval:PT1H\", \"colour\": 1}").error())
+                .startsWith("unknown field 'colour'");
+        Http.Reply badTrigger = add("a", "ok", "interval:soon");
+        assertThat(badTrigger.status()).isEqualTo(400);
+        assertThat(badTrigger.error()).startsWith("field 'trigger': ");
+        assertThat(admin.get("api/jobs?size=0").error()).isEqualTo("query parameter 'size': expected a whole number from 1 to 200, got '0'");
+        assertThat(admin.get("api/jobs?state=sleepy").status()).isEqualTo(400);
+        assertThat(admin.get("api/jobs?paused=maybe").status()).isEqualTo(400);
+        assertThat(admin.get("api/job").error()).isEqualTo("query parameter 'id' is missing");
+        assertThat(scheduler.jobs()).isEmpty();
+    }
+
+    @Test
+    void unknownJobsAndPathsAre404WrongMethods405AndDuplicates409() {
+        assertThat(admin.get("api/job?id=missing").status()).isEqualTo(404);
+        assertThat(admin.get("api/job?id=missing").error()).contains("missing");
+        assertThat(admin.call("POST", "api/job/run?id=missing", null).status()).isEqualTo(404);
+        assertThat(admin.get("api/nothing-here").status()).isEqualTo(404);
+        assertThat(admin.get("nothing-here").status()).isEqualTo(404);
+        assertThat(admin.call("PATCH", "api/jobs", "{}").status()).isEqualTo(405);
+        assertThat(admin.get("api/job/pause?id=x").status()).isEqualTo(405);
+        assertThat(add("twice", "ok", "interval:PT1H").status()).isEqualTo(201);
+        Http.Reply again = add("twice", "ok", "interval:PT2H");
+        assertThat(again.status()).isEqualTo(409);
+        assertThat(again.error()).contains("twice");
+    }
+
+    @Test
+    void aBodyOverTheLimitIs413EvenBeforeAuthentication() {
+        String big = "{\"id\": \"big\", \"task\": \"ok\", \"trigger\": \"interval:PT1H\", \"data\": \"" + "x".repeat(70_000) + "\"}";
+        assertThat(anonymous.call("POST", "api/jobs", big).status()).isEqualTo(413);
+        Http.Reply authed = admin.call("POST", "api/jobs", big);
+        assertThat(authed.status()).isEqualTo(413);
+        assertThat(authed.error()).isEqualTo("request body larger than 65536 bytes");
+        assertThat(scheduler.jobs()).isEmpty();
+    }
+
+    @Test
+    void anUnreachableStoreIs503AndABugIs500WithoutItsInternals() {
+        add("report", "ok", "interval:PT1H");
+        store.mode = SwitchableStore.Mode.UNAVAILABLE;
+        Http.Reply unavailable = admin.get("api/jobs");
+        assertThat(unavailable.status()).isEqualTo(503);
+        assertThat(unavailable.body()).doesNotContain("db.internal");
+        store.mode = SwitchableStore.Mode.BROKEN;
+        Http.Reply broken = admin.get("api/job?id=report");
+        assertThat(broken.status()).isEqualTo(500);
+        assertThat(broken.error()).startsWith("internal error (ref ");
+        assertThat(broken.body()).doesNotContain("secret", "chime_jobs", "IllegalStateException", "at dev.");
+        store.mode = SwitchableStore.Mode.NORMAL;
+        assertThat(admin.get("api/jobs").status()).isEqualTo(200);
+    }
+
+    /** The API never holds more than its share of the store (a JDBC pool shared with the heartbeat). */
+    @Test
+    void atMostTwoRequestsAreInsideTheStoreTheOthersGet429AndHealthStillAnswers() throws Exception {
+        store.release = new CountDownLatch(1);
+        store.mode = SwitchableStore.Mode.BLOCKING;
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<Http.Reply>> replies = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                replies.add(pool.submit(() -> admin.get("api/jobs")));
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> store.inside.get() == 2);
+            // The six others wait their 300 ms and are turned away while two are still inside.
+            await().atMost(Duration.ofSeconds(10)).until(() -> replies.stream().filter(Future::isDone).count() == 6);
+            assertThat(anonymous.get("health").status()).isEqualTo(200);
+            store.release.countDown();
+            List<Integer> statuses = new ArrayList<>();
+            for (Future<Http.Reply> r : replies) {
+                statuses.add(r.get().status());
+            }
+            assertThat(statuses).containsOnly(200, 429).filteredOn(s -> s == 200).hasSize(2);
+            assertThat(store.mostInside.get()).isEqualTo(2);
+        } finally {
+            store.release.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void theEventStreamSendsTheSchedulersEventsAsTheyHappen() throws Exception {
+        add("report", "ok", "interval:PT1H");
+        HttpRequest request = HttpRequest.newBuilder(URI.create(admin.base() + "api/events"))
+                .header("Authorization", "Bearer " + ADMIN).build();
+        HttpResponse<InputStream> stream = admin.client().send(request, HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(stream.statusCode()).isEqualTo(200);
+        assertThat(stream.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/event-stream");
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8))) {
+            assertThat(lines.readLine()).isEqualTo(": connected");
+            await().atMost(Duration.ofSeconds(5)).until(() -> console.handler().openEventStreams() == 1);
+            CompletableFuture<String> modified = CompletableFuture.supplyAsync(() -> {
+                try {
+                    for (String line; (line = lines.readLine()) != null; ) {
+                        if (line.startsWith("data: ") && line.contains("\"jobId\":\"report\"")) {
+                            return line;
+                        }
+                    }
+                    return null;
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            admin.call("POST", "api/job/pause?id=report", null);
+            assertThat(modified.get(10, java.util.concurrent.TimeUnit.SECONDS)).contains("\"type\":\"Modified\"");
+        }
+    }
+}
