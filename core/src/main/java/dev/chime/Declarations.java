@@ -84,7 +84,9 @@ public final class Declarations {
     /**
      * Orders versions as people write them: split into runs of digits and of other characters,
      * digits compared as numbers, the rest as text; {@code 1.10 > 1.9}, {@code 2026.12.02 > 2026.11.30}.
-     * A version that is a prefix of the other is older ({@code 1.2 < 1.2.1}).
+     * A version that is a prefix of the other is older when the other goes on with a number
+     * ({@code 1.2 < 1.2.1}), newer when it goes on with letters, a pre-release
+     * ({@code 1.0-rc2 < 1.0}, {@code 1.0-SNAPSHOT < 1.0}).
      */
     public static int compareVersions(String a, String b) {
         List<String> x = tokens(a);
@@ -106,7 +108,14 @@ public final class Declarations {
                 return c;
             }
         }
-        return Integer.compare(x.size(), y.size());
+        if (x.size() == y.size()) {
+            return 0;
+        }
+        // One is the other with more tokens: more numbers make it newer (1.2.1), letters make it
+        // a pre-release of it (1.0-rc2, 1.0-SNAPSHOT), as in Semantic Versioning and Maven.
+        List<String> longer = x.size() > y.size() ? x : y;
+        int longerIsNewer = Character.isDigit(longer.get(Math.min(x.size(), y.size())).charAt(0)) ? 1 : -1;
+        return x.size() > y.size() ? longerIsNewer : -longerIsNewer;
     }
 
     private static List<String> tokens(String version) {

@@ -150,6 +150,77 @@ class DeclarationsTest {
         assertThat(store.get("x")).as("declared by the newer code").isPresent();
     }
 
+    /**
+     * A store on which, while a start declares its jobs (after it listed the stored ones), an
+     * operator replaces the formerly declared job {@code gone} through the API.
+     */
+    private NaiveJobStore apiReplacesGoneWhileDeclaring() {
+        boolean[] once = {false};
+        return new NaiveJobStore() {
+            @Override
+            public java.util.Optional<dev.chime.spi.StoredJob> get(String jobId) {
+                if (jobId.equals("a") && !once[0]) {
+                    once[0] = true;
+                    api().addOrReplace(every("gone", Duration.ofMinutes(7)));
+                }
+                return store.get(jobId);
+            }
+
+            @Override
+            public java.util.List<dev.chime.spi.StoredJob> list() {
+                return store.list();
+            }
+
+            @Override
+            public boolean add(dev.chime.spi.StoredJob job) {
+                return store.add(job);
+            }
+
+            @Override
+            public void put(dev.chime.spi.StoredJob job) {
+                store.put(job);
+            }
+
+            @Override
+            public boolean update(dev.chime.spi.StoredJob job) {
+                return store.update(job);
+            }
+
+            @Override
+            public boolean remove(String jobId) {
+                return store.remove(jobId);
+            }
+        };
+    }
+
+    @Test
+    void aJobReplacedThroughTheApiWhileAStartDeclaresIsNotRemovedAsStale() {
+        start("1", every("a", Duration.ofMinutes(1)), every("gone", Duration.ofMinutes(1)));
+        Scheduler node = Scheduler.builder().clock(clock).store(apiReplacesGoneWhileDeclaring()).task("work", ctx -> { }).build();
+        schedulers.add(node);
+
+        DeclarationReport report = node.declare(Declarations.builder().version("1")
+                .job(every("a", Duration.ofMinutes(1)), "test a").build());
+
+        assertThat(report.removed()).isEmpty();
+        JobInfo gone = api().job("gone").orElseThrow();
+        assertThat(gone.definition().origin()).as("the API's job, not a declared one").isEmpty();
+        assertThat(gone.definition().trigger().spec()).startsWith("interval:PT7M");
+    }
+
+    @Test
+    void aJobReplacedThroughTheApiWhileAStartDeclaresIsNotPausedAsStale() {
+        start("1", every("a", Duration.ofMinutes(1)), every("gone", Duration.ofMinutes(1)));
+        Scheduler node = Scheduler.builder().clock(clock).store(apiReplacesGoneWhileDeclaring()).task("work", ctx -> { }).build();
+        schedulers.add(node);
+
+        DeclarationReport report = node.declare(Declarations.builder().version("1").staleJobs(Declarations.StaleJobs.PAUSE)
+                .job(every("a", Duration.ofMinutes(1)), "test a").build());
+
+        assertThat(report.paused()).isEmpty();
+        assertThat(api().job("gone").orElseThrow().paused()).isFalse();
+    }
+
     @Test
     void anIntervalIsDeclaredOnTheEpochGridOnEveryNode() {
         start("1", every("tick", Duration.ofSeconds(10)));
@@ -188,5 +259,18 @@ class DeclarationsTest {
         assertThat(Declarations.compareVersions("v3", "v3")).isZero();
         assertThat(Declarations.compareVersions("007", "7")).isZero();
         assertThat(Declarations.compareVersions("1.0-rc2", "1.0-rc10")).isNegative();
+    }
+
+    @Test
+    void aPreReleaseIsOlderThanItsReleaseSoTheReleasesDeclarationsWin() {
+        assertThat(Declarations.compareVersions("1.0-rc2", "1.0")).isNegative();
+        assertThat(Declarations.compareVersions("1.0", "1.0-SNAPSHOT")).isPositive();
+        assertThat(Declarations.compareVersions("1.0.1", "1.0-rc2")).isPositive();
+        start("1.0-rc2", every("a", Duration.ofMinutes(1)), every("rc-only", Duration.ofMinutes(1)));
+
+        DeclarationReport release = start("1.0", every("a", Duration.ofMinutes(1)), every("released", Duration.ofMinutes(1)));
+
+        assertThat(release.supersededBy()).isEmpty();
+        assertThat(api().jobs()).extracting(JobInfo::id).containsExactly("a", "released");
     }
 }

@@ -14,6 +14,9 @@ final class MethodJob implements Job {
     MethodJob(Object target, Method method) {
         this.target = target;
         this.method = method;
+        // A public method of a package-private class (a common shape for a Spring @Component or a
+        // Guice-built class) is not accessible by reflection from here until made so.
+        method.trySetAccessible();
     }
 
     @Override

@@ -76,6 +76,10 @@ final class DeclarationKeeper {
                 continue;
             }
             String id = stale.job().id();
+            if (!stillDeclaredBy(id, d.group())) {
+                // Replaced through the API (or removed) since the listing: no longer this group's.
+                continue;
+            }
             if (d.staleJobs() == Declarations.StaleJobs.REMOVE) {
                 if (scheduler.remove(id)) {
                     removed.add(id);
@@ -91,6 +95,19 @@ final class DeclarationKeeper {
             }
         }
         return new DeclarationReport(added, replaced, kept, removed, paused, Optional.empty());
+    }
+
+    /**
+     * Whether the job is, as stored now, still one this group declared. The listing is as old as
+     * the whole declaration pass; a job replaced through the API meanwhile is the API's. A change
+     * between this read and the removal can still be lost: the store SPI has no removal
+     * conditional on a version.
+     */
+    private boolean stillDeclaredBy(String id, String group) {
+        return store.get(id).map(this::decodeOrNull)
+                .flatMap(JobDefinition::origin)
+                .filter(o -> o.group().equals(group))
+                .isPresent();
     }
 
     private Optional<String> newerThan(Declarations d) {

@@ -84,15 +84,23 @@ public class ChimeAutoConfiguration {
                 .threads(properties.getThreads())
                 .pollInterval(properties.getPollInterval())
                 .property("chime.metrics.job-tag", Boolean.toString(properties.isMetricsJobTag()));
+        // getIfUnique: the only JobStore bean, or the @Primary one of several.
+        JobStore storeBean = stores.getIfUnique();
         List<JobStore> storeBeans = stores.orderedStream().toList();
-        if (storeBeans.size() > 1) {
+        if (storeBean == null && !storeBeans.isEmpty()) {
             throw new IllegalStateException("Chime found " + storeBeans.size() + " JobStore beans " + storeBeans
                     + "; declare one, or make one @Primary");
         }
-        if (storeBeans.size() == 1 || stores.getIfUnique() != null) {
-            builder.store(stores.getIfUnique() != null ? stores.getIfUnique() : storeBeans.get(0));
+        if (storeBean != null) {
+            builder.store(storeBean);
         } else {
-            builder.store(properties.getStore() != null && !properties.getStore().isBlank() ? properties.getStore() : "memory");
+            String store = properties.getStore() != null && !properties.getStore().isBlank() ? properties.getStore() : "memory";
+            // With a DataSource, JdbcStoreConfiguration made the jdbc store; here there is none.
+            if (store.equals("jdbc") && dataSources.getIfUnique() == null) {
+                throw new IllegalStateException("chime.store=jdbc needs a DataSource bean, and the application context has none:"
+                        + " configure one (spring.datasource.url, with spring-boot-starter-jdbc and a JDBC driver), or set chime.store=memory");
+            }
+            builder.store(store);
             dataSources.ifUnique(builder::component);
         }
         meterRegistries.ifUnique(builder::component);

@@ -83,6 +83,13 @@ class ChimeAutoConfigurationTest {
     }
 
     @Test
+    void chimeStoreJdbcWithoutADataSourceFailsTheStartSayingWhatToConfigure() {
+        runner.withPropertyValues("chime.store=jdbc").run(ctx -> assertThat(ctx).getFailure().rootCause()
+                .hasMessage("chime.store=jdbc needs a DataSource bean, and the application context has none: configure one"
+                        + " (spring.datasource.url, with spring-boot-starter-jdbc and a JDBC driver), or set chime.store=memory"));
+    }
+
+    @Test
     void theSchedulerStartsAfterRefreshAndShutsDownWhenTheContextCloses() {
         AtomicReference<Scheduler> scheduler = new AtomicReference<>();
         runner.withUserConfiguration(StateAtConstruction.class).run(ctx -> {
@@ -125,9 +132,153 @@ class ChimeAutoConfigurationTest {
     }
 
     @Test
+    void closingTheContextRecordsARunningJobsOutcomeInTheDatabaseBeforeThePoolCloses() throws Exception {
+        String url = "jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        AtomicReference<DataSource> pool = new AtomicReference<>();
+        runner.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class))
+                .withPropertyValues("spring.datasource.url=" + url)
+                .withBean("slow", dev.chime.Job.class, () -> ctx -> {
+                    started.countDown();
+                    release.await();
+                }).run(ctx -> {
+                    pool.set(ctx.getBean(DataSource.class));
+                    Scheduler scheduler = ctx.getBean(Scheduler.class);
+                    scheduler.add(JobDefinition.of("slow-job", "slow", Triggers.once(Instant.parse("2100-01-01T00:00:00Z"))));
+                    scheduler.runNow("slow-job");
+                    assertThat(started.await(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                    Thread closer = new Thread(ctx::close);
+                    closer.start();
+                    await().atMost(Duration.ofSeconds(20)).until(() -> scheduler.state() == Scheduler.State.SHUT_DOWN);
+                    release.countDown();
+                    closer.join(20_000);
+                });
+        assertThat(((com.zaxxer.hikari.HikariDataSource) pool.get()).isClosed()).isTrue();
+        try (Connection c = java.sql.DriverManager.getConnection(url, "sa", "");
+             ResultSet rs = c.createStatement().executeQuery("SELECT last_outcome FROM chime_jobs WHERE id = 'slow-job'")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).as("written through the pool before it closed").isEqualTo("SUCCESS");
+        }
+    }
+
+    @Test
     void autoStartupFalseLeavesTheSchedulerToTheApplication() {
         runner.withPropertyValues("chime.auto-startup=false")
                 .run(ctx -> assertThat(ctx.getBean(Scheduler.class).state()).isEqualTo(Scheduler.State.CREATED));
+    }
+
+    @Test
+    void withAutoStartupFalseASchedulerTheApplicationStartsKnowsTheBeansTasksAndDeclaredJobs() {
+        List<String> runs = new CopyOnWriteArrayList<>();
+        runner.withPropertyValues("chime.auto-startup=false").withUserConfiguration(OneJob.class)
+                .withBean("cleanup", dev.chime.Job.class, () -> ctx -> runs.add("cleanup"))
+                .run(ctx -> {
+                    Scheduler scheduler = ctx.getBean(Scheduler.class);
+                    assertThat(scheduler.job("kept")).as("declared once the beans exist, before any start").isPresent();
+                    scheduler.start();
+                    scheduler.add(JobDefinition.of("once", "cleanup", Triggers.once(Instant.parse("2100-01-01T00:00:00Z"))));
+                    scheduler.runNow("once");
+                    await().atMost(Duration.ofSeconds(20)).until(() -> scheduler.job("once").orElseThrow().lastRun().isPresent());
+                    assertThat(scheduler.job("once").orElseThrow().lastRun().orElseThrow().error()).isNull();
+                    assertThat(runs).containsExactly("cleanup");
+                });
+    }
+
+    @Test
+    void aScheduledJobOnABeanBehindAnInterfaceProxyIsDeclaredAndRunsThroughTheProxy() {
+        List<String> calls = new CopyOnWriteArrayList<>();
+        runner.withBean("report", Report.class, () -> interfaceProxy(new NightlyReport(calls), calls)).run(ctx -> {
+            Scheduler scheduler = ctx.getBean(Scheduler.class);
+            assertThat(scheduler.job("nightly")).as("declared from the proxied class's annotation").isPresent();
+            scheduler.runNow("nightly");
+            await().atMost(Duration.ofSeconds(20)).until(() -> scheduler.job("nightly").orElseThrow().lastRun().isPresent());
+            assertThat(scheduler.job("nightly").orElseThrow().lastRun().orElseThrow().error()).isNull();
+            assertThat(calls).containsExactly("advice", "run");
+        });
+    }
+
+    @Test
+    void aScheduledJobMethodTheInterfaceProxyCannotReachFailsTheStartNamingIt() {
+        runner.withBean("report", Report.class, () -> interfaceProxy(new HiddenReport(), new CopyOnWriteArrayList<>()))
+                .run(ctx -> assertThat(ctx).getFailure().hasStackTraceContaining("AnnotationException: method "
+                        + HiddenReport.class.getName() + "#hidden: @ScheduledJob on bean 'report', an interface-based proxy"));
+    }
+
+    private static Report interfaceProxy(Report target, List<String> calls) {
+        org.springframework.aop.framework.ProxyFactory proxy = new org.springframework.aop.framework.ProxyFactory(target);
+        proxy.addInterface(Report.class);
+        proxy.addAdvice((org.aopalliance.intercept.MethodInterceptor) invocation -> {
+            calls.add("advice");
+            return invocation.proceed();
+        });
+        return (Report) proxy.getProxy();
+    }
+
+    public interface Report {
+        void run();
+    }
+
+    public static class NightlyReport implements Report {
+        private final List<String> calls;
+
+        NightlyReport(List<String> calls) {
+            this.calls = calls;
+        }
+
+        @Override
+        @ScheduledJob(id = "nightly", interval = "PT1H")
+        public void run() {
+            calls.add("run");
+        }
+    }
+
+    public static class HiddenReport implements Report {
+        @Override
+        public void run() {
+        }
+
+        @ScheduledJob(id = "hidden", interval = "PT1H")
+        public void hidden() {
+        }
+    }
+
+    @Test
+    void aScheduledJobMethodOfAPackagePrivateBeanClassRuns() {
+        runner.withUserConfiguration(OneJob.class).run(ctx -> {
+            Scheduler scheduler = ctx.getBean(Scheduler.class);
+            scheduler.runNow("kept");
+            await().atMost(Duration.ofSeconds(20)).until(() -> scheduler.job("kept").orElseThrow().lastRun().isPresent());
+            assertThat(scheduler.job("kept").orElseThrow().lastRun().orElseThrow().error()).isNull();
+        });
+    }
+
+    @Test
+    void aNodeWithoutATasksBeanLeavesThatTasksFiringsToANodeThatHasIt() {
+        String db = h2();
+        List<ChimeEvent> withTask = new CopyOnWriteArrayList<>();
+        List<ChimeEvent> without = new CopyOnWriteArrayList<>();
+        ApplicationContextRunner nodes = runner.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class))
+                .withPropertyValues(db, "chime.poll-interval=50ms");
+        // The node on older code, without the new task, starts first (a rolling deploy).
+        nodes.withBean("heard", SchedulerListener.class, () -> without::add).run(older ->
+                nodes.withBean("heard", SchedulerListener.class, () -> withTask::add)
+                        .withBean("newTask", dev.chime.Job.class, () -> ctx -> { })
+                        .run(newer -> {
+                            newer.getBean(Scheduler.class).add(JobDefinition.of("j", "newTask", Triggers.interval(Duration.ofMillis(100))));
+                            await().atMost(Duration.ofSeconds(30)).until(() -> withTask.stream()
+                                    .filter(e -> e instanceof JobEvent.Executed x && x.jobId().equals("j")).count() >= 10);
+                        }));
+        assertThat(without).as("the older node claims none of the new task's firings")
+                .noneMatch(e -> e instanceof JobEvent.Failed || e instanceof JobEvent.Executed);
+    }
+
+    @Test
+    void aJobNamingATaskNoBeanOffersIsRefusedAtAddOnAStoreOfItsOwn() {
+        runner.withBean("cleanup", dev.chime.Job.class, () -> ctx -> { }).run(ctx ->
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> ctx.getBean(Scheduler.class)
+                                .add(JobDefinition.of("x", "clenaup", Triggers.interval(Duration.ofHours(1)))))
+                        .isInstanceOf(dev.chime.UnknownTaskException.class).hasMessageContaining("cleanup"));
     }
 
     @Test
@@ -142,6 +293,24 @@ class ChimeAutoConfigurationTest {
             assertThat(ctx.getBean(PluginBeans.class).providedListenerHeard).as("a ListenerProvider bean's listener")
                     .anyMatch(e -> e instanceof JobEvent.Added a && a.jobId().equals("hourly"));
         });
+    }
+
+    @Test
+    void ofTwoJobStoreBeansThePrimaryOneIsTheStore() {
+        runner.withUserConfiguration(TwoStores.class).withBean("t", dev.chime.Job.class, () -> ctx -> { }).run(ctx -> {
+            assertThat(ctx).hasNotFailed();
+            ctx.getBean(Scheduler.class).add(JobDefinition.of("x", "t", Triggers.interval(Duration.ofHours(1))));
+            assertThat(ctx.getBean("primaryStore", MemoryJobStore.class).get("x")).isPresent();
+            assertThat(ctx.getBean("otherStore", MemoryJobStore.class).get("x")).isEmpty();
+        });
+    }
+
+    @Test
+    void twoJobStoreBeansWithoutAPrimaryOneFailTheStartNamingThem() {
+        runner.withBean("oneStore", MemoryJobStore.class, MemoryJobStore::new)
+                .withBean("otherStore", MemoryJobStore.class, MemoryJobStore::new)
+                .run(ctx -> assertThat(ctx).getFailure().rootCause()
+                        .hasMessageContaining("Chime found 2 JobStore beans").hasMessageContaining("make one @Primary"));
     }
 
     @Test
@@ -182,6 +351,20 @@ class ChimeAutoConfigurationTest {
                     assertThat(timer.getId().getTag("task")).isEqualTo("dev.chime.spring.boot.ChimeAutoConfigurationTest$OneJob#kept");
                     assertThat(timer.getId().getTag("job")).isNull();
                 });
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class TwoStores {
+        @Bean
+        @org.springframework.context.annotation.Primary
+        MemoryJobStore primaryStore() {
+            return new MemoryJobStore();
+        }
+
+        @Bean
+        MemoryJobStore otherStore() {
+            return new MemoryJobStore();
+        }
     }
 
     static class StateAtConstruction {

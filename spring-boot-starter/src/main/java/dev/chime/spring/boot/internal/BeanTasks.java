@@ -6,15 +6,21 @@ import dev.chime.annotation.AnnotatedTask;
 import dev.chime.annotation.AnnotationException;
 import dev.chime.annotation.JobAnnotations;
 import dev.chime.spi.JobFactory;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.aop.framework.AopProxyUtils;
+import org.springframework.aop.framework.autoproxy.AutoProxyUtils;
+import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.util.ClassUtils;
@@ -36,6 +42,7 @@ public final class BeanTasks implements JobFactory {
     private final ConfigurableListableBeanFactory beans;
     private volatile Map<String, Entry> tasks = Map.of();
     private volatile List<AnnotatedJob> jobs = List.of();
+    private volatile boolean scanned;
 
     public BeanTasks(ConfigurableListableBeanFactory beans) {
         this.beans = beans;
@@ -54,10 +61,11 @@ public final class BeanTasks implements JobFactory {
             if (type == null) {
                 continue;
             }
-            Class<?> userType = ClassUtils.getUserClass(type);
+            Class<?> userType = targetClass(name, type);
             if (isAnnotated(name, userType)) {
                 JobAnnotations.Found annotated = JobAnnotations.inspect(userType);
-                for (AnnotatedTask task : annotated.tasks()) {
+                for (AnnotatedTask onClass : annotated.tasks()) {
+                    AnnotatedTask task = invocable(onClass, name, type);
                     put(found, task.name(), new Entry(task.where() + " (bean '" + name + "')",
                             () -> task.job(task.needsInstance() ? beans.getBean(name) : null)));
                 }
@@ -69,6 +77,40 @@ public final class BeanTasks implements JobFactory {
         declared.sort(Comparator.comparing(AnnotatedJob::id));
         this.tasks = found;
         this.jobs = List.copyOf(declared);
+        this.scanned = true;
+    }
+
+    /**
+     * The class whose annotations count: the bean's own class behind a CGLIB subclass or an
+     * interface-based (JDK) proxy, which carries none of them.
+     */
+    private Class<?> targetClass(String name, Class<?> type) {
+        if (!Proxy.isProxyClass(type)) {
+            return ClassUtils.getUserClass(type);
+        }
+        Class<?> target = AutoProxyUtils.determineTargetClass(beans, name);
+        if ((target == null || Proxy.isProxyClass(target)) && beans.containsSingleton(name)) {
+            target = AopProxyUtils.ultimateTargetClass(beans.getSingleton(name));
+        }
+        return target != null && !Proxy.isProxyClass(target) ? ClassUtils.getUserClass(target) : type;
+    }
+
+    /**
+     * A method task as it can be called on the bean the context hands out: on an interface-based
+     * proxy, the interface's method (so that the proxy's advice, a transaction say, applies); a
+     * method no interface of the proxy declares cannot be reached, which fails the start.
+     */
+    private static AnnotatedTask invocable(AnnotatedTask task, String name, Class<?> beanType) {
+        if (task.method() == null || !Proxy.isProxyClass(beanType) || Modifier.isStatic(task.method().getModifiers())) {
+            return task;
+        }
+        try {
+            return new AnnotatedTask(task.name(), task.where(), task.type(), AopUtils.selectInvocableMethod(task.method(), beanType));
+        } catch (IllegalStateException e) {
+            throw new AnnotationException(task.where() + ": @ScheduledJob on bean '" + name + "', an interface-based proxy"
+                    + " whose interfaces do not declare this method; declare it on an interface of the bean, or have the"
+                    + " bean proxied by class (spring.aop.proxy-target-class=true)", e);
+        }
     }
 
     /**
@@ -101,6 +143,20 @@ public final class BeanTasks implements JobFactory {
     /** The known task names, sorted. */
     public List<String> names() {
         return List.copyOf(tasks.keySet());
+    }
+
+    /**
+     * The tasks the beans offer, so that a clustered store hands this node only firings it can run
+     * (in a rolling deploy, a node on older code leaves a new task's jobs to the newer nodes). The
+     * scheduler asks while it is built, before the context has created every bean: the bean
+     * definitions are read then, by type alone.
+     */
+    @Override
+    public Optional<Set<String>> knownTasks() {
+        if (!scanned) {
+            scan();
+        }
+        return Optional.of(Set.copyOf(tasks.keySet()));
     }
 
     @Override

@@ -13,16 +13,19 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.core.io.Resource;
 import org.springframework.core.io.ResourceLoader;
 
 /**
- * Starts the scheduler once the context is refreshed (every bean exists, so jobs can run), after
- * declaring the jobs the beans and the schedule file declare; stops it in Spring's shutdown phases,
- * giving running jobs their grace period on a thread of its own so other beans stop meanwhile.
+ * Declares the jobs the beans and the schedule file declare once every singleton exists (so that a
+ * scheduler the application starts itself, with {@code chime.auto-startup=false}, knows the beans'
+ * tasks and declared jobs too); starts the scheduler once the context is refreshed; stops it in
+ * Spring's shutdown phases, giving running jobs their grace period on a thread of its own so other
+ * beans stop meanwhile.
  */
-public final class ChimeLifecycle implements SmartLifecycle {
+public final class ChimeLifecycle implements SmartLifecycle, SmartInitializingSingleton {
 
     /** Before the web server's graceful shutdown ({@code DEFAULT_PHASE - 1024}) and other default-phase beans stop. */
     public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 512;
@@ -49,11 +52,22 @@ public final class ChimeLifecycle implements SmartLifecycle {
     }
 
     @Override
+    public void afterSingletonsInstantiated() {
+        declare();
+    }
+
+    @Override
     public void start() {
-        tasks.scan();
-        lastDeclaration = scheduler.declare(declarations());
+        declare(); // not done yet when this bean was created lazily (spring.main.lazy-initialization)
         scheduler.start();
         running = true;
+    }
+
+    private synchronized void declare() {
+        if (lastDeclaration == null) {
+            tasks.scan();
+            lastDeclaration = scheduler.declare(declarations());
+        }
     }
 
     /** What the declarations did at this start, or null before it. */

@@ -37,6 +37,12 @@ class ConsoleInSpringBootTest {
         JobStore store() {
             return new MemoryJobStore();
         }
+
+        /** The task of the test's job: the starter refuses a job naming a task no bean offers. */
+        @Bean
+        dev.chime.Job t() {
+            return ctx -> { };
+        }
     }
 
     @Configuration(proxyBeanMethods = false)
