@@ -1,0 +1,81 @@
+package dev.chime.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** The claim sizing rule: a node claims what it can start within the window, not what it can queue. */
+class ClaimBudgetTest {
+
+    private static final Duration WINDOW = Duration.ofMillis(10);
+
+    @Test
+    void beforeAnyAttemptIsMeasuredANodeClaimsOnlyItsFreeWorkers() {
+        ClaimBudget budget = new ClaimBudget(8, 800, WINDOW);
+        assertThat(budget.claimable(0)).isEqualTo(8);
+        assertThat(budget.claimable(5)).isEqualTo(3);
+        assertThat(budget.claimable(8)).isZero();
+    }
+
+    @Test
+    void attemptsLongerThanTheWindowLetANodeClaimNoMoreThanItsFreeWorkers() {
+        ClaimBudget budget = new ClaimBudget(8, 800, WINDOW);
+        budget.recordAttempt(Duration.ofMillis(150).toNanos());
+        assertThat(budget.claimable(0)).isEqualTo(8);
+        assertThat(budget.claimable(6)).isEqualTo(2);
+        assertThat(budget.claimable(8)).isZero();
+        assertThat(budget.claimable(20)).isZero();
+    }
+
+    @Test
+    void attemptsShorterThanTheWindowAddWhatTheWorkersGetThroughInIt() {
+        ClaimBudget budget = new ClaimBudget(8, 800, WINDOW);
+        budget.recordAttempt(Duration.ofMillis(1).toNanos());
+        // 8 free now, and each of the 8 workers starts ten 1 ms attempts within 10 ms.
+        assertThat(budget.claimable(0)).isEqualTo(8 + 80);
+        assertThat(budget.claimable(8)).isEqualTo(80);
+    }
+
+    @Test
+    void neverBeyondTheInFlightLimit() {
+        ClaimBudget budget = new ClaimBudget(8, 800, WINDOW);
+        budget.recordAttempt(2_000);
+        assertThat(budget.claimable(0)).isEqualTo(800);
+        assertThat(budget.claimable(790)).isEqualTo(10);
+        assertThat(budget.claimable(800)).isZero();
+    }
+
+    @Test
+    void theAverageFollowsTheAttemptsAsTheyChange() {
+        ClaimBudget budget = new ClaimBudget(8, 800, WINDOW);
+        budget.recordAttempt(1_000);
+        assertThat(budget.claimable(0)).isEqualTo(800);
+        for (int i = 0; i < 100; i++) {
+            budget.recordAttempt(Duration.ofMillis(150).toNanos());
+        }
+        assertThat(budget.claimable(0)).isEqualTo(8);
+    }
+
+    @Test
+    void oneFiringIsParkedPerFreeWorkerAndNoneWhenTheWorkerCountIsUnknown() {
+        ClaimBudget known = new ClaimBudget(8, 800, WINDOW);
+        known.recordAttempt(1_000);
+        assertThat(known.freeWorkersToPark(0)).isEqualTo(8);
+        assertThat(known.freeWorkersToPark(3)).isEqualTo(5);
+        assertThat(known.freeWorkersToPark(9)).isZero();
+
+        ClaimBudget unknown = new ClaimBudget(0, 1024, WINDOW);
+        assertThat(unknown.freeWorkersToPark(0)).isZero();
+        assertThat(unknown.claimable(24)).isEqualTo(1000);
+    }
+
+    @Test
+    void aTestClockPassClaimsEverythingDueWhateverTheWorkers() {
+        ClaimBudget budget = ClaimBudget.unpaced(2);
+        budget.recordAttempt(Duration.ofSeconds(1).toNanos());
+        assertThat(budget.claimable(50)).isEqualTo(Integer.MAX_VALUE - 50);
+        assertThat(budget.freeWorkersToPark(0)).isEqualTo(2);
+        assertThat(budget.freeWorkersToPark(2)).isZero();
+    }
+}
