@@ -70,6 +70,8 @@ final class ParkedFirings {
         final long dueNanos;
         final Instant fireTime;
         volatile Thread thread;
+        /** Whoever sets it deals with the claim: the worker (due, or put back), or pause and shutdown. */
+        final AtomicBoolean taken = new AtomicBoolean();
         /** Set once the entry is let go (due, paused, shut down); the worker stops waiting. */
         volatile boolean released;
         private final AtomicBoolean counted = new AtomicBoolean(true);
@@ -82,8 +84,13 @@ final class ParkedFirings {
 
         @Override
         public void run() {
+            boolean mine = false;
             try {
                 Exit exit = await();
+                if (!taken.compareAndSet(false, true)) {
+                    return; // pause or shutdown took it and put it back
+                }
+                mine = true;
                 entries.remove(this);
                 if (exit == Exit.DUE) {
                     fireAtDue.accept(claim, this::unhold);
@@ -93,8 +100,9 @@ final class ParkedFirings {
             } catch (Throwable e) {
                 LOG.error("job '{}': its firing of {}, claimed ahead, could not be carried out", claim.jobId(), fireTime, e);
             } finally {
-                entries.remove(this);
-                unhold();
+                if (mine) {
+                    unhold();
+                }
                 // A pool thread must not carry a stray interrupt into the next job it runs.
                 Thread.interrupted();
             }
@@ -104,7 +112,7 @@ final class ParkedFirings {
             thread = Thread.currentThread();
             try {
                 while (true) {
-                    if (!holding) {
+                    if (!holding || taken.get()) {
                         return Exit.PUT_BACK;
                     }
                     long left = dueNanos - ctx.ticker().nanos();
@@ -147,6 +155,22 @@ final class ParkedFirings {
                 LockSupport.unpark(t);
             }
         }
+
+        /** Puts the claim back on the calling thread, unless the worker already took the entry. */
+        void takeAndPutBack() {
+            if (!taken.compareAndSet(false, true)) {
+                return;
+            }
+            entries.remove(this);
+            release();
+            try {
+                putBack.accept(claim);
+            } catch (Throwable e) {
+                LOG.error("job '{}': could not put back its firing of {} claimed ahead", claim.jobId(), fireTime, e);
+            } finally {
+                unhold();
+            }
+        }
     }
 
     /**
@@ -177,8 +201,8 @@ final class ParkedFirings {
             return;
         }
         if (!holding) {
-            // Paused or shut down while the claim was being made: the worker puts it back.
-            entry.release();
+            // Paused or shut down while the claim was being made: put it back at once.
+            entry.takeAndPutBack();
         }
     }
 
@@ -195,10 +219,13 @@ final class ParkedFirings {
         }
     }
 
-    /** Pause: parked firings are put back at their fire time; new ones are put back as they come. */
+    /**
+     * Pause: parked firings are put back at their fire time, on the calling thread, before this
+     * returns (those already due go on); new ones are put back as they come.
+     */
     void pause() {
         holding = false;
-        releaseAll();
+        putBackAll();
     }
 
     void resume() {
@@ -207,16 +234,16 @@ final class ParkedFirings {
         }
     }
 
-    /** Shutdown: every parked firing is put back unchanged and none runs. */
+    /** Shutdown: every parked firing not yet due is put back unchanged before this returns, and none runs. */
     void close() {
         closed = true;
         holding = false;
-        releaseAll();
+        putBackAll();
     }
 
-    private void releaseAll() {
+    private void putBackAll() {
         for (Entry e : entries) {
-            e.release();
+            e.takeAndPutBack();
         }
     }
 
@@ -236,6 +263,9 @@ final class ParkedFirings {
      * will change until the clock moves (the test clock's notion of settled).
      */
     boolean allWaiting() {
+        if (entries.size() != ctx.tracker().parkedCount()) {
+            return false; // one has left the gate and is on its way to becoming an attempt
+        }
         long now = ctx.ticker().nanos();
         for (Entry e : entries) {
             Thread t = e.thread;

@@ -64,6 +64,10 @@ final class RunTracker {
         held.incrementAndGet();
     }
 
+    int parkedCount() {
+        return held.get();
+    }
+
     /** A parked firing became an attempt (tracked before this call) or was put back. */
     void unhold() {
         held.decrementAndGet();
