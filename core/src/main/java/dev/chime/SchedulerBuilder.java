@@ -187,7 +187,8 @@ public final class SchedulerBuilder {
      * How far ahead of its fire time a firing may be claimed and handed to a free worker, which
      * parks until the fire time and then runs it: the firing then starts on one thread's wake-up
      * instead of the dispatcher's and then a worker's (Quartz calls this its acquisition window).
-     * Only free workers take firings ahead, one each; the firing keeps its claim while parked, so a
+     * Only free workers take firings ahead, one each, and one worker always stays free (a single-worker
+     * scheduler parks nothing); the firing keeps its claim while parked, so a
      * change to the job in the meantime wins, and pause or shutdown put it back unrun. Zero turns it
      * off. Default: 5 ms on a real clock; zero with a
      * {@link TestClock}, whose passes fire what is due at their instant (set it to test parking).

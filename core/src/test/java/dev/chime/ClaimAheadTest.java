@@ -59,8 +59,8 @@ class ClaimAheadTest extends SchedulerTestSupport {
     }
 
     @Test
-    void aNodeParksNoMoreFiringsThanItHasFreeWorkers() {
-        start(parking(2));
+    void aNodeParksOneFiringPerFreeWorkerKeepingOneWorkerFree() {
+        start(parking(3));
         for (int i = 0; i < 5; i++) {
             scheduler.add(JobDefinition.of("job-" + i, "record", Triggers.once(FIRE)));
         }

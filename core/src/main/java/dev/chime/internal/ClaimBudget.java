@@ -64,12 +64,14 @@ final class ClaimBudget {
 
     /**
      * How many firings claimed ahead may be parked now: one per free worker (a parked firing holds
-     * its worker's thread until due). None when the worker count is unknown, since parking could
-     * then hold threads that due firings need.
+     * its worker's thread until due), keeping one worker free, so that a firing already due, a
+     * retry or a queued attempt never waits behind workers parked for later fire times. None when
+     * the worker count is unknown, since parking could then hold threads that due firings need, and
+     * none with a single worker.
      */
     int freeWorkersToPark(int inFlight) {
         int room = Math.max(0, maxInFlight - inFlight);
-        return Math.min(room, Math.max(0, workers - inFlight));
+        return Math.min(room, Math.max(0, workers - 1 - inFlight));
     }
 
     /** How many firings to claim now, with {@code inFlight} attempts queued, running or parked. */

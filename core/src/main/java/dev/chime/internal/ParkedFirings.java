@@ -188,16 +188,12 @@ final class ParkedFirings {
         } catch (RejectedExecutionException e) {
             LOG.warn("job '{}': the executor refused its firing of {} claimed ahead (shut down?); it is put back",
                     claim.jobId(), claim.fireTime());
-            entries.remove(entry);
-            entry.unhold();
-            putBack.accept(claim);
+            entry.takeAndPutBack();
             return;
         } catch (Throwable e) {
             LOG.error("job '{}': the executor failed to take its firing of {} claimed ahead; it is put back",
                     claim.jobId(), claim.fireTime(), e);
-            entries.remove(entry);
-            entry.unhold();
-            putBack.accept(claim);
+            entry.takeAndPutBack();
             return;
         }
         if (!holding) {

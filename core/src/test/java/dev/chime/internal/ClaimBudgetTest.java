@@ -58,12 +58,14 @@ class ClaimBudgetTest {
     }
 
     @Test
-    void oneFiringIsParkedPerFreeWorkerAndNoneWhenTheWorkerCountIsUnknown() {
+    void oneFiringIsParkedPerFreeWorkerKeepingOneFreeAndNoneWhenTheWorkerCountIsUnknown() {
         ClaimBudget known = new ClaimBudget(8, 800, WINDOW);
         known.recordAttempt(1_000);
-        assertThat(known.freeWorkersToPark(0)).isEqualTo(8);
-        assertThat(known.freeWorkersToPark(3)).isEqualTo(5);
+        assertThat(known.freeWorkersToPark(0)).isEqualTo(7);
+        assertThat(known.freeWorkersToPark(3)).isEqualTo(4);
+        assertThat(known.freeWorkersToPark(7)).isZero();
         assertThat(known.freeWorkersToPark(9)).isZero();
+        assertThat(new ClaimBudget(1, 100, WINDOW).freeWorkersToPark(0)).isZero();
 
         ClaimBudget unknown = new ClaimBudget(0, 1024, WINDOW);
         assertThat(unknown.freeWorkersToPark(0)).isZero();
@@ -75,7 +77,7 @@ class ClaimBudgetTest {
         ClaimBudget budget = ClaimBudget.unpaced(2);
         budget.recordAttempt(Duration.ofSeconds(1).toNanos());
         assertThat(budget.claimable(50)).isEqualTo(Integer.MAX_VALUE - 50);
-        assertThat(budget.freeWorkersToPark(0)).isEqualTo(2);
-        assertThat(budget.freeWorkersToPark(2)).isZero();
+        assertThat(budget.freeWorkersToPark(0)).isEqualTo(1);
+        assertThat(budget.freeWorkersToPark(1)).isZero();
     }
 }
