@@ -51,7 +51,8 @@ class ClaimBudgetTest {
         ClaimBudget budget = new ClaimBudget(8, 800, WINDOW);
         budget.recordAttempt(1_000);
         assertThat(budget.claimable(0)).isEqualTo(800);
-        for (int i = 0; i < 100; i++) {
+        // Every eighth attempt is sampled: 200 give 25 samples, enough to move the average past the window.
+        for (int i = 0; i < 200; i++) {
             budget.recordAttempt(Duration.ofMillis(150).toNanos());
         }
         assertThat(budget.claimable(0)).isEqualTo(8);
