@@ -8,8 +8,8 @@ import java.time.Duration;
  * workers would hold back firings that another node's idle workers could have started at once.
  *
  * <p>The rule: the free workers, plus, when attempts take less than the {@linkplain #START_WINDOW
- * start window}, as many more as the workers get through in that window at the measured attempt
- * time; never beyond the in-flight limit. Jobs of 150 ms on 8 workers: at most the free workers.
+ * start window}, as many more as the workers get through in that window at the typical (smoothed
+ * geometric mean) attempt time; never beyond the in-flight limit. Jobs of 150 ms on 8 workers: at most the free workers.
  * No-op jobs of a few microseconds: the in-flight limit, so a burst is claimed in large batches.
  * Until an attempt has been measured the node claims only its free workers.
  *
@@ -21,7 +21,7 @@ final class ClaimBudget {
     /** How soon a claimed firing should start: a firing queued longer than this is late for no reason. */
     static final Duration START_WINDOW = Duration.ofMillis(10);
     /** Weight of the newest attempt in the moving average (1/8, as TCP's smoothed round-trip time). */
-    private static final int SMOOTHING_SHIFT = 3;
+    private static final double SMOOTHING = 8;
     private static final int SAMPLE_MASK = 7;
 
     private final int workers;
@@ -29,8 +29,8 @@ final class ClaimBudget {
     private final long windowNanos;
     /** False for a test clock's passes, which fire everything due at their instant. */
     private final boolean paced;
-    /** Smoothed attempt time in nanoseconds; negative until the first attempt is measured. */
-    private volatile long meanNanos = -1;
+    /** Smoothed natural logarithm of the attempt time in nanoseconds; NaN until the first is measured. */
+    private volatile double logMeanNanos = Double.NaN;
     /** Attempts recorded, for sampling; a plain field updated without synchronization (see recordAttempt). */
     private int calls;
 
@@ -59,17 +59,27 @@ final class ClaimBudget {
     }
 
     /**
-     * An attempt took this long from the start of its body to its end. Every eighth is taken into
-     * the average (and the first): at a million attempts a second, a shared write per attempt
-     * from every worker showed; the count is racy on purpose, a lost increment only moves the sample.
+     * An attempt took this long from the start of its body to its end. The average is taken over
+     * the logarithms (a geometric mean): a worker preempted for 20 ms in the middle of a 5 us job,
+     * common on two shared cores, would drag an arithmetic mean past the window and shrink every
+     * claim to the free workers; in the log domain it moves the average by a factor of about three.
+     * Every eighth attempt is taken in (and the first): at a million attempts a second, a shared
+     * write per attempt from every worker showed; the count is racy on purpose, a lost increment
+     * only moves the sample.
      */
     void recordAttempt(long nanos) {
-        long mean = meanNanos;
-        if (mean >= 0 && (++calls & SAMPLE_MASK) != 0) {
+        double logMean = logMeanNanos;
+        if (!Double.isNaN(logMean) && (++calls & SAMPLE_MASK) != 0) {
             return;
         }
-        long sample = Math.max(0, nanos);
-        meanNanos = mean < 0 ? sample : mean + ((sample - mean) >> SMOOTHING_SHIFT);
+        double sample = Math.log(Math.max(1, nanos));
+        logMeanNanos = Double.isNaN(logMean) ? sample : logMean + (sample - logMean) / SMOOTHING;
+    }
+
+    /** The typical attempt time in nanoseconds, or -1 before the first is measured. */
+    long typicalAttemptNanos() {
+        double logMean = logMeanNanos;
+        return Double.isNaN(logMean) ? -1 : (long) Math.exp(logMean);
     }
 
     /**
@@ -94,7 +104,7 @@ final class ClaimBudget {
             return room;
         }
         long budget = Math.max(0, workers - inFlight);
-        long mean = meanNanos;
+        long mean = typicalAttemptNanos();
         if (mean >= 0 && mean < windowNanos) {
             // Short attempts: each worker turns over several times within the window.
             budget += (long) workers * (windowNanos / Math.max(1, mean));

@@ -59,6 +59,22 @@ class ClaimBudgetTest {
     }
 
     @Test
+    void aWorkerPreemptedInTheMiddleOfShortAttemptsDoesNotShrinkTheClaims() {
+        ClaimBudget budget = new ClaimBudget(10, 1000, WINDOW);
+        for (int i = 0; i < 80; i++) {
+            budget.recordAttempt(5_000);
+        }
+        // Sampled (the eighth attempt) and 10,000 times the others: a 50 ms preemption.
+        for (int i = 0; i < 8; i++) {
+            budget.recordAttempt(Duration.ofMillis(50).toNanos());
+            for (int j = 0; j < 7 * 8; j++) {
+                budget.recordAttempt(5_000);
+            }
+        }
+        assertThat(budget.claimable(0)).isEqualTo(1000);
+    }
+
+    @Test
     void oneFiringIsParkedPerFreeWorkerKeepingOneFreeAndNoneWhenTheWorkerCountIsUnknown() {
         ClaimBudget known = new ClaimBudget(8, 800, WINDOW);
         known.recordAttempt(1_000);
