@@ -3,6 +3,7 @@ package dev.chime;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.chime.internal.Json;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What a job is: its id, the task that does the work, when it fires, how its firings are treated,
@@ -18,13 +19,15 @@ public final class JobDefinition {
     private final Trigger trigger;
     private final JobOptions options;
     private final String dataJson;
+    private final JobOrigin origin;
 
-    private JobDefinition(String id, String task, Trigger trigger, JobOptions options, String dataJson) {
+    private JobDefinition(String id, String task, Trigger trigger, JobOptions options, String dataJson, JobOrigin origin) {
         this.id = id;
         this.task = task;
         this.trigger = trigger;
         this.options = options;
         this.dataJson = dataJson;
+        this.origin = origin;
     }
 
     public static Builder builder(String id) {
@@ -62,8 +65,13 @@ public final class JobDefinition {
         return Json.tree(dataJson);
     }
 
+    /** Where a declared job comes from; empty for a job added through the API. */
+    public Optional<JobOrigin> origin() {
+        return Optional.ofNullable(origin);
+    }
+
     public Builder toBuilder() {
-        return new Builder(id).task(task).trigger(trigger).options(options).dataJson(dataJson);
+        return new Builder(id).task(task).trigger(trigger).options(options).dataJson(dataJson).origin(origin);
     }
 
     @Override
@@ -73,18 +81,19 @@ public final class JobDefinition {
                 && task.equals(other.task)
                 && trigger.spec().equals(other.trigger.spec())
                 && options.equals(other.options)
-                && Objects.equals(dataJson, other.dataJson);
+                && Objects.equals(dataJson, other.dataJson)
+                && Objects.equals(origin, other.origin);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(id, task, trigger.spec(), options, dataJson);
+        return Objects.hash(id, task, trigger.spec(), options, dataJson, origin);
     }
 
     @Override
     public String toString() {
         return "JobDefinition{id=" + id + ", task=" + task + ", trigger=" + trigger.spec()
-                + ", options=" + options + ", data=" + dataJson + '}';
+                + ", options=" + options + ", data=" + dataJson + (origin == null ? "" : ", origin=" + origin) + '}';
     }
 
     /** Not thread-safe; {@link #build()} validates and returns an immutable value. */
@@ -94,6 +103,7 @@ public final class JobDefinition {
         private Trigger trigger;
         private JobOptions options = JobOptions.defaults();
         private String dataJson;
+        private JobOrigin origin;
 
         private Builder(String id) {
             this.id = id;
@@ -126,6 +136,12 @@ public final class JobDefinition {
             return this;
         }
 
+        /** Marks a declared job; set by {@link Scheduler#declare}, not needed by jobs added through the API. */
+        public Builder origin(JobOrigin origin) {
+            this.origin = origin;
+            return this;
+        }
+
         public JobDefinition build() {
             if (id == null || id.isBlank()) {
                 throw new IllegalArgumentException("job id: must not be blank");
@@ -139,7 +155,7 @@ public final class JobDefinition {
             if (trigger == null) {
                 throw new IllegalArgumentException("job '" + id + "': trigger is missing");
             }
-            return new JobDefinition(id, task, trigger, options, dataJson);
+            return new JobDefinition(id, task, trigger, options, dataJson, origin);
         }
     }
 }

@@ -25,6 +25,8 @@ public final class JobOptions {
     private static final JobOptions DEFAULTS = builder().build();
 
     private final Duration misfireGraceTime;
+    /** False while the grace is the default, whose meaning depends on the trigger (one-shots: no limit). */
+    private final boolean misfireGraceTimeSet;
     private final boolean coalesce;
     private final int maxInstances;
     private final RetryPolicy retry;
@@ -33,6 +35,7 @@ public final class JobOptions {
 
     private JobOptions(Builder b) {
         this.misfireGraceTime = b.misfireGraceTime;
+        this.misfireGraceTimeSet = b.misfireGraceTimeSet;
         this.coalesce = b.coalesce;
         this.maxInstances = b.maxInstances;
         this.retry = b.retry;
@@ -50,10 +53,19 @@ public final class JobOptions {
 
     /**
      * How late a firing may start and still run. A firing found later than this is reported
-     * {@linkplain JobEvent.Missed missed} instead; at most {@link #MAX_DURATION}. Empty means no limit.
+     * {@linkplain JobEvent.Missed missed} instead; at most {@link #MAX_DURATION}. Empty means no limit. Lateness while this node
+     * had no free worker (at its in-flight limit) does not count. When not
+     * {@linkplain #misfireGraceTimeSet() set}, one second (APScheduler's default) for recurring
+     * triggers, and no limit for a one-shot trigger ({@code once}): work someone asked for once
+     * runs late rather than being dropped (Quartz's "fire now" default for one-shots).
      */
     public Optional<Duration> misfireGraceTime() {
         return Optional.ofNullable(misfireGraceTime);
+    }
+
+    /** True when {@link Builder#misfireGraceTime} was called; false for the default. */
+    public boolean misfireGraceTimeSet() {
+        return misfireGraceTimeSet;
     }
 
     /** When several fire times were missed (downtime, a pause), run once instead of once per fire time. */
@@ -119,7 +131,10 @@ public final class JobOptions {
         });
     }
 
-    /** These options in the JSON form that {@link #fromJson} reads, every field written out. */
+    /**
+     * These options in the JSON form that {@link #fromJson} reads, every field written out except a
+     * misfire grace time left at its trigger-dependent default.
+     */
     public String toJson() {
         return JobCodec.writeOptions(this);
     }
@@ -127,6 +142,7 @@ public final class JobOptions {
     public Builder toBuilder() {
         Builder b = new Builder();
         b.misfireGraceTime = misfireGraceTime;
+        b.misfireGraceTimeSet = misfireGraceTimeSet;
         b.coalesce = coalesce;
         b.maxInstances = maxInstances;
         b.retry = retry;
@@ -139,6 +155,7 @@ public final class JobOptions {
     public boolean equals(Object o) {
         return o instanceof JobOptions other
                 && Objects.equals(misfireGraceTime, other.misfireGraceTime)
+                && misfireGraceTimeSet == other.misfireGraceTimeSet
                 && coalesce == other.coalesce
                 && maxInstances == other.maxInstances
                 && retry.equals(other.retry)
@@ -148,12 +165,12 @@ public final class JobOptions {
 
     @Override
     public int hashCode() {
-        return Objects.hash(misfireGraceTime, coalesce, maxInstances, retry, timeout, recoverable);
+        return Objects.hash(misfireGraceTime, misfireGraceTimeSet, coalesce, maxInstances, retry, timeout, recoverable);
     }
 
     @Override
     public String toString() {
-        return "JobOptions{misfireGraceTime=" + misfireGraceTime + ", coalesce=" + coalesce
+        return "JobOptions{misfireGraceTime=" + (misfireGraceTimeSet ? misfireGraceTime : "default") + ", coalesce=" + coalesce
                 + ", maxInstances=" + maxInstances + ", retry=" + retry + ", timeout=" + timeout
                 + ", recoverable=" + recoverable + '}';
     }
@@ -161,6 +178,7 @@ public final class JobOptions {
     /** Not thread-safe; {@link #build()} validates and returns an immutable value. */
     public static final class Builder {
         private Duration misfireGraceTime = Duration.ofSeconds(1);
+        private boolean misfireGraceTimeSet;
         private boolean coalesce = true;
         private int maxInstances = 1;
         private RetryPolicy retry = RetryPolicy.none();
@@ -173,6 +191,7 @@ public final class JobOptions {
         /** {@code null} means a firing may start however late it is. */
         public Builder misfireGraceTime(Duration grace) {
             this.misfireGraceTime = grace;
+            this.misfireGraceTimeSet = true;
             return this;
         }
 

@@ -48,6 +48,14 @@ public interface Scheduler extends AutoCloseable {
     /** Adds a job, replacing any job with the same id (its pause state and history are reset). */
     JobInfo addOrReplace(JobDefinition job);
 
+    /**
+     * Makes the store follow the jobs the code declares: adds, replaces, keeps, and removes (or
+     * pauses) declared jobs the code no longer declares; see {@link Declarations}. Integrations
+     * (chime-guice, the Spring Boot starter) call it at each start. Jobs added with {@link #add}
+     * are never touched.
+     */
+    DeclarationReport declare(Declarations declarations);
+
     /** Removes a job; runs already in progress finish. Returns false if there was no such job. */
     boolean remove(String jobId);
 

@@ -114,7 +114,8 @@ class BuiltInTriggersTest {
     @Test
     void jitterDelaysEachFireWithinItsBoundAndNeverDrifts() {
         Trigger t = Triggers.interval(Duration.ofSeconds(10), T0, null, Duration.ofSeconds(2));
-        Instant last = T0;
+        Instant last = t.nextFireTime(TriggerContext.first(T0)).orElseThrow();
+        assertThat(last).isBetween(T0, T0.plusSeconds(2));
         boolean sawJitter = false;
         for (int i = 1; i <= 1000; i++) {
             Instant next = t.nextFireTime(TriggerContext.after(T0, last)).orElseThrow();

@@ -140,7 +140,8 @@ class PluginDiscoveryTest {
                 .isInstanceOf(SchedulerConfigurationException.class)
                 .hasMessageContaining("several job stores found")
                 .hasMessageContaining(StoreA.class.getName())
-                .hasMessageContaining(StoreB.class.getName());
+                .hasMessageContaining(StoreB.class.getName())
+                .hasMessageContaining("choose one with Scheduler.builder().store(\"a\") or Scheduler.builder().store(\"b\")");
         try (Scheduler s = Scheduler.builder().classLoader(loader).store("b").build()) {
             assertThat(s.jobs()).isEmpty();
         }

@@ -203,15 +203,6 @@ class SchedulerLifecycleTest extends SchedulerTestSupport {
     }
 
     @Test
-    void unknownTaskIsReportedAsAFailureThatNamesIt() {
-        start(counting()).add(JobDefinition.of("a", "no-such-task", Triggers.once(T0.plusSeconds(1))));
-        clock.advance(Duration.ofSeconds(1));
-        JobEvent.Failed failed = events.of(JobEvent.Failed.class).get(0);
-        assertThat(failed.error()).isInstanceOf(UnknownTaskException.class).hasMessageContaining("'no-such-task'")
-                .hasMessageContaining("count");
-    }
-
-    @Test
     void jobFactoryResolvesTasksThatWereNotRegistered() {
         start(builder().jobFactory(task -> task.equals("dynamic") ? Optional.of(ctx -> runs.incrementAndGet()) : Optional.empty()));
         scheduler.add(JobDefinition.of("a", "dynamic", Triggers.once(T0.plusSeconds(1))));

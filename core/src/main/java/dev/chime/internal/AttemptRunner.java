@@ -176,7 +176,8 @@ final class AttemptRunner {
         RetryPolicy retry = firing.definition().options().retry();
         boolean willRetry = !retries.isClosed() && attempt.number() <= retry.maxRetries();
         Duration duration = Duration.ofNanos(endNanos - attempt.startNanos());
-        if (!timedOut) {
+        // An unknown task is logged once per task by RegisteredTasks, not at every firing.
+        if (!timedOut && !(error instanceof UnknownTaskException)) {
             LOG.warn("job '{}' attempt {} failed{}", firing.jobId(), attempt.number(), willRetry ? "; will retry" : "", error);
         }
         ctx.bus().publish(new JobEvent.Failed(firing.jobId(), firing.definition().task(), firing.fireTime(), attempt.number(),

@@ -1,5 +1,7 @@
 package dev.chime.internal;
 
+import dev.chime.DeclarationReport;
+import dev.chime.Declarations;
 import dev.chime.DuplicateJobException;
 import dev.chime.JobDefinition;
 import dev.chime.JobEvent;
@@ -11,6 +13,7 @@ import dev.chime.SchedulerListener;
 import dev.chime.SchedulerStats;
 import dev.chime.Trigger;
 import dev.chime.TriggerContext;
+import dev.chime.internal.trigger.CommonParamsTrigger;
 import dev.chime.spi.JobCounts;
 import dev.chime.spi.JobFactory;
 import dev.chime.spi.JobStore;
@@ -55,8 +58,10 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
 
     public DefaultScheduler(Parts parts) {
         this.parts = parts;
-        this.clock = parts.clock();
         this.store = parts.store();
+        // A test clock drives the scheduler and is the only time there is; otherwise the store may
+        // know better (a cluster judges time by its database's clock).
+        this.clock = parts.driveByClock() ? parts.clock() : store.clusterClock(parts.clock());
         this.codec = new JobCodec(parts.triggers());
         this.loop = parts.driveByClock() ? null
                 : new DispatchLoop(clock, this::pass, this::nextWakeUp, parts.pollInterval());
@@ -199,7 +204,9 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
         Instant now = clock.instant();
         Trigger trigger = job.trigger().anchoredAt(now);
         JobDefinition anchored = trigger == job.trigger() ? job : job.toBuilder().trigger(trigger).build();
-        StoredJob stored = codec.encode(anchored, firstFireTime(trigger, now));
+        StoredJob stored = codec.encode(anchored, firstFireTime(CommonParamsTrigger.forJob(trigger, job.id()), now));
+        // After the trigger's own checks (a schedule that can never fire says so first), before any write.
+        RegisteredTasks.requireKnown(parts.jobFactory(), job.task(), store.sharedWithOtherNodes());
         boolean existed;
         if (replace) {
             existed = store.get(job.id()).isPresent();
@@ -212,6 +219,12 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
         bus.publish(existed ? new JobEvent.Modified(job.id(), now) : new JobEvent.Added(job.id(), now));
         wake();
         return info(stored, anchored);
+    }
+
+    @Override
+    public DeclarationReport declare(Declarations declarations) {
+        requireNotShutDown();
+        return new DeclarationKeeper(this, store, codec).apply(declarations);
     }
 
     @Override
@@ -244,7 +257,8 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
     public JobInfo reschedule(String jobId, Trigger trigger) {
         Instant now = clock.instant();
         Trigger anchored = trigger.anchoredAt(now);
-        return modify(jobId, job -> job.withTrigger(anchored.spec(), job.paused() ? null : firstFireTime(anchored, now)));
+        Trigger seeded = CommonParamsTrigger.forJob(anchored, jobId);
+        return modify(jobId, job -> job.withTrigger(anchored.spec(), job.paused() ? null : firstFireTime(seeded, now)));
     }
 
     @Override

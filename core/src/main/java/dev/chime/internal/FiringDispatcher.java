@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +32,10 @@ final class FiringDispatcher {
     private final Admission admission;
     private final AttemptRunner runner;
     private final ScheduleKeeper keeper;
-    private final MisfirePlanner planner = new MisfirePlanner();
+    private final Saturation saturation = new Saturation();
+    private final MisfirePlanner planner = new MisfirePlanner(saturation);
+    /** The tasks this node can run, so the store hands out no others; null when the factory cannot list them. */
+    private final Set<String> runnableTasks;
     private final Duration claimAhead;
     private final ParkedFirings parked;
 
@@ -45,6 +49,7 @@ final class FiringDispatcher {
         this.admission = admission;
         this.runner = runner;
         this.keeper = keeper;
+        this.runnableTasks = ctx.jobFactory().knownTasks().orElse(null);
         this.claimAhead = claimAhead;
         this.parked = new ParkedFirings(ctx, claimAhead, driveByClock, this::fireAtDue, this::putBackUnchanged);
     }
@@ -61,6 +66,7 @@ final class FiringDispatcher {
         runner.expireTimeouts();
         parked.releaseDue();
         if (!firing) {
+            saturation.caughtUp(); // lateness while paused is the user's, and counts
             return false;
         }
         runner.runDueRetries();
@@ -68,6 +74,7 @@ final class FiringDispatcher {
         do {
             int room = ctx.budget().claimable(ctx.tracker().inFlight());
             if (room <= 0) {
+                saturation.reachedLimit(now);
                 return true;
             }
             claimed = claim(now, Math.min(room, CLAIM_BATCH));
@@ -76,13 +83,14 @@ final class FiringDispatcher {
             runner.expireTimeouts();
             runner.runDueRetries();
         } while (!claimed.isEmpty());
+        saturation.caughtUp();
         claimAhead(now);
         return false;
     }
 
     /** The one place the dispatcher asks the store for firings: due ones, or those due by {@code upTo}. */
     private List<Firing> claim(Instant upTo, int limit) {
-        return ctx.store().claimDue(upTo, limit);
+        return ctx.store().claimDue(upTo, limit, runnableTasks);
     }
 
     /**
@@ -287,7 +295,7 @@ final class FiringDispatcher {
             wake = earliest(wake, parked.nextDue());
         }
         if (firing) {
-            Optional<Instant> due = ctx.store().nextDueTime();
+            Optional<Instant> due = ctx.store().nextDueTime(runnableTasks);
             if (due.isPresent() && !claimAhead.isZero() && ctx.budget().freeWorkersToPark(ctx.tracker().inFlight()) > 0) {
                 due = Optional.of(due.get().minus(claimAhead));
             }

@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chime.JobDefinition;
 import dev.chime.JobOptions;
+import dev.chime.JobOrigin;
 import dev.chime.RetryPolicy;
 import dev.chime.Trigger;
+import dev.chime.internal.trigger.CommonParamsTrigger;
 import dev.chime.spi.StoredJob;
 import dev.chime.spi.TriggerParser;
 import java.time.Duration;
@@ -31,7 +33,7 @@ public final class JobCodec {
     private static final int CACHE_LIMIT = 16_384;
 
     private final TriggerParser triggers;
-    private final Map<String, JobOptions> optionsByJson = new ConcurrentHashMap<>();
+    private final Map<String, DecodedOptions> optionsByJson = new ConcurrentHashMap<>();
     private final Map<JobOptions, String> jsonByOptions = new ConcurrentHashMap<>();
     private final Map<String, Trigger> triggersBySpec = new ConcurrentHashMap<>();
 
@@ -39,8 +41,19 @@ public final class JobCodec {
         this.triggers = triggers;
     }
 
+    /**
+     * The options text and, for a declared job, its origin: kept in the same text (core owns it and
+     * stores keep it opaque), so marking declared jobs needs no column in any store. Older readers
+     * ignore the extra field.
+     */
+    private record DecodedOptions(JobOptions options, JobOrigin origin) {
+    }
+
     public StoredJob encode(JobDefinition job, Instant nextFireTime) {
         String options = cached(jsonByOptions, job.options(), JobCodec::writeOptions);
+        if (job.origin().isPresent()) {
+            options = withOrigin(options, job.origin().get());
+        }
         return new StoredJob(job.id(), job.task(), job.trigger().spec(), options, job.dataJson(),
                 false, nextFireTime, null, null, 0);
     }
@@ -52,12 +65,38 @@ public final class JobCodec {
         if (trigger == null) {
             trigger = cached(triggersBySpec, stored.triggerSpec(), triggers::parse);
         }
-        JobOptions options = optionsByJson.get(stored.optionsJson());
+        DecodedOptions options = optionsByJson.get(stored.optionsJson());
         if (options == null) {
-            options = cached(optionsByJson, stored.optionsJson(), json -> readOptions(json, "options of job '" + stored.id() + "'"));
+            options = cached(optionsByJson, stored.optionsJson(), json -> readStoredOptions(json, "options of job '" + stored.id() + "'"));
         }
-        return JobDefinition.builder(stored.id()).task(stored.task()).trigger(trigger).options(options)
-                .dataJson(stored.dataJson()).build();
+        // The jitter's seed is the job id: bound here, so each job of a shared spec gets its own delay.
+        return JobDefinition.builder(stored.id()).task(stored.task()).trigger(CommonParamsTrigger.forJob(trigger, stored.id()))
+                .options(options.options())
+                .dataJson(stored.dataJson()).origin(options.origin()).build();
+    }
+
+    private static final String ORIGIN_FIELD = "declared";
+
+    /** Options text with a declared job's origin added. */
+    public static String withOrigin(String optionsJson, JobOrigin origin) {
+        ObjectNode node = (ObjectNode) Json.parse(optionsJson, "options");
+        ObjectNode o = node.putObject(ORIGIN_FIELD);
+        o.put("group", origin.group());
+        o.put("version", origin.version());
+        o.put("source", origin.source());
+        o.put("trigger", origin.declaredTrigger());
+        return node.toString();
+    }
+
+    private static DecodedOptions readStoredOptions(String json, String what) {
+        JsonNode node = Json.parse(json, what);
+        JobOptions options = readOptions(node, what);
+        JsonNode o = node.get(ORIGIN_FIELD);
+        if (o == null || !o.isObject()) {
+            return new DecodedOptions(options, null);
+        }
+        return new DecodedOptions(options, new JobOrigin(o.path("group").asText(""), o.path("version").asText(""),
+                o.path("source").asText(""), o.path("trigger").asText("")));
     }
 
     private static <K, V> V cached(Map<K, V> cache, K key, Function<K, V> compute) {
@@ -74,7 +113,10 @@ public final class JobCodec {
 
     public static String writeOptions(JobOptions options) {
         ObjectNode node = Json.MAPPER.createObjectNode();
-        node.put("misfireGraceTime", options.misfireGraceTime().map(Duration::toString).orElse(null));
+        if (options.misfireGraceTimeSet()) {
+            // Left out while it is the default, whose meaning depends on the trigger.
+            node.put("misfireGraceTime", options.misfireGraceTime().map(Duration::toString).orElse(null));
+        }
         node.put("coalesce", options.coalesce());
         node.put("maxInstances", options.maxInstances());
         node.put("timeout", options.timeout().map(Duration::toString).orElse(null));

@@ -43,7 +43,15 @@ final class MisfirePlanner {
     record Plan(List<Instant> run, List<Instant> missed, Optional<Instant> next) {
     }
 
-    Plan plan(String jobId, Trigger trigger, JobOptions options, Instant fireTime, Instant now, Instant lastCompletion) {
+    /** Lateness that counts against the grace: not what accrued while this node was saturated. */
+    private final Saturation saturation;
+
+    MisfirePlanner(Saturation saturation) {
+        this.saturation = saturation;
+    }
+
+    Plan plan(String jobId, Trigger trigger, JobOptions jobOptions, Instant fireTime, Instant now, Instant lastCompletion) {
+        JobOptions options = OneShotGrace.effective(trigger, jobOptions);
         if (trigger.dependsOnCompletion()) {
             // Fixed delay: only one fire time is ever outstanding; the next comes after this run.
             return single(fireTime, now, options, Optional.empty());
@@ -80,15 +88,15 @@ final class MisfirePlanner {
         }
     }
 
-    private static Plan single(Instant fireTime, Instant now, JobOptions options, Optional<Instant> next) {
+    private Plan single(Instant fireTime, Instant now, JobOptions options, Optional<Instant> next) {
         return isLate(fireTime, now, options)
                 ? new Plan(List.of(), List.of(fireTime), next)
                 : new Plan(List.of(fireTime), List.of(), next);
     }
 
-    static boolean isLate(Instant fireTime, Instant now, JobOptions options) {
+    private boolean isLate(Instant fireTime, Instant now, JobOptions options) {
         Optional<Duration> grace = options.misfireGraceTime();
-        return grace.isPresent() && Duration.between(fireTime, now).compareTo(grace.get()) > 0;
+        return grace.isPresent() && saturation.lateness(fireTime, now).compareTo(grace.get()) > 0;
     }
 
     /** The latest fire time at or before {@code now}, starting from the due {@code first}. */

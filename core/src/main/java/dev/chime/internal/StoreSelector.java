@@ -32,8 +32,11 @@ public final class StoreSelector {
         if (providers.size() > 1) {
             String found = providers.values().stream().map(p -> "'" + p.name() + "' from " + PluginLoader.describe(p))
                     .collect(Collectors.joining(", "));
+            String choices = providers.keySet().stream().sorted().map(name -> "Scheduler.builder().store(\"" + name + "\")")
+                    .collect(Collectors.joining(" or "));
             throw new SchedulerConfigurationException("several job stores found (" + found
-                    + "); choose one with Scheduler.builder().store(\"name\")");
+                    + "); choose one with " + choices + " (with chime-store-jdbc: .store(\"jdbc\").component(dataSource)),"
+                    + " or pass a store instance with .store(store)");
         }
         return providers.values().iterator().next();
     }

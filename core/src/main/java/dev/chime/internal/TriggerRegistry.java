@@ -3,18 +3,26 @@ package dev.chime.internal;
 import dev.chime.ChimeException;
 import dev.chime.InvalidTriggerSpecException;
 import dev.chime.Trigger;
+import dev.chime.internal.trigger.CommonParams;
+import dev.chime.internal.trigger.CommonParamsTrigger;
 import dev.chime.spi.TriggerParser;
 import dev.chime.spi.TriggerProvider;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 
-/** Every trigger type a scheduler knows, by type name; parses specs. Immutable and thread-safe. */
+/**
+ * Every trigger type a scheduler knows, by type name; parses specs. The one place where the common
+ * parameters {@code start}, {@code end} and {@code jitter} are read for every type
+ * ({@link CommonParams}, applied by {@link CommonParamsTrigger}). Immutable and thread-safe.
+ */
 public final class TriggerRegistry implements TriggerParser {
 
     private static volatile TriggerRegistry discovered;
 
     private final Map<String, TriggerProvider> byType;
+    /** Parses the specs nested inside another (any:(..)(..)): jitter only goes on the outermost one. */
+    private final TriggerParser nested = this::parseNested;
 
     public TriggerRegistry(Map<String, TriggerProvider> byType) {
         this.byType = Map.copyOf(byType);
@@ -48,7 +56,8 @@ public final class TriggerRegistry implements TriggerParser {
                     + "; a type such as 'cron' needs its module on the classpath)");
         }
         try {
-            return provider.parse(trimmed.substring(colon + 1), this);
+            CommonParams common = CommonParams.split(trimmed.substring(colon + 1), provider.ownParameters());
+            return common.applyTo(provider.parse(common.body(), nested));
         } catch (InvalidTriggerSpecException e) {
             throw e;
         } catch (IllegalArgumentException | ChimeException e) {
@@ -56,6 +65,16 @@ public final class TriggerRegistry implements TriggerParser {
         } catch (RuntimeException e) {
             throw new InvalidTriggerSpecException(spec, "the '" + type + "' provider failed: " + e, e);
         }
+    }
+
+    private Trigger parseNested(String spec) {
+        Trigger trigger = parse(spec);
+        if (trigger instanceof CommonParamsTrigger common && common.jitter() != null) {
+            // The jitter's seed, the job id, is bound to the outermost trigger only.
+            throw new InvalidTriggerSpecException(spec, "jitter is allowed on the outermost trigger of a spec only;"
+                    + " put ;jitter=... after the whole combined spec");
+        }
+        return trigger;
     }
 
     public String knownTypes() {

@@ -18,13 +18,16 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Two demo nodes on one PostgreSQL database (the machine's, or {@code CHIME_TEST_POSTGRESQL_URL}):
+ * Two demo nodes on one PostgreSQL database (the machine's, {@code CHIME_TEST_POSTGRESQL_URL}, or an embedded one):
  * one set of jobs, seen and changed through either node, each firing run by one of them.
  */
 class ClusterModeTest {
 
-    private static final String URL = System.getenv().getOrDefault("CHIME_TEST_POSTGRESQL_URL",
-            "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
+    /** The machine's PostgreSQL, CHIME_TEST_POSTGRESQL_URL, or an embedded one when neither answers. */
+    private static String url() {
+        // Asked only once a test runs: CHIME_TEST_DATABASES may leave PostgreSQL out.
+        return dev.chime.store.jdbc.TestDatabase.POSTGRESQL.url();
+    }
 
     private final List<DemoServer> nodes = new ArrayList<>();
 
@@ -46,7 +49,7 @@ class ClusterModeTest {
     }
 
     private static void dropTables() throws Exception {
-        try (Connection c = DriverManager.getConnection(URL); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(url()); Statement s = c.createStatement()) {
             for (String table : List.of("chime_runs", "chime_jobs", "chime_nodes")) {
                 s.execute("DROP TABLE IF EXISTS " + table);
             }
@@ -56,7 +59,7 @@ class ClusterModeTest {
     @Test
     void twoNodesShareTheJobsAndRunEachFiringOnce() {
         for (int i = 0; i < 2; i++) {
-            nodes.add(DemoServer.start(new DemoSettings(0, URL, null, "tok"), Duration.ofSeconds(10)));
+            nodes.add(DemoServer.start(new DemoSettings(0, url(), null, "tok"), Duration.ofSeconds(10)));
         }
         Api a = new Api(nodes.get(0).port(), "tok");
         Api b = new Api(nodes.get(1).port(), "tok");

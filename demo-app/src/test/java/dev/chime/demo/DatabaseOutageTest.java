@@ -19,8 +19,11 @@ import org.junit.jupiter.api.Test;
  */
 class DatabaseOutageTest {
 
-    private static final String ADMIN_URL = System.getenv().getOrDefault("CHIME_TEST_POSTGRESQL_URL",
-            "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
+    /** The machine's PostgreSQL, CHIME_TEST_POSTGRESQL_URL, or an embedded one when neither answers. */
+    private static String adminUrl() {
+        // Asked only once a test runs: CHIME_TEST_DATABASES may leave PostgreSQL out.
+        return dev.chime.store.jdbc.TestDatabase.POSTGRESQL.url();
+    }
     private static final String DATABASE = "chime_demo_outage";
 
     private DemoServer app;
@@ -44,14 +47,14 @@ class DatabaseOutageTest {
     }
 
     private static void admin(String sql) throws Exception {
-        try (Connection c = DriverManager.getConnection(ADMIN_URL); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(adminUrl()); Statement s = c.createStatement()) {
             s.execute(sql);
         }
     }
 
     @Test
     void whileTheDatabaseIsAwayTheApiSays503AndAfterwardsEverythingIsThere() throws Exception {
-        String url = ADMIN_URL.replaceFirst("/[^/?]+(\\?|$)", "/" + DATABASE + "$1");
+        String url = adminUrl().replaceFirst("/[^/?]+(\\?|$)", "/" + DATABASE + "$1");
         app = DemoServer.start(new DemoSettings(0, url, null, "tok"), Duration.ofSeconds(5));
         Api api = new Api(app.port(), "tok");
         assertThat(api.call("POST", "/jobs", "{\"id\": \"kept\", \"task\": \"echo\", \"trigger\": \"interval:PT1H\"}").status())

@@ -25,7 +25,9 @@ class SigtermTest {
     @Test
     void sigtermStopsFiringAndLetsTheRunningJobFinish() throws Exception {
         String javaBin = ProcessHandle.current().info().command().orElse("java");
-        Process app = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"), DemoApp.class.getName(),
+        // The log level is given: the test classpath may carry another module's simplelogger.properties.
+        Process app = new ProcessBuilder(javaBin, "-Dorg.slf4j.simpleLogger.defaultLogLevel=info", "-cp",
+                System.getProperty("java.class.path"), DemoApp.class.getName(),
                 "--port", "0", "--token", "tok", "--jdbc-url", "jdbc:h2:file:" + dir.resolve("db").toAbsolutePath())
                 .redirectErrorStream(true).start();
         List<String> lines = new CopyOnWriteArrayList<>();

@@ -14,17 +14,19 @@ import dev.chime.JobDefinition;
 import dev.chime.Scheduler;
 import dev.chime.SchedulerBuilder;
 import dev.chime.SchedulerListener;
-import dev.chime.guice.internal.AnnotationException;
+import dev.chime.Declarations;
+import dev.chime.ScheduleFile;
+import dev.chime.annotation.AnnotatedJob;
+import dev.chime.annotation.AnnotatedTask;
+import dev.chime.annotation.AnnotationException;
+import dev.chime.annotation.ChimeTask;
+import dev.chime.annotation.ScheduledJob;
 import dev.chime.guice.internal.AnnotationScanner;
-import dev.chime.guice.internal.DeclaredJob;
-import dev.chime.guice.internal.JobDeclarations;
-import dev.chime.guice.internal.MethodJob;
 import dev.chime.spi.JobFactory;
 import dev.chime.spi.JobStore;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -58,11 +60,17 @@ public final class ChimeModule extends AbstractModule {
     private final List<String> packages;
     private final Path scheduleFile;
     private final Consumer<SchedulerBuilder> configurer;
+    private final String group;
+    private final String version;
+    private final Declarations.StaleJobs staleJobs;
 
     private ChimeModule(Builder b) {
         this.packages = List.copyOf(b.packages);
         this.scheduleFile = b.scheduleFile;
         this.configurer = b.configurer;
+        this.group = b.group;
+        this.version = b.version;
+        this.staleJobs = b.staleJobs;
     }
 
     public static Builder builder() {
@@ -105,11 +113,8 @@ public final class ChimeModule extends AbstractModule {
     TaskRegistry taskRegistry(Injector injector, AnnotationScanner.Found found, Map<String, Provider<Job>> bound) {
         Map<String, Supplier<Job>> tasks = new HashMap<>();
         bound.forEach((name, provider) -> tasks.put(name, provider::get));
-        for (AnnotationScanner.FoundTask task : found.tasks().values()) {
-            Supplier<Job> supplier = task.method() == null
-                    ? () -> (Job) injector.getInstance(task.type())
-                    : () -> new MethodJob(java.lang.reflect.Modifier.isStatic(task.method().getModifiers()) ? null
-                            : injector.getInstance(task.type()), task.method());
+        for (AnnotatedTask task : found.tasks().values()) {
+            Supplier<Job> supplier = () -> task.job(task.needsInstance() ? injector.getInstance(task.type()) : null);
             if (tasks.putIfAbsent(task.name(), supplier) != null) {
                 throw new AnnotationException("task '" + task.name() + "' is both bound with ChimeModule.tasks and declared by "
                         + task.where());
@@ -129,31 +134,27 @@ public final class ChimeModule extends AbstractModule {
         configurer.accept(builder);
         Scheduler scheduler = builder.build();
         try {
-            Map<String, String> declaredBy = new LinkedHashMap<>();
-            List<JobDefinition> jobs = new ArrayList<>();
-            for (DeclaredJob declared : found.jobs()) {
-                jobs.add(declared.toDefinition(scheduler::parseTrigger));
-                claimId(declaredBy, declared.id(), declared.where());
-            }
-            if (scheduleFile != null) {
-                for (JobDefinition job : ScheduleFile.read(scheduleFile, scheduler::parseTrigger)) {
-                    claimId(declaredBy, job.id(), scheduleFile.toString());
-                    jobs.add(job);
+            Declarations.Builder declarations = Declarations.builder().group(group).version(version).staleJobs(staleJobs);
+            try {
+                for (AnnotatedJob declared : found.jobs()) {
+                    declarations.job(declared.toDefinition(scheduler::parseTrigger), declared.where());
                 }
+                if (scheduleFile != null) {
+                    // The file's name, not its path: nodes that start from different directories agree.
+                    String source = "schedule file " + scheduleFile.getFileName();
+                    for (JobDefinition job : ScheduleFile.read(scheduleFile, scheduler::parseTrigger)) {
+                        declarations.job(job, source);
+                    }
+                }
+            } catch (IllegalArgumentException e) {
+                throw new AnnotationException(e.getMessage(), e);
             }
-            JobDeclarations.declare(scheduler, jobs);
+            scheduler.declare(declarations.build());
         } catch (RuntimeException e) {
             scheduler.close();
             throw e;
         }
         return scheduler;
-    }
-
-    private static void claimId(Map<String, String> declaredBy, String id, String where) {
-        String before = declaredBy.putIfAbsent(id, where);
-        if (before != null) {
-            throw new AnnotationException("job id '" + id + "' is declared twice: by " + before + " and by " + where);
-        }
     }
 
     /** Configures a {@link ChimeModule}. */
@@ -162,8 +163,32 @@ public final class ChimeModule extends AbstractModule {
         private final List<String> packages = new ArrayList<>();
         private Path scheduleFile;
         private Consumer<SchedulerBuilder> configurer = b -> { };
+        private String group = "default";
+        private String version = "0";
+        private Declarations.StaleJobs staleJobs = Declarations.StaleJobs.REMOVE;
 
         private Builder() {
+        }
+
+        /**
+         * The version of this code's declarations, for rolling deploys: the newest version's
+         * declared jobs win (see {@link Declarations.Builder#version}). Default {@code 0}.
+         */
+        public Builder declarationVersion(String version) {
+            this.version = Declarations.builder().version(version).build().version();
+            return this;
+        }
+
+        /** The name of this application's declarations, for applications sharing a store (default {@code default}). */
+        public Builder declarationGroup(String group) {
+            this.group = Declarations.builder().group(group).build().group();
+            return this;
+        }
+
+        /** What happens to a job an earlier start declared and this one does not: removed (default) or paused. */
+        public Builder staleJobs(Declarations.StaleJobs staleJobs) {
+            this.staleJobs = Objects.requireNonNull(staleJobs, "staleJobs");
+            return this;
         }
 
         /** Packages (with their sub-packages) searched for {@link ChimeTask} and {@link ScheduledJob}. */

@@ -11,7 +11,7 @@ import java.util.function.Supplier;
 
 /**
  * The tasks a {@link ChimeModule} knows, each resolved through the injector on every run so jobs get
- * their dependencies: {@link ChimeTask} classes, {@link ScheduledJob} classes and methods, and tasks
+ * their dependencies: {@link dev.chime.annotation.ChimeTask} classes, {@link dev.chime.annotation.ScheduledJob} classes and methods, and tasks
  * bound with {@link ChimeModule#tasks}. Bound as the scheduler's {@link JobFactory}; ask it whether
  * a task exists before adding a job at run time.
  */
@@ -36,6 +36,12 @@ public final class TaskRegistry implements JobFactory {
     public Optional<Job> resolve(String task) {
         Supplier<Job> supplier = tasks.get(task);
         return supplier == null ? Optional.empty() : Optional.of(supplier.get());
+    }
+
+    /** Every task this registry resolves: the scheduler refuses a job naming another one at {@code add}. */
+    @Override
+    public Optional<Set<String>> knownTasks() {
+        return Optional.of(names());
     }
 
     /** Names the known tasks, for the scheduler's "unknown task" message. */

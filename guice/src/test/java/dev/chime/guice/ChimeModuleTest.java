@@ -9,6 +9,7 @@ import com.google.inject.Injector;
 import com.google.inject.ProvisionException;
 import dev.chime.JobDefinition;
 import dev.chime.JobInfo;
+import dev.chime.ScheduleFileException;
 import dev.chime.Scheduler;
 import dev.chime.TestClock;
 import dev.chime.Triggers;
@@ -106,6 +107,17 @@ class ChimeModuleTest {
     }
 
     @Test
+    void addingAJobForATaskTheInjectorDoesNotKnowFailsAtOnceNamingTheKnownTasks() {
+        Injector injector = injector(ChimeModule.builder().scan("dev.chime.guice.jobs"));
+        scheduler = injector.getInstance(Scheduler.class);
+        assertThatThrownBy(() -> scheduler.add(JobDefinition.of("typo", "gret", Triggers.interval(Duration.ofHours(1)))))
+                .isInstanceOf(dev.chime.UnknownTaskException.class)
+                .hasMessageContaining("unknown task 'gret'; known tasks: ")
+                .hasMessageContaining("greet");
+        assertThat(injector.getInstance(TaskRegistry.class).knownTasks()).contains(injector.getInstance(TaskRegistry.class).names());
+    }
+
+    @Test
     void anUnchangedDeclarationKeepsItsStoredStateAcrossRestartsWhileAChangedOneReplacesIt() throws Exception {
         Path file = dir.resolve("schedule.json");
         Files.writeString(file, "{\"greet-bob\": {\"task\": \"greet\", \"trigger\": \"interval:PT1H\"}}");
@@ -122,6 +134,27 @@ class ChimeModuleTest {
         assertThat(bob.definition().trigger().spec()).startsWith("interval:PT2H");
         assertThat(bob.paused()).as("changed: replaced").isFalse();
         assertThat(scheduler.job("added-at-run-time")).isPresent();
+    }
+
+    @Test
+    void aJobAnEarlierStartDeclaredIsRemovedOrPausedWhenTheCodeNoLongerDeclaresIt() throws Exception {
+        Path file = dir.resolve("schedule.json");
+        Files.writeString(file, "{\"greet-bob\": {\"task\": \"greet\", \"trigger\": \"interval:PT1H\"},"
+                + " \"greet-eve\": {\"task\": \"greet\", \"trigger\": \"interval:PT1H\"}}");
+        scheduler = injector(ChimeModule.builder().scheduleFile(file).declarationVersion("1")).getInstance(Scheduler.class);
+        scheduler.add(JobDefinition.of("added-at-run-time", "greet", Triggers.interval(Duration.ofMinutes(5))));
+        scheduler.close();
+
+        Files.writeString(file, "{\"greet-bob\": {\"task\": \"greet\", \"trigger\": \"interval:PT1H\"}}");
+        scheduler = injector(ChimeModule.builder().scheduleFile(file).declarationVersion("1")
+                .staleJobs(dev.chime.Declarations.StaleJobs.PAUSE)).getInstance(Scheduler.class);
+        assertThat(scheduler.job("greet-eve").orElseThrow().paused()).as("paused, as configured").isTrue();
+        assertThat(scheduler.job("greet-bob").orElseThrow().definition().origin().orElseThrow().source())
+                .isEqualTo("schedule file schedule.json");
+        scheduler.close();
+
+        scheduler = injector(ChimeModule.builder().scheduleFile(file).declarationVersion("2")).getInstance(Scheduler.class);
+        assertThat(scheduler.jobs()).extracting(JobInfo::id).containsExactly("added-at-run-time", "greet-bob");
     }
 
     @Test

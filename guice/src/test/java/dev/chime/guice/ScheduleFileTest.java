@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.chime.JobDefinition;
+import dev.chime.ScheduleFile;
+import dev.chime.ScheduleFileException;
 import dev.chime.Scheduler;
 import java.nio.file.Path;
 import java.time.Duration;

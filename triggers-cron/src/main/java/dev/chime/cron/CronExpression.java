@@ -2,6 +2,7 @@ package dev.chime.cron;
 
 import dev.chime.cron.internal.CronDescriber;
 import dev.chime.cron.internal.CronParser;
+import dev.chime.cron.internal.DialectChoice;
 import java.time.ZonedDateTime;
 import java.util.Objects;
 import java.util.Optional;
@@ -26,6 +27,8 @@ public final class CronExpression {
     private final String expression;
     private final CronDialect dialect;
     private final CronParser.Parsed parsed;
+    /** Lazily: whether this 6-field text means something else in the other 6-field dialect. */
+    private volatile Boolean dialectDependent;
 
     private CronExpression(String expression, CronDialect dialect, CronParser.Parsed parsed) {
         this.expression = expression;
@@ -61,6 +64,20 @@ public final class CronExpression {
     /** The expression as parsed, with runs of white space made single. */
     public String expression() {
         return expression;
+    }
+
+    /**
+     * True when the text has 6 fields and means something else read as the other 6-field dialect
+     * (Spring or Quartz): such an expression needs its dialect named in a spec.
+     */
+    public boolean meaningDependsOnDialect() {
+        Boolean answer = dialectDependent;
+        if (answer == null) {
+            answer = dialect != CronDialect.UNIX && expression.split(" ").length == 6
+                    && DialectChoice.ambiguity(expression).isPresent();
+            dialectDependent = answer;
+        }
+        return answer;
     }
 
     public CronDialect dialect() {

@@ -2,6 +2,7 @@ package dev.chime.cron;
 
 import dev.chime.Trigger;
 import dev.chime.TriggerContext;
+import dev.chime.cron.internal.DialectChoice;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
@@ -14,7 +15,9 @@ import java.util.Optional;
  * {@code cron:<expression>[;zone=<zone id>][;dialect=unix|spring|quartz]}, e.g.
  * <code>cron:0 *&#47;5 * * * *;zone=Europe/Berlin</code>. Without a dialect, 5 fields (and macros) are
  * {@link CronDialect#UNIX}, 6 are {@link CronDialect#SPRING} and 7 are {@link CronDialect#QUARTZ};
- * without a zone, UTC. Immutable.
+ * without a zone, UTC. Immutable. A 6-field expression that means something else in Quartz than
+ * in Spring (day-of-week numbers, {@code L}, {@code nL}) must name its dialect: without it,
+ * {@code 0 0 12 ? * 2} is rejected with both readings rather than silently run on the wrong day.
  *
  * <p>The first fire time is the first match at or after the moment the job is added (a job added
  * at exactly 09:00:00 for {@code 0 9 * * *} fires at once); later ones are strictly after the
@@ -29,9 +32,28 @@ public record CronTrigger(CronExpression expression, ZoneId zone) implements Tri
         Objects.requireNonNull(zone, "zone");
     }
 
-    /** A cron trigger in UTC with the dialect chosen by the number of fields. */
+    /**
+     * A cron trigger in UTC with the dialect chosen by the number of fields.
+     *
+     * @throws IllegalArgumentException also for a 6-field expression whose meaning differs between
+     *         Spring and Quartz, giving both readings
+     */
     public static CronTrigger of(String expression) {
-        return new CronTrigger(CronExpression.parse(expression, defaultDialect(expression)), ZoneOffset.UTC);
+        return new CronTrigger(CronExpression.parse(expression, unambiguousDefaultDialect(expression)), ZoneOffset.UTC);
+    }
+
+    /**
+     * {@link #defaultDialect}, refusing a 6-field expression that Spring and Quartz read
+     * differently: the error names both readings and the fix ({@code ;dialect=quartz}).
+     */
+    public static CronDialect unambiguousDefaultDialect(String expression) {
+        CronDialect dialect = defaultDialect(expression);
+        if (dialect == CronDialect.SPRING) {
+            DialectChoice.ambiguity(expression.trim()).ifPresent(problem -> {
+                throw new IllegalArgumentException(problem);
+            });
+        }
+        return dialect;
     }
 
     public static CronTrigger of(String expression, CronDialect dialect, ZoneId zone) {
@@ -61,7 +83,7 @@ public record CronTrigger(CronExpression expression, ZoneId zone) implements Tri
         if (!zone.equals(ZoneOffset.UTC)) {
             spec.append(";zone=").append(zone.getId());
         }
-        if (expression.dialect() != defaultDialect(expression.expression())) {
+        if (expression.dialect() != defaultDialect(expression.expression()) || expression.meaningDependsOnDialect()) {
             spec.append(";dialect=").append(expression.dialect().name().toLowerCase(java.util.Locale.ROOT));
         }
         return spec.toString();

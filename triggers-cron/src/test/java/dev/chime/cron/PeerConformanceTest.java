@@ -202,7 +202,11 @@ class PeerConformanceTest {
     private String springDom() {
         return pick(
                 () -> "*", () -> "?", () -> plain(1, 28, 0), () -> "L", () -> "L-" + (1 + random.nextInt(10)),
-                () -> "LW", () -> (1 + random.nextInt(28)) + "W", () -> plain(1, 28, 0) + ",L");
+                // nW up to 31W: a Sunday that ends the month is where Spring and Quartz part. 1W is
+                // left out: when the 1st is a Saturday, Spring 6.1's answer for a start on Sunday the
+                // 2nd skips Monday the 3rd (it depends on where the search started; see docs/CRON.md).
+                () -> "LW", () -> (2 + random.nextInt(27)) + "W", () -> (28 + random.nextInt(4)) + "W",
+                () -> plain(1, 28, 0) + ",L");
     }
 
     private String springDow() {

@@ -26,7 +26,10 @@ public final class BuiltInTriggerProviders {
         }
     }
 
-    /** {@code interval:<duration>[;start=..][;end=..][;jitter=..]}. */
+    /**
+     * {@code interval:<duration>[;start=..][;end=..]}: its start is the first point of the grid, so
+     * it reads start and end itself; jitter is the common one.
+     */
     public static final class Interval implements TriggerProvider {
         @Override
         public String type() {
@@ -34,18 +37,28 @@ public final class BuiltInTriggerProviders {
         }
 
         @Override
+        public Set<String> ownParameters() {
+            return Set.of("start", "end");
+        }
+
+        @Override
         public Trigger parse(String body, TriggerParser nested) {
-            SpecParams p = SpecParams.parse(body, Set.of("start", "end", "jitter"));
+            SpecParams p = SpecParams.parse(body, Set.of("start", "end"));
             return new IntervalTrigger(SpecParams.parseDuration("interval", p.main()),
-                    p.instant("start").orElse(null), p.instant("end").orElse(null), p.duration("jitter").orElse(null));
+                    p.instant("start").orElse(null), p.instant("end").orElse(null));
         }
     }
 
-    /** {@code delay:<duration>[;start=..]}. */
+    /** {@code delay:<duration>[;start=..]}: its start is the first run itself, so it reads start itself. */
     public static final class FixedDelay implements TriggerProvider {
         @Override
         public String type() {
             return FixedDelayTrigger.TYPE;
+        }
+
+        @Override
+        public Set<String> ownParameters() {
+            return Set.of("start");
         }
 
         @Override

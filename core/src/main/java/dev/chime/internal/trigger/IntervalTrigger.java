@@ -8,18 +8,17 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Fires at a fixed rate: {@code start}, {@code start + interval}, ... up to {@code end}, each fire
- * time delayed by a random amount up to {@code jitter}. With no start, the first fire is one
+ * Fires at a fixed rate: {@code start}, {@code start + interval}, ... up to {@code end}. Jitter is
+ * the common parameter ({@link CommonParamsTrigger}). With no start, the first fire is one
  * interval after the (whole) second the job was added in (APScheduler's meaning, to the second). Fire times stay on the grid of the
  * start however late runs are, so neither slow jobs nor jitter make the schedule drift.
  *
- * <p>Spec: {@code interval:PT10S[;start=<instant>][;end=<instant>][;jitter=<duration>]}; the interval
- * is from 1 ms to 100 years.
+ * <p>Spec: {@code interval:PT10S[;start=<instant>][;end=<instant>]}, plus the common {@code ;jitter=}; the
+ * interval is from 1 ms to 100 years.
  */
-public record IntervalTrigger(Duration interval, Instant start, Instant end, Duration jitter) implements Trigger {
+public record IntervalTrigger(Duration interval, Instant start, Instant end) implements Trigger {
 
     public static final String TYPE = "interval";
     /** The shortest interval: a shorter one would leave more fire times to enumerate than a scheduler can fire. */
@@ -30,9 +29,6 @@ public record IntervalTrigger(Duration interval, Instant start, Instant end, Dur
         if (interval.compareTo(MIN_INTERVAL) < 0 || interval.compareTo(JobOptions.MAX_DURATION) > 0) {
             throw new IllegalArgumentException("interval: " + interval + " is outside " + MIN_INTERVAL + " (1 ms) to "
                     + JobOptions.MAX_DURATION + " (100 years)");
-        }
-        if (jitter != null && (jitter.isNegative() || jitter.compareTo(interval) >= 0)) {
-            throw new IllegalArgumentException("jitter: " + jitter + " must be at least zero and shorter than the interval " + interval);
         }
         if (start != null && end != null && end.isBefore(start)) {
             throw new IllegalArgumentException("end: " + end + " is before start " + start);
@@ -51,7 +47,7 @@ public record IntervalTrigger(Duration interval, Instant start, Instant end, Dur
         if (end != null && nominal.isAfter(end)) {
             return Optional.empty();
         }
-        return Optional.of(withJitter(nominal));
+        return Optional.of(nominal);
     }
 
     private Instant firstAtOrAfter(Instant anchor, Instant now) {
@@ -67,7 +63,6 @@ public record IntervalTrigger(Duration interval, Instant start, Instant end, Dur
         if (after.isBefore(anchor)) {
             return anchor;
         }
-        // 'after' may be a jittered fire time; jitter < interval keeps it inside its own grid cell.
         return gridPoint(anchor, wholeIntervals(anchor, after) + 1);
     }
 
@@ -93,20 +88,13 @@ public record IntervalTrigger(Duration interval, Instant start, Instant end, Dur
         }
     }
 
-    private Instant withJitter(Instant nominal) {
-        if (jitter == null || jitter.isZero()) {
-            return nominal;
-        }
-        return nominal.plusNanos(ThreadLocalRandom.current().nextLong(jitter.toNanos() + 1));
-    }
-
     /**
      * Anchors to the whole second ("one interval after the second the job was added"): jobs added
      * in the same second share one grid and one spec text, which a store can keep once.
      */
     @Override
     public Trigger anchoredAt(Instant now) {
-        return start != null ? this : new IntervalTrigger(interval, now.truncatedTo(ChronoUnit.SECONDS).plus(interval), end, jitter);
+        return start != null ? this : new IntervalTrigger(interval, now.truncatedTo(ChronoUnit.SECONDS).plus(interval), end);
     }
 
     @Override
@@ -117,9 +105,6 @@ public record IntervalTrigger(Duration interval, Instant start, Instant end, Dur
         }
         if (end != null) {
             sb.append(";end=").append(end);
-        }
-        if (jitter != null && !jitter.isZero()) {
-            sb.append(";jitter=").append(jitter);
         }
         return sb.toString();
     }

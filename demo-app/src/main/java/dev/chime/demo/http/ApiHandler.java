@@ -15,7 +15,7 @@ import dev.chime.JobNotFoundException;
 import dev.chime.Scheduler;
 import dev.chime.Trigger;
 import dev.chime.demo.EventLog;
-import dev.chime.guice.JobJson;
+import dev.chime.JobJson;
 import dev.chime.guice.TaskRegistry;
 import dev.chime.store.jdbc.JdbcStoreException;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;

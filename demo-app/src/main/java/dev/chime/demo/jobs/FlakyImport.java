@@ -2,7 +2,7 @@ package dev.chime.demo.jobs;
 
 import dev.chime.Job;
 import dev.chime.JobContext;
-import dev.chime.guice.ScheduledJob;
+import dev.chime.annotation.ScheduledJob;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -2,7 +2,7 @@ package dev.chime.demo.jobs;
 
 import dev.chime.Job;
 import dev.chime.JobContext;
-import dev.chime.guice.ScheduledJob;
+import dev.chime.annotation.ScheduledJob;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.inject.Inject;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.chime.JobContext;
 import dev.chime.Scheduler;
 import dev.chime.demo.EventLog;
-import dev.chime.guice.ScheduledJob;
+import dev.chime.annotation.ScheduledJob;
 import jakarta.inject.Inject;
 import jakarta.inject.Provider;
 import java.util.Map;

@@ -2,7 +2,7 @@ package dev.chime.guice.jobs;
 
 import dev.chime.Job;
 import dev.chime.JobContext;
-import dev.chime.guice.ChimeTask;
+import dev.chime.annotation.ChimeTask;
 import jakarta.inject.Inject;
 
 /** A named task for schedule files: greets whoever its data names. */

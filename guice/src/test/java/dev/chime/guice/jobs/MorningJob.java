@@ -2,7 +2,7 @@ package dev.chime.guice.jobs;
 
 import dev.chime.Job;
 import dev.chime.JobContext;
-import dev.chime.guice.ScheduledJob;
+import dev.chime.annotation.ScheduledJob;
 import jakarta.inject.Inject;
 
 /** A scheduled job class on a cron schedule in a zone. */

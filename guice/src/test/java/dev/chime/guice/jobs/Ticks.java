@@ -1,7 +1,7 @@
 package dev.chime.guice.jobs;
 
 import dev.chime.JobContext;
-import dev.chime.guice.ScheduledJob;
+import dev.chime.annotation.ScheduledJob;
 import jakarta.inject.Inject;
 
 /** Scheduled methods on an injected class. */

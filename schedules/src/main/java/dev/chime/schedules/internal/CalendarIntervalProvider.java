@@ -22,6 +22,12 @@ public final class CalendarIntervalProvider implements TriggerProvider {
         return CalendarIntervalTrigger.TYPE;
     }
 
+    /** Its start is a date, the first day of its calendar: it keeps that meaning; end and jitter are the common ones. */
+    @Override
+    public Set<String> ownParameters() {
+        return Set.of("start");
+    }
+
     @Override
     public Trigger parse(String body, TriggerParser nested) {
         SpecParams p = SpecParams.parse(body, Set.of("at", "zone", "start", "month-end"));

@@ -63,9 +63,29 @@ public final class JdbcJobStore implements JobStore {
         return dialect.name().toLowerCase(java.util.Locale.ROOT);
     }
 
+    /**
+     * How long ago this node's last heartbeat succeeded (measured on this JVM's monotonic clock).
+     * Beyond half the {@linkplain #nodeTimeout() node timeout} the node stops claiming until it
+     * beats again, so a health check can compare the two.
+     */
+    public java.time.Duration sinceLastHeartbeat() {
+        return delegate.node().sinceLastHeartbeat();
+    }
+
+    /** How long a node may stay silent before another node takes its work over. */
+    public java.time.Duration nodeTimeout() {
+        return delegate.node().timeout();
+    }
+
     /** How many dead nodes this node has taken over since it started. */
     public long takeovers() {
         return delegate.node().takeovers();
+    }
+
+    /** Many nodes may share the database: a job's task may be known only to another node. */
+    @Override
+    public boolean sharedWithOtherNodes() {
+        return true;
     }
 
     @Override
@@ -117,6 +137,11 @@ public final class JdbcJobStore implements JobStore {
     @Override
     public List<Firing> claimDue(Instant now, int limit) {
         return delegate.claimDue(now, limit);
+    }
+
+    @Override
+    public List<Firing> claimDue(Instant now, int limit, java.util.Set<String> tasks) {
+        return delegate.claimDue(now, limit, tasks);
     }
 
     @Override
@@ -177,6 +202,20 @@ public final class JdbcJobStore implements JobStore {
     @Override
     public Optional<Instant> nextDueTime() {
         return delegate.nextDueTime();
+    }
+
+    @Override
+    public Optional<Instant> nextDueTime(java.util.Set<String> tasks) {
+        return delegate.nextDueTime(tasks);
+    }
+
+    /**
+     * The database's clock, measured at every heartbeat (the midpoint of a round trip) and carried
+     * forward on the monotonic clock: every node of the cluster judges due-ness by it.
+     */
+    @Override
+    public java.time.Clock clusterClock(java.time.Clock local) {
+        return delegate.node().databaseClock(local);
     }
 
     /** Leaves the cluster (others take over what is left at once) and stops retrying. */

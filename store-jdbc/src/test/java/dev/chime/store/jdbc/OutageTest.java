@@ -65,7 +65,8 @@ class OutageTest {
         File clusters = new File("/etc/postgresql");
         String[] versions = clusters.list();
         Assumptions.assumeTrue(new File("/usr/bin/pg_ctlcluster").canExecute() && versions != null && versions.length == 1
-                && "root".equals(System.getProperty("user.name")), "needs the machine's own PostgreSQL and root to restart it");
+                && "root".equals(System.getProperty("user.name")) && !TestDatabase.POSTGRESQL.embedded(),
+                "needs the machine's own PostgreSQL and root to restart it");
         try (Cluster cluster = new Cluster(TestDatabase.POSTGRESQL)) {
             cluster.timeout = Duration.ofSeconds(3);
             Cluster.Node n1 = cluster.start("n1", 4);
@@ -147,6 +148,6 @@ class OutageTest {
         assertThat(cluster.count("SELECT COUNT(*) FROM " + cluster.prefix + "jobs")).isEqualTo(RECURRING);
         assertThat(cluster.count("SELECT COUNT(*) FROM " + cluster.prefix + "jobs WHERE claimed_by IS NOT NULL")).isZero();
         assertThat(cluster.count("SELECT COUNT(*) FROM " + cluster.prefix + "jobs WHERE next_fire_time IS NULL")).isZero();
-        assertThat(cluster.count("SELECT COUNT(*) FROM " + cluster.prefix + "runs")).isZero();
+        assertThat(cluster.count("SELECT COUNT(*) FROM " + cluster.prefix + "runs WHERE ended_at_ms IS NULL")).isZero();
     }
 }

@@ -17,25 +17,54 @@ import org.junit.jupiter.api.Assumptions;
 /**
  * The databases the JDBC tests run on. Defaults are the machine's PostgreSQL and MariaDB and an
  * in-memory H2; point them elsewhere with {@code CHIME_TEST_POSTGRESQL_URL} and
- * {@code CHIME_TEST_MARIADB_URL}, or run on fewer with {@code CHIME_TEST_DATABASES=h2}. A database
- * in the list that cannot be reached fails the tests: CI must not pass by skipping them.
+ * {@code CHIME_TEST_MARIADB_URL}, or run on fewer with {@code CHIME_TEST_DATABASES=h2}.
+ *
+ * <p>When a database is not configured and nothing answers on its default port (a laptop with
+ * only a JDK), an embedded server from Maven Central is started instead ({@link EmbeddedDatabase})
+ * and the log says so. With {@code CI=true} there is no fallback: a listed database that cannot be
+ * reached fails the tests, so CI cannot pass by testing something else. The port probed can be
+ * moved with {@code CHIME_TEST_POSTGRESQL_PROBE_PORT} / {@code CHIME_TEST_MARIADB_PROBE_PORT}, to
+ * check the fallback on a machine whose servers must keep running.
  */
 public enum TestDatabase {
 
-    H2("jdbc:h2:mem:chime;DB_CLOSE_DELAY=-1"),
-    POSTGRESQL("jdbc:postgresql://127.0.0.1:5432/test?user=postgres"),
-    MARIADB("jdbc:mariadb://127.0.0.1:3306/test?user=root");
+    H2("jdbc:h2:mem:chime;DB_CLOSE_DELAY=-1", null, 0),
+    POSTGRESQL("jdbc:postgresql://127.0.0.1:5432/test?user=postgres", "127.0.0.1", 5432),
+    MARIADB("jdbc:mariadb://127.0.0.1:3306/test?user=root", "127.0.0.1", 3306);
 
     private static final Map<TestDatabase, HikariDataSource> POOLS = new ConcurrentHashMap<>();
+    private static final Map<TestDatabase, String> URLS = new ConcurrentHashMap<>();
     private final String defaultUrl;
+    private final String host;
+    private final int port;
 
-    TestDatabase(String defaultUrl) {
+    TestDatabase(String defaultUrl, String host, int port) {
         this.defaultUrl = defaultUrl;
+        this.host = host;
+        this.port = port;
     }
 
     public String url() {
         String env = System.getenv("CHIME_TEST_" + name() + "_URL");
-        return env == null || env.isBlank() ? defaultUrl : env;
+        if (env != null && !env.isBlank()) {
+            return env;
+        }
+        return host == null ? defaultUrl : URLS.computeIfAbsent(this, TestDatabase::defaultOrEmbedded);
+    }
+
+    /** True when this database runs embedded in the test JVM (no server on the machine). */
+    public boolean embedded() {
+        return host != null && !url().equals(defaultUrl) && System.getenv("CHIME_TEST_" + name() + "_URL") == null;
+    }
+
+    private String defaultOrEmbedded() {
+        String probe = System.getenv("CHIME_TEST_" + name() + "_PROBE_PORT");
+        int probed = probe == null || probe.isBlank() ? port : Integer.parseInt(probe.trim());
+        if (EmbeddedDatabase.listening(host, probed) || "true".equalsIgnoreCase(System.getenv("CI"))) {
+            return defaultUrl;
+        }
+        String why = "CHIME_TEST_" + name() + "_URL is not set and nothing listens on " + host + ":" + probed;
+        return this == POSTGRESQL ? EmbeddedDatabase.postgres(why) : EmbeddedDatabase.mariadb(why);
     }
 
     /** Skips the calling test when this database is left out with CHIME_TEST_DATABASES. */

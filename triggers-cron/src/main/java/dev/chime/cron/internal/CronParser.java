@@ -274,7 +274,8 @@ public final class CronParser {
         }
         // Vixie cron: when neither day field starts with '*', a day matching either one fires.
         boolean either = dialect == CronDialect.UNIX && !domUpper.startsWith("*") && !dowText.startsWith("*");
-        return new DayRules(domAll, domDays, lastDay, lastOffsets, lastWeekday, nearest, dowAll, dowDays, lastDow, nth, either);
+        return new DayRules(domAll, domDays, lastDay, lastOffsets, lastWeekday, nearest, dowAll, dowDays, lastDow, nth, either,
+                dialect == CronDialect.SPRING);
     }
 
     private void requireQuartzStyle(String field, String item) {

@@ -25,7 +25,7 @@ public final class CronTriggerProvider implements TriggerProvider {
         SpecParams params = SpecParams.parse(body, Set.of("zone", "dialect"));
         ZoneId zone = params.get("zone").map(CronTriggerProvider::zone).orElse(ZoneOffset.UTC);
         CronDialect dialect = params.get("dialect").map(CronTriggerProvider::dialect)
-                .orElseGet(() -> CronTrigger.defaultDialect(params.main()));
+                .orElseGet(() -> CronTrigger.unambiguousDefaultDialect(params.main()));
         return CronTrigger.of(params.main(), dialect, zone);
     }
 

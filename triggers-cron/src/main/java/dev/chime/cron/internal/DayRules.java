@@ -17,9 +17,11 @@ import java.time.DayOfWeek;
  * @param lastDow         {@code nL}: ISO bits of the weekdays whose last occurrence matches
  * @param nthDow          {@code d#n}: for n in 1-5, the ISO bits of weekdays whose n-th occurrence matches
  * @param either          true when a day matching either field is enough (Vixie cron with both restricted)
+ * @param nearestStaysInWeek Spring's {@code nW}: a Sunday ending the month does not move back to Friday
  */
 record DayRules(boolean domAll, long domDays, boolean lastDay, long lastDayOffsets, boolean lastWeekday,
-                long nearestWeekday, boolean dowAll, int dowDays, int lastDow, int[] nthDow, boolean either) {
+                long nearestWeekday, boolean dowAll, int dowDays, int lastDow, int[] nthDow, boolean either,
+                boolean nearestStaysInWeek) {
 
     /** The days of {@code month} in {@code year} that match, as bits 1-31. */
     long daysOf(int year, int month) {
@@ -53,19 +55,30 @@ record DayRules(boolean domAll, long domDays, boolean lastDay, long lastDayOffse
         for (long targets = nearestWeekday; targets != 0; targets &= targets - 1) {
             int day = Long.numberOfTrailingZeros(targets);
             if (day <= length) {
-                days |= 1L << nearestWeekday(day, length, dowOf(day, firstDow));
+                int nearest = nearestWeekday(day, length, dowOf(day, firstDow), nearestStaysInWeek);
+                if (nearest > 0) {
+                    days |= 1L << nearest;
+                }
             }
         }
         return days;
     }
 
-    /** Quartz's rule: Saturday moves back to Friday (or, on the 1st, on to Monday the 3rd); Sunday moves on to Monday (or, on the last day, back to Friday). */
-    private static int nearestWeekday(int day, int length, int dow) {
+    /**
+     * Quartz's rule: Saturday moves back to Friday (or, on the 1st, on to Monday the 3rd); Sunday
+     * moves on to Monday (or, on the last day, back to Friday). Spring's {@code CronExpression}
+     * never moves a Sunday backwards: a Sunday that ends the month has its Monday in the next
+     * month, so that month has no fire ({@code staysInWeek}, answer 0).
+     */
+    private static int nearestWeekday(int day, int length, int dow, boolean staysInWeek) {
         if (dow == DayOfWeek.SATURDAY.getValue()) {
             return day == 1 ? 3 : day - 1;
         }
         if (dow == DayOfWeek.SUNDAY.getValue()) {
-            return day == length ? day - 2 : day + 1;
+            if (day == length) {
+                return staysInWeek ? 0 : day - 2;
+            }
+            return day + 1;
         }
         return day;
     }

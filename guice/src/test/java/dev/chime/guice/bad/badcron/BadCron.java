@@ -1,6 +1,6 @@
 package dev.chime.guice.bad.badcron;
 
-import dev.chime.guice.ScheduledJob;
+import dev.chime.annotation.ScheduledJob;
 
 public class BadCron {
 

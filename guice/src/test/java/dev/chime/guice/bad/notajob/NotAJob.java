@@ -1,6 +1,6 @@
 package dev.chime.guice.bad.notajob;
 
-import dev.chime.guice.ScheduledJob;
+import dev.chime.annotation.ScheduledJob;
 
 @ScheduledJob(interval = "PT1S")
 public class NotAJob {

@@ -47,6 +47,12 @@ public final class Sql {
     final String jobExists;
     final String insertRun;
     final String runExists;
+    final String endRun;
+    final String runState;
+    final String readFence;
+    final String bumpFence;
+    final String stillAlive;
+    final String selectEndedRuns;
     final String deleteRun;
     final String releaseInstance;
     final String releaseInstanceWithOutcome;
@@ -91,12 +97,21 @@ public final class Sql {
         // MIN(...) WHERE paused = FALSE, even with an index on (paused, next_fire_time).
         nextDue = "SELECT next_fire_time FROM " + jobs + " WHERE paused = FALSE AND next_fire_time IS NOT NULL "
                 + "ORDER BY next_fire_time LIMIT 1";
-        reserveInstance = "UPDATE " + jobs + " SET running = running + 1 WHERE id = ? AND running < ?";
+        // The fencing token goes up with every run handed out, under the same row lock as the slot.
+        reserveInstance = "UPDATE " + jobs + " SET running = running + 1, fence = fence + 1 WHERE id = ? AND running < ?";
+        readFence = "SELECT fence FROM " + jobs + " WHERE id = ?";
+        bumpFence = "UPDATE " + jobs + " SET fence = fence + 1 WHERE id = ?";
         jobExists = "SELECT COUNT(*) FROM " + jobs + " WHERE id = ?";
         insertRun = "INSERT INTO " + runs + " (run_id, job_id, fire_time, node_id, recoverable, started_at_ms, snapshot_task, "
-                + "snapshot_trigger, snapshot_options, snapshot_data) VALUES (?, ?, ?, ?, ?, " + now + ", ?, ?, ?, ?)";
+                + "snapshot_trigger, snapshot_options, snapshot_data, fence) VALUES (?, ?, ?, ?, ?, " + now + ", ?, ?, ?, ?, ?)";
         runExists = "SELECT COUNT(*) FROM " + runs + " WHERE run_id = ?";
-        deleteRun = "DELETE FROM " + runs + " WHERE run_id = ? AND node_id = ?";
+        // A run ends by marking its row, not deleting it: a retried completion then finds its own
+        // marker and counts once, and tells "ended by me earlier" from "taken over by another node".
+        endRun = "UPDATE " + runs + " SET ended_at_ms = " + now + " WHERE run_id = ? AND node_id = ? AND ended_at_ms IS NULL";
+        runState = "SELECT node_id, ended_at_ms FROM " + runs + " WHERE run_id = ?";
+        stillAlive = "UPDATE " + nodes + " SET heartbeat_at_ms = " + now + " WHERE node_id = ? AND heartbeat_at_ms > " + now + " - ?";
+        selectEndedRuns = "SELECT run_id FROM " + runs + " WHERE ended_at_ms < " + now + " - ? ORDER BY ended_at_ms LIMIT ?";
+        deleteRun = "DELETE FROM " + runs + " WHERE run_id = ?";
         releaseInstance = "UPDATE " + jobs + " SET running = CASE WHEN running > 0 THEN running - 1 ELSE 0 END WHERE id = ?";
         releaseInstanceWithOutcome = "UPDATE " + jobs + " SET running = CASE WHEN running > 0 THEN running - 1 ELSE 0 END, "
                 + lastRunColumns + " WHERE id = ?";
@@ -105,13 +120,40 @@ public final class Sql {
         deadNodes = "SELECT node_id FROM " + nodes + " WHERE heartbeat_at_ms < " + now + " - ? AND node_id <> ?";
         orphanClaimers = "SELECT DISTINCT claimed_by FROM " + jobs + " WHERE claimed_by IS NOT NULL AND claimed_by NOT IN "
                 + "(SELECT node_id FROM " + nodes + ")";
+        // Ended runs are completion markers, not work: a node with only those left is no orphan.
         orphanRunners = "SELECT node_id FROM (" + dialect.distinctValues("node_id", runs) + ") r WHERE node_id NOT IN "
-                + "(SELECT node_id FROM " + nodes + ")";
+                + "(SELECT node_id FROM " + nodes + ") AND EXISTS (SELECT 1 FROM " + runs + " x WHERE x.node_id = r.node_id "
+                + "AND x.ended_at_ms IS NULL)";
+        // Rows locked in job id order, as dispatches and completions lock them.
         runsOfNode = "SELECT run_id, job_id, fire_time, recoverable, snapshot_task, snapshot_trigger, snapshot_options, "
-                + "snapshot_data FROM " + runs + " WHERE node_id = ? FOR UPDATE";
-        claimsOfNode = "SELECT " + JOB_COLUMNS + " FROM " + jobs + " WHERE claimed_by = ? FOR UPDATE";
+                + "snapshot_data, fence FROM " + runs + " WHERE node_id = ? AND ended_at_ms IS NULL ORDER BY job_id, run_id "
+                + "FOR UPDATE";
+        claimsOfNode = "SELECT " + JOB_COLUMNS + " FROM " + jobs + " WHERE claimed_by = ? ORDER BY id FOR UPDATE";
         staleClaims = "SELECT id, version FROM " + jobs + " WHERE claimed_by = ? AND claimed_at_ms < " + now + " - ?";
-        staleRuns = "SELECT run_id, job_id FROM " + runs + " WHERE node_id = ? AND started_at_ms < " + now + " - ?";
+        staleRuns = "SELECT run_id, job_id FROM " + runs + " WHERE node_id = ? AND ended_at_ms IS NULL AND started_at_ms < "
+                + now + " - ?";
+    }
+
+    /**
+     * {@link #selectDue}, restricted to {@code tasks} task names when that is positive: a node claims
+     * only the jobs it can run.
+     */
+    String selectDue(int tasks) {
+        return restrictToTasks(selectDue, tasks);
+    }
+
+    /** {@link #nextDue}, restricted to {@code tasks} task names when that is positive. */
+    String nextDue(int tasks) {
+        return restrictToTasks(nextDue, tasks);
+    }
+
+    private static String restrictToTasks(String query, int tasks) {
+        if (tasks <= 0) {
+            return query;
+        }
+        String in = " AND task IN (" + String.join(", ", java.util.Collections.nCopies(tasks, "?")) + ")";
+        int at = query.indexOf(" ORDER BY");
+        return query.substring(0, at) + in + query.substring(at);
     }
 
     /** Rejects a prefix that is not a plain SQL identifier, so configuration cannot inject SQL. */
@@ -183,15 +225,45 @@ public final class Sql {
 
     static StoredJob readJob(ResultSet rs) throws SQLException {
         LastRun lastRun = null;
-        String outcome = rs.getString("last_outcome");
+        String name = rs.getString("last_outcome");
+        Outcome outcome = name == null ? null : outcome(name, rs.getString("id"));
         if (outcome != null) {
             long durationMicros = rs.getLong("last_duration_us");
-            lastRun = new LastRun(Outcome.valueOf(outcome), instant(rs, "last_fire_time"), instant(rs, "last_finished_at"),
+            lastRun = new LastRun(outcome, instant(rs, "last_fire_time"), instant(rs, "last_finished_at"),
                     Duration.ofNanos(durationMicros * 1_000L), rs.getString("last_error"));
         }
         return new StoredJob(rs.getString("id"), rs.getString("task"), rs.getString("trigger_spec"),
                 rs.getString("options_json"), rs.getString("data_json"), rs.getBoolean("paused"),
                 instant(rs, "next_fire_time"), instant(rs, "claimed_fire_time"), lastRun, rs.getLong("version"));
+    }
+
+    private static final java.util.Set<String> UNKNOWN_OUTCOMES = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * The outcome a row names, or null when this version does not know it (written by a newer
+     * node, or by hand): the job reads as never run rather than failing every claim of the
+     * cluster. Reported once per value.
+     */
+    static Outcome outcome(String name, String jobId) {
+        try {
+            return Outcome.valueOf(name);
+        } catch (IllegalArgumentException e) {
+            if (UNKNOWN_OUTCOMES.add(name)) {
+                org.slf4j.LoggerFactory.getLogger(Sql.class).warn("job '{}' has last outcome '{}', which this version does not "
+                        + "know; read as no last run (reported once per value)", jobId, name);
+            }
+            return null;
+        }
+    }
+
+    /** The job with this id, or null. */
+    StoredJob findJob(java.sql.Connection c, String jobId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(selectJob)) {
+            ps.setString(1, jobId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? readJob(rs) : null;
+            }
+        }
     }
 
     /**
@@ -231,6 +303,22 @@ public final class Sql {
                         + "field; keep large payloads elsewhere and put a reference in the job's data");
             }
         }
+    }
+
+    /** Binds the columns of {@link #insertRun}. */
+    static void bindRun(PreparedStatement ps, dev.chime.spi.RunRequest request, String runId, String nodeId, long fence)
+            throws SQLException {
+        StoredJob snapshot = request.snapshot();
+        ps.setString(1, runId);
+        ps.setString(2, request.jobId());
+        ps.setLong(3, nanos(request.fireTime()));
+        ps.setString(4, nodeId);
+        ps.setBoolean(5, request.recoverable());
+        setText(ps, 6, snapshot == null ? null : snapshot.task());
+        setText(ps, 7, snapshot == null ? null : snapshot.triggerSpec());
+        setText(ps, 8, snapshot == null ? null : snapshot.optionsJson());
+        setText(ps, 9, snapshot == null ? null : snapshot.dataJson());
+        ps.setLong(10, fence);
     }
 
     /** Binds the five last-run columns from {@code index} on. */

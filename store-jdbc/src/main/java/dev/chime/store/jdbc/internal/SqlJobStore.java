@@ -20,6 +20,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BooleanSupplier;
@@ -42,6 +43,8 @@ public final class SqlJobStore implements JobStore {
     private final ClusterNode node;
     private final RunCompletions completions;
     private final Duration writeRetryLimit;
+    private final UnrunnableTasks unrunnable;
+    private final RunDispatches dispatches;
 
     /**
      * @param writeRetryLimit how long an application's add or replace retries while the database
@@ -52,7 +55,9 @@ public final class SqlJobStore implements JobStore {
         this.sql = sql;
         this.node = node;
         this.writeRetryLimit = writeRetryLimit;
-        this.completions = new RunCompletions(db, sql, node.id());
+        this.completions = new RunCompletions(db, node);
+        this.unrunnable = new UnrunnableTasks(db, sql, node.id());
+        this.dispatches = new RunDispatches(db, sql, node);
     }
 
     /** Gives up once the write retry limit has passed since this call. */
@@ -83,7 +88,7 @@ public final class SqlJobStore implements JobStore {
             }
             // Taken id. If an earlier attempt of this very call committed and then lost its
             // connection, the row is ours: same content means added.
-            boolean ours = attempted[0] && sameContent(readJob(c, job.id()), job);
+            boolean ours = attempted[0] && sameContent(sql.findJob(c, job.id()), job);
             attempted[0] = true;
             return ours;
         }, giveUp));
@@ -150,16 +155,7 @@ public final class SqlJobStore implements JobStore {
 
     @Override
     public Optional<StoredJob> get(String jobId) {
-        return Optional.ofNullable(call("read job '" + jobId + "'", () -> db.autoCommit(c -> readJob(c, jobId))));
-    }
-
-    private StoredJob readJob(Connection c, String jobId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql.selectJob)) {
-            ps.setString(1, jobId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Sql.readJob(rs) : null;
-            }
-        }
+        return Optional.ofNullable(call("read job '" + jobId + "'", () -> db.autoCommit(c -> sql.findJob(c, jobId))));
     }
 
     @Override
@@ -191,21 +187,49 @@ public final class SqlJobStore implements JobStore {
 
     @Override
     public List<Firing> claimDue(Instant now, int limit) {
-        List<Firing> claimed = new ArrayList<>(node.takeRecoveries(limit));
+        return claimDue(now, limit, null);
+    }
+
+    @Override
+    public List<Firing> claimDue(Instant now, int limit, Set<String> tasks) {
+        List<Firing> recoveries = node.takeRecoveries(limit);
+        List<Firing> claimed = new ArrayList<>(recoveries);
         if (claimed.size() >= limit || !node.mayClaim()) {
             return claimed;
         }
-        List<Firing> fresh = call("claim due jobs", () -> db.transaction(c -> claim(c, now, limit - claimed.size())));
+        List<String> taskList = tasks == null ? null : List.copyOf(new java.util.TreeSet<>(tasks));
+        if (taskList != null && taskList.isEmpty()) {
+            unrunnable.check(now, taskList);
+            return claimed;
+        }
+        List<Firing> fresh;
+        try {
+            fresh = call("claim due jobs", () -> db.transaction(c -> claim(c, now, limit - claimed.size(), taskList)));
+        } catch (RuntimeException e) {
+            // Recoveries are only handed out with the claim's answer: back to their queue, or the
+            // adopted runs would stay held (and their jobs at max instances) until this node stops.
+            node.requeueRecoveries(recoveries);
+            throw e;
+        }
         fresh.forEach(node::holdClaim);
         claimed.addAll(fresh);
+        if (taskList != null) {
+            unrunnable.check(now, taskList);
+        }
         return claimed;
     }
 
-    private List<Firing> claim(Connection c, Instant now, int limit) throws SQLException {
+    private List<Firing> claim(Connection c, Instant now, int limit, List<String> tasks) throws SQLException {
         List<StoredJob> due = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(sql.selectDue)) {
-            ps.setLong(1, Sql.nanos(now));
-            ps.setInt(2, limit);
+        try (PreparedStatement ps = c.prepareStatement(sql.selectDue(tasks == null ? 0 : tasks.size()))) {
+            int p = 1;
+            ps.setLong(p++, Sql.nanos(now));
+            if (tasks != null) {
+                for (String task : tasks) {
+                    ps.setString(p++, task);
+                }
+            }
+            ps.setInt(p, limit);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     due.add(Sql.readJob(rs));
@@ -250,7 +274,7 @@ public final class SqlJobStore implements JobStore {
             }
         }, c -> {
             // An earlier attempt may have committed before its connection broke.
-            StoredJob now = readJob(c, firing.jobId());
+            StoredJob now = sql.findJob(c, firing.jobId());
             return now != null && now.version() == firing.job().version() + 1 && now.claimedFireTime() == null
                     && Objects.equals(now.nextFireTime(), nextFireTime);
         });
@@ -265,7 +289,7 @@ public final class SqlJobStore implements JobStore {
                 ps.setLong(2, firing.job().version());
                 return ps.executeUpdate() == 1;
             }
-        }, c -> readJob(c, firing.jobId()) == null);
+        }, c -> sql.findJob(c, firing.jobId()) == null);
     }
 
     @Override
@@ -284,50 +308,73 @@ public final class SqlJobStore implements JobStore {
     public RunTicket beginRun(RunRequest request) {
         String runId = UUID.randomUUID().toString();
         boolean[] retried = {false};
-        Boolean begun = call("begin a run of job '" + request.jobId() + "'", () -> db.retrying(
+        Long fence = call("begin a run of job '" + request.jobId() + "'", () -> db.retrying(
                 "beginning a run of job '" + request.jobId() + "'", c -> {
-                    if (retried[0] && exists(c, sql.runExists, runId)) {
-                        return true;
+                    if (retried[0]) {
+                        Long earlier = runFence(c, runId);
+                        if (earlier != null) {
+                            return earlier;
+                        }
                     }
                     retried[0] = true;
                     return insertRun(c, request, runId);
                 }, () -> false));
-        if (!begun) {
+        if (fence == null) {
             return null;
         }
-        RunTicket ticket = new RunTicket(request.jobId(), request.fireTime(), runId);
         node.holdRun(runId);
-        return ticket;
+        return new RunTicket(request.jobId(), request.fireTime(), runId, fence);
     }
 
-    private boolean insertRun(Connection c, RunRequest request, String runId) throws SQLException {
+    /** The fencing token of a run row, or null when there is none (an earlier attempt did not commit). */
+    private Long runFence(Connection c, String runId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT fence FROM " + sql.runs + " WHERE run_id = ?")) {
+            ps.setString(1, runId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : null;
+            }
+        }
+    }
+
+    /** Records a run; its fencing token, or null when refused (max instances, or this node may have been taken over). */
+    private Long insertRun(Connection c, RunRequest request, String runId) throws SQLException {
+        if (!node.stillAlive(c)) {
+            LOG.warn("node '{}': its heartbeat is older than the node timeout; the run of job '{}' at {} is not begun",
+                    node.id(), request.jobId(), request.fireTime());
+            return null;
+        }
+        long fence;
         try (PreparedStatement ps = c.prepareStatement(sql.reserveInstance)) {
             ps.setString(1, request.jobId());
             ps.setInt(2, request.maxInstances());
-            // No row updated: either the job is at max instances across the cluster, or it left
-            // the store (an exhausted trigger), where there is no later firing to limit.
-            if (ps.executeUpdate() == 0 && exists(c, sql.jobExists, request.jobId())) {
-                return false;
-            }
+            fence = ps.executeUpdate();
+        }
+        if (fence == 1) {
+            fence = readLong(c, sql.readFence, request.jobId());
+        } else if (exists(c, sql.jobExists, request.jobId())) {
+            return null; // at max instances across the cluster
+        } else {
+            // The job left the store (an exhausted trigger): no later firing to limit, and no
+            // counter to bump; a run of a job that is gone starts counting afresh.
+            fence = 1;
         }
         try (PreparedStatement ps = c.prepareStatement(sql.insertRun)) {
-            bindRun(ps, request, runId);
+            Sql.bindRun(ps, request, runId, node.id(), fence);
             ps.executeUpdate();
         }
-        return true;
+        return fence;
     }
 
-    private void bindRun(PreparedStatement ps, RunRequest request, String runId) throws SQLException {
-        StoredJob snapshot = request.snapshot();
-        ps.setString(1, runId);
-        ps.setString(2, request.jobId());
-        ps.setLong(3, Sql.nanos(request.fireTime()));
-        ps.setString(4, node.id());
-        ps.setBoolean(5, request.recoverable());
-        Sql.setText(ps, 6, snapshot == null ? null : snapshot.task());
-        Sql.setText(ps, 7, snapshot == null ? null : snapshot.triggerSpec());
-        Sql.setText(ps, 8, snapshot == null ? null : snapshot.optionsJson());
-        Sql.setText(ps, 9, snapshot == null ? null : snapshot.dataJson());
+    static long readLong(Connection c, String query, String key) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(query)) {
+            ps.setString(1, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new SQLException("no row for '" + key + "' in: " + query);
+                }
+                return rs.getLong(1);
+            }
+        }
     }
 
     static boolean exists(Connection c, String countQuery, String key) throws SQLException {
@@ -339,32 +386,15 @@ public final class SqlJobStore implements JobStore {
         }
     }
 
-    /**
-     * A batch of dispatches in one transaction, each kind of statement sent as one JDBC batch: the
-     * commit (a disk flush on most databases) is paid once per batch, not once per firing.
-     */
+    /** A batch of dispatches in one transaction ({@link RunDispatches}). */
     @Override
     public List<Dispatch.Result> dispatch(List<Dispatch> dispatches) {
         if (dispatches.isEmpty()) {
             return List.of();
         }
-        String[] runIds = new String[dispatches.size()];
-        for (int i = 0; i < runIds.length; i++) {
-            runIds[i] = dispatches.get(i).run() == null ? null : UUID.randomUUID().toString();
-        }
-        List<List<Dispatch.Result>> attempt = new ArrayList<>(1);
         List<Dispatch.Result> results;
         try {
-            results = call("dispatch " + dispatches.size() + " firing(s)", () -> db.retrying(
-                    "dispatching " + dispatches.size() + " firing(s)", c -> {
-                        if (!attempt.isEmpty() && committedEarlier(c, dispatches, runIds, attempt.get(0))) {
-                            return attempt.get(0);
-                        }
-                        attempt.clear();
-                        List<Dispatch.Result> made = dispatchAll(c, dispatches, runIds);
-                        attempt.add(made);
-                        return made;
-                    }, () -> false));
+            results = call("dispatch " + dispatches.size() + " firing(s)", () -> this.dispatches.dispatch(dispatches));
         } finally {
             // Held until here, so that this node's own orphan sweep cannot reset them mid-retry.
             dispatches.forEach(d -> node.forgetClaim(d.firing().jobId()));
@@ -375,109 +405,6 @@ public final class SqlJobStore implements JobStore {
             }
         }
         return results;
-    }
-
-    private List<Dispatch.Result> dispatchAll(Connection c, List<Dispatch> dispatches, String[] runIds) throws SQLException {
-        int n = dispatches.size();
-        // Max instances across the cluster: a run is reserved on its job's row first.
-        boolean[] runs = new boolean[n];
-        List<Integer> asking = new ArrayList<>();
-        // Rows are locked in id order, as run completions lock them, so the two cannot deadlock.
-        List<Integer> byJob = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            byJob.add(i);
-        }
-        byJob.sort(Comparator.comparing(i -> dispatches.get(i).firing().jobId()));
-        try (PreparedStatement ps = c.prepareStatement(sql.reserveInstance)) {
-            for (int i : byJob) {
-                RunRequest run = dispatches.get(i).run();
-                if (run != null) {
-                    ps.setString(1, run.jobId());
-                    ps.setInt(2, run.maxInstances());
-                    ps.addBatch();
-                    asking.add(i);
-                }
-            }
-            int[] counts = asking.isEmpty() ? new int[0] : Database.rowCounts(ps);
-            for (int k = 0; k < counts.length; k++) {
-                int i = asking.get(k);
-                // No row updated: at max instances, or the job is gone (then nothing is left to limit).
-                runs[i] = counts[k] != 0 || !exists(c, sql.jobExists, dispatches.get(i).run().jobId());
-            }
-        }
-        try (PreparedStatement ps = c.prepareStatement(sql.insertRun)) {
-            boolean any = false;
-            for (int i = 0; i < n; i++) {
-                if (runs[i]) {
-                    bindRun(ps, dispatches.get(i).run(), runIds[i]);
-                    ps.addBatch();
-                    any = true;
-                }
-            }
-            if (any) {
-                ps.executeBatch();
-            }
-        }
-        boolean[] ended = new boolean[n];
-        endClaims(c, dispatches, false, ended);
-        endClaims(c, dispatches, true, ended);
-        List<Dispatch.Result> results = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            Dispatch d = dispatches.get(i);
-            RunTicket ticket = runs[i] ? new RunTicket(d.run().jobId(), d.run().fireTime(), runIds[i]) : null;
-            results.add(new Dispatch.Result(ticket, ended[i]));
-        }
-        return results;
-    }
-
-    /** Releases (or, with {@code removing}, deletes) the claimed jobs of the dispatches of that kind. */
-    private void endClaims(Connection c, List<Dispatch> dispatches, boolean removing, boolean[] ended) throws SQLException {
-        List<Integer> batch = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(removing ? sql.deleteClaimed : sql.release)) {
-            for (int i = 0; i < dispatches.size(); i++) {
-                Dispatch d = dispatches.get(i);
-                if (d.removesJob() != removing) {
-                    continue;
-                }
-                int p = 1;
-                if (!removing) {
-                    Sql.setLong(ps, p++, Sql.nanos(d.nextFireTime()));
-                }
-                ps.setString(p++, d.firing().jobId());
-                ps.setLong(p, d.firing().job().version());
-                ps.addBatch();
-                batch.add(i);
-            }
-            if (batch.isEmpty()) {
-                return;
-            }
-            int[] counts = Database.rowCounts(ps);
-            for (int k = 0; k < counts.length; k++) {
-                ended[batch.get(k)] = counts[k] == 1;
-            }
-        }
-    }
-
-    /**
-     * After a failed attempt: did its commit go through although the answer was lost? Its first
-     * run row, or else its first released job, tells.
-     */
-    private boolean committedEarlier(Connection c, List<Dispatch> dispatches, String[] runIds,
-                                     List<Dispatch.Result> results) throws SQLException {
-        for (int i = 0; i < runIds.length; i++) {
-            if (results.get(i).ticket() != null) {
-                return exists(c, sql.runExists, runIds[i]);
-            }
-        }
-        for (int i = 0; i < dispatches.size(); i++) {
-            Dispatch d = dispatches.get(i);
-            if (results.get(i).claimEnded()) {
-                StoredJob now = readJob(c, d.firing().jobId());
-                return d.removesJob() ? now == null
-                        : now != null && now.version() == d.firing().job().version() + 1 && now.claimedFireTime() == null;
-            }
-        }
-        return false;
     }
 
     @Override
@@ -518,12 +445,27 @@ public final class SqlJobStore implements JobStore {
 
     @Override
     public Optional<Instant> nextDueTime() {
+        return nextDueTime(null);
+    }
+
+    @Override
+    public Optional<Instant> nextDueTime(Set<String> tasks) {
         if (node.hasRecoveries()) {
             return Optional.of(Instant.EPOCH);
         }
+        if (tasks != null && tasks.isEmpty()) {
+            return Optional.empty();
+        }
+        List<String> taskList = tasks == null ? List.of() : List.copyOf(tasks);
+        String query = sql.nextDue(taskList.size());
         return call("read the next due time", () -> db.autoCommit(c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql.nextDue); ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.ofNullable(Sql.instant(rs, 1)) : Optional.<Instant>empty();
+            try (PreparedStatement ps = c.prepareStatement(query)) {
+                for (int i = 0; i < taskList.size(); i++) {
+                    ps.setString(i + 1, taskList.get(i));
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.ofNullable(Sql.instant(rs, 1)) : Optional.<Instant>empty();
+                }
             }
         }));
     }

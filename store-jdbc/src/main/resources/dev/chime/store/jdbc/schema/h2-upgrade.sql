@@ -6,3 +6,11 @@
 -- The next-due and claim queries filter on paused: with it first in the index neither scans the table.
 CREATE INDEX IF NOT EXISTS chime_jobs_next_due ON chime_jobs (paused, next_fire_time, id);
 DROP INDEX IF EXISTS chime_jobs_due;
+
+-- The cluster protocol: each job's fencing token, and each run's token and completion marker. An
+-- index on a column added here is created here, not in the create script: there it would run
+-- before the column exists on an old table.
+ALTER TABLE chime_jobs ADD COLUMN IF NOT EXISTS fence BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE chime_runs ADD COLUMN IF NOT EXISTS ended_at_ms BIGINT;
+ALTER TABLE chime_runs ADD COLUMN IF NOT EXISTS fence BIGINT NOT NULL DEFAULT 0;
+CREATE INDEX IF NOT EXISTS chime_runs_ended ON chime_runs (ended_at_ms);

@@ -3,4 +3,11 @@
 -- DBA may run it any number of times. Job rows are kept as they are.
 -- The "chime_" prefix is the default; a configured prefix replaces it.
 
--- Nothing to change yet: PostgreSQL's TEXT holds any size, and its indexes serve every hot query.
+
+-- The cluster protocol: each job's fencing token, and each run's token and completion marker. An
+-- index on a column added here is created here, not in the create script: there it would run
+-- before the column exists on an old table.
+ALTER TABLE chime_jobs ADD COLUMN IF NOT EXISTS fence BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE chime_runs ADD COLUMN IF NOT EXISTS ended_at_ms BIGINT;
+ALTER TABLE chime_runs ADD COLUMN IF NOT EXISTS fence BIGINT NOT NULL DEFAULT 0;
+CREATE INDEX IF NOT EXISTS chime_runs_ended ON chime_runs (ended_at_ms);

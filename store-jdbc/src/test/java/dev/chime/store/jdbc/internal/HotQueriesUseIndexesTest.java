@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Defect 12: every query on the hot path (claims, next due time, releases, reservations, run
- * ends, heartbeats, takeover and orphan sweeps) reads its big table through an index. The tables
+ * ends and their markers, liveness checks, heartbeats, takeover and orphan sweeps) reads its big
+ * table through an index. The tables
  * get 20,000 rows each and fresh statistics, so that the planners choose as they would in
  * production; the test then reads each query's EXPLAIN and fails on a full table scan
  * (PostgreSQL "Seq Scan", MariaDB type ALL, H2 tableScan).
@@ -72,7 +73,14 @@ class HotQueriesUseIndexesTest {
         hot.add(new Hot("release instance with outcome", sql.releaseInstanceWithOutcome,
                 List.of(outcome, T0, T0, 1L, "e", "job-00001"), List.of(jobs)));
         hot.add(new Hot("run exists", sql.runExists, List.of("run-00001"), List.of(runs)));
-        hot.add(new Hot("end run", sql.deleteRun, List.of("run-00001", "node-001"), List.of(runs)));
+        hot.add(new Hot("end run", sql.endRun, List.of("run-00001", "node-001"), List.of(runs)));
+        hot.add(new Hot("run state", sql.runState, List.of("run-00001"), List.of(runs)));
+        hot.add(new Hot("ended runs", sql.selectEndedRuns, List.of(60_000L, 500), List.of(runs)));
+        hot.add(new Hot("purge run", sql.deleteRun, List.of("run-00001"), List.of(runs)));
+        hot.add(new Hot("claim select for tasks", sql.selectDue(1), List.of(T0 + 10_000_000_000L, "task", 50), List.of(jobs)));
+        hot.add(new Hot("next due for tasks", sql.nextDue(1), List.of("task"), List.of(jobs)));
+        hot.add(new Hot("read fence", sql.readFence, List.of("job-00001"), List.of(jobs)));
+        hot.add(new Hot("still alive", sql.stillAlive, List.of("node-00001", 30_000L), List.of(nodes)));
         hot.add(new Hot("heartbeat", sql.heartbeat, List.of("node-00001"), List.of(nodes)));
         hot.add(new Hot("batch count probe", sql.checkBatchCounts, List.of("node-00001"), List.of(nodes)));
         // The orphan sweeps compare with every live node by nature; the jobs and runs they read

@@ -1,6 +1,5 @@
-package dev.chime.guice;
+package dev.chime;
 
-import dev.chime.ChimeException;
 
 /** A schedule file that cannot be used; the message names the file, the job and the field. */
 public class ScheduleFileException extends ChimeException {

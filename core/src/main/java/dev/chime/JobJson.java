@@ -1,9 +1,6 @@
-package dev.chime.guice;
+package dev.chime;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.chime.JobDefinition;
-import dev.chime.JobOptions;
-import dev.chime.Trigger;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;

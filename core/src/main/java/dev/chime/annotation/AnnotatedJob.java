@@ -1,10 +1,9 @@
-package dev.chime.guice.internal;
+package dev.chime.annotation;
 
 import dev.chime.JobDefinition;
 import dev.chime.JobOptions;
 import dev.chime.RetryPolicy;
 import dev.chime.Trigger;
-import dev.chime.guice.ScheduledJob;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -12,13 +11,18 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * A job declared with {@link ScheduledJob} on a class or method.
+ * A job declared with {@link ScheduledJob} on a class or method. Immutable.
  *
- * @param where the class or method, for error messages
+ * @param where the class or method, for error messages and as the job's declared origin
  */
-public record DeclaredJob(String where, String id, String task, ScheduledJob annotation) {
+public record AnnotatedJob(String where, String id, String task, ScheduledJob annotation) {
 
-    /** The job this declaration asks for; errors name the class or method and the attribute. */
+    /**
+     * The job this declaration asks for; errors name the class or method and the attribute.
+     *
+     * @param triggers parses a trigger spec, e.g. {@code scheduler::parseTrigger}
+     * @throws AnnotationException naming {@link #where} and the attribute that is wrong
+     */
     public JobDefinition toDefinition(Function<String, Trigger> triggers) {
         String spec = triggerSpec();
         Trigger trigger;
@@ -27,10 +31,19 @@ public record DeclaredJob(String where, String id, String task, ScheduledJob ann
         } catch (RuntimeException e) {
             throw new AnnotationException(where + ": @ScheduledJob trigger '" + spec + "': " + e.getMessage(), e);
         }
-        return JobDefinition.builder(id).task(task).trigger(trigger).options(options()).build();
+        JobDefinition.Builder job = JobDefinition.builder(id).task(task).trigger(trigger).options(options());
+        if (!annotation.data().isBlank()) {
+            try {
+                job.dataJson(annotation.data());
+            } catch (IllegalArgumentException e) {
+                throw new AnnotationException(where + ": @ScheduledJob data: " + e.getMessage(), e);
+            }
+        }
+        return job.build();
     }
 
-    String triggerSpec() {
+    /** The trigger spec the attributes give, e.g. {@code cron:0 9 * * *;zone=Europe/Berlin}. */
+    public String triggerSpec() {
         ScheduledJob a = annotation;
         List<String> given = new ArrayList<>();
         if (!a.cron().isBlank()) {
@@ -52,8 +65,12 @@ public record DeclaredJob(String where, String id, String task, ScheduledJob ann
         if (!a.zone().isBlank() && a.cron().isBlank()) {
             throw new AnnotationException(where + ": @ScheduledJob zone applies to cron only");
         }
+        if (!a.cronDialect().isBlank() && a.cron().isBlank()) {
+            throw new AnnotationException(where + ": @ScheduledJob cronDialect applies to cron only");
+        }
         return switch (given.get(0)) {
-            case "cron" -> "cron:" + a.cron().trim() + (a.zone().isBlank() ? "" : ";zone=" + a.zone().trim());
+            case "cron" -> "cron:" + a.cron().trim() + (a.zone().isBlank() ? "" : ";zone=" + a.zone().trim())
+                    + (a.cronDialect().isBlank() ? "" : ";dialect=" + a.cronDialect().trim());
             case "interval" -> "interval:" + a.interval().trim();
             case "delay" -> "delay:" + a.delay().trim();
             default -> a.trigger().trim();

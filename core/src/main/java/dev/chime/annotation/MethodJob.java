@@ -1,4 +1,4 @@
-package dev.chime.guice.internal;
+package dev.chime.annotation;
 
 import dev.chime.Job;
 import dev.chime.JobContext;
@@ -6,12 +6,12 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 
 /** Runs a {@code @ScheduledJob} method on its target; the method's own exception is the failure. */
-public final class MethodJob implements Job {
+final class MethodJob implements Job {
 
     private final Object target;
     private final Method method;
 
-    public MethodJob(Object target, Method method) {
+    MethodJob(Object target, Method method) {
         this.target = target;
         this.method = method;
     }

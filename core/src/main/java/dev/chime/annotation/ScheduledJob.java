@@ -1,4 +1,4 @@
-package dev.chime.guice;
+package dev.chime.annotation;
 
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
@@ -7,15 +7,13 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * Schedules a job when the {@link ChimeModule} builds the scheduler: put it on a class that
- * implements {@link dev.chime.Job}, or on a public method of any class the injector can build,
- * taking no argument or a {@link dev.chime.JobContext}. The class must be in a package the module
- * scans. Give exactly one of {@link #cron}, {@link #interval}, {@link #delay} or {@link #trigger}.
+ * Declares a job: put it on a class that implements {@link dev.chime.Job}, or on a public method
+ * taking no argument or a {@link dev.chime.JobContext}. An integration (chime-guice, the Spring
+ * Boot starter) finds it and declares the job at start. Give exactly one of {@link #cron},
+ * {@link #interval}, {@link #delay} or {@link #trigger}.
  *
  * <pre>{@code
  * public class Reports {
- *     @Inject Reports(Mailer mailer) { ... }
- *
  *     @ScheduledJob(id = "nightly-report", cron = "0 0 2 * * *", zone = "Europe/Berlin", retries = 2)
  *     public void nightly(JobContext ctx) { ... }
  * }
@@ -23,7 +21,10 @@ import java.lang.annotation.Target;
  *
  * <p>The job's task is the class's {@link ChimeTask} name or its class name, or for a method
  * {@code ClassName#method}. At each start the declared job is added, or replaced if its
- * declaration changed; an unchanged job keeps its schedule and pause state.
+ * declaration changed; an unchanged job keeps its schedule and pause state; a job an earlier start
+ * declared and this one does not is removed (see {@link dev.chime.Declarations}).
+ *
+ * <p>This annotation needs nothing but {@code chime-core}: it is plain data read by reflection.
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)
@@ -33,11 +34,17 @@ public @interface ScheduledJob {
     /** The job id; by default the class's simple name, or {@code SimpleName.method}. */
     String id() default "";
 
-    /** A cron expression (needs {@code chime-triggers-cron}); 5 fields are Unix cron, 6 Spring's. */
+    /** A cron expression (needs {@code chime-triggers-cron}); 5 fields are Unix cron, 6 Spring's, 7 Quartz's. */
     String cron() default "";
 
     /** The zone of {@link #cron}, e.g. {@code Europe/Berlin}; by default the cron trigger's (UTC). */
     String zone() default "";
+
+    /**
+     * The dialect of {@link #cron}: {@code unix}, {@code spring} or {@code quartz}; by default chosen
+     * from the number of fields (see docs/CRON.md). A 6-field Quartz expression needs {@code quartz}.
+     */
+    String cronDialect() default "";
 
     /** A fixed rate as an ISO-8601 duration, e.g. {@code PT10S}. */
     String interval() default "";
@@ -47,6 +54,9 @@ public @interface ScheduledJob {
 
     /** Any trigger spec, e.g. {@code calendar-interval:P1M;at=09:00;zone=Europe/Paris}. */
     String trigger() default "";
+
+    /** The job's data as JSON text, e.g. {@code {"to": "ops@example.com"}}; empty means none. */
+    String data() default "";
 
     /** Max concurrent instances (APScheduler's {@code max_instances}). */
     int maxInstances() default 1;

@@ -1,4 +1,4 @@
-package dev.chime.guice;
+package dev.chime.annotation;
 
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
@@ -8,8 +8,9 @@ import java.lang.annotation.Target;
 
 /**
  * Names a {@link dev.chime.Job} class as a task, so that schedule files and jobs added at run time
- * can refer to it, e.g. {@code "task": "send-digest"}. Found by the {@link ChimeModule}'s package
- * scan; instances come from the injector, with their dependencies.
+ * can refer to it, e.g. {@code "task": "send-digest"}. Read by the integrations (chime-guice's
+ * package scan, the Spring Boot starter's bean scan); instances come from the application's
+ * container, with their dependencies.
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)

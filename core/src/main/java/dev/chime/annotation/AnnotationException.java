@@ -1,8 +1,8 @@
-package dev.chime.guice.internal;
+package dev.chime.annotation;
 
 import dev.chime.ChimeException;
 
-/** A misused {@code @ScheduledJob} or {@code @ChimeTask}; the message names the class or method. */
+/** A misused {@link ScheduledJob} or {@link ChimeTask}; the message names the class or method and the attribute. */
 public final class AnnotationException extends ChimeException {
 
     public AnnotationException(String message) {
