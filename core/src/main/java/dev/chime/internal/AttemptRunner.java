@@ -81,11 +81,13 @@ final class AttemptRunner {
             ctx.executor().execute(() -> run(attempt));
         } catch (RejectedExecutionException e) {
             LOG.error("job '{}': the executor rejected the attempt for {}; is it shut down?", firing.jobId(), firing.fireTime(), e);
+            ctx.tracker().leftWorker();
             ctx.tracker().finished(attempt);
             completion.endQuietly(firing);
         } catch (Throwable e) {
             // A user's executor is plugin code too: whatever it throws, the firing does not keep its slot.
             LOG.error("job '{}': the executor failed to take the attempt for {}", firing.jobId(), firing.fireTime(), e);
+            ctx.tracker().leftWorker();
             ctx.tracker().finished(attempt);
             completion.endQuietly(firing);
         }
@@ -128,6 +130,7 @@ final class AttemptRunner {
             // A pool thread must not carry our interrupt into the next job it runs.
             Thread.interrupted();
             attempt.returned();
+            ctx.tracker().leftWorker();
             if (attempt.letGo()) {
                 ctx.tracker().finished(attempt);
             }

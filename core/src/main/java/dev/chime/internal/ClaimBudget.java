@@ -89,13 +89,16 @@ final class ClaimBudget {
      * the worker count is unknown, since parking could then hold threads that due firings need, and
      * none with a single worker.
      */
-    int freeWorkersToPark(int inFlight) {
+    int freeWorkersToPark(int inFlight, int workersInUse) {
         int room = Math.max(0, maxInFlight - inFlight);
-        return Math.min(room, Math.max(0, workers - 1 - inFlight));
+        return Math.min(room, Math.max(0, workers - 1 - workersInUse));
     }
 
-    /** How many firings to claim now, with {@code inFlight} attempts queued, running or parked. */
-    int claimable(int inFlight) {
+    /**
+     * How many firings to claim now, with {@code inFlight} attempts queued, running, parked or
+     * waiting for their store write, of which {@code workersInUse} hold (or wait for) a worker thread.
+     */
+    int claimable(int inFlight, int workersInUse) {
         int room = maxInFlight - inFlight;
         if (room <= 0) {
             return 0;
@@ -103,7 +106,7 @@ final class ClaimBudget {
         if (workers == 0 || !paced) {
             return room;
         }
-        long budget = Math.max(0, workers - inFlight);
+        long budget = Math.max(0, workers - workersInUse);
         long mean = typicalAttemptNanos();
         if (mean >= 0 && mean < windowNanos) {
             // Short attempts: each worker turns over several times within the window.

@@ -72,7 +72,7 @@ final class FiringDispatcher {
         runner.runDueRetries();
         List<Firing> claimed;
         do {
-            int room = ctx.budget().claimable(ctx.tracker().inFlight());
+            int room = ctx.budget().claimable(ctx.tracker().inFlight(), ctx.tracker().workersInUse());
             if (room <= 0) {
                 saturation.reachedLimit(now);
                 return true;
@@ -130,7 +130,7 @@ final class FiringDispatcher {
         if (claimAhead.isZero()) {
             return;
         }
-        int free = ctx.budget().freeWorkersToPark(ctx.tracker().inFlight());
+        int free = ctx.budget().freeWorkersToPark(ctx.tracker().inFlight(), ctx.tracker().workersInUse());
         if (free <= 0) {
             return;
         }
@@ -296,7 +296,7 @@ final class FiringDispatcher {
         }
         if (firing) {
             Optional<Instant> due = ctx.store().nextDueTime(runnableTasks);
-            if (due.isPresent() && !claimAhead.isZero() && ctx.budget().freeWorkersToPark(ctx.tracker().inFlight()) > 0) {
+            if (due.isPresent() && !claimAhead.isZero() && ctx.budget().freeWorkersToPark(ctx.tracker().inFlight(), ctx.tracker().workersInUse()) > 0) {
                 due = Optional.of(due.get().minus(claimAhead));
             }
             wake = earliest(wake, due);

@@ -18,6 +18,8 @@ final class RunTracker {
     private final Set<Attempt> attempts = ConcurrentHashMap.newKeySet();
     /** Firings claimed ahead and parked on a worker until due ({@link ParkedFirings}): in flight too. */
     private final java.util.concurrent.atomic.AtomicInteger held = new java.util.concurrent.atomic.AtomicInteger();
+    /** Attempts queued for or running on a worker thread (not those only waiting for their store write). */
+    private final java.util.concurrent.atomic.AtomicInteger onWorkers = new java.util.concurrent.atomic.AtomicInteger();
     private volatile Runnable capacityListener;
     private final Map<String, Integer> activeFirings = new ConcurrentHashMap<>();
     private final ReentrantLock lock = new ReentrantLock();
@@ -52,6 +54,21 @@ final class RunTracker {
 
     void submitted(Attempt attempt) {
         attempts.add(attempt);
+        onWorkers.incrementAndGet();
+    }
+
+    /**
+     * An attempt's worker thread is free again (or the attempt never got one). The attempt may stay
+     * in flight a while longer, waiting for its store write, but it no longer holds a worker.
+     */
+    void leftWorker() {
+        onWorkers.decrementAndGet();
+        capacityFreed();
+    }
+
+    /** Worker threads taken or about to be: attempts queued or running a body, and parked firings. */
+    int workersInUse() {
+        return onWorkers.get() + held.get();
     }
 
     void finished(Attempt attempt) {
