@@ -8,6 +8,7 @@ import dev.chime.JobDefinition;
 import dev.chime.Triggers;
 import dev.chime.spi.Dispatch;
 import dev.chime.spi.Firing;
+import dev.chime.spi.RunRequest;
 import dev.chime.spi.StoredJob;
 import java.time.Duration;
 import java.time.Instant;
@@ -56,7 +57,7 @@ class EarlyClaimTakeoverTest {
                 StoredJob farJob = live.store().get("far").orElseThrow();
                 assertThat(farJob.claimedFireTime()).isNull();
                 assertThat(farJob.nextFireTime()).isEqualTo(far);
-                assertThat(cluster.count("SELECT COUNT(*) FROM " + cluster.prefix + "runs")).isZero();
+                assertThat(cluster.count("SELECT COUNT(*) FROM " + cluster.prefix + "runs WHERE job_id = 'far'")).isZero();
 
                 // The near one fires once, at its fire time, on the live node, as an ordinary firing.
                 await().atMost(Duration.ofSeconds(30)).until(() -> cluster.sinkCount() == 1);
@@ -67,8 +68,11 @@ class EarlyClaimTakeoverTest {
                 // The dead node comes back and its parked worker acts on the claim: the version fence refuses
                 // it, so the engine runs nothing, and the schedule the taker restored stands.
                 Firing staleFar = early.stream().filter(f -> f.jobId().equals("far")).findFirst().orElseThrow();
-                List<Dispatch.Result> results = dead.dispatch(List.of(new Dispatch(staleFar, null, far.plusSeconds(1))));
+                List<Dispatch.Result> results = dead.dispatch(List.of(new Dispatch(staleFar,
+                        new RunRequest("far", far, 1, false, null), far.plusSeconds(1))));
                 assertThat(results.get(0).claimEnded()).isFalse();
+                assertThat(results.get(0).ticket()).isNull();
+                assertThat(cluster.count("SELECT COUNT(*) FROM " + cluster.prefix + "runs WHERE job_id = 'far'")).isZero();
                 assertThat(dead.release(staleFar, far.plusSeconds(1))).isFalse();
                 StoredJob after = live.store().get("far").orElseThrow();
                 assertThat(after.nextFireTime()).isEqualTo(far);
