@@ -117,16 +117,14 @@ final class ParkedFirings {
                     }
                     long left = dueNanos - ctx.ticker().nanos();
                     if (left <= 0) {
-                        // Due on the ticker; the clock must agree, or the firing would start before
-                        // its fire time by the engine's clock.
+                        // Due on the ticker. The clock may lag the ticker by a hair (they drift
+                        // apart between NTP slews): wait that out, so no body starts before its
+                        // fire time by the engine's clock. A clock behind by more than the window
+                        // is not this firing's business: the store judged it due (store-jdbc by
+                        // the database's clock), and parking longer would hold a worker and a claim.
                         long early = Duration.between(ctx.clock().instant(), fireTime).toNanos();
-                        if (early <= 0) {
+                        if (early <= 0 || early > window.toNanos()) {
                             return Exit.DUE;
-                        }
-                        if (early > window.toNanos()) {
-                            // The wall clock was set back while the firing was parked: back to the
-                            // schedule, which waits for the clock.
-                            return Exit.PUT_BACK;
                         }
                         left = early;
                     }
@@ -179,7 +177,10 @@ final class ParkedFirings {
      * attempt is submitted or the claim is put back.
      */
     void park(Firing claim) {
-        long dueNanos = ctx.ticker().nanos() + Duration.between(ctx.clock().instant(), claim.fireTime()).toNanos();
+        // Never longer than the window: the store handed out only firings due within it by its own
+        // clock, which for store-jdbc is the database's, and a node whose clock lags must not hold them.
+        long untilDue = Duration.between(ctx.clock().instant(), claim.fireTime()).toNanos();
+        long dueNanos = ctx.ticker().nanos() + Math.max(0, Math.min(untilDue, window.toNanos()));
         Entry entry = new Entry(claim, dueNanos);
         ctx.tracker().hold();
         entries.add(entry);
