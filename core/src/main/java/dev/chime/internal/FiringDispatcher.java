@@ -156,7 +156,7 @@ final class FiringDispatcher {
         Instant now = clockNow.isBefore(claim.fireTime()) ? claim.fireTime() : clockNow;
         Decided d;
         try {
-            d = decide(claim, now);
+            d = decide(claim, now, true);
         } catch (Throwable e) {
             putBack(claim, e);
             return;
@@ -321,6 +321,18 @@ final class FiringDispatcher {
      * (an unreadable job, a recovery, a fixed-delay job that keeps its claim while it runs).
      */
     private Decided decide(Firing firing, Instant now) {
+        return decide(firing, now, false);
+    }
+
+    /**
+     * @param parked the firing was claimed ahead and its worker woke for it: it is planned as at its
+     *               fire time. On a starved machine the worker may wake late, and planning at the
+     *               wake-up would fold the next fire times into this run, where a crash of this node
+     *               would lose them unrecorded (a run record names one fire time); they stay in the
+     *               schedule instead. Late beyond its grace, it goes back to the schedule unchanged,
+     *               where the dispatcher's rules (missed, coalesce) apply.
+     */
+    private Decided decide(Firing firing, Instant now, boolean parked) {
         StoredJob stored = firing.job();
         ctx.bus().publish(() -> new JobEvent.Claimed(stored.id(), stored.task(), firing.fireTime(), firing.recovery(), now));
         JobDefinition job;
@@ -346,7 +358,12 @@ final class FiringDispatcher {
                 return null;
             }
             Instant lastCompletion = stored.lastRun() == null ? null : stored.lastRun().finishedAt();
-            plan = planner.plan(job.id(), job.trigger(), job.options(), firing.fireTime(), now, lastCompletion);
+            if (parked && planner.lateBeyondGrace(job.trigger(), job.options(), firing.fireTime(), now)) {
+                putBackUnchanged(firing);
+                return null;
+            }
+            Instant planAt = parked ? firing.fireTime() : now;
+            plan = planner.plan(job.id(), job.trigger(), job.options(), firing.fireTime(), planAt, lastCompletion);
         } catch (TriggerGuard.FaultyTriggerException e) {
             TriggerGuard.isolate(ctx, job.id(), job.task(), firing.fireTime(), firing.holdsClaim() ? firing : null,
                     firing.ticket(), e, now);
