@@ -21,3 +21,6 @@ java -jar "$jar" AddRemoveBenchmark | grep -A4 "^Benchmark"
 echo "== clustered throughput on PostgreSQL (needs a server; CHIME_BENCH_PG_URL overrides the default)"
 java -Dorg.slf4j.simpleLogger.defaultLogLevel=error -cp "$jar" dev.chime.benchmarks.JdbcThroughputHarness \
     "${CHIME_BENCH_PG_URL:-jdbc:postgresql://127.0.0.1:5432/test?user=postgres}" 10000 | grep "^|"
+echo "== clustered lateness on PostgreSQL (three node JVMs per scheduler)"
+java -Dorg.slf4j.simpleLogger.defaultLogLevel=error -cp "$jar" dev.chime.benchmarks.ClusterLatenessHarness \
+    "${CHIME_BENCH_PG_URL:-jdbc:postgresql://127.0.0.1:5432/test?user=postgres}" 20 | grep -E "^\||node JVMs"

@@ -38,6 +38,9 @@ public final class SchedulerBuilder {
 
     private static final Logger LOG = LoggerFactory.getLogger(SchedulerBuilder.class);
     private static final AtomicInteger NAMES = new AtomicInteger();
+    static final long DEFAULT_CLAIM_AHEAD_MILLIS = 5;
+    /** A parked firing holds a worker and its claim; more than a second of that is a mistake. */
+    private static final Duration MAX_CLAIM_AHEAD = Duration.ofSeconds(1);
 
     private String name;
     private Clock clock = Clock.systemUTC();
@@ -55,6 +58,7 @@ public final class SchedulerBuilder {
     private int threads = 10;
     private Duration pollInterval = Duration.ofMillis(500);
     private int maxInFlight;
+    private Duration claimAhead;
     private boolean discoverPlugins = true;
     private ClassLoader classLoader = SchedulerBuilder.class.getClassLoader();
 
@@ -165,15 +169,38 @@ public final class SchedulerBuilder {
     }
 
     /**
-     * How many attempts this scheduler takes on at once (queued in the executor or running) before it
-     * stops claiming due firings; the rest wait in the store, where another node may take them.
-     * Default: 100 per thread of the default executor, 1,024 with your own executor.
+     * The most attempts this scheduler takes on at once (queued in the executor, running, or parked
+     * until due) before it stops claiming due firings; the rest wait in the store, where another
+     * node may take them. Within it the scheduler claims only what it can start soon: its free
+     * workers, and more only while attempts are short enough for the workers to get through them
+     * within 10 ms. Default: 100 per thread of the default executor, 1,024 with your own executor.
      */
     public SchedulerBuilder maxInFlight(int maxInFlight) {
         if (maxInFlight < 1) {
             throw new IllegalArgumentException("maxInFlight: " + maxInFlight + " must be at least 1");
         }
         this.maxInFlight = maxInFlight;
+        return this;
+    }
+
+    /**
+     * How far ahead of its fire time a firing may be claimed and handed to a free worker, which
+     * parks until the fire time and then runs it: the firing then starts on one thread's wake-up
+     * instead of the dispatcher's and then a worker's (Quartz calls this its acquisition window).
+     * Only free workers take firings ahead, one each, and one worker always stays free (a single-worker
+     * scheduler parks nothing); the firing keeps its claim while parked, so a
+     * change to the job in the meantime wins, and pause or shutdown put it back unrun. Zero turns it
+     * off. Default: 5 ms on a real clock; zero with a
+     * {@link TestClock}, whose passes fire what is due at their instant (set it to test parking).
+     * Ignored with an executor whose thread count the scheduler cannot tell (not a
+     * {@code ThreadPoolExecutor}).
+     */
+    public SchedulerBuilder claimAhead(Duration claimAhead) {
+        Objects.requireNonNull(claimAhead, "claimAhead");
+        if (claimAhead.isNegative() || claimAhead.compareTo(MAX_CLAIM_AHEAD) > 0) {
+            throw new IllegalArgumentException("claimAhead: " + claimAhead + " must be between 0 and " + MAX_CLAIM_AHEAD);
+        }
+        this.claimAhead = claimAhead;
         return this;
     }
 
@@ -227,7 +254,8 @@ public final class SchedulerBuilder {
         boolean driveByClock = clock instanceof TestClock;
         DefaultScheduler scheduler = new DefaultScheduler(new DefaultScheduler.Parts(schedulerName, clock, chosenStore,
                 ownsStore, triggers, new RegisteredTasks(tasks, jobFactory), exec, ownsExecutor, allListeners,
-                pollInterval, driveByClock, maxInFlight > 0 ? maxInFlight : ownsExecutor ? 100 * threads : 1024));
+                pollInterval, driveByClock, maxInFlight > 0 ? maxInFlight : ownsExecutor ? 100 * threads : 1024,
+                claimAhead != null ? claimAhead : driveByClock ? Duration.ZERO : Duration.ofMillis(DEFAULT_CLAIM_AHEAD_MILLIS)));
         if (driveByClock) {
             ((TestClock) clock).drive(scheduler);
         }

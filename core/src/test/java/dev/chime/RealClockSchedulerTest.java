@@ -128,7 +128,7 @@ class RealClockSchedulerTest {
     }
 
     @Test
-    void aBurstIsClaimedOnlyAsFastAsTheWorkersTakeIt() throws Exception {
+    void aBurstIsClaimedOnlyAsFastAsTheWorkersStartIt() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         AtomicInteger runs = new AtomicInteger();
         scheduler = Scheduler.builder().store(store).threads(1).maxInFlight(2).task("slow", ctx -> {
@@ -141,12 +141,29 @@ class RealClockSchedulerTest {
         }
         scheduler.start();
         await().atMost(Duration.ofSeconds(10)).until(() -> runs.get() == 1);
-        // One running, one queued: the other eight are still in the store, free for other nodes.
-        assertThat(scheduler.stats().jobs()).isEqualTo(8);
+        // One running and none queued behind it, although the in-flight limit allows a second: the
+        // node claims what its free workers can start, and the other nine stay free for other nodes.
+        assertThat(scheduler.stats().jobs()).isEqualTo(9);
 
         release.countDown();
         await().atMost(Duration.ofSeconds(10)).until(() -> runs.get() == 10);
         assertThat(scheduler.stats().jobs()).isZero();
+    }
+
+    @Test
+    void firingsParkedAheadOnTheSystemClockNeverStartBeforeTheirFireTime() {
+        java.util.List<Instant[]> runs = new java.util.concurrent.CopyOnWriteArrayList<>();
+        scheduler = Scheduler.builder().store(store).threads(4).claimAhead(Duration.ofMillis(50))
+                .task("record", ctx -> runs.add(new Instant[] {ctx.scheduledFireTime(), ctx.actualStart()})).build();
+        scheduler.start();
+        Instant first = Instant.now().plusMillis(300);
+        for (int i = 0; i < 20; i++) {
+            scheduler.add(JobDefinition.of("soon-" + i, "record", Triggers.once(first.plusMillis(7L * i))));
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> runs.size() == 20);
+        for (Instant[] run : runs) {
+            assertThat(run[1]).as("start of the firing due at %s", run[0]).isAfterOrEqualTo(run[0]);
+        }
     }
 
     @Test

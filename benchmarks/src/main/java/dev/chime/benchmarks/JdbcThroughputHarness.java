@@ -14,8 +14,6 @@ import dev.chime.JobOptions;
 import dev.chime.Scheduler;
 import dev.chime.Triggers;
 import dev.chime.store.jdbc.JdbcJobStore;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -277,25 +275,6 @@ public final class JdbcThroughputHarness {
     }
 
     private void quartzSchema() throws Exception {
-        String script;
-        try (InputStream in = org.quartz.Scheduler.class.getResourceAsStream("/org/quartz/impl/jdbcjobstore/tables_postgres.sql")) {
-            script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        StringBuilder body = new StringBuilder();
-        for (String line : script.split("\n")) {
-            if (!line.trim().startsWith("#") && !line.trim().startsWith("--")) {
-                body.append(line).append('\n');
-            }
-        }
-        List<String> statements = new ArrayList<>();
-        for (String s : body.toString().split(";")) {
-            if (!s.isBlank() && !s.trim().equalsIgnoreCase("commit")) {
-                statements.add(s.trim());
-            }
-        }
-        // Quartz inserts its lock rows on first use, and concurrent first uses collide on the key.
-        statements.add("INSERT INTO qrtz_locks (sched_name, lock_name) VALUES ('bench', 'TRIGGER_ACCESS'), "
-                + "('bench', 'STATE_ACCESS')");
-        sql(statements.toArray(String[]::new));
+        QuartzSchema.create(admin, "bench");
     }
 }

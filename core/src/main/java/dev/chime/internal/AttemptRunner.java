@@ -59,20 +59,38 @@ final class AttemptRunner {
         submit(begun, 1);
     }
 
-    private void submit(ActiveFiring firing, int number) {
+    /**
+     * Runs the first attempt of a begun firing on the calling thread: a worker that was parked until
+     * the fire time ({@link ParkedFirings}). {@code onTracked} runs once the attempt counts as in
+     * flight.
+     */
+    void startHere(ActiveFiring begun, Runnable onTracked) {
+        Attempt attempt = track(begun, 1);
+        onTracked.run();
+        run(attempt);
+    }
+
+    private Attempt track(ActiveFiring firing, int number) {
         Attempt attempt = new Attempt(firing, number);
         ctx.tracker().submitted(attempt);
         ctx.bus().publish(() -> new JobEvent.Submitted(firing.jobId(), firing.definition().task(), firing.fireTime(), number,
                 ctx.clock().instant()));
+        return attempt;
+    }
+
+    private void submit(ActiveFiring firing, int number) {
+        Attempt attempt = track(firing, number);
         try {
             ctx.executor().execute(() -> run(attempt));
         } catch (RejectedExecutionException e) {
             LOG.error("job '{}': the executor rejected the attempt for {}; is it shut down?", firing.jobId(), firing.fireTime(), e);
+            ctx.tracker().leftWorker();
             ctx.tracker().finished(attempt);
             completion.endQuietly(firing);
         } catch (Throwable e) {
             // A user's executor is plugin code too: whatever it throws, the firing does not keep its slot.
             LOG.error("job '{}': the executor failed to take the attempt for {}", firing.jobId(), firing.fireTime(), e);
+            ctx.tracker().leftWorker();
             ctx.tracker().finished(attempt);
             completion.endQuietly(firing);
         }
@@ -101,6 +119,7 @@ final class AttemptRunner {
             }
             if (attempt.decide()) {
                 long endNanos = ctx.ticker().nanos();
+                ctx.budget().recordAttempt(endNanos - attempt.startNanos());
                 Instant end = ctx.clock().instant();
                 if (error == null) {
                     succeeded(attempt, end, endNanos);
@@ -114,6 +133,7 @@ final class AttemptRunner {
             // A pool thread must not carry our interrupt into the next job it runs.
             Thread.interrupted();
             attempt.returned();
+            ctx.tracker().leftWorker();
             if (attempt.letGo()) {
                 ctx.tracker().finished(attempt);
             }

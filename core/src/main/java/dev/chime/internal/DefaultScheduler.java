@@ -43,7 +43,7 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
     public record Parts(String name, Clock clock, JobStore store, boolean ownsStore, TriggerRegistry triggers,
                         JobFactory jobFactory, ExecutorService executor, boolean ownsExecutor,
                         List<SchedulerListener> listeners, Duration pollInterval, boolean driveByClock,
-                        int maxInFlight) {
+                        int maxInFlight, Duration claimAhead) {
     }
 
     private final Parts parts;
@@ -67,14 +67,31 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
                 : new DispatchLoop(clock, this::pass, this::nextWakeUp, parts.pollInterval());
         // Durations on a monotonic source; a scheduler its clock drives measures them on that clock.
         Ticker ticker = parts.driveByClock() ? Ticker.derivedFrom(clock) : Ticker.system();
-        EngineContext ctx = new EngineContext(clock, ticker, store, codec, bus, tracker, parts.jobFactory(), parts.executor(), this::wake,
-                // A test clock's pass must fire everything due; a real one keeps a burst bounded.
-                parts.driveByClock() ? Integer.MAX_VALUE : parts.maxInFlight());
+        int workers = workers(parts.executor());
+        // A test clock's pass must fire everything due; a real one claims what it can start soon.
+        int maxInFlight = parts.driveByClock() ? Integer.MAX_VALUE : parts.maxInFlight();
+        ClaimBudget budget = parts.driveByClock() ? ClaimBudget.unpaced(workers)
+                : new ClaimBudget(workers, maxInFlight, ClaimBudget.START_WINDOW);
+        EngineContext ctx = new EngineContext(clock, ticker, store, codec, bus, tracker, parts.jobFactory(), parts.executor(),
+                this::wake, maxInFlight, budget, parts.driveByClock());
         ScheduleKeeper keeper = new ScheduleKeeper(ctx);
         RunCompletion completion = new RunCompletion(ctx, keeper);
         Admission admission = new Admission(ctx, completion, keeper);
-        this.dispatcher = new FiringDispatcher(ctx, admission, new AttemptRunner(ctx, admission, completion), keeper);
+        this.dispatcher = new FiringDispatcher(ctx, admission, new AttemptRunner(ctx, admission, completion), keeper,
+                parts.claimAhead(), parts.driveByClock());
         parts.listeners().forEach(this::addListener);
+    }
+
+    /**
+     * The threads that run jobs, for the claim budget: a {@code ThreadPoolExecutor}'s core threads
+     * (its maximum when its queue is bounded, since only then does it grow); 0 when unknown.
+     */
+    private static int workers(java.util.concurrent.Executor executor) {
+        if (executor instanceof java.util.concurrent.ThreadPoolExecutor pool) {
+            boolean unboundedQueue = pool.getQueue().remainingCapacity() == Integer.MAX_VALUE;
+            return Math.max(1, unboundedQueue ? pool.getCorePoolSize() : pool.getMaximumPoolSize());
+        }
+        return 0;
     }
 
     // --- lifecycle ---------------------------------------------------------------------------
@@ -95,6 +112,7 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
     @Override
     public void pause() {
         if (state.compareAndSet(State.RUNNING, State.PAUSED)) {
+            dispatcher.pauseParked();
             bus.publish(new SchedulerEvent.Paused(clock.instant()));
         }
     }
@@ -102,6 +120,7 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
     @Override
     public void resume() {
         if (state.compareAndSet(State.PAUSED, State.RUNNING)) {
+            dispatcher.resumeParked();
             bus.publish(new SchedulerEvent.Resumed(clock.instant()));
             wake();
         }
@@ -370,7 +389,7 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
             if (tracker.isIdle()) {
                 return;
             }
-            parkedChecks = tracker.allParked() ? parkedChecks + 1 : 0;
+            parkedChecks = tracker.allParked() && dispatcher.parkedSettled() ? parkedChecks + 1 : 0;
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("jobs still running after " + SETTLE_LIMIT_SECONDS
                         + "s of real time; a job that never blocks nor ends cannot be driven by TestClock");

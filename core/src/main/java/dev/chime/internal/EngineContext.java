@@ -15,9 +15,12 @@ import java.util.concurrent.Executor;
  * @param maxInFlight how many attempts may be submitted and not yet finished before the dispatcher
  *                    stops claiming: a burst stays in the store (or for other nodes) instead of
  *                    piling up in this node's queue
+ * @param budget      how many firings to claim at once: what this node can start soon
+ * @param drivenByClock true when a {@code TestClock} drives the scheduler (no dispatcher thread)
  */
 record EngineContext(Clock clock, Ticker ticker, JobStore store, JobCodec codec, ListenerBus bus, RunTracker tracker,
-                     JobFactory jobFactory, Executor executor, Runnable wake, int maxInFlight) {
+                     JobFactory jobFactory, Executor executor, Runnable wake, int maxInFlight, ClaimBudget budget,
+                     boolean drivenByClock) {
 
     /** The wall-clock instant at which the ticker will read {@code tickerNanos}, for wake-ups. */
     Instant instantAt(long tickerNanos) {

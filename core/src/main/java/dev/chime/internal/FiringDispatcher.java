@@ -36,23 +36,35 @@ final class FiringDispatcher {
     private final MisfirePlanner planner = new MisfirePlanner(saturation);
     /** The tasks this node can run, so the store hands out no others; null when the factory cannot list them. */
     private final Set<String> runnableTasks;
+    private final Duration claimAhead;
+    private final ParkedFirings parked;
 
-    FiringDispatcher(EngineContext ctx, Admission admission, AttemptRunner runner, ScheduleKeeper keeper) {
+    /**
+     * @param claimAhead how far ahead of a fire time it may be claimed and parked on a worker
+     *                   (zero: claimed when due, as a {@code TestClock} pass does by default)
+     */
+    FiringDispatcher(EngineContext ctx, Admission admission, AttemptRunner runner, ScheduleKeeper keeper,
+                     Duration claimAhead, boolean driveByClock) {
         this.ctx = ctx;
         this.admission = admission;
         this.runner = runner;
         this.keeper = keeper;
         this.runnableTasks = ctx.jobFactory().knownTasks().orElse(null);
+        this.claimAhead = claimAhead;
+        this.parked = new ParkedFirings(ctx, claimAhead, driveByClock, this::fireAtDue, this::putBackUnchanged);
     }
 
     /**
-     * Fires what is due now, as far as the in-flight limit allows. {@code firing} is false while the
-     * scheduler is paused. Returns true when it stopped at the limit with work possibly left: the
-     * caller then waits for a finishing attempt ({@link RunTracker#onCapacity}) rather than a time.
+     * Fires what is due now, as far as the claim budget allows ({@link ClaimBudget}: what this node
+     * can start soon), then claims what falls due within the claim-ahead window for its free workers
+     * to park on ({@link ParkedFirings}). {@code firing} is false while the scheduler is paused.
+     * Returns true when it stopped at the budget with work possibly left: the caller then waits for
+     * a finishing attempt ({@link RunTracker#onCapacity}) rather than a time.
      */
     boolean runDue(boolean firing) {
         Instant now = ctx.clock().instant();
         runner.expireTimeouts();
+        parked.releaseDue();
         if (!firing) {
             saturation.caughtUp(); // lateness while paused is the user's, and counts
             return false;
@@ -60,46 +72,130 @@ final class FiringDispatcher {
         runner.runDueRetries();
         List<Firing> claimed;
         do {
-            int room = ctx.maxInFlight() - ctx.tracker().runningAttempts();
+            int room = ctx.budget().claimable(ctx.tracker().inFlight(), ctx.tracker().workersInUse());
             if (room <= 0) {
                 saturation.reachedLimit(now);
                 return true;
             }
-            try {
-                claimed = ctx.store().claimDue(now, Math.min(room, CLAIM_BATCH), runnableTasks);
-            } catch (RuntimeException e) {
-                saturation.caughtUp(); // a worker is free: waiting on the store from here is not saturation
-                throw e;
-            }
-            // One thread decides every firing: measured faster than spreading the decisions over the
-            // workers (BENCHMARKS.md), and it keeps the order of fire times. The store then carries
-            // out a whole batch of decisions at once.
-            List<Decided> decided = new ArrayList<>(claimed.size());
-            int putBack = 0;
-            for (Firing claim : claimed) {
-                try {
-                    Decided d = decide(claim, now);
-                    if (d != null) {
-                        decided.add(d);
-                    }
-                } catch (Throwable e) {
-                    putBack(claim, e);
-                    putBack++;
-                }
-            }
-            putBack += carryOut(decided, now);
-            if (putBack > 0) {
-                // Claiming on would hand the same firings straight back: end the pass, and let the
-                // loop back off before it tries them again.
-                throw new IllegalStateException(putBack + " claimed firing(s) could not be handled and were put back"
-                        + " unchanged (see the errors above); the dispatcher backs off");
-            }
+            claimed = claim(now, Math.min(room, CLAIM_BATCH));
+            handleBatch(claimed, now);
             // A long burst must not hold timeouts and retries back until the pass ends.
             runner.expireTimeouts();
             runner.runDueRetries();
         } while (!claimed.isEmpty());
         saturation.caughtUp();
+        claimAhead(now);
         return false;
+    }
+
+    /** The one place the dispatcher asks the store for firings: due ones, or those due by {@code upTo}. */
+    private List<Firing> claim(Instant upTo, int limit) {
+        try {
+            return ctx.store().claimDue(upTo, limit, runnableTasks);
+        } catch (RuntimeException e) {
+            saturation.caughtUp(); // a worker is free: waiting on the store from here is not saturation
+            throw e;
+        }
+    }
+
+    /**
+     * Decides a claimed batch on this thread and has the store carry it out. One thread decides
+     * every firing: measured faster than spreading the decisions over the workers (BENCHMARKS.md),
+     * and it keeps the order of fire times. The store then carries out a whole batch at once.
+     */
+    private void handleBatch(List<Firing> claimed, Instant now) {
+        List<Decided> decided = new ArrayList<>(claimed.size());
+        int putBack = 0;
+        for (Firing claim : claimed) {
+            try {
+                Decided d = decide(claim, now);
+                if (d != null) {
+                    decided.add(d);
+                }
+            } catch (Throwable e) {
+                putBack(claim, e);
+                putBack++;
+            }
+        }
+        putBack += carryOut(decided, now, null);
+        if (putBack > 0) {
+            // Claiming on would hand the same firings straight back: end the pass, and let the
+            // loop back off before it tries them again.
+            throw new IllegalStateException(putBack + " claimed firing(s) could not be handled and were put back"
+                    + " unchanged (see the errors above); the dispatcher backs off");
+        }
+    }
+
+    /**
+     * Claims what falls due within the claim-ahead window, at most one firing per free worker, and
+     * parks each on a worker until its fire time. What is already due (a recovery, a job that fell
+     * due since the claim above) is handled at once as usual.
+     */
+    private void claimAhead(Instant now) {
+        if (claimAhead.isZero()) {
+            return;
+        }
+        int free = ctx.budget().freeWorkersToPark(ctx.tracker().inFlight(), ctx.tracker().workersInUse());
+        if (free <= 0) {
+            return;
+        }
+        List<Firing> claimed = claim(now.plus(claimAhead), Math.min(free, CLAIM_BATCH));
+        List<Firing> dueNow = new ArrayList<>();
+        for (Firing f : claimed) {
+            if (f.recovery() || !f.fireTime().isAfter(now)) {
+                dueNow.add(f);
+            } else {
+                parked.park(f);
+            }
+        }
+        handleBatch(dueNow, now);
+    }
+
+    /**
+     * A parked firing's time has come: on its worker thread, what the dispatcher does for a batch,
+     * for a batch of one, and its attempt runs on this same thread (no second wake-up).
+     */
+    private void fireAtDue(Firing claim, Runnable onTracked) {
+        // The worker woke on the ticker; a wall clock a hair behind must not make the firing look early.
+        Instant clockNow = ctx.clock().instant();
+        Instant now = clockNow.isBefore(claim.fireTime()) ? claim.fireTime() : clockNow;
+        Decided d;
+        try {
+            d = decide(claim, now, true);
+        } catch (Throwable e) {
+            putBack(claim, e);
+            return;
+        }
+        if (d != null) {
+            carryOut(List.of(d), now, onTracked);
+        }
+    }
+
+    /** Pause or shutdown: a parked claim goes back to the schedule at its own fire time; nothing runs. */
+    private void putBackUnchanged(Firing claim) {
+        try {
+            if (!ctx.store().release(claim, claim.fireTime())) {
+                LOG.debug("job '{}': changed while its firing of {} was parked; the change stands", claim.jobId(),
+                        claim.fireTime());
+            }
+        } catch (Throwable e) {
+            LOG.error("job '{}': could not put back its firing of {} claimed ahead; the store returns it when the claim"
+                    + " expires", claim.jobId(), claim.fireTime(), e);
+        }
+    }
+
+    /** Pause: parked firings are put back. */
+    void pauseParked() {
+        parked.pause();
+    }
+
+    void resumeParked() {
+        parked.resume();
+    }
+
+    /** True when every firing parked until due is blocked waiting for an instant still to come. */
+    boolean parkedSettled() {
+        return parked.allWaiting();
     }
 
     /**
@@ -109,8 +205,12 @@ final class FiringDispatcher {
     private record Decided(Dispatch dispatch, JobDefinition job, ActiveFiring run) {
     }
 
-    /** Has the store carry out the decisions; returns how many firings were put back unchanged. */
-    private int carryOut(List<Decided> decided, Instant now) {
+    /**
+     * Has the store carry out the decisions; returns how many firings were put back unchanged. With
+     * {@code runHere}, the (single) firing's attempt runs on the calling thread, which calls it once
+     * the attempt is tracked.
+     */
+    private int carryOut(List<Decided> decided, Instant now, Runnable runHere) {
         if (decided.isEmpty()) {
             return 0;
         }
@@ -147,6 +247,8 @@ final class FiringDispatcher {
                     lostClaim(d, result);
                 } else if (result.ticket() == null) {
                     admission.refusedByStore(d.run());
+                } else if (runHere != null) {
+                    runner.startHere(d.run().begun(result.ticket(), removed), runHere);
                 } else {
                     runner.start(d.run().begun(result.ticket(), removed));
                 }
@@ -187,11 +289,22 @@ final class FiringDispatcher {
         }
     }
 
-    /** The earliest instant at which {@link #runDue} has something to do. */
+    /**
+     * The earliest instant at which {@link #runDue} has something to do: the next due time (less
+     * the claim-ahead window while a worker is free to park on it), a retry, a timeout check; with a
+     * test clock also the fire time of a parked firing, which its pass releases.
+     */
     Optional<Instant> nextWakeUp(boolean firing) {
         Optional<Instant> wake = runner.nextTimeoutCheck();
+        if (ctx.drivenByClock()) {
+            wake = earliest(wake, parked.nextDue());
+        }
         if (firing) {
-            wake = earliest(wake, ctx.store().nextDueTime(runnableTasks));
+            Optional<Instant> due = ctx.store().nextDueTime(runnableTasks);
+            if (due.isPresent() && !claimAhead.isZero() && ctx.budget().freeWorkersToPark(ctx.tracker().inFlight(), ctx.tracker().workersInUse()) > 0) {
+                due = Optional.of(due.get().minus(claimAhead));
+            }
+            wake = earliest(wake, due);
             wake = earliest(wake, runner.nextRetry());
         }
         return wake;
@@ -213,6 +326,18 @@ final class FiringDispatcher {
      * (an unreadable job, a recovery, a fixed-delay job that keeps its claim while it runs).
      */
     private Decided decide(Firing firing, Instant now) {
+        return decide(firing, now, false);
+    }
+
+    /**
+     * @param parked the firing was claimed ahead and its worker woke for it: it is planned as at its
+     *               fire time. On a starved machine the worker may wake late, and planning at the
+     *               wake-up would fold the next fire times into this run, where a crash of this node
+     *               would lose them unrecorded (a run record names one fire time); they stay in the
+     *               schedule instead. Late beyond its grace, it goes back to the schedule unchanged,
+     *               where the dispatcher's rules (missed, coalesce) apply.
+     */
+    private Decided decide(Firing firing, Instant now, boolean parked) {
         StoredJob stored = firing.job();
         ctx.bus().publish(() -> new JobEvent.Claimed(stored.id(), stored.task(), firing.fireTime(), firing.recovery(), now));
         JobDefinition job;
@@ -238,7 +363,12 @@ final class FiringDispatcher {
                 return null;
             }
             Instant lastCompletion = stored.lastRun() == null ? null : stored.lastRun().finishedAt();
-            plan = planner.plan(job.id(), job.trigger(), job.options(), firing.fireTime(), now, lastCompletion);
+            if (parked && planner.lateBeyondGrace(job.trigger(), job.options(), firing.fireTime(), now)) {
+                putBackUnchanged(firing);
+                return null;
+            }
+            Instant planAt = parked ? firing.fireTime() : now;
+            plan = planner.plan(job.id(), job.trigger(), job.options(), firing.fireTime(), planAt, lastCompletion);
         } catch (TriggerGuard.FaultyTriggerException e) {
             TriggerGuard.isolate(ctx, job.id(), job.task(), firing.fireTime(), firing.holdsClaim() ? firing : null,
                     firing.ticket(), e, now);
@@ -319,8 +449,9 @@ final class FiringDispatcher {
         ctx.bus().publish(() -> new JobEvent.Missed(job.id(), job.task(), fireTime, now));
     }
 
-    /** Stops retrying failed attempts (shutdown). */
+    /** Shutdown: stops retrying failed attempts, and puts parked firings back unrun. */
     void stopRetries() {
+        parked.close();
         runner.stopAccepting();
     }
 

@@ -88,6 +88,11 @@ final class MisfirePlanner {
         }
     }
 
+    /** Whether {@code fireTime} is later than the job's grace at {@code now} (as {@link #plan} judges it). */
+    boolean lateBeyondGrace(Trigger trigger, JobOptions jobOptions, Instant fireTime, Instant now) {
+        return isLate(fireTime, now, OneShotGrace.effective(trigger, jobOptions));
+    }
+
     private Plan single(Instant fireTime, Instant now, JobOptions options, Optional<Instant> next) {
         return isLate(fireTime, now, options)
                 ? new Plan(List.of(), List.of(fireTime), next)

@@ -16,6 +16,10 @@ import java.util.concurrent.locks.ReentrantLock;
 final class RunTracker {
 
     private final Set<Attempt> attempts = ConcurrentHashMap.newKeySet();
+    /** Firings claimed ahead and parked on a worker until due ({@link ParkedFirings}): in flight too. */
+    private final java.util.concurrent.atomic.AtomicInteger held = new java.util.concurrent.atomic.AtomicInteger();
+    /** Attempts queued for or running on a worker thread (not those only waiting for their store write). */
+    private final java.util.concurrent.atomic.AtomicInteger onWorkers = new java.util.concurrent.atomic.AtomicInteger();
     private volatile Runnable capacityListener;
     private final Map<String, Integer> activeFirings = new ConcurrentHashMap<>();
     private final ReentrantLock lock = new ReentrantLock();
@@ -50,10 +54,44 @@ final class RunTracker {
 
     void submitted(Attempt attempt) {
         attempts.add(attempt);
+        onWorkers.incrementAndGet();
+    }
+
+    /**
+     * An attempt's worker thread is free again (or the attempt never got one). The attempt may stay
+     * in flight a while longer, waiting for its store write, but it no longer holds a worker.
+     */
+    void leftWorker() {
+        onWorkers.decrementAndGet();
+        capacityFreed();
+    }
+
+    /** Worker threads taken or about to be: attempts queued or running a body, and parked firings. */
+    int workersInUse() {
+        return onWorkers.get() + held.get();
     }
 
     void finished(Attempt attempt) {
         attempts.remove(attempt);
+        capacityFreed();
+    }
+
+    /** A firing claimed ahead now occupies a worker until it falls due. */
+    void hold() {
+        held.incrementAndGet();
+    }
+
+    int parkedCount() {
+        return held.get();
+    }
+
+    /** A parked firing became an attempt (tracked before this call) or was put back. */
+    void unhold() {
+        held.decrementAndGet();
+        capacityFreed();
+    }
+
+    private void capacityFreed() {
         Runnable listener = capacityListener;
         if (listener != null) {
             capacityListener = null;
@@ -69,14 +107,14 @@ final class RunTracker {
      */
     void onCapacity(Runnable listener) {
         capacityListener = listener;
-        if (attempts.isEmpty() && capacityListener != null) {
+        if (isIdle() && capacityListener != null) {
             capacityListener = null;
             listener.run();
         }
     }
 
     /** The attempts in flight, as a weakly consistent view: no copy, for the dispatcher's every pass. */
-    Iterable<Attempt> inFlight() {
+    Iterable<Attempt> attemptsInFlight() {
         return java.util.Collections.unmodifiableSet(attempts);
     }
 
@@ -88,8 +126,13 @@ final class RunTracker {
         return attempts.size();
     }
 
+    /** Attempts queued or running, and firings parked until due: what the in-flight limit counts. */
+    int inFlight() {
+        return attempts.size() + held.get();
+    }
+
     boolean isIdle() {
-        return attempts.isEmpty();
+        return attempts.isEmpty() && held.get() == 0;
     }
 
     /** Waits, in real time, until no attempt is in flight. Returns false on timeout. */
@@ -98,7 +141,7 @@ final class RunTracker {
         waiters.incrementAndGet();
         lock.lock();
         try {
-            while (!attempts.isEmpty()) {
+            while (!isIdle()) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return false;

@@ -12,7 +12,8 @@ import java.time.Instant;
  * start. So no firing is reported missed only because this node had no free worker, while a
  * firing already late before the node filled up (downtime) still is.
  *
- * <p>Used by the dispatcher thread only; the fields are volatile so that a test or a metric may read them.
+ * <p>Written by the dispatcher thread only; the fields are volatile so that a worker firing a parked
+ * firing ({@link ParkedFirings}), a test or a metric may read them.
  */
 final class Saturation {
 

@@ -27,7 +27,7 @@ final class TimeoutWatch {
 
     void check() {
         long now = ctx.ticker().nanos();
-        for (Attempt attempt : ctx.tracker().inFlight()) {
+        for (Attempt attempt : ctx.tracker().attemptsInFlight()) {
             if (attempt.timeout() == null) {
                 continue;
             }
@@ -47,7 +47,7 @@ final class TimeoutWatch {
         long now = ctx.ticker().nanos();
         boolean found = false;
         long earliest = 0;
-        for (Attempt attempt : ctx.tracker().inFlight()) {
+        for (Attempt attempt : ctx.tracker().attemptsInFlight()) {
             long at;
             if (attempt.timeout() == null) {
                 continue;
