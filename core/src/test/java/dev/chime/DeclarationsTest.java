@@ -151,6 +151,108 @@ class DeclarationsTest {
     }
 
     /**
+     * The shared store seen by a node that declares while {@code tick}'s firing is claimed (by
+     * another node's dispatcher, or a fixed-delay run holding its claim): every read of the job
+     * while claimed calls {@code onClaimedRead}.
+     */
+    private NaiveJobStore whileTickIsClaimed(Runnable onClaimedRead) {
+        return new NaiveJobStore() {
+            @Override
+            public java.util.Optional<dev.chime.spi.StoredJob> get(String jobId) {
+                java.util.Optional<dev.chime.spi.StoredJob> answer = store.get(jobId);
+                if (jobId.equals("tick") && answer.orElseThrow().claimedFireTime() != null) {
+                    onClaimedRead.run();
+                }
+                return answer;
+            }
+
+            @Override
+            public java.util.List<dev.chime.spi.StoredJob> list() {
+                return store.list();
+            }
+
+            @Override
+            public boolean add(dev.chime.spi.StoredJob job) {
+                return store.add(job);
+            }
+
+            @Override
+            public boolean update(dev.chime.spi.StoredJob job) {
+                return store.update(job);
+            }
+
+            @Override
+            public boolean remove(String jobId) {
+                return store.remove(jobId);
+            }
+        };
+    }
+
+    /** Claims {@code tick}'s due firing on the shared store, as another node's dispatcher would. */
+    private dev.chime.spi.Firing claimTick() {
+        clock.advance(Duration.ofMinutes(1));
+        List<dev.chime.spi.Firing> claimed = store.claimDue(clock.instant(), 10);
+        assertThat(claimed).extracting(dev.chime.spi.Firing::jobId).containsExactly("tick");
+        return claimed.get(0);
+    }
+
+    @Test
+    void aNewerVersionIsRecordedOnAJobWhoseFiringIsClaimedWhenItDeclaresOnceTheClaimEnds() {
+        start("1.0", every("tick", Duration.ofMinutes(1)));
+        dev.chime.spi.Firing firing = claimTick();
+        Instant next = clock.instant().plus(Duration.ofMinutes(1));
+        boolean[] released = {false};
+        // The firing ends its claim right after the declaring node read it claimed.
+        NaiveJobStore shared = whileTickIsClaimed(() -> {
+            if (!released[0]) {
+                released[0] = store.release(firing, next);
+            }
+        });
+        Scheduler newer = Scheduler.builder().clock(clock).store(shared).task("work", ctx -> { }).build();
+        schedulers.add(newer);
+
+        DeclarationReport report = newer.declare(Declarations.builder().version("1.1")
+                .job(every("tick", Duration.ofMinutes(1)), "test tick").build());
+
+        assertThat(released[0]).as("the firing's claim was not dropped by the declaration").isTrue();
+        assertThat(report.kept()).containsExactly("tick");
+        JobInfo tick = newer.job("tick").orElseThrow();
+        assertThat(tick.definition().origin().orElseThrow().version()).isEqualTo("1.1");
+        assertThat(tick.nextFireTime()).as("the schedule the firing's release set").contains(next);
+
+        // The newest version is recorded although its only kept job was firing: an older node
+        // restarting changes nothing.
+        DeclarationReport older = start("1.0", every("tick", Duration.ofMinutes(1)), every("old-only", Duration.ofMinutes(1)));
+        assertThat(older.supersededBy()).contains("1.1");
+        assertThat(api().jobs()).extracting(JobInfo::id).containsExactly("tick");
+    }
+
+    @Test
+    void aClaimHeldLongerThanTheDeclarationWaitsIsLeftIntactAndTheOriginKeptForALaterStart() {
+        start("1.0", every("tick", Duration.ofMinutes(1)));
+        dev.chime.spi.Firing firing = claimTick();
+        int[] claimedReads = {0};
+        // A fixed-delay run holds its claim for as long as it runs: time passes while the node waits.
+        NaiveJobStore shared = whileTickIsClaimed(() -> {
+            claimedReads[0]++;
+            clock.advance(Duration.ofSeconds(1));
+        });
+        Scheduler newer = Scheduler.builder().clock(clock).store(shared).task("work", ctx -> { }).build();
+        schedulers.add(newer);
+        Instant declaring = clock.instant();
+
+        DeclarationReport report = newer.declare(Declarations.builder().version("1.1")
+                .job(every("tick", Duration.ofMinutes(1)), "test tick").build());
+
+        assertThat(report.kept()).containsExactly("tick");
+        assertThat(Duration.between(declaring, clock.instant())).as("waited for the claim, on the scheduler's clock")
+                .isEqualTo(Duration.ofSeconds(11));
+        assertThat(claimedReads[0]).isEqualTo(11);
+        assertThat(store.release(firing, clock.instant())).as("the claim is still the firing's").isTrue();
+        assertThat(newer.job("tick").orElseThrow().definition().origin().orElseThrow().version()).isEqualTo("1.0");
+    }
+
+    /**
      * A store on which, while a start declares its jobs (after it listed the stored ones), an
      * operator replaces the formerly declared job {@code gone} through the API.
      */

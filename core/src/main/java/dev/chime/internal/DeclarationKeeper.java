@@ -9,6 +9,7 @@ import dev.chime.Scheduler;
 import dev.chime.Trigger;
 import dev.chime.spi.JobStore;
 import dev.chime.spi.StoredJob;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,21 +26,38 @@ import org.slf4j.LoggerFactory;
  * newest code's declarations win. Every change goes through the scheduler's own operations (so
  * listeners hear it) or, to record a new origin on an unchanged job, through the store's
  * version-checked {@code update}, which keeps the job's schedule, pause state and last outcome.
+ *
+ * <p>A job claimed at that moment (a firing being dispatched, a fixed-delay job running) is not
+ * written: the write would end the claim and drop the firing. The keeper waits for the claim to
+ * end, re-reading the job, at most {@link #CLAIM_WAIT} for the whole pass, measured on the
+ * engine's ticker (the scheduler's clock under a {@code TestClock}), and then records the origin.
+ * Without that, a start whose kept jobs were all firing would record its version nowhere, and an
+ * older node restarting would declare its jobs again.
  */
 final class DeclarationKeeper {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeclarationKeeper.class);
     /** Bounds the re-reads of one job that other writers (claims, other nodes) keep changing. */
     private static final int ATTEMPTS = 50;
+    /** How long one pass waits, in all, for claimed jobs to be released before leaving them. */
+    static final Duration CLAIM_WAIT = Duration.ofSeconds(10);
+    /** The pause between re-reads of a claimed job; also caps the re-reads should the ticker stand still. */
+    private static final Duration CLAIM_POLL = Duration.ofMillis(20);
+    private static final long MAX_CLAIM_POLLS = CLAIM_WAIT.toMillis() / CLAIM_POLL.toMillis();
 
     private final Scheduler scheduler;
     private final JobStore store;
     private final JobCodec codec;
+    private final Ticker ticker;
+    /** When this pass stops waiting for claims (ticker nanos); set at the first claim it meets. */
+    private Long claimWaitEnd;
+    private long claimPolls;
 
-    DeclarationKeeper(Scheduler scheduler, JobStore store, JobCodec codec) {
+    DeclarationKeeper(Scheduler scheduler, JobStore store, JobCodec codec, Ticker ticker) {
         this.scheduler = scheduler;
         this.store = store;
         this.codec = codec;
+        this.ticker = ticker;
     }
 
     DeclarationReport apply(Declarations d) {
@@ -129,7 +148,8 @@ final class DeclarationKeeper {
         Trigger trigger = anchorForDeclaration(given.trigger());
         JobOrigin origin = new JobOrigin(d.group(), d.version(), declared.source(), declaredSpec);
         JobDefinition job = given.toBuilder().trigger(trigger).origin(origin).build();
-        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+        int attempt = 0;
+        while (attempt < ATTEMPTS) {
             Optional<StoredJob> current = store.get(job.id());
             if (current.isEmpty()) {
                 try {
@@ -137,6 +157,7 @@ final class DeclarationKeeper {
                     LOG.info("declared job '{}' ({}, {}) added", job.id(), job.task(), declaredSpec);
                     return Outcome.ADDED;
                 } catch (DuplicateJobException e) {
+                    attempt++;
                     continue; // another node added it just now: compare with what it stored
                 }
             }
@@ -151,9 +172,14 @@ final class DeclarationKeeper {
                 return Outcome.KEPT;
             }
             if (stored.claimedFireTime() != null) {
-                // Writing now would drop the claim of a firing in progress; the origin is brought up
-                // to date at a later start. The group's version is recorded by its other jobs.
-                LOG.debug("declared job '{}' is claimed; its origin is left for a later start", job.id());
+                // Writing now would end the claim of a firing in progress and drop it: wait for the
+                // claim to end, then write, so the newest version is recorded even if every job it
+                // keeps is firing at this moment. Re-reads of a claim are not contention attempts.
+                if (awaitClaimEnd()) {
+                    continue;
+                }
+                LOG.warn("declared job '{}' stayed claimed for {}; its origin keeps version {} until a later start"
+                        + " (a job running longer keeps its claim)", job.id(), CLAIM_WAIT, before.origin().map(JobOrigin::version).orElse("none"));
                 return Outcome.KEPT;
             }
             String options = JobCodec.withOrigin(JobCodec.writeOptions(before.options()), origin);
@@ -162,9 +188,28 @@ final class DeclarationKeeper {
             if (store.update(stamped)) {
                 return Outcome.KEPT;
             }
+            attempt++;
         }
         throw new IllegalStateException("declared job '" + job.id() + "' kept changing under " + ATTEMPTS
                 + " attempts to declare it; another writer is changing it continuously");
+    }
+
+    /**
+     * Pauses before the next re-read of a claimed job; false when this pass has waited for claims
+     * for {@link #CLAIM_WAIT} on the ticker (or, should the ticker stand still, as many re-reads as
+     * that takes in real time).
+     */
+    private boolean awaitClaimEnd() {
+        long now = ticker.nanos();
+        if (claimWaitEnd == null) {
+            claimWaitEnd = now + CLAIM_WAIT.toNanos();
+        }
+        if (now - claimWaitEnd >= 0 || claimPolls >= MAX_CLAIM_POLLS) {
+            return false;
+        }
+        claimPolls++;
+        LockSupport.parkNanos(CLAIM_POLL.toNanos());
+        return true;
     }
 
     /**

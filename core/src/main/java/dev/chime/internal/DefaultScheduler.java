@@ -48,6 +48,7 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
 
     private final Parts parts;
     private final Clock clock;
+    private final Ticker ticker;
     private final JobStore store;
     private final JobCodec codec;
     private final ListenerBus bus = new ListenerBus();
@@ -66,7 +67,7 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
         this.loop = parts.driveByClock() ? null
                 : new DispatchLoop(clock, this::pass, this::nextWakeUp, parts.pollInterval());
         // Durations on a monotonic source; a scheduler its clock drives measures them on that clock.
-        Ticker ticker = parts.driveByClock() ? Ticker.derivedFrom(clock) : Ticker.system();
+        this.ticker = parts.driveByClock() ? Ticker.derivedFrom(clock) : Ticker.system();
         int workers = workers(parts.executor());
         // A test clock's pass must fire everything due; a real one claims what it can start soon.
         int maxInFlight = parts.driveByClock() ? Integer.MAX_VALUE : parts.maxInFlight();
@@ -224,7 +225,7 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
     @Override
     public DeclarationReport declare(Declarations declarations) {
         requireNotShutDown();
-        return new DeclarationKeeper(this, store, codec).apply(declarations);
+        return new DeclarationKeeper(this, store, codec, ticker).apply(declarations);
     }
 
     @Override
