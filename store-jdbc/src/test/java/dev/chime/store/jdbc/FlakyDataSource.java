@@ -19,7 +19,7 @@ import javax.sql.DataSource;
  * connect, before a commit (nothing happens), and after a commit (it happened, but the answer is
  * lost). Statements in auto-commit mode fail before or after running, likewise.
  */
-final class FlakyDataSource implements DataSource {
+public final class FlakyDataSource implements DataSource {
 
     private static final Set<String> EXECUTE = Set.of("execute", "executeQuery", "executeUpdate", "executeBatch",
             "executeLargeUpdate");
@@ -27,20 +27,20 @@ final class FlakyDataSource implements DataSource {
     private final DataSource target;
     private final double failureRate;
     private volatile boolean healthy = true;
-    final AtomicLong onConnect = new AtomicLong();
-    final AtomicLong beforeCommit = new AtomicLong();
-    final AtomicLong afterCommit = new AtomicLong();
+    public final AtomicLong onConnect = new AtomicLong();
+    public final AtomicLong beforeCommit = new AtomicLong();
+    public final AtomicLong afterCommit = new AtomicLong();
 
-    FlakyDataSource(DataSource target, double failureRate) {
+    public FlakyDataSource(DataSource target, double failureRate) {
         this.target = target;
         this.failureRate = failureRate;
     }
 
-    void heal() {
+    public void heal() {
         healthy = true;
     }
 
-    void startFailing() {
+    public void startFailing() {
         healthy = false;
     }
 

@@ -1,0 +1,229 @@
+package dev.chime.store.jdbc.fault;
+
+import dev.chime.store.jdbc.fault.Records.Body;
+import dev.chime.store.jdbc.fault.Records.NotRun;
+import dev.chime.store.jdbc.fault.Workload.Kind;
+import dev.chime.store.jdbc.fault.Workload.Spec;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * The promises of the cluster, checked exactly from the bodies' own records after a scenario. Each
+ * invariant collects its violations with the rows that prove them (times relative to the window's
+ * start), so a failure reads as the interleaving that broke it.
+ */
+final class Invariants {
+
+    static final String RUNS_ONCE = "no (job, fire time, attempt) body runs twice, but the one re-run of a recoverable firing whose node died";
+    static final String MAX_INSTANCES = "no job has more bodies executing at once than its maxInstances, but a body frozen by SIGSTOP";
+    static final String ACCOUNTED = "every fire time of the window ran, or was reported missed or skipped; every failed attempt was retried";
+    static final String NEVER_EARLY = "no body starts before its fire time by the database's clock, nor a fixed-delay body sooner than its delay after the last";
+    static final String QUIESCENT = "at quiescence: every body finished, no unfinished run rows, no claims, running = 0";
+    static final String FENCING = "fencing tokens increase per job in the start order of the bodies not frozen";
+
+    private final Workload workload;
+    private final FaultLog faults;
+    private final List<Body> bodies;
+    private final List<NotRun> notRuns;
+    private final Map<String, List<String>> violations = new LinkedHashMap<>();
+
+    Invariants(Workload workload, FaultLog faults, List<Body> bodies, List<NotRun> notRuns) {
+        this.workload = workload;
+        this.faults = faults;
+        this.bodies = bodies;
+        this.notRuns = notRuns;
+        for (String name : List.of(RUNS_ONCE, MAX_INSTANCES, ACCOUNTED, NEVER_EARLY, QUIESCENT, FENCING)) {
+            violations.put(name, new ArrayList<>());
+        }
+    }
+
+    /** Checks the invariants read from the records; {@link #quiescence} adds the store's state. */
+    Invariants check() {
+        runsOnce();
+        maxInstances();
+        accounted();
+        neverEarly();
+        fencing();
+        bodies.stream().filter(b -> !b.finished() && faults.killedAt(b.node()) == null)
+                .forEach(b -> violations.get(QUIESCENT).add("a body never finished on a node that was not killed: " + faults.describe(b)));
+        return this;
+    }
+
+    void quiescence(StoreState.Snapshot store) {
+        store.problems().forEach(p -> violations.get(QUIESCENT).add(p));
+    }
+
+    Map<String, List<String>> violations() {
+        return violations;
+    }
+
+    boolean allHold() {
+        return violations.values().stream().allMatch(List::isEmpty);
+    }
+
+    private Map<String, List<Body>> byJob() {
+        return bodies.stream().collect(Collectors.groupingBy(Body::jobId, TreeMap::new, Collectors.toList()));
+    }
+
+    private void runsOnce() {
+        Map<String, List<Body>> byFiring = bodies.stream()
+                .collect(Collectors.groupingBy(b -> b.jobId() + "@" + b.fireMs(), TreeMap::new, Collectors.toList()));
+        byFiring.forEach((firing, runs) -> {
+            Spec spec = workload.spec(runs.get(0).jobId());
+            Map<String, List<Body>> byAttempt = runs.stream()
+                    .collect(Collectors.groupingBy(b -> b.attempt() + (b.recovery() ? " recovery" : ""), TreeMap::new, Collectors.toList()));
+            byAttempt.forEach((attempt, same) -> {
+                if (same.size() != 1) {
+                    violations.get(RUNS_ONCE).add(firing + " attempt " + attempt + " ran " + same.size() + " times: " + describe(same));
+                }
+            });
+            List<Body> originals = runs.stream().filter(b -> !b.recovery()).toList();
+            List<Body> recoveries = runs.stream().filter(Body::recovery).toList();
+            if (recoveries.isEmpty()) {
+                return;
+            }
+            // A recovery is the documented re-run only for a recoverable job whose original run was
+            // in flight on a node that died (or never got to start its body there).
+            boolean originalDied = originals.isEmpty() ? faults.anyNodeDied() : originals.stream().anyMatch(faults::diedUnder);
+            if (!spec.recoverable() || !originalDied) {
+                violations.get(RUNS_ONCE).add(firing + " was run again as a recovery though "
+                        + (spec.recoverable() ? "no node it ran on died" : "the job is not recoverable") + ": " + describe(runs));
+            }
+        });
+    }
+
+    private void maxInstances() {
+        byJob().forEach((job, runs) -> {
+            int limit = workload.spec(job).maxInstances();
+            // Half-open intervals [start, end): a body that ends at the millisecond another starts
+            // does not overlap it. A body with no end ran until its node was killed.
+            record Edge(long at, int delta, Body body) {
+            }
+            List<Edge> edges = new ArrayList<>();
+            for (Body b : runs) {
+                if (faults.frozen(b)) {
+                    continue;
+                }
+                Long end = b.endMs() != null ? b.endMs() : faults.killedAt(b.node());
+                edges.add(new Edge(b.startMs(), 1, b));
+                edges.add(new Edge(end == null ? Long.MAX_VALUE : end, -1, b));
+            }
+            edges.sort(Comparator.comparingLong(Edge::at).thenComparingInt(Edge::delta));
+            List<Body> executing = new ArrayList<>();
+            for (Edge e : edges) {
+                if (e.delta() < 0) {
+                    executing.remove(e.body());
+                    continue;
+                }
+                executing.add(e.body());
+                if (executing.size() > limit) {
+                    violations.get(MAX_INSTANCES).add(job + " (maxInstances " + limit + ") had " + executing.size()
+                            + " bodies executing at " + faults.at(e.at()) + ": " + describe(executing));
+                }
+            }
+        });
+    }
+
+    private void accounted() {
+        Map<String, Set<Long>> reported = notRuns.stream()
+                .collect(Collectors.groupingBy(NotRun::jobId, Collectors.mapping(NotRun::fireMs, Collectors.toCollection(TreeSet::new))));
+        Map<String, Set<Long>> ran = bodies.stream()
+                .collect(Collectors.groupingBy(Body::jobId, Collectors.mapping(Body::fireMs, Collectors.toCollection(TreeSet::new))));
+        for (Spec spec : workload.specs()) {
+            Set<Long> ranHere = ran.getOrDefault(spec.jobId(), Set.of());
+            Set<Long> reportedHere = reported.getOrDefault(spec.jobId(), Set.of());
+            for (long t : spec.fireTimes(faults.fromMs(), faults.horizonMs())) {
+                if (!ranHere.contains(t) && !reportedHere.contains(t)) {
+                    violations.get(ACCOUNTED).add(spec.jobId() + "@" + faults.at(t) + " neither ran nor was reported missed or skipped");
+                }
+            }
+            for (long t : union(ranHere, reportedHere)) {
+                if (!spec.schedules(t)) {
+                    violations.get(ACCOUNTED).add(spec.jobId() + "@" + faults.at(t) + " ran or was reported but was never scheduled");
+                }
+            }
+        }
+        // A failed attempt on a node that lived on is retried: its next attempt starts.
+        for (Body b : bodies) {
+            Spec spec = workload.spec(b.jobId());
+            if ("failed".equals(b.outcome()) && b.attempt() <= spec.failAttempts() && b.endMs() < faults.horizonMs() - 1_000
+                    && !faults.faultedAfter(b.node(), b.startMs())) {
+                boolean retried = bodies.stream().anyMatch(o -> o.jobId().equals(b.jobId()) && o.fireMs() == b.fireMs()
+                        && o.attempt() == b.attempt() + 1);
+                if (!retried) {
+                    violations.get(ACCOUNTED).add("failed attempt was never retried: " + faults.describe(b));
+                }
+            }
+        }
+    }
+
+    private void neverEarly() {
+        for (Body b : bodies) {
+            if (b.startMs() < b.fireMs()) {
+                violations.get(NEVER_EARLY).add("started " + (b.fireMs() - b.startMs()) + " ms before its fire time: " + faults.describe(b));
+            }
+        }
+        byJob().forEach((job, runs) -> {
+            Spec spec = workload.spec(job);
+            if (spec.kind() != Kind.FIXED_DELAY) {
+                return;
+            }
+            List<Body> inFireOrder = runs.stream().sorted(Comparator.comparingLong(Body::fireMs)).toList();
+            for (int i = 1; i < inFireOrder.size(); i++) {
+                Body previous = inFireOrder.get(i - 1);
+                Body next = inFireOrder.get(i);
+                if (previous.endMs() != null && next.startMs() < previous.endMs() + spec.stepMs()) {
+                    violations.get(NEVER_EARLY).add(job + " started " + (previous.endMs() + spec.stepMs() - next.startMs())
+                            + " ms sooner than its delay of " + spec.stepMs() + " ms after the previous run ended: "
+                            + faults.describe(previous) + " / " + faults.describe(next));
+                }
+            }
+        });
+    }
+
+    private void fencing() {
+        byJob().forEach((job, runs) -> {
+            Body previous = null;
+            for (Body b : runs) {
+                if (b.token() == null || faults.frozen(b)) {
+                    continue;
+                }
+                if (previous != null && b.token() <= previous.token()) {
+                    violations.get(FENCING).add(job + ": token " + b.token() + " does not increase on " + previous.token() + ": "
+                            + faults.describe(previous) + " / " + faults.describe(b));
+                }
+                previous = b;
+            }
+        });
+    }
+
+    private String describe(List<Body> runs) {
+        return runs.stream().map(faults::describe).collect(Collectors.joining("; "));
+    }
+
+    private static Set<Long> union(Set<Long> a, Set<Long> b) {
+        Set<Long> all = new TreeSet<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    /** One line per invariant, HOLDS or its violations, for the failure message and the scenario's report file. */
+    String report() {
+        StringBuilder s = new StringBuilder();
+        violations.forEach((name, list) -> {
+            s.append(list.isEmpty() ? "HOLDS  " : "FAILS  ").append(name).append('\n');
+            list.stream().limit(25).forEach(v -> s.append("         - ").append(v).append('\n'));
+            if (list.size() > 25) {
+                s.append("         ... and ").append(list.size() - 25).append(" more\n");
+            }
+        });
+        return s.toString();
+    }
+}
