@@ -12,8 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
 
 /**
@@ -121,38 +121,41 @@ final class Records {
         void bind(PreparedStatement ps) throws SQLException;
     }
 
+    /**
+     * Writes until the row is there. The body's thread may be interrupted (a timeout, a shutdown)
+     * just as it records its end: the interrupt is set aside for the write, then restored, or the
+     * driver or the pool would give up and the witness would be lost.
+     */
     private void write(String sql, Binder binder) {
+        boolean interrupted = Thread.interrupted();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WRITE_DEADLINE_MS);
-        while (true) {
-            try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-                binder.bind(ps);
-                ps.executeUpdate();
-                return;
-            } catch (SQLException e) {
-                if (isDuplicateKey(e)) {
-                    return; // an earlier try committed and lost its answer: the witness is there
+        try {
+            while (true) {
+                try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+                    binder.bind(ps);
+                    ps.executeUpdate();
+                    return;
+                } catch (SQLException e) {
+                    if (isDuplicateKey(e)) {
+                        return; // an earlier try committed and lost its answer: the witness is there
+                    }
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("could not write a record for " + WRITE_DEADLINE_MS + " ms: " + sql, e);
+                    }
+                    interrupted |= Thread.interrupted();
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+                    interrupted |= Thread.interrupted();
                 }
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("could not write a record for " + WRITE_DEADLINE_MS + " ms: " + sql, e);
-                }
-                pause(100);
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
     }
 
     private static boolean isDuplicateKey(SQLException e) {
         return "23505".equals(e.getSQLState()) || e.getErrorCode() == 1062;
-    }
-
-    private static void pause(long ms) {
-        try {
-            if (new CountDownLatch(1).await(ms, TimeUnit.MILLISECONDS)) {
-                throw new IllegalStateException("unreachable: nobody counts this latch down");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while retrying a record", e);
-        }
     }
 
     /** Every body execution, its start and end rows joined, in start order (all start rows come first). */

@@ -51,15 +51,17 @@ final class Scenario implements AutoCloseable {
 
     /** Creates the tables, starts the nodes, then adds the workload to fire from the next whole second at least 1.5 s away. */
     Scenario start(List<NodeJvm.Settings> settings) throws Exception {
-        try (JdbcJobStore store = JdbcJobStore.builder(dataSource).tablePrefix(prefix).createSchema(true).build()) {
-            records.createTables();
-            nodes.addAll(NodeJvm.start(url, prefix, settings));
-            long startMs = (records.dbNowMillis() + 1_500) / 1_000 * 1_000 + 1_000;
-            workload = Workload.standard(startMs, ONE_SHOTS_MS);
+        JdbcJobStore.builder(dataSource).tablePrefix(prefix).createSchema(true).build().close();
+        records.createTables();
+        nodes.addAll(NodeJvm.start(url, prefix, settings));
+        long startMs = (records.dbNowMillis() + 1_500) / 1_000 * 1_000 + 1_000;
+        workload = Workload.standard(startMs, ONE_SHOTS_MS);
+        try (JdbcJobStore store = JdbcJobStore.builder(dataSource).tablePrefix(prefix).nodeName("adder").build()) {
             Scheduler adder = Scheduler.builder().store(store).build();
             workload.addTo(adder);
-            faults.window(startMs, Long.MAX_VALUE);
+            adder.close();
         }
+        faults.window(startMs, Long.MAX_VALUE);
         return this;
     }
 
@@ -128,16 +130,13 @@ final class Scenario implements AutoCloseable {
      */
     Invariants finish() throws Exception {
         long stopAt = dbNow();
-        for (NodeJvm n : nodes) {
-            if (n.alive()) {
-                n.requestStop();
-            }
+        List<NodeJvm> stopping = nodes.stream().filter(NodeJvm::alive).toList();
+        for (NodeJvm n : stopping) {
+            n.requestStop();
         }
         StringBuilder injected = new StringBuilder();
-        for (NodeJvm n : nodes) {
-            if (n.alive()) {
-                injected.append(n.name).append(": ").append(n.awaitStopped(Duration.ofSeconds(60))).append("; ");
-            }
+        for (NodeJvm n : stopping) {
+            injected.append(n.name).append(": ").append(n.awaitStopped(Duration.ofSeconds(60))).append("; ");
         }
         faults.window(faults.fromMs(), stopAt - 2_000);
         Invariants invariants = new Invariants(workload, faults, records.bodies(), records.notRuns()).check();

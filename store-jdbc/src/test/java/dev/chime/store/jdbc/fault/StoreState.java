@@ -16,26 +16,33 @@ import javax.sql.DataSource;
  */
 final class StoreState {
 
-    record Snapshot(List<String> problems) {
+    /** One thing left behind: the job it is about, and what. */
+    record Problem(String jobId, String text) {
+    }
+
+    record Snapshot(List<Problem> problems) {
     }
 
     private StoreState() {
     }
 
     static Snapshot read(DataSource dataSource, String prefix) throws SQLException {
-        List<String> problems = new ArrayList<>();
+        List<Problem> problems = new ArrayList<>();
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
             String unfinished = "SELECT job_id, fire_time, node_id FROM " + prefix + "runs WHERE " + unfinishedRunsWhere(c, prefix);
             try (ResultSet rs = s.executeQuery(unfinished)) {
                 while (rs.next()) {
-                    problems.add("unfinished run row: " + rs.getString(1) + "@" + rs.getLong(2) / 1_000_000 + " on " + rs.getString(3));
+                    problems.add(new Problem(rs.getString(1), "unfinished run row: " + rs.getString(1) + "@" + rs.getLong(2) / 1_000_000
+                            + " on " + rs.getString(3)));
                 }
             }
             try (ResultSet rs = s.executeQuery("SELECT id, claimed_by, claimed_fire_time, running FROM " + prefix
                     + "jobs WHERE claimed_by IS NOT NULL OR claimed_fire_time IS NOT NULL OR running <> 0 ORDER BY id")) {
                 while (rs.next()) {
-                    problems.add("job " + rs.getString(1) + " left claimed_by=" + rs.getString(2) + " claimed_fire_time="
-                            + rs.getObject(3) + " running=" + rs.getInt(4));
+                    long claimedNanos = rs.getLong(3);
+                    String claimed = rs.wasNull() ? "null" : Long.toString(claimedNanos / 1_000_000);
+                    problems.add(new Problem(rs.getString(1), "job " + rs.getString(1) + " left claimed_by=" + rs.getString(2)
+                            + " claimed_fire_time(ms)=" + claimed + " running=" + rs.getInt(4)));
                 }
             }
         }
