@@ -224,8 +224,13 @@ final class Invariants {
         return all;
     }
 
-    /** One line per invariant, HOLDS or its violations, for the failure message and the scenario's report file. */
+    /** One line per invariant, HOLDS or its first violations, for the failure message. */
     String report() {
+        return report(25);
+    }
+
+    /** One line per invariant, HOLDS or up to {@code limit} of its violations (the report file has all). */
+    String report(int limit) {
         StringBuilder s = new StringBuilder();
         boolean tokens = bodies.stream().anyMatch(b -> b.token() != null);
         violations.forEach((name, list) -> {
@@ -234,9 +239,9 @@ final class Invariants {
                 return;
             }
             s.append(list.isEmpty() ? "HOLDS  " : "FAILS  ").append(name).append('\n');
-            list.stream().limit(25).forEach(v -> s.append("         - ").append(v).append('\n'));
-            if (list.size() > 25) {
-                s.append("         ... and ").append(list.size() - 25).append(" more\n");
+            list.stream().limit(limit).forEach(v -> s.append("         - ").append(v).append('\n'));
+            if (list.size() > limit) {
+                s.append("         ... and ").append(list.size() - limit).append(" more\n");
             }
         });
         return s.toString();

@@ -38,6 +38,11 @@ abstract class PrivateDatabase implements AutoCloseable {
 
     abstract String url();
 
+    /** Where to knock to see whether the server is up (a database of the server's own). */
+    protected String readyUrl() {
+        return url();
+    }
+
     protected abstract void startServer() throws IOException, InterruptedException;
 
     protected abstract void crashServer() throws IOException, InterruptedException;
@@ -52,7 +57,7 @@ abstract class PrivateDatabase implements AutoCloseable {
     protected void awaitReady() throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (true) {
-            try (Connection c = DriverManager.getConnection(url())) {
+            try (Connection c = DriverManager.getConnection(readyUrl())) {
                 return;
             } catch (SQLException e) {
                 if (System.nanoTime() > deadline) {
@@ -101,7 +106,7 @@ abstract class PrivateDatabase implements AutoCloseable {
             db.init();
             db.startServer();
             db.awaitReady();
-            try (Connection c = DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + db.port + "/?user=root");
+            try (Connection c = DriverManager.getConnection(db.readyUrl());
                     Statement s = c.createStatement()) {
                 s.execute("CREATE DATABASE IF NOT EXISTS test");
             }
@@ -185,6 +190,11 @@ abstract class PrivateDatabase implements AutoCloseable {
         @Override
         String url() {
             return "jdbc:mariadb://127.0.0.1:" + port + "/test?user=root";
+        }
+
+        @Override
+        protected String readyUrl() {
+            return "jdbc:mariadb://127.0.0.1:" + port + "/?user=root";
         }
 
         @Override
