@@ -40,4 +40,13 @@ public interface JobContext {
      * (only clustered stores recover firings); {@link #scheduledFireTime()} is the original one.
      */
     boolean isRecovery();
+
+    /**
+     * This run's fencing token: higher than that of every earlier run of this job handed out by
+     * the store (a recovery's is higher than the run it replaces). The scheduler stops a stale node
+     * from recording outcomes, but not a paused body that wakes up after its run was taken over:
+     * pass the token to the resource the job writes to and have it reject a write whose token is
+     * lower than the highest it has seen. 0 when the store hands out no tokens.
+     */
+    long fencingToken();
 }

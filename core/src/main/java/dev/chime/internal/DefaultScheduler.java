@@ -53,8 +53,10 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
 
     public DefaultScheduler(Parts parts) {
         this.parts = parts;
-        this.clock = parts.clock();
         this.store = parts.store();
+        // A test clock drives the scheduler and is the only time there is; otherwise the store may
+        // know better (a cluster judges time by its database's clock).
+        this.clock = parts.driveByClock() ? parts.clock() : store.clusterClock(parts.clock());
         this.codec = new JobCodec(parts.triggers());
         this.loop = parts.driveByClock() ? null
                 : new DispatchLoop(clock, this::pass, this::nextWakeUp, parts.pollInterval());

@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,11 +32,14 @@ final class FiringDispatcher {
     private final AttemptRunner runner;
     private final ScheduleKeeper keeper;
     private final MisfirePlanner planner = new MisfirePlanner();
+    /** The tasks this node can run, so the store hands out no others; null when the factory cannot list them. */
+    private final Set<String> runnableTasks;
 
     FiringDispatcher(EngineContext ctx, AttemptRunner runner, ScheduleKeeper keeper) {
         this.ctx = ctx;
         this.runner = runner;
         this.keeper = keeper;
+        this.runnableTasks = ctx.jobFactory().knownTasks().orElse(null);
     }
 
     /**
@@ -56,7 +60,7 @@ final class FiringDispatcher {
             if (room <= 0) {
                 return true;
             }
-            claimed = ctx.store().claimDue(now, Math.min(room, CLAIM_BATCH));
+            claimed = ctx.store().claimDue(now, Math.min(room, CLAIM_BATCH), runnableTasks);
             // One thread decides every firing: measured faster than spreading the decisions over the
             // workers (BENCHMARKS.md), and it keeps the order of fire times. The store then carries
             // out a whole batch of decisions at once.
@@ -138,7 +142,7 @@ final class FiringDispatcher {
     Optional<Instant> nextWakeUp(boolean firing) {
         Optional<Instant> wake = ctx.tracker().earliestDeadline();
         if (firing) {
-            wake = earliest(wake, ctx.store().nextDueTime());
+            wake = earliest(wake, ctx.store().nextDueTime(runnableTasks));
             wake = earliest(wake, runner.nextRetry());
         }
         return wake;

@@ -2,7 +2,9 @@ package dev.chime.internal;
 
 import dev.chime.Job;
 import dev.chime.spi.JobFactory;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import java.util.TreeMap;
 
@@ -27,6 +29,19 @@ public final class RegisteredTasks implements JobFactory {
             return Optional.of(job);
         }
         return fallback == null ? Optional.empty() : fallback.resolve(task);
+    }
+
+    /** The registered names, plus the fallback's when it lists them; empty when the fallback cannot. */
+    @Override
+    public Optional<Set<String>> knownTasks() {
+        if (fallback == null) {
+            return Optional.of(tasks.keySet());
+        }
+        return fallback.knownTasks().map(more -> {
+            Set<String> all = new HashSet<>(tasks.keySet());
+            all.addAll(more);
+            return Set.copyOf(all);
+        });
     }
 
     @Override

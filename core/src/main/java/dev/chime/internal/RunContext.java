@@ -3,6 +3,7 @@ package dev.chime.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.chime.CancellationSignal;
 import dev.chime.JobContext;
+import dev.chime.spi.RunTicket;
 import java.time.Instant;
 
 /** The {@link JobContext} of one attempt. */
@@ -61,5 +62,11 @@ final class RunContext implements JobContext {
     @Override
     public boolean isRecovery() {
         return attempt.firing().recovery();
+    }
+
+    @Override
+    public long fencingToken() {
+        RunTicket ticket = attempt.firing().ticket();
+        return ticket == null ? 0 : ticket.fencingToken();
     }
 }

@@ -27,8 +27,9 @@ public record Dispatch(Firing firing, RunRequest run, Instant nextFireTime) {
     /**
      * What became of a {@link Dispatch}.
      *
-     * @param ticket     the run's ticket; null when no run was asked for or the job already has
-     *                   max instances running across the cluster
+     * @param ticket     the run's ticket; null when no run was asked for, the job already has
+     *                   max instances running across the cluster, or the claim did not end (a run
+     *                   is recorded only for a claim still held: the engine starts none without it)
      * @param claimEnded true when the job was put back or removed; false when it was changed or
      *                   removed since the claim (the change wins, as with {@link JobStore#release})
      */

@@ -1,10 +1,12 @@
 package dev.chime.spi;
 
 import dev.chime.LastRun;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -52,6 +54,17 @@ public interface JobStore extends AutoCloseable {
      * concurrent callers.
      */
     List<Firing> claimDue(Instant now, int limit);
+
+    /**
+     * {@link #claimDue(Instant, int)}, taking only jobs whose task is in {@code tasks}: the engine
+     * passes the tasks this node can run ({@link JobFactory#knownTasks()}), so a clustered store
+     * leaves the other jobs to nodes that can run them (and should say once per task that some are
+     * due). {@code null} means every task. The default ignores the restriction, as a store used by
+     * one node may: a job whose task is unknown then fails when it runs.
+     */
+    default List<Firing> claimDue(Instant now, int limit, Set<String> tasks) {
+        return claimDue(now, limit);
+    }
 
     /**
      * Ends a claim: clears {@code claimedFireTime} and sets the next fire time (null when the trigger
@@ -139,6 +152,26 @@ public interface JobStore extends AutoCloseable {
 
     /** The earliest next fire time of any job that is neither paused nor claimed. */
     Optional<Instant> nextDueTime();
+
+    /**
+     * {@link #nextDueTime()} among the jobs whose task is in {@code tasks} ({@code null}: every
+     * task), so that a node does not wake up for jobs it leaves to others. The default ignores
+     * the restriction.
+     */
+    default Optional<Instant> nextDueTime(Set<String> tasks) {
+        return nextDueTime();
+    }
+
+    /**
+     * The clock the engine judges time by with this store (due-ness, misfire lateness, event
+     * times), given the scheduler's own. A store shared by a cluster answers one clock for every
+     * node, such as the database's, so a node whose clock is off neither fires early nor sees every
+     * fire time as missed. The default is the scheduler's clock. Not asked when a
+     * {@code TestClock} drives the scheduler.
+     */
+    default Clock clusterClock(Clock local) {
+        return local;
+    }
 
     /** Releases resources; the store is not used afterwards. */
     @Override

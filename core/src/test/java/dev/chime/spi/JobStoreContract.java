@@ -285,6 +285,25 @@ public abstract class JobStoreContract {
     }
 
     @Test
+    void fencingTokensGoUpWithEveryRunOfAJob() {
+        store.add(job("a", T0));
+        Firing first = store.claimDue(T0, 10).get(0);
+        RunTicket one = store.dispatch(List.of(new Dispatch(first, new RunRequest("a", T0, 2, false, null),
+                T0.plusSeconds(10)))).get(0).ticket();
+        Firing second = store.claimDue(T0.plusSeconds(10), 10).get(0);
+        RunTicket two = store.dispatch(List.of(new Dispatch(second, new RunRequest("a", T0.plusSeconds(10), 2, false, null),
+                T0.plusSeconds(20)))).get(0).ticket();
+        Firing last = store.claimDue(T0.plusSeconds(20), 10).get(0);
+        store.completeRun(one, null);
+        RunTicket three = store.dispatch(List.of(new Dispatch(last, new RunRequest("a", T0.plusSeconds(20), 2, false,
+                last.job()), null))).get(0).ticket();
+
+        assertThat(one.fencingToken()).isPositive();
+        assertThat(two.fencingToken()).isGreaterThan(one.fencingToken());
+        assertThat(three.fencingToken()).as("the run of a job leaving the store").isGreaterThan(two.fencingToken());
+    }
+
+    @Test
     void dispatchLeavesAJobThatChangedSinceTheClaim() {
         store.add(job("a", T0));
         Firing firing = store.claimDue(T0, 10).get(0);

@@ -17,6 +17,13 @@ import java.util.TreeMap;
 public class NaiveJobStore implements JobStore {
 
     private final Map<String, StoredJob> jobs = new TreeMap<>();
+    private long fencingTokens;
+
+    /** Fencing tokens from one counter: up with every run, so up with every run of each job. */
+    @Override
+    public synchronized RunTicket beginRun(RunRequest request) {
+        return new RunTicket(request.jobId(), request.fireTime(), RunTicket.LOCAL, ++fencingTokens);
+    }
 
     @Override
     public synchronized boolean add(StoredJob job) {

@@ -101,6 +101,11 @@ public final class JdbcJobStore implements JobStore {
     }
 
     @Override
+    public List<Firing> claimDue(Instant now, int limit, java.util.Set<String> tasks) {
+        return delegate.claimDue(now, limit, tasks);
+    }
+
+    @Override
     public boolean release(Firing firing, Instant nextFireTime) {
         return delegate.release(firing, nextFireTime);
     }
@@ -143,6 +148,20 @@ public final class JdbcJobStore implements JobStore {
     @Override
     public Optional<Instant> nextDueTime() {
         return delegate.nextDueTime();
+    }
+
+    @Override
+    public Optional<Instant> nextDueTime(java.util.Set<String> tasks) {
+        return delegate.nextDueTime(tasks);
+    }
+
+    /**
+     * The database's clock, measured at every heartbeat (the midpoint of a round trip) and carried
+     * forward on the monotonic clock: every node of the cluster judges due-ness by it.
+     */
+    @Override
+    public java.time.Clock clusterClock(java.time.Clock local) {
+        return delegate.node().databaseClock(local);
     }
 
     /** Leaves the cluster (others take over what is left at once) and stops retrying. */

@@ -31,6 +31,13 @@ public final class FlakyDataSource implements DataSource {
     public final AtomicLong beforeCommit = new AtomicLong();
     public final AtomicLong afterCommit = new AtomicLong();
 
+    /** One commit to fail on purpose: after committing (the answer is lost) or after rolling back, then {@code meanwhile}. */
+    private record CommitFault(boolean commits, Runnable meanwhile) {
+    }
+
+    private final java.util.concurrent.atomic.AtomicReference<CommitFault> nextCommit =
+            new java.util.concurrent.atomic.AtomicReference<>();
+
     public FlakyDataSource(DataSource target, double failureRate) {
         this.target = target;
         this.failureRate = failureRate;
@@ -42,6 +49,16 @@ public final class FlakyDataSource implements DataSource {
 
     public void startFailing() {
         healthy = false;
+    }
+
+    /** The next commit goes through, but its answer is lost: the caller sees a broken connection. */
+    public void loseAnswerOfNextCommit() {
+        nextCommit.set(new CommitFault(true, () -> { }));
+    }
+
+    /** The next commit is rolled back instead, then {@code meanwhile} runs, then the caller sees a broken connection. */
+    public void rollBackNextCommit(Runnable meanwhile) {
+        nextCommit.set(new CommitFault(false, meanwhile));
     }
 
     private boolean fail() {
@@ -72,6 +89,16 @@ public final class FlakyDataSource implements DataSource {
 
         @Override
         public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+            CommitFault fault = method.getName().equals("commit") ? nextCommit.getAndSet(null) : null;
+            if (fault != null) {
+                if (fault.commits()) {
+                    real.commit();
+                } else {
+                    real.rollback();
+                }
+                fault.meanwhile().run();
+                throw lost(fault.commits() ? "after commit (on purpose)" : "before commit (on purpose)");
+            }
             if (method.getName().equals("commit") && fail()) {
                 if (ThreadLocalRandom.current().nextBoolean()) {
                     beforeCommit.incrementAndGet();

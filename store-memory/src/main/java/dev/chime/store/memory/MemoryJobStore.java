@@ -5,6 +5,7 @@ import dev.chime.spi.Dispatch;
 import dev.chime.spi.Firing;
 import dev.chime.spi.JobCounts;
 import dev.chime.spi.JobStore;
+import dev.chime.spi.RunRequest;
 import dev.chime.spi.RunTicket;
 import dev.chime.spi.StoredJob;
 import java.time.Instant;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -47,6 +49,7 @@ public final class MemoryJobStore implements JobStore {
     /** Exactly the jobs that are neither paused nor claimed and have a next fire time. */
     private final TreeSet<StoredJob> schedule = new TreeSet<>(BY_NEXT_FIRE);
     private final Map<String, String> canonical = new HashMap<>();
+    private final AtomicLong fences = new AtomicLong();
     /** Kept up to date by store/unindex so counts() need not scan. */
     private long paused;
 
@@ -180,6 +183,15 @@ public final class MemoryJobStore implements JobStore {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * One counter for the whole store hands out the fencing tokens: it goes up with every run, so it
+     * goes up with every run of each job, and nothing is kept per job (one-shots leave no counter behind).
+     */
+    @Override
+    public RunTicket beginRun(RunRequest request) {
+        return new RunTicket(request.jobId(), request.fireTime(), RunTicket.LOCAL, fences.incrementAndGet());
     }
 
     /** The whole batch under one lock: the dispatcher hands over a few hundred firings at a time. */

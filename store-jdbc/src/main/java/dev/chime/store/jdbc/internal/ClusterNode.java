@@ -14,10 +14,10 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
+import java.util.Deque;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -38,6 +38,9 @@ import org.slf4j.LoggerFactory;
 public final class ClusterNode implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
+    private static final int PURGE_BATCH = 500;
+    /** How long closing waits for the heartbeat thread, and then for the goodbye to the database. */
+    private static final long CLOSE_WAIT_MILLIS = 2_000;
 
     private final Database db;
     private final Sql sql;
@@ -46,8 +49,9 @@ public final class ClusterNode implements AutoCloseable {
     private final Duration timeout;
     private final Map<String, Long> heldClaims = new ConcurrentHashMap<>();
     private final Set<String> heldRuns = ConcurrentHashMap.newKeySet();
-    private final Queue<Firing> recoveries = new ConcurrentLinkedQueue<>();
+    private final Deque<Firing> recoveries = new ConcurrentLinkedDeque<>();
     private final ScheduledExecutorService beat;
+    private final DatabaseClock clock;
     private volatile long lastBeatNanos;
     private volatile boolean registered;
     private volatile long takeovers;
@@ -58,6 +62,7 @@ public final class ClusterNode implements AutoCloseable {
         this.id = id;
         this.heartbeatInterval = heartbeatInterval;
         this.timeout = timeout;
+        this.clock = new DatabaseClock(db, sql);
         this.beat = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "chime-jdbc-heartbeat-" + id);
             t.setDaemon(true);
@@ -67,6 +72,15 @@ public final class ClusterNode implements AutoCloseable {
 
     public String id() {
         return id;
+    }
+
+    Sql sql() {
+        return sql;
+    }
+
+    /** The database's clock, as this node measures it at each heartbeat; {@code local} until the first reading. */
+    public java.time.Clock databaseClock(java.time.Clock local) {
+        return clock.clock(local);
     }
 
     /** How many dead nodes this node took over. */
@@ -82,6 +96,7 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     private void register() throws SQLException {
+        clock.measure();
         long sent = System.nanoTime();
         db.autoCommit(c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + sql.nodes
@@ -98,8 +113,10 @@ public final class ClusterNode implements AutoCloseable {
     private void tick() {
         try {
             heartbeat();
+            clock.measure();
             takeOverDeadNodes();
             resetOwnOrphans();
+            purgeEndedRuns();
         } catch (SQLException | RuntimeException e) {
             LOG.warn("node '{}': heartbeat failed ({}); claiming pauses until the database answers", id, e.getMessage());
         }
@@ -123,6 +140,8 @@ public final class ClusterNode implements AutoCloseable {
                 + "outcomes; joining again", id);
         heldClaims.clear();
         heldRuns.clear();
+        // Recoveries this node adopted went to whoever took it over, with the rest of its runs.
+        recoveries.clear();
         register();
     }
 
@@ -175,16 +194,47 @@ public final class ClusterNode implements AutoCloseable {
         return taken;
     }
 
+    /** Puts recoveries back at the head of the queue, in their order (a claim that failed took them). */
+    void requeueRecoveries(List<Firing> taken) {
+        for (int i = taken.size() - 1; i >= 0; i--) {
+            recoveries.addFirst(taken.get(i));
+        }
+    }
+
     /**
-     * Ends a run in the open transaction: deletes it if it is still this node's, frees its instance
-     * slot and records the outcome (when given). False when the run is not this node's any more.
+     * In the open transaction: whether this node is still alive by the database's clock, beating
+     * once if so. Its row stays locked to the end of the transaction, so a takeover (which deletes
+     * the row) either went first, and this answers false, or waits and then finds the node fresh.
      */
-    boolean endRun(Connection c, String runId, String jobId, LastRun lastRun) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql.deleteRun)) {
+    boolean stillAlive(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql.stillAlive)) {
+            ps.setString(1, id);
+            ps.setLong(2, timeout.toMillis());
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    /** What became of a run's end. */
+    enum Ended {
+        /** Ended now: its slot freed and its outcome recorded. */
+        NOW,
+        /** Ended by this node earlier (a retry whose first commit went through): nothing more to do. */
+        EARLIER,
+        /** Not this node's run any more: another node took it over, or it is gone. */
+        NOT_OURS
+    }
+
+    /**
+     * Ends a run in the open transaction: marks it ended if it is still this node's, frees its
+     * instance slot and records the outcome (when given). Idempotent: a run this node already
+     * ended answers {@link Ended#EARLIER} and changes nothing.
+     */
+    Ended endRun(Connection c, String runId, String jobId, LastRun lastRun) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql.endRun)) {
             ps.setString(1, runId);
             ps.setString(2, id);
             if (ps.executeUpdate() == 0) {
-                return false;
+                return endedEarlier(c, runId) ? Ended.EARLIER : Ended.NOT_OURS;
             }
         }
         try (PreparedStatement ps = c.prepareStatement(lastRun == null ? sql.releaseInstance : sql.releaseInstanceWithOutcome)) {
@@ -195,7 +245,22 @@ public final class ClusterNode implements AutoCloseable {
             ps.setString(i, jobId);
             ps.executeUpdate();
         }
-        return true;
+        return Ended.NOW;
+    }
+
+    /** Whether the run's row carries this node's completion marker. */
+    boolean endedEarlier(Connection c, String runId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql.runState)) {
+            ps.setString(1, runId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return false;
+                }
+                String owner = rs.getString(1);
+                rs.getLong(2);
+                return id.equals(owner) && !rs.wasNull();
+            }
+        }
     }
 
     // ---- takeover ----
@@ -217,7 +282,7 @@ public final class ClusterNode implements AutoCloseable {
                 collect(ps, dead);
             }
             try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT node_id FROM " + sql.runs
-                    + " WHERE node_id NOT IN (SELECT node_id FROM " + sql.nodes + ")")) {
+                    + " WHERE ended_at_ms IS NULL AND node_id NOT IN (SELECT node_id FROM " + sql.nodes + ")")) {
                 collect(ps, dead);
             }
             return null;
@@ -240,7 +305,7 @@ public final class ClusterNode implements AutoCloseable {
         }
     }
 
-    private static void collect(PreparedStatement ps, Set<String> into) throws SQLException {
+    private static void collect(PreparedStatement ps, java.util.Collection<String> into) throws SQLException {
         try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 into.add(rs.getString(1));
@@ -248,7 +313,7 @@ public final class ClusterNode implements AutoCloseable {
         }
     }
 
-    private record DeadRun(String runId, String jobId, long fireTime, boolean recoverable, StoredJob snapshot) {
+    private record DeadRun(String runId, String jobId, long fireTime, boolean recoverable, StoredJob snapshot, long fence) {
     }
 
     /** One dead node's takeover, in one transaction; null when another node got there first. */
@@ -264,8 +329,10 @@ public final class ClusterNode implements AutoCloseable {
             }
         }
         List<DeadRun> runs = new ArrayList<>();
+        // Only runs still in progress: an ended row is a completion marker, not work.
         try (PreparedStatement ps = c.prepareStatement("SELECT run_id, job_id, fire_time, recoverable, snapshot_task, "
-                + "snapshot_trigger, snapshot_options, snapshot_data FROM " + sql.runs + " WHERE node_id = ? FOR UPDATE")) {
+                + "snapshot_trigger, snapshot_options, snapshot_data, fence FROM " + sql.runs
+                + " WHERE node_id = ? AND ended_at_ms IS NULL ORDER BY job_id, run_id FOR UPDATE")) {
             ps.setString(1, dead);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -275,19 +342,19 @@ public final class ClusterNode implements AutoCloseable {
                             rs.getString("snapshot_trigger"), rs.getString("snapshot_options"), rs.getString("snapshot_data"),
                             false, null, null, null, 0);
                     runs.add(new DeadRun(rs.getString("run_id"), rs.getString("job_id"), fire, rs.getBoolean("recoverable"),
-                            snapshot));
+                            snapshot, rs.getLong("fence")));
                 }
             }
         }
         try (PreparedStatement ps = c.prepareStatement("UPDATE " + sql.runs + " SET node_id = ?, started_at_ms = " + sql.now
-                + " WHERE node_id = ?")) {
+                + " WHERE node_id = ? AND ended_at_ms IS NULL")) {
             ps.setString(1, id);
             ps.setString(2, dead);
             ps.executeUpdate();
         }
         Map<String, StoredJob> claimedByDead = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT " + Sql.JOB_COLUMNS + " FROM " + sql.jobs
-                + " WHERE claimed_by = ? FOR UPDATE")) {
+                + " WHERE claimed_by = ? ORDER BY id FOR UPDATE")) {
             ps.setString(1, dead);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -302,7 +369,7 @@ public final class ClusterNode implements AutoCloseable {
         List<Firing> recovered = new ArrayList<>();
         for (DeadRun run : runs) {
             StoredJob claimed = claimedByDead.get(run.jobId());
-            RunTicket ticket = new RunTicket(run.jobId(), Sql.fromNanos(run.fireTime()), run.runId());
+            RunTicket ticket = new RunTicket(run.jobId(), Sql.fromNanos(run.fireTime()), run.runId(), newFence(c, run));
             if (claimed != null && Sql.nanos(claimed.claimedFireTime()) == run.fireTime()) {
                 // The dead node held the claim through the run (fixed delay): the claim comes along.
                 try (PreparedStatement ps = c.prepareStatement("UPDATE " + sql.jobs + " SET claimed_by = ?, claimed_at_ms = "
@@ -337,6 +404,24 @@ public final class ClusterNode implements AutoCloseable {
         return recovered;
     }
 
+    /**
+     * A recovery's fencing token, higher than the run it replaces: the job's next token when the
+     * job is still stored, else one past the run's own. Written to the run row, which keeps it.
+     */
+    private long newFence(Connection c, DeadRun run) throws SQLException {
+        long fence;
+        try (PreparedStatement ps = c.prepareStatement(sql.bumpFence)) {
+            ps.setString(1, run.jobId());
+            fence = ps.executeUpdate() == 1 ? SqlJobStore.readLong(c, sql.readFence, run.jobId()) : run.fence() + 1;
+        }
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + sql.runs + " SET fence = ? WHERE run_id = ?")) {
+            ps.setLong(1, fence);
+            ps.setString(2, run.runId());
+            ps.executeUpdate();
+        }
+        return fence;
+    }
+
     private StoredJob readJob(Connection c, String jobId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql.selectJob)) {
             ps.setString(1, jobId);
@@ -344,6 +429,36 @@ public final class ClusterNode implements AutoCloseable {
                 return rs.next() ? Sql.readJob(rs) : null;
             }
         }
+    }
+
+    /**
+     * Deletes completion markers (ended runs) old enough that no retry of their completion is
+     * still going on, a bounded batch per heartbeat. A retry later than that finds no row and
+     * answers "not ours": it then frees no slot, which is right either way, as the first attempt did.
+     */
+    void purgeEndedRuns() throws SQLException {
+        long retentionMillis = Math.max(timeout.toMillis(), 60_000L);
+        List<String> ended = new ArrayList<>();
+        db.autoCommit(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql.selectEndedRuns)) {
+                ps.setLong(1, retentionMillis);
+                ps.setInt(2, PURGE_BATCH);
+                collect(ps, ended);
+            }
+            return null;
+        });
+        if (ended.isEmpty()) {
+            return;
+        }
+        db.transaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql.deleteRun)) {
+                for (String runId : ended) {
+                    ps.setString(1, runId);
+                    ps.addBatch();
+                }
+                return ps.executeBatch();
+            }
+        });
     }
 
     /**
@@ -367,7 +482,7 @@ public final class ClusterNode implements AutoCloseable {
                 }
             }
             try (PreparedStatement ps = c.prepareStatement("SELECT run_id, job_id FROM " + sql.runs
-                    + " WHERE node_id = ? AND started_at_ms < " + sql.now + " - ?")) {
+                    + " WHERE node_id = ? AND ended_at_ms IS NULL AND started_at_ms < " + sql.now + " - ?")) {
                 ps.setString(1, id);
                 ps.setLong(2, graceMillis);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -398,17 +513,21 @@ public final class ClusterNode implements AutoCloseable {
             }
         }
         for (String[] run : runs) {
-            if (!heldRuns.contains(run[0]) && db.transaction(c -> endRun(c, run[0], run[1], null))) {
+            if (!heldRuns.contains(run[0]) && db.transaction(c -> endRun(c, run[0], run[1], null)) == Ended.NOW) {
                 LOG.warn("node '{}': a run of job '{}' was recorded by a call whose answer was lost; ended", id, run[1]);
             }
         }
     }
 
+    /**
+     * Stops beating and leaves the cluster, in a bounded time even with the database unreachable:
+     * the goodbye gets a few seconds, and without it others take over after the timeout.
+     */
     @Override
     public void close() {
         beat.shutdownNow();
         try {
-            beat.awaitTermination(5, TimeUnit.SECONDS);
+            beat.awaitTermination(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -416,11 +535,27 @@ public final class ClusterNode implements AutoCloseable {
             return;
         }
         registered = false;
+        Thread leaving = new Thread(this::leave, "chime-jdbc-leave-" + id);
+        leaving.setDaemon(true);
+        leaving.start();
+        try {
+            leaving.join(CLOSE_WAIT_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (leaving.isAlive()) {
+            LOG.warn("node '{}' could not mark itself gone within {} ms; others take over after the timeout", id,
+                    CLOSE_WAIT_MILLIS);
+        }
+    }
+
+    private void leave() {
         // Leaving cleanly: a node that holds nothing goes away; one that still holds runs or claims
         // (a shutdown that gave up on them) is marked gone, so others take them over at once.
         try {
             db.transaction(c -> {
-                boolean holds = SqlJobStore.exists(c, "SELECT COUNT(*) FROM " + sql.runs + " WHERE node_id = ?", id)
+                boolean holds = SqlJobStore.exists(c, "SELECT COUNT(*) FROM " + sql.runs
+                        + " WHERE node_id = ? AND ended_at_ms IS NULL", id)
                         || SqlJobStore.exists(c, "SELECT COUNT(*) FROM " + sql.jobs + " WHERE claimed_by = ?", id);
                 try (PreparedStatement ps = c.prepareStatement(holds
                         ? "UPDATE " + sql.nodes + " SET heartbeat_at_ms = 0 WHERE node_id = ?"

@@ -36,6 +36,11 @@ public enum Dialect {
         return nowMillis;
     }
 
+    /** The upgrade script's resource name: idempotent statements run after the create script. */
+    public String upgradeScriptName() {
+        return scriptName + "-upgrade.sql";
+    }
+
     /** Whether {@code SELECT ... FOR UPDATE SKIP LOCKED} is available for claims. */
     public boolean skipLocked() {
         return skipLocked;

@@ -17,11 +17,20 @@ import org.slf4j.LoggerFactory;
  * Ends runs in groups on a thread of its own: every run that finished since the last write goes
  * into one transaction (group commit). A node finishing thousands of runs a second then pays one
  * commit per group rather than per run, and its worker threads never wait for the database.
+ *
+ * <p>Each run's end is decided on its own row and is idempotent: the row gets this node's
+ * completion marker in the same transaction that frees the slot, so a retry after a lost answer
+ * finds the marker and counts nothing twice, and a row that another node took over is never
+ * ended here. A group that fails with a permanent error is written again one run at a time, so
+ * one bad row cannot hold the others back.
  */
 final class RunCompletions {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunCompletions.class);
     private static final int MAX_GROUP = 512;
+    /** How long closing lets queued completions reach the database before it stops retrying. */
+    private static final long DRAIN_MILLIS = 5_000;
+    private static final long STOP_MILLIS = 2_000;
 
     /** One run to end; completes with false when the run was no longer this node's. */
     private record Pending(String runId, String jobId, LastRun lastRun, CompletableFuture<Boolean> answer) {
@@ -30,23 +39,21 @@ final class RunCompletions {
     private static final Pending STOP = new Pending("", "", null, null);
 
     private final Database db;
-    private final Sql sql;
-    private final String nodeId;
+    private final ClusterNode node;
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
     private volatile boolean closed;
 
-    RunCompletions(Database db, Sql sql, String nodeId) {
+    RunCompletions(Database db, ClusterNode node) {
         this.db = db;
-        this.sql = sql;
-        this.nodeId = nodeId;
-        this.writer = new Thread(this::writeUntilClosed, "chime-jdbc-completions-" + nodeId);
+        this.node = node;
+        this.writer = new Thread(this::writeUntilClosed, "chime-jdbc-completions-" + node.id());
         writer.setDaemon(true);
         writer.start();
     }
 
     /**
-     * Deletes the run if it is still this node's, frees its instance slot and records the outcome
+     * Ends the run if it is still this node's: frees its instance slot and records the outcome
      * (when given), retrying through outages. Answers false when another node took the run over.
      */
     CompletableFuture<Boolean> end(String runId, String jobId, LastRun lastRun) {
@@ -59,12 +66,21 @@ final class RunCompletions {
         return answer;
     }
 
-    /** Writes what is queued, then stops the writer. */
+    /**
+     * Writes what is queued, then stops the writer, in a bounded time: after a few seconds the
+     * database's retries stop ({@link Database#close()}) and what is left fails.
+     */
     void close() {
         closed = true;
         queue.add(STOP);
         try {
-            writer.join(TimeUnit.SECONDS.toMillis(30));
+            writer.join(DRAIN_MILLIS);
+            if (writer.isAlive()) {
+                LOG.warn("completions still not written after {} ms; giving up on them (others take the runs over)",
+                        DRAIN_MILLIS);
+                db.close();
+                writer.join(STOP_MILLIS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -96,17 +112,19 @@ final class RunCompletions {
     private void write(List<Pending> group) {
         // Job rows are locked in id order, as dispatches lock them, so the two cannot deadlock.
         group.sort(Comparator.comparing(Pending::jobId));
-        boolean[] retried = {false};
         boolean[] ended;
         try {
-            ended = db.retrying("ending " + group.size() + " run(s)", c -> {
-                boolean again = retried[0];
-                retried[0] = true;
-                return endAll(c, group, again);
-            }, () -> false);
-        } catch (SQLException | RuntimeException e) {
-            LOG.error("could not end {} run(s) in the database", group.size(), e);
-            group.forEach(p -> p.answer().completeExceptionally(e));
+            ended = db.retrying("ending " + group.size() + " run(s)", c -> endAll(c, group), () -> false);
+        } catch (SQLException e) {
+            if (Database.isTransient(e) || group.size() == 1 && group.get(0).lastRun() == null) {
+                fail(group, e);
+                return;
+            }
+            LOG.warn("ending {} run(s) together failed ({}); ending them one at a time", group.size(), e.getMessage());
+            group.forEach(this::writeAlone);
+            return;
+        } catch (RuntimeException e) {
+            fail(group, e);
             return;
         }
         for (int i = 0; i < group.size(); i++) {
@@ -114,28 +132,77 @@ final class RunCompletions {
         }
     }
 
-    private boolean[] endAll(Connection c, List<Pending> group, boolean again) throws SQLException {
+    private static void fail(List<Pending> group, Exception e) {
+        LOG.error("could not end {} run(s) in the database", group.size(), e);
+        group.forEach(p -> p.answer().completeExceptionally(e));
+    }
+
+    /**
+     * One run after its group failed for good: with its outcome; else with the outcome but not its
+     * error text (what the database usually refuses: too long, a NUL character); else without an
+     * outcome. Its slot is freed either way, rather than the write retried for ever.
+     */
+    private void writeAlone(Pending p) {
+        List<LastRun> tries = new ArrayList<>(3);
+        tries.add(p.lastRun());
+        if (p.lastRun() != null && p.lastRun().error() != null) {
+            LastRun r = p.lastRun();
+            tries.add(new LastRun(r.outcome(), r.scheduledFireTime(), r.finishedAt(), r.duration(), null));
+        }
+        if (p.lastRun() != null) {
+            tries.add(null);
+        }
+        for (int t = 0; t < tries.size(); t++) {
+            Pending attempt = new Pending(p.runId(), p.jobId(), tries.get(t), p.answer());
+            try {
+                p.answer().complete(db.retrying("ending a run of job '" + p.jobId() + "'", c -> endAll(c, List.of(attempt)),
+                        () -> false)[0]);
+                return;
+            } catch (SQLException e) {
+                if (Database.isTransient(e) || t == tries.size() - 1) {
+                    fail(List.of(p), e);
+                    return;
+                }
+                LOG.error("job '{}': the database refused {} of its run of {} ({}); ending the run without it", p.jobId(),
+                        t == 0 && tries.size() == 3 ? "the error text" : "the outcome", p.lastRun().scheduledFireTime(),
+                        e.getMessage());
+            } catch (RuntimeException e) {
+                fail(List.of(p), e);
+                return;
+            }
+        }
+    }
+
+    /**
+     * Ends each run of the group on its own row, judged by its own row count: ended now (the slot
+     * is freed and the outcome recorded), ended by this node earlier (a retry; nothing more), or
+     * not this node's (taken over; nothing at all).
+     */
+    private boolean[] endAll(Connection c, List<Pending> group) throws SQLException {
         boolean[] ended = new boolean[group.size()];
-        try (PreparedStatement ps = c.prepareStatement(sql.deleteRun)) {
+        boolean[] now = new boolean[group.size()];
+        try (PreparedStatement ps = c.prepareStatement(node.sql().endRun)) {
             for (Pending p : group) {
                 ps.setString(1, p.runId());
-                ps.setString(2, nodeId);
+                ps.setString(2, node.id());
                 ps.addBatch();
             }
             int[] counts = ps.executeBatch();
             for (int i = 0; i < counts.length; i++) {
-                // Gone on a retry: an earlier attempt of this group may have committed before its
-                // connection broke; gone on the first try: another node took the run over.
-                ended[i] = counts[i] == 1 || counts[i] == PreparedStatement.SUCCESS_NO_INFO || again;
+                now[i] = counts[i] == 1;
+                // Not ended by this statement: a retry whose first commit went through (this
+                // node's marker is there), or another node's run now (no marker of ours).
+                ended[i] = now[i] || node.endedEarlier(c, group.get(i).runId());
             }
         }
+        Sql sql = node.sql();
         try (PreparedStatement release = c.prepareStatement(sql.releaseInstance);
              PreparedStatement withOutcome = c.prepareStatement(sql.releaseInstanceWithOutcome)) {
             boolean releases = false;
             boolean outcomes = false;
             for (int i = 0; i < group.size(); i++) {
                 Pending p = group.get(i);
-                if (!ended[i]) {
+                if (!now[i]) {
                     continue;
                 }
                 if (p.lastRun() == null) {

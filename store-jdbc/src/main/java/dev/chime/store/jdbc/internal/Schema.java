@@ -11,7 +11,8 @@ import java.util.List;
 /**
  * The shipped DDL scripts ({@code dev/chime/store/jdbc/schema/<dialect>.sql}): run on start when the
  * user opts in, and checked on every start so that a missing table is a clear error at once
- * rather than a failed claim later.
+ * rather than a failed claim later. After the create script, {@code <dialect>-upgrade.sql} adds
+ * what later versions need to tables an earlier script created (idempotent statements).
  */
 public final class Schema {
 
@@ -22,7 +23,12 @@ public final class Schema {
 
     /** The statements of a dialect's script with {@code prefix} in place of the default {@code chime_}. */
     public static List<String> statements(Dialect dialect, String prefix) {
-        String script = read("/dev/chime/store/jdbc/schema/" + dialect.scriptName());
+        List<String> statements = split(read("/dev/chime/store/jdbc/schema/" + dialect.scriptName()), prefix);
+        statements.addAll(split(read("/dev/chime/store/jdbc/schema/" + dialect.upgradeScriptName()), prefix));
+        return statements;
+    }
+
+    private static List<String> split(String script, String prefix) {
         StringBuilder body = new StringBuilder();
         for (String line : script.split("\n")) {
             if (!line.trim().startsWith("--")) {

@@ -46,6 +46,12 @@ public final class Sql {
     final String jobExists;
     final String insertRun;
     final String runExists;
+    final String endRun;
+    final String runState;
+    final String readFence;
+    final String bumpFence;
+    final String stillAlive;
+    final String selectEndedRuns;
     final String deleteRun;
     final String releaseInstance;
     final String releaseInstanceWithOutcome;
@@ -77,15 +83,37 @@ public final class Sql {
         recordOutcome = "UPDATE " + jobs + " SET " + lastRunColumns + " WHERE id = ?";
         counts = "SELECT COUNT(*), COALESCE(SUM(CASE WHEN paused THEN 1 ELSE 0 END), 0) FROM " + jobs;
         nextDue = "SELECT MIN(next_fire_time) FROM " + jobs + " WHERE paused = FALSE";
-        reserveInstance = "UPDATE " + jobs + " SET running = running + 1 WHERE id = ? AND running < ?";
+        // The fencing token goes up with every run handed out, under the same row lock as the slot.
+        reserveInstance = "UPDATE " + jobs + " SET running = running + 1, fence = fence + 1 WHERE id = ? AND running < ?";
+        readFence = "SELECT fence FROM " + jobs + " WHERE id = ?";
+        bumpFence = "UPDATE " + jobs + " SET fence = fence + 1 WHERE id = ?";
         jobExists = "SELECT COUNT(*) FROM " + jobs + " WHERE id = ?";
         insertRun = "INSERT INTO " + runs + " (run_id, job_id, fire_time, node_id, recoverable, started_at_ms, snapshot_task, "
-                + "snapshot_trigger, snapshot_options, snapshot_data) VALUES (?, ?, ?, ?, ?, " + now + ", ?, ?, ?, ?)";
+                + "snapshot_trigger, snapshot_options, snapshot_data, fence) VALUES (?, ?, ?, ?, ?, " + now + ", ?, ?, ?, ?, ?)";
         runExists = "SELECT COUNT(*) FROM " + runs + " WHERE run_id = ?";
-        deleteRun = "DELETE FROM " + runs + " WHERE run_id = ? AND node_id = ?";
+        // A run ends by marking its row, not deleting it: a retried completion then finds its own
+        // marker and counts once, and tells "ended by me earlier" from "taken over by another node".
+        endRun = "UPDATE " + runs + " SET ended_at_ms = " + now + " WHERE run_id = ? AND node_id = ? AND ended_at_ms IS NULL";
+        runState = "SELECT node_id, ended_at_ms FROM " + runs + " WHERE run_id = ?";
+        stillAlive = "UPDATE " + nodes + " SET heartbeat_at_ms = " + now + " WHERE node_id = ? AND heartbeat_at_ms > " + now + " - ?";
+        selectEndedRuns = "SELECT run_id FROM " + runs + " WHERE ended_at_ms < " + now + " - ? ORDER BY ended_at_ms LIMIT ?";
+        deleteRun = "DELETE FROM " + runs + " WHERE run_id = ?";
         releaseInstance = "UPDATE " + jobs + " SET running = CASE WHEN running > 0 THEN running - 1 ELSE 0 END WHERE id = ?";
         releaseInstanceWithOutcome = "UPDATE " + jobs + " SET running = CASE WHEN running > 0 THEN running - 1 ELSE 0 END, "
                 + lastRunColumns + " WHERE id = ?";
+    }
+
+    /**
+     * {@link #selectDue}, restricted to {@code tasks} task names when that is positive: a node claims
+     * only the jobs it can run.
+     */
+    String selectDue(int tasks) {
+        if (tasks <= 0) {
+            return selectDue;
+        }
+        String in = " AND task IN (" + String.join(", ", java.util.Collections.nCopies(tasks, "?")) + ")";
+        int at = selectDue.indexOf(" ORDER BY");
+        return selectDue.substring(0, at) + in + selectDue.substring(at);
     }
 
     /** Rejects a prefix that is not a plain SQL identifier, so configuration cannot inject SQL. */
@@ -157,15 +185,35 @@ public final class Sql {
 
     static StoredJob readJob(ResultSet rs) throws SQLException {
         LastRun lastRun = null;
-        String outcome = rs.getString("last_outcome");
+        String name = rs.getString("last_outcome");
+        Outcome outcome = name == null ? null : outcome(name, rs.getString("id"));
         if (outcome != null) {
             long durationMicros = rs.getLong("last_duration_us");
-            lastRun = new LastRun(Outcome.valueOf(outcome), instant(rs, "last_fire_time"), instant(rs, "last_finished_at"),
+            lastRun = new LastRun(outcome, instant(rs, "last_fire_time"), instant(rs, "last_finished_at"),
                     Duration.ofNanos(durationMicros * 1_000L), rs.getString("last_error"));
         }
         return new StoredJob(rs.getString("id"), rs.getString("task"), rs.getString("trigger_spec"),
                 rs.getString("options_json"), rs.getString("data_json"), rs.getBoolean("paused"),
                 instant(rs, "next_fire_time"), instant(rs, "claimed_fire_time"), lastRun, rs.getLong("version"));
+    }
+
+    private static final java.util.Set<String> UNKNOWN_OUTCOMES = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * The outcome a row names, or null when this version does not know it (written by a newer
+     * node, or by hand): the job reads as never run rather than failing every claim of the
+     * cluster. Reported once per value.
+     */
+    static Outcome outcome(String name, String jobId) {
+        try {
+            return Outcome.valueOf(name);
+        } catch (IllegalArgumentException e) {
+            if (UNKNOWN_OUTCOMES.add(name)) {
+                org.slf4j.LoggerFactory.getLogger(Sql.class).warn("job '{}' has last outcome '{}', which this version does not "
+                        + "know; read as no last run (reported once per value)", jobId, name);
+            }
+            return null;
+        }
     }
 
     /** Binds the five last-run columns from {@code index} on. */

@@ -17,9 +17,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BooleanSupplier;
@@ -42,6 +45,7 @@ public final class SqlJobStore implements JobStore {
     private final ClusterNode node;
     private final RunCompletions completions;
     private final Duration writeRetryLimit;
+    private final UnrunnableTasks unrunnable;
 
     /**
      * @param writeRetryLimit how long an application's add or replace retries while the database
@@ -52,7 +56,8 @@ public final class SqlJobStore implements JobStore {
         this.sql = sql;
         this.node = node;
         this.writeRetryLimit = writeRetryLimit;
-        this.completions = new RunCompletions(db, sql, node.id());
+        this.completions = new RunCompletions(db, node);
+        this.unrunnable = new UnrunnableTasks(db, sql, node.id());
     }
 
     /** Gives up once the write retry limit has passed since this call. */
@@ -190,21 +195,49 @@ public final class SqlJobStore implements JobStore {
 
     @Override
     public List<Firing> claimDue(Instant now, int limit) {
-        List<Firing> claimed = new ArrayList<>(node.takeRecoveries(limit));
+        return claimDue(now, limit, null);
+    }
+
+    @Override
+    public List<Firing> claimDue(Instant now, int limit, Set<String> tasks) {
+        List<Firing> recoveries = node.takeRecoveries(limit);
+        List<Firing> claimed = new ArrayList<>(recoveries);
         if (claimed.size() >= limit || !node.mayClaim()) {
             return claimed;
         }
-        List<Firing> fresh = call("claim due jobs", () -> db.transaction(c -> claim(c, now, limit - claimed.size())));
+        List<String> taskList = tasks == null ? null : List.copyOf(new java.util.TreeSet<>(tasks));
+        if (taskList != null && taskList.isEmpty()) {
+            unrunnable.check(now, taskList);
+            return claimed;
+        }
+        List<Firing> fresh;
+        try {
+            fresh = call("claim due jobs", () -> db.transaction(c -> claim(c, now, limit - claimed.size(), taskList)));
+        } catch (RuntimeException e) {
+            // Recoveries are only handed out with the claim's answer: back to their queue, or the
+            // adopted runs would stay held (and their jobs at max instances) until this node stops.
+            node.requeueRecoveries(recoveries);
+            throw e;
+        }
         fresh.forEach(node::holdClaim);
         claimed.addAll(fresh);
+        if (taskList != null) {
+            unrunnable.check(now, taskList);
+        }
         return claimed;
     }
 
-    private List<Firing> claim(Connection c, Instant now, int limit) throws SQLException {
+    private List<Firing> claim(Connection c, Instant now, int limit, List<String> tasks) throws SQLException {
         List<StoredJob> due = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(sql.selectDue)) {
-            ps.setLong(1, Sql.nanos(now));
-            ps.setInt(2, limit);
+        try (PreparedStatement ps = c.prepareStatement(sql.selectDue(tasks == null ? 0 : tasks.size()))) {
+            int p = 1;
+            ps.setLong(p++, Sql.nanos(now));
+            if (tasks != null) {
+                for (String task : tasks) {
+                    ps.setString(p++, task);
+                }
+            }
+            ps.setInt(p, limit);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     due.add(Sql.readJob(rs));
@@ -283,40 +316,76 @@ public final class SqlJobStore implements JobStore {
     public RunTicket beginRun(RunRequest request) {
         String runId = UUID.randomUUID().toString();
         boolean[] retried = {false};
-        Boolean begun = call("begin a run of job '" + request.jobId() + "'", () -> db.retrying(
+        Long fence = call("begin a run of job '" + request.jobId() + "'", () -> db.retrying(
                 "beginning a run of job '" + request.jobId() + "'", c -> {
-                    if (retried[0] && exists(c, sql.runExists, runId)) {
-                        return true;
+                    if (retried[0]) {
+                        Long earlier = runFence(c, runId);
+                        if (earlier != null) {
+                            return earlier;
+                        }
                     }
                     retried[0] = true;
                     return insertRun(c, request, runId);
                 }, () -> false));
-        if (!begun) {
+        if (fence == null) {
             return null;
         }
-        RunTicket ticket = new RunTicket(request.jobId(), request.fireTime(), runId);
         node.holdRun(runId);
-        return ticket;
+        return new RunTicket(request.jobId(), request.fireTime(), runId, fence);
     }
 
-    private boolean insertRun(Connection c, RunRequest request, String runId) throws SQLException {
+    /** The fencing token of a run row, or null when there is none (an earlier attempt did not commit). */
+    private Long runFence(Connection c, String runId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT fence FROM " + sql.runs + " WHERE run_id = ?")) {
+            ps.setString(1, runId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : null;
+            }
+        }
+    }
+
+    /** Records a run; its fencing token, or null when refused (max instances, or this node may have been taken over). */
+    private Long insertRun(Connection c, RunRequest request, String runId) throws SQLException {
+        if (!node.stillAlive(c)) {
+            LOG.warn("node '{}': its heartbeat is older than the node timeout; the run of job '{}' at {} is not begun",
+                    node.id(), request.jobId(), request.fireTime());
+            return null;
+        }
+        long fence;
         try (PreparedStatement ps = c.prepareStatement(sql.reserveInstance)) {
             ps.setString(1, request.jobId());
             ps.setInt(2, request.maxInstances());
-            // No row updated: either the job is at max instances across the cluster, or it left
-            // the store (an exhausted trigger), where there is no later firing to limit.
-            if (ps.executeUpdate() == 0 && exists(c, sql.jobExists, request.jobId())) {
-                return false;
-            }
+            fence = ps.executeUpdate();
+        }
+        if (fence == 1) {
+            fence = readLong(c, sql.readFence, request.jobId());
+        } else if (exists(c, sql.jobExists, request.jobId())) {
+            return null; // at max instances across the cluster
+        } else {
+            // The job left the store (an exhausted trigger): no later firing to limit, and no
+            // counter to bump; a run of a job that is gone starts counting afresh.
+            fence = 1;
         }
         try (PreparedStatement ps = c.prepareStatement(sql.insertRun)) {
-            bindRun(ps, request, runId);
+            bindRun(ps, request, runId, fence);
             ps.executeUpdate();
         }
-        return true;
+        return fence;
     }
 
-    private void bindRun(PreparedStatement ps, RunRequest request, String runId) throws SQLException {
+    static long readLong(Connection c, String query, String key) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(query)) {
+            ps.setString(1, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new SQLException("no row for '" + key + "' in: " + query);
+                }
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private void bindRun(PreparedStatement ps, RunRequest request, String runId, long fence) throws SQLException {
         StoredJob snapshot = request.snapshot();
         ps.setString(1, runId);
         ps.setString(2, request.jobId());
@@ -327,6 +396,7 @@ public final class SqlJobStore implements JobStore {
         Sql.setText(ps, 7, snapshot == null ? null : snapshot.triggerSpec());
         Sql.setText(ps, 8, snapshot == null ? null : snapshot.optionsJson());
         Sql.setText(ps, 9, snapshot == null ? null : snapshot.dataJson());
+        ps.setLong(10, fence);
     }
 
     static boolean exists(Connection c, String countQuery, String key) throws SQLException {
@@ -347,23 +417,9 @@ public final class SqlJobStore implements JobStore {
         if (dispatches.isEmpty()) {
             return List.of();
         }
-        String[] runIds = new String[dispatches.size()];
-        for (int i = 0; i < runIds.length; i++) {
-            runIds[i] = dispatches.get(i).run() == null ? null : UUID.randomUUID().toString();
-        }
-        List<List<Dispatch.Result>> attempt = new ArrayList<>(1);
         List<Dispatch.Result> results;
         try {
-            results = call("dispatch " + dispatches.size() + " firing(s)", () -> db.retrying(
-                    "dispatching " + dispatches.size() + " firing(s)", c -> {
-                        if (!attempt.isEmpty() && committedEarlier(c, dispatches, runIds, attempt.get(0))) {
-                            return attempt.get(0);
-                        }
-                        attempt.clear();
-                        List<Dispatch.Result> made = dispatchAll(c, dispatches, runIds);
-                        attempt.add(made);
-                        return made;
-                    }, () -> false));
+            results = call("dispatch " + dispatches.size() + " firing(s)", () -> dispatchOrFallBack(dispatches));
         } finally {
             // Held until here, so that this node's own orphan sweep cannot reset them mid-retry.
             dispatches.forEach(d -> node.forgetClaim(d.firing().jobId()));
@@ -376,39 +432,109 @@ public final class SqlJobStore implements JobStore {
         return results;
     }
 
+    /**
+     * The batch in one transaction; when the database refuses it for good (a value it will never
+     * take), one dispatch at a time, so one bad row cannot hold the others back. A dispatch whose
+     * run the database refuses on its own ends its claim without the run (the firing is then
+     * reported skipped) rather than coming back for ever.
+     */
+    private List<Dispatch.Result> dispatchOrFallBack(List<Dispatch> dispatches) throws SQLException {
+        try {
+            return dispatchRetrying(dispatches);
+        } catch (SQLException e) {
+            if (Database.isTransient(e)) {
+                throw e;
+            }
+            if (dispatches.size() == 1) {
+                Dispatch d = dispatches.get(0);
+                if (d.run() == null) {
+                    throw e;
+                }
+                LOG.error("job '{}': the database refused the run of its fire time {} ({}); the firing does not run",
+                        d.firing().jobId(), d.firing().fireTime(), e.getMessage());
+                return dispatchRetrying(List.of(new Dispatch(d.firing(), null, d.nextFireTime())));
+            }
+            LOG.warn("dispatching {} firings together failed ({}); dispatching them one at a time", dispatches.size(),
+                    e.getMessage());
+            List<Dispatch.Result> results = new ArrayList<>(dispatches.size());
+            for (Dispatch d : dispatches) {
+                try {
+                    results.add(dispatchOrFallBack(List.of(d)).get(0));
+                } catch (SQLException alone) {
+                    if (Database.isTransient(alone)) {
+                        throw alone;
+                    }
+                    LOG.error("job '{}': could not dispatch its fire time {} ({}); its claim stays until this node's "
+                            + "orphan sweep puts it back", d.firing().jobId(), d.firing().fireTime(), alone.getMessage());
+                    results.add(new Dispatch.Result(null, false));
+                }
+            }
+            return results;
+        }
+    }
+
+    /** A batch in one transaction, retried through outages; a retry first checks whether the lost attempt committed. */
+    private List<Dispatch.Result> dispatchRetrying(List<Dispatch> dispatches) throws SQLException {
+        String[] runIds = new String[dispatches.size()];
+        for (int i = 0; i < runIds.length; i++) {
+            runIds[i] = dispatches.get(i).run() == null ? null : UUID.randomUUID().toString();
+        }
+        List<List<Dispatch.Result>> attempt = new ArrayList<>(1);
+        return db.retrying("dispatching " + dispatches.size() + " firing(s)", c -> {
+            if (!attempt.isEmpty() && committedEarlier(c, dispatches, runIds, attempt.get(0))) {
+                return attempt.get(0);
+            }
+            attempt.clear();
+            List<Dispatch.Result> made = dispatchAll(c, dispatches, runIds);
+            attempt.add(made);
+            return made;
+        }, () -> false);
+    }
+
+    /**
+     * One attempt of a dispatch batch. A run is recorded only for a claim that this very
+     * transaction ended: the claims end first (version-checked), and only those that ended get an
+     * instance slot and a run row. Before anything, this node checks it is still alive by the
+     * database's clock: a node paused past its timeout may be taken over at any moment, and its
+     * claims then belong to whoever takes it over, so the whole dispatch records nothing.
+     */
     private List<Dispatch.Result> dispatchAll(Connection c, List<Dispatch> dispatches, String[] runIds) throws SQLException {
         int n = dispatches.size();
-        // Max instances across the cluster: a run is reserved on its job's row first.
-        boolean[] runs = new boolean[n];
-        List<Integer> asking = new ArrayList<>();
+        if (!node.stillAlive(c)) {
+            LOG.warn("node '{}': its heartbeat is older than the node timeout, so it may have been taken over; "
+                    + "{} claimed firing(s) not dispatched (whoever takes this node over puts them back)", node.id(), n);
+            List<Dispatch.Result> none = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                none.add(new Dispatch.Result(null, false));
+            }
+            return none;
+        }
         // Rows are locked in id order, as run completions lock them, so the two cannot deadlock.
         List<Integer> byJob = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             byJob.add(i);
         }
         byJob.sort(Comparator.comparing(i -> dispatches.get(i).firing().jobId()));
-        try (PreparedStatement ps = c.prepareStatement(sql.reserveInstance)) {
-            for (int i : byJob) {
-                RunRequest run = dispatches.get(i).run();
-                if (run != null) {
-                    ps.setString(1, run.jobId());
-                    ps.setInt(2, run.maxInstances());
-                    ps.addBatch();
-                    asking.add(i);
-                }
-            }
-            int[] counts = asking.isEmpty() ? new int[0] : ps.executeBatch();
-            for (int k = 0; k < counts.length; k++) {
-                int i = asking.get(k);
-                // No row updated: at max instances, or the job is gone (then nothing is left to limit).
-                runs[i] = counts[k] != 0 || !exists(c, sql.jobExists, dispatches.get(i).run().jobId());
-            }
+        Map<String, Long> fences = new HashMap<>();
+        boolean removals = dispatches.stream().anyMatch(Dispatch::removesJob);
+        if (removals) {
+            // Releases and deletes go in two batches, so lock every row first, in id order; this
+            // also reads the fencing tokens of the jobs about to leave the store.
+            lockAndReadFences(c, dispatches, byJob, fences);
         }
+        boolean[] ended = new boolean[n];
+        endClaims(c, dispatches, byJob, false, ended);
+        endClaims(c, dispatches, byJob, true, ended);
+        boolean[] runs = reserveInstances(c, dispatches, byJob, ended, fences);
+        long[] tokens = new long[n];
         try (PreparedStatement ps = c.prepareStatement(sql.insertRun)) {
             boolean any = false;
-            for (int i = 0; i < n; i++) {
+            for (int i : byJob) {
                 if (runs[i]) {
-                    bindRun(ps, dispatches.get(i).run(), runIds[i]);
+                    Dispatch d = dispatches.get(i);
+                    // A job that left the store keeps counting on from its last token in the run row.
+                    tokens[i] = d.removesJob() ? fences.getOrDefault(d.firing().jobId(), 0L) + 1 : fences.get(d.firing().jobId());
+                    bindRun(ps, d.run(), runIds[i], tokens[i]);
                     ps.addBatch();
                     any = true;
                 }
@@ -417,23 +543,86 @@ public final class SqlJobStore implements JobStore {
                 ps.executeBatch();
             }
         }
-        boolean[] ended = new boolean[n];
-        endClaims(c, dispatches, false, ended);
-        endClaims(c, dispatches, true, ended);
         List<Dispatch.Result> results = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             Dispatch d = dispatches.get(i);
-            RunTicket ticket = runs[i] ? new RunTicket(d.run().jobId(), d.run().fireTime(), runIds[i]) : null;
+            RunTicket ticket = runs[i] ? new RunTicket(d.run().jobId(), d.run().fireTime(), runIds[i], tokens[i]) : null;
             results.add(new Dispatch.Result(ticket, ended[i]));
         }
         return results;
     }
 
-    /** Releases (or, with {@code removing}, deletes) the claimed jobs of the dispatches of that kind. */
-    private void endClaims(Connection c, List<Dispatch> dispatches, boolean removing, boolean[] ended) throws SQLException {
+    private void lockAndReadFences(Connection c, List<Dispatch> dispatches, List<Integer> byJob, Map<String, Long> fences)
+            throws SQLException {
+        String in = String.join(", ", java.util.Collections.nCopies(byJob.size(), "?"));
+        try (PreparedStatement ps = c.prepareStatement("SELECT id, fence FROM " + sql.jobs + " WHERE id IN (" + in
+                + ") ORDER BY id FOR UPDATE")) {
+            int p = 1;
+            for (int i : byJob) {
+                ps.setString(p++, dispatches.get(i).firing().jobId());
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    fences.put(rs.getString(1), rs.getLong(2));
+                }
+            }
+        }
+    }
+
+    /**
+     * Max instances across the cluster: a slot is reserved on the job's row, for the claims that
+     * ended only, and the job's fencing token goes up with it. A job that left the store has no
+     * later firing to limit. Returns which dispatches run; {@code fences} gets the new tokens.
+     */
+    private boolean[] reserveInstances(Connection c, List<Dispatch> dispatches, List<Integer> byJob, boolean[] ended,
+                                       Map<String, Long> fences) throws SQLException {
+        boolean[] runs = new boolean[dispatches.size()];
+        List<Integer> asking = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(sql.reserveInstance)) {
+            for (int i : byJob) {
+                Dispatch d = dispatches.get(i);
+                if (d.run() == null || !ended[i]) {
+                    continue;
+                }
+                if (d.removesJob()) {
+                    runs[i] = true;
+                    continue;
+                }
+                ps.setString(1, d.run().jobId());
+                ps.setInt(2, d.run().maxInstances());
+                ps.addBatch();
+                asking.add(i);
+            }
+            if (asking.isEmpty()) {
+                return runs;
+            }
+            int[] counts = ps.executeBatch();
+            for (int k = 0; k < counts.length; k++) {
+                // The claim just ended on this row, so it exists: no row updated means max instances.
+                runs[asking.get(k)] = counts[k] != 0;
+            }
+        }
+        String in = String.join(", ", java.util.Collections.nCopies(asking.size(), "?"));
+        try (PreparedStatement ps = c.prepareStatement("SELECT id, fence FROM " + sql.jobs + " WHERE id IN (" + in + ")")) {
+            int p = 1;
+            for (int i : asking) {
+                ps.setString(p++, dispatches.get(i).firing().jobId());
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    fences.put(rs.getString(1), rs.getLong(2));
+                }
+            }
+        }
+        return runs;
+    }
+
+    /** Releases (or, with {@code removing}, deletes) the claimed jobs of the dispatches of that kind, in id order. */
+    private void endClaims(Connection c, List<Dispatch> dispatches, List<Integer> byJob, boolean removing, boolean[] ended)
+            throws SQLException {
         List<Integer> batch = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(removing ? sql.deleteClaimed : sql.release)) {
-            for (int i = 0; i < dispatches.size(); i++) {
+            for (int i : byJob) {
                 Dispatch d = dispatches.get(i);
                 if (d.removesJob() != removing) {
                     continue;
@@ -517,12 +706,28 @@ public final class SqlJobStore implements JobStore {
 
     @Override
     public Optional<Instant> nextDueTime() {
+        return nextDueTime(null);
+    }
+
+    @Override
+    public Optional<Instant> nextDueTime(Set<String> tasks) {
         if (node.hasRecoveries()) {
             return Optional.of(Instant.EPOCH);
         }
+        if (tasks != null && tasks.isEmpty()) {
+            return Optional.empty();
+        }
+        List<String> taskList = tasks == null ? List.of() : List.copyOf(tasks);
+        String query = taskList.isEmpty() ? sql.nextDue : sql.nextDue + " AND task IN ("
+                + String.join(", ", java.util.Collections.nCopies(taskList.size(), "?")) + ")";
         return call("read the next due time", () -> db.autoCommit(c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql.nextDue); ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.ofNullable(Sql.instant(rs, 1)) : Optional.<Instant>empty();
+            try (PreparedStatement ps = c.prepareStatement(query)) {
+                for (int i = 0; i < taskList.size(); i++) {
+                    ps.setString(i + 1, taskList.get(i));
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.ofNullable(Sql.instant(rs, 1)) : Optional.<Instant>empty();
+                }
             }
         }));
     }

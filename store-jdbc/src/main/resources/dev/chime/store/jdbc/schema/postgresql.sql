@@ -1,7 +1,9 @@
 -- Chime job store schema for PostgreSQL 14+.
 -- Instants are nanoseconds since 1970-01-01T00:00:00Z (UTC) in BIGINT columns (years 1677 to 2262),
 -- except last_duration_us (microseconds) and the
--- *_at_ms columns, which hold the database's own clock in milliseconds (leases and heartbeats).
+-- *_at_ms columns, which hold the database's own clock in milliseconds (leases, heartbeats, and
+-- runs.ended_at_ms, the completion marker that makes a retried completion count once).
+-- jobs.fence is the job's fencing token, bumped with every run handed out; runs.fence is the run's.
 -- The "chime_" prefix is the default; a configured prefix replaces it.
 
 CREATE TABLE IF NOT EXISTS chime_jobs (
@@ -16,6 +18,7 @@ CREATE TABLE IF NOT EXISTS chime_jobs (
     claimed_by        VARCHAR(200),
     claimed_at_ms     BIGINT,
     running           INTEGER       NOT NULL DEFAULT 0,
+    fence             BIGINT        NOT NULL DEFAULT 0,
     version           BIGINT        NOT NULL,
     last_outcome      VARCHAR(16),
     last_fire_time    BIGINT,
@@ -33,12 +36,15 @@ CREATE TABLE IF NOT EXISTS chime_runs (
     node_id           VARCHAR(200)  NOT NULL,
     recoverable       BOOLEAN       NOT NULL,
     started_at_ms     BIGINT        NOT NULL,
+    ended_at_ms       BIGINT,
+    fence             BIGINT        NOT NULL DEFAULT 0,
     snapshot_task     VARCHAR(200),
     snapshot_trigger  TEXT,
     snapshot_options  TEXT,
     snapshot_data     TEXT
 );
 CREATE INDEX IF NOT EXISTS chime_runs_node ON chime_runs (node_id);
+CREATE INDEX IF NOT EXISTS chime_runs_ended ON chime_runs (ended_at_ms);
 
 CREATE TABLE IF NOT EXISTS chime_nodes (
     node_id           VARCHAR(200)  NOT NULL PRIMARY KEY,

@@ -1,0 +1,365 @@
+package dev.chime.store.jdbc.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.chime.LastRun;
+import dev.chime.Outcome;
+import dev.chime.spi.Dispatch;
+import dev.chime.spi.Firing;
+import dev.chime.spi.RunRequest;
+import dev.chime.spi.RunTicket;
+import dev.chime.spi.StoredJob;
+import dev.chime.store.jdbc.FlakyDataSource;
+import dev.chime.store.jdbc.TestDatabase;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The cluster protocol, one interleaving at a time. Nodes are built by hand with an hour-long
+ * heartbeat interval, so none beats, takes over or sweeps but when the test says so: a node
+ * "stalls" simply by not beating, and the database's clock decides when it counts as dead.
+ */
+class ClusterProtocolTest {
+
+    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+    private static final Duration SHORT = Duration.ofSeconds(1);
+    private static final Duration LONG = Duration.ofHours(1);
+
+    private final String prefix = TestDatabase.freshPrefix();
+    private final List<SqlJobStore> nodes = new ArrayList<>();
+    private DataSource shared;
+
+    @AfterEach
+    void closeNodes() throws SQLException {
+        nodes.forEach(SqlJobStore::close);
+        if (shared != null) {
+            TestDatabase.drop(shared, prefix);
+        }
+    }
+
+    private void setUp(TestDatabase db) throws SQLException {
+        shared = db.dataSource();
+        Schema.create(new Database(shared, Database.detect(shared)), prefix);
+    }
+
+    /** A node that never beats on its own; {@code timeout} is how long it waits before it takes others over. */
+    private SqlJobStore node(DataSource ds, String name, Duration timeout) throws SQLException {
+        Dialect dialect = Database.detect(shared);
+        Database db = new Database(ds, dialect);
+        Sql sql = new Sql(prefix, dialect);
+        ClusterNode node = new ClusterNode(db, sql, name, LONG, timeout);
+        node.start();
+        SqlJobStore store = new SqlJobStore(db, sql, node, Duration.ofSeconds(30));
+        nodes.add(store);
+        return store;
+    }
+
+    private static StoredJob job(String id, Instant next) {
+        return new StoredJob(id, "task", "interval:PT1S", "{}", null, false, next, null, null, 0);
+    }
+
+    private static RunRequest run(Firing firing, int maxInstances, boolean recoverable) {
+        return new RunRequest(firing.jobId(), firing.fireTime(), maxInstances, recoverable, null);
+    }
+
+    private static Dispatch.Result dispatch(SqlJobStore store, Firing firing, RunRequest run, Instant next) {
+        return store.dispatch(List.of(new Dispatch(firing, run, next))).get(0);
+    }
+
+    private long count(String query) throws SQLException {
+        try (Connection c = shared.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(query)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private long running(String jobId) throws SQLException {
+        return count("SELECT running FROM " + prefix + "jobs WHERE id = '" + jobId + "'");
+    }
+
+    private long runsInProgress() throws SQLException {
+        return count("SELECT COUNT(*) FROM " + prefix + "runs WHERE ended_at_ms IS NULL");
+    }
+
+    /** Waits until the database's clock says {@code node}'s heartbeat is older than {@code age}. */
+    private void awaitStale(SqlJobStore node, Duration age) {
+        Sql sql = node.node().sql();
+        await().atMost(Duration.ofSeconds(20)).until(() -> count("SELECT COUNT(*) FROM " + sql.nodes + " WHERE node_id = '"
+                + node.node().id() + "' AND heartbeat_at_ms < " + sql.now + " - " + age.toMillis()) == 1);
+    }
+
+    private static void awaitTakeover(SqlJobStore taker) {
+        long before = taker.node().takeovers();
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            taker.node().takeOverDeadNodes();
+            return taker.node().takeovers() > before;
+        });
+    }
+
+    private static LastRun outcome(Outcome outcome, Instant fireTime, String error) {
+        return new LastRun(outcome, fireTime, fireTime.plusSeconds(1), Duration.ofSeconds(1), error);
+    }
+
+    // ---- defect 1: a run only for a claim still held ----
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void staleDispatchAfterTakeoverDoesNotRun(TestDatabase db) throws Exception {
+        setUp(db);
+        SqlJobStore a = node(shared, "a", LONG);
+        SqlJobStore b = node(shared, "b", SHORT);
+        a.add(job("j", T0));
+        Firing claimedByA = a.claimDue(T0, 10).get(0);
+
+        // A stalls; B takes it over, claims the same firing and runs it.
+        awaitTakeover(b);
+        b.node().heartbeat();
+        Firing claimedByB = b.claimDue(T0, 10).get(0);
+        assertThat(claimedByB.fireTime()).isEqualTo(claimedByA.fireTime());
+        Dispatch.Result byB = dispatch(b, claimedByB, run(claimedByB, 5, false), T0.plusSeconds(60));
+        assertThat(byB.ticket()).isNotNull();
+
+        // A wakes up and dispatches its stale claim: nothing is recorded, and there is no ticket to run.
+        Dispatch.Result byA = dispatch(a, claimedByA, run(claimedByA, 5, false), T0.plusSeconds(60));
+        assertThat(byA).isEqualTo(new Dispatch.Result(null, false));
+        assertThat(runsInProgress()).isOne();
+        assertThat(running("j")).isOne();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void dispatchByANodeStalePastItsTimeoutRecordsNothing(TestDatabase db) throws Exception {
+        setUp(db);
+        SqlJobStore a = node(shared, "a", SHORT);
+        a.add(job("j", T0));
+        Firing claimed = a.claimDue(T0, 10).get(0);
+
+        // Nobody took A over yet, but anyone may at any moment: the dispatch must not count on its claim.
+        awaitStale(a, SHORT);
+        Dispatch.Result result = dispatch(a, claimed, run(claimed, 5, false), T0.plusSeconds(60));
+
+        assertThat(result).isEqualTo(new Dispatch.Result(null, false));
+        assertThat(runsInProgress()).isZero();
+        assertThat(running("j")).isZero();
+        assertThat(a.get("j").orElseThrow().claimedFireTime()).as("left for the takeover to put back").isEqualTo(T0);
+    }
+
+    // ---- defect 2: completion decided per run, idempotent ----
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void completionRetriedAfterLostCommitCountsOnce(TestDatabase db) throws Exception {
+        setUp(db);
+        FlakyDataSource flaky = new FlakyDataSource(shared, 0);
+        SqlJobStore a = node(flaky, "a", LONG);
+        a.add(job("j", T0));
+        List<RunTicket> tickets = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            Firing f = a.claimDue(T0.plusSeconds(i), 10).get(0);
+            tickets.add(dispatch(a, f, run(f, 2, false), T0.plusSeconds(i + 1)).ticket());
+        }
+        assertThat(running("j")).isEqualTo(2);
+
+        flaky.loseAnswerOfNextCommit();
+        boolean ended = a.completeRunAsync(tickets.get(1), outcome(Outcome.SUCCESS, T0.plusSeconds(1), null))
+                .toCompletableFuture().get(30, TimeUnit.SECONDS);
+
+        assertThat(ended).isTrue();
+        assertThat(running("j")).as("one run still in flight").isOne();
+        Firing third = a.claimDue(T0.plusSeconds(2), 10).get(0);
+        assertThat(dispatch(a, third, run(third, 2, false), T0.plusSeconds(3)).ticket()).isNotNull();
+        Firing fourth = a.claimDue(T0.plusSeconds(3), 10).get(0);
+        assertThat(dispatch(a, fourth, run(fourth, 2, false), T0.plusSeconds(4)).ticket())
+                .as("a third concurrent run with max instances 2").isNull();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void completionRolledBackWhileTakenOverRecordsNothing(TestDatabase db) throws Exception {
+        setUp(db);
+        FlakyDataSource flaky = new FlakyDataSource(shared, 0);
+        SqlJobStore a = node(flaky, "a", LONG);
+        SqlJobStore b = node(shared, "b", SHORT);
+        a.add(job("j", T0));
+        Firing f = a.claimDue(T0, 10).get(0);
+        RunTicket ticket = dispatch(a, f, run(f, 2, true), T0.plusSeconds(60)).ticket();
+        awaitStale(a, SHORT);
+
+        // A's completion rolls back (a partition, a deadlock victim); meanwhile B takes A over.
+        flaky.rollBackNextCommit(() -> {
+            try {
+                b.node().takeOverDeadNodes();
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        boolean ended = a.completeRunAsync(ticket, outcome(Outcome.FAILURE, T0, "stale node's outcome"))
+                .toCompletableFuture().get(30, TimeUnit.SECONDS);
+
+        assertThat(b.node().takeovers()).isOne();
+        assertThat(ended).as("the run is B's now").isFalse();
+        assertThat(a.get("j").orElseThrow().lastRun()).as("the stale outcome").isNull();
+        assertThat(running("j")).as("B's adopted run holds the slot").isOne();
+        assertThat(count("SELECT COUNT(*) FROM " + prefix + "runs WHERE ended_at_ms IS NULL AND node_id = 'b'")).isOne();
+    }
+
+    // ---- defect 3: recoveries survive a failed claim ----
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void recoveriesTakenByAFailedClaimAreHandedOutByTheNext(TestDatabase db) throws Exception {
+        setUp(db);
+        SqlJobStore a = node(shared, "a", LONG);
+        FlakyDataSource flaky = new FlakyDataSource(shared, 1.0);
+        SqlJobStore b = node(flaky, "b", Duration.ofSeconds(2));
+        a.add(job("j", T0));
+        Firing f = a.claimDue(T0, 10).get(0);
+        RunTicket ticket = dispatch(a, f, run(f, 1, true), T0.plusSeconds(60)).ticket();
+        awaitTakeover(b);
+
+        b.node().heartbeat();
+        flaky.startFailing();
+        assertThatThrownBy(() -> b.claimDue(T0, 10)).hasMessageContaining("claim due jobs");
+        flaky.heal();
+
+        List<Firing> again = b.claimDue(T0, 10);
+        assertThat(again).hasSize(1);
+        assertThat(again.get(0).recovery()).isTrue();
+        assertThat(again.get(0).ticket().runId()).isEqualTo(ticket.runId());
+    }
+
+    // ---- defect 13 ----
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void recoveriesQueuedBeforeBeingTakenOverAreDropped(TestDatabase db) throws Exception {
+        setUp(db);
+        SqlJobStore c = node(shared, "c", LONG);
+        c.add(job("j", T0));
+        Firing f = c.claimDue(T0, 10).get(0);
+        dispatch(c, f, run(f, 1, true), T0.plusSeconds(60));
+        SqlJobStore a = node(shared, "a", SHORT);
+        awaitTakeover(a);
+        assertThat(a.node().hasRecoveries()).isTrue();
+
+        // A stalls with the recovery queued; B takes A over, and the run with it.
+        SqlJobStore b = node(shared, "b", SHORT);
+        awaitTakeover(b);
+        a.node().heartbeat(); // finds itself taken over and joins again
+
+        a.node().heartbeat();
+        assertThat(a.claimDue(T0, 10)).as("A's claims").noneMatch(Firing::recovery);
+        assertThat(b.claimDue(T0, 10)).as("B's claims").anyMatch(Firing::recovery);
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void claimReadsAnUnknownLastOutcomeAsNoLastRun(TestDatabase db) throws Exception {
+        setUp(db);
+        SqlJobStore a = node(shared, "a", LONG);
+        a.add(job("j", T0));
+        try (Connection c = shared.getConnection(); Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE " + prefix + "jobs SET last_outcome = 'FROM_A_NEWER'");
+        }
+
+        List<Firing> claimed = a.claimDue(T0, 10);
+
+        assertThat(claimed).hasSize(1);
+        assertThat(claimed.get(0).job().lastRun()).isNull();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void aRecoveryGetsAHigherFencingTokenThanTheRunItReplaces(TestDatabase db) throws Exception {
+        setUp(db);
+        SqlJobStore a = node(shared, "a", LONG);
+        a.add(job("j", T0));
+        a.add(job("once", T0));
+        List<Dispatch> dispatches = new ArrayList<>();
+        for (Firing f : a.claimDue(T0, 10)) {
+            boolean leaves = f.jobId().equals("once");
+            dispatches.add(new Dispatch(f, new RunRequest(f.jobId(), f.fireTime(), 1, true, leaves ? f.job() : null),
+                    leaves ? null : T0.plusSeconds(60)));
+        }
+        java.util.Map<String, Long> replaced = new java.util.HashMap<>();
+        List<Dispatch.Result> results = a.dispatch(dispatches);
+        for (int i = 0; i < results.size(); i++) {
+            replaced.put(dispatches.get(i).firing().jobId(), results.get(i).ticket().fencingToken());
+        }
+        SqlJobStore b = node(shared, "b", SHORT);
+        awaitTakeover(b);
+        b.node().heartbeat();
+
+        List<Firing> recovered = b.claimDue(T0, 10);
+
+        assertThat(recovered).hasSize(2).allMatch(Firing::recovery);
+        assertThat(replaced.values()).allMatch(token -> token > 0);
+        for (Firing r : recovered) {
+            assertThat(r.ticket().fencingToken()).as(r.jobId()).isGreaterThan(replaced.get(r.jobId()));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = TestDatabase.class, names = {"POSTGRESQL", "MARIADB"})
+    void anOutcomeTheDatabaseRefusesEndsItsRunWithoutTheTextAndSparesTheOthers(TestDatabase db) throws Exception {
+        setUp(db);
+        SqlJobStore a = node(shared, "a", LONG);
+        a.add(job("good", T0));
+        a.add(job("bad", T0));
+        List<Firing> claimed = a.claimDue(T0, 10);
+        List<Dispatch> dispatches = claimed.stream().map(f -> new Dispatch(f, run(f, 1, false), T0.plusSeconds(60))).toList();
+        List<Dispatch.Result> results = a.dispatch(dispatches);
+        // PostgreSQL refuses a NUL character in text; MariaDB's TEXT holds at most 64 KiB.
+        String refused = db == TestDatabase.POSTGRESQL ? "bad \u0000 text" : "x".repeat(70_000);
+
+        List<CompletableFuture<Boolean>> answers = new ArrayList<>();
+        for (int i = 0; i < claimed.size(); i++) {
+            boolean bad = claimed.get(i).jobId().equals("bad");
+            answers.add(a.completeRunAsync(results.get(i).ticket(),
+                    outcome(bad ? Outcome.FAILURE : Outcome.SUCCESS, T0, bad ? refused : null)).toCompletableFuture());
+        }
+
+        for (CompletableFuture<Boolean> answer : answers) {
+            assertThat(answer.get(30, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(a.get("good").orElseThrow().lastRun().outcome()).isEqualTo(Outcome.SUCCESS);
+        LastRun bad = a.get("bad").orElseThrow().lastRun();
+        assertThat(bad.outcome()).isEqualTo(Outcome.FAILURE);
+        assertThat(bad.error()).isNull();
+        assertThat(running("good") + running("bad")).isZero();
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = TestDatabase.class, names = "H2")
+    void closeIsBoundedWithTheDatabaseUnreachable(TestDatabase db) throws Exception {
+        setUp(db);
+        FlakyDataSource flaky = new FlakyDataSource(shared, 1.0);
+        SqlJobStore a = node(flaky, "a", LONG);
+        a.add(job("j", T0));
+        Firing f = a.claimDue(T0, 10).get(0);
+        RunTicket ticket = dispatch(a, f, run(f, 1, false), T0.plusSeconds(60)).ticket();
+        flaky.startFailing();
+        CompletableFuture<Boolean> pending = a.completeRunAsync(ticket, null).toCompletableFuture();
+
+        long started = System.nanoTime();
+        a.close();
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+        assertThat(took).isLessThan(Duration.ofSeconds(15));
+        assertThat(pending).isCompletedExceptionally();
+    }
+}
