@@ -81,7 +81,7 @@ public final class FaultNode {
 
     private static void body(Records records, String node, JobContext ctx) throws Exception {
         String uid = UUID.randomUUID().toString();
-        Long token = null;
+        long token = ctx.fencingToken();
         records.start(uid, ctx.jobId(), ctx.scheduledFireTime().toEpochMilli(), ctx.attempt(), node, ctx.isRecovery(), token);
         String outcome = "ok";
         try {

@@ -26,7 +26,7 @@ final class Invariants {
     static final String ACCOUNTED = "every fire time of the window ran, or was reported missed or skipped; every failed attempt was retried";
     static final String NEVER_EARLY = "no body starts before its fire time by the database's clock, nor a fixed-delay body sooner than its delay after the last";
     static final String QUIESCENT = "at quiescence: every body finished, no unfinished run rows, no claims, running = 0";
-    static final String FENCING = "fencing tokens increase per job in the start order of the bodies not frozen";
+    static final String FENCING = "fencing tokens increase per job with every run, in the start order of the bodies not frozen";
 
     private final Workload workload;
     private final FaultLog faults;
@@ -198,18 +198,33 @@ final class Invariants {
         });
     }
 
+    /**
+     * Per job, in start order of the bodies not frozen: a run's first body carries a token higher
+     * than every earlier run's, and the later attempts of a run carry that run's token.
+     */
     private void fencing() {
         byJob().forEach((job, runs) -> {
-            Body previous = null;
+            Map<String, Body> firstOfRun = new LinkedHashMap<>();
+            Body highest = null;
             for (Body b : runs) {
                 if (b.token() == null || faults.frozen(b)) {
                     continue;
                 }
-                if (previous != null && b.token() <= previous.token()) {
-                    violations.get(FENCING).add(job + ": token " + b.token() + " does not increase on " + previous.token() + ": "
-                            + faults.describe(previous) + " / " + faults.describe(b));
+                Body first = firstOfRun.putIfAbsent(b.fireMs() + (b.recovery() ? " recovery" : ""), b);
+                if (first != null) {
+                    if (!first.token().equals(b.token())) {
+                        violations.get(FENCING).add(job + ": a later attempt of one run carries another token: "
+                                + faults.describe(first) + " / " + faults.describe(b));
+                    }
+                    continue;
                 }
-                previous = b;
+                if (highest != null && b.token() <= highest.token()) {
+                    violations.get(FENCING).add(job + ": token " + b.token() + " of a later run is not above " + highest.token()
+                            + ": " + faults.describe(highest) + " / " + faults.describe(b));
+                }
+                if (highest == null || b.token() > highest.token()) {
+                    highest = b;
+                }
             }
         });
     }
