@@ -46,8 +46,9 @@ public final class FaultNode {
         Duration nodeTimeout = Duration.ofMillis(Long.parseLong(args[5]));
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(url);
-        config.setMaximumPoolSize(24);
-        config.setMinimumIdle(2);
+        // Small: the machine's database is shared with other test runs and has a connection limit.
+        config.setMaximumPoolSize(10);
+        config.setMinimumIdle(1);
         config.setConnectionTimeout(5_000);
         try (HikariDataSource pool = new HikariDataSource(config)) {
             Records records = new Records(pool, prefix);

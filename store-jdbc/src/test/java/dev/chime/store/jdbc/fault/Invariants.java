@@ -149,7 +149,8 @@ final class Invariants {
             Set<Long> reportedHere = reported.getOrDefault(spec.jobId(), Set.of());
             for (long t : spec.fireTimes(faults.fromMs(), faults.horizonMs())) {
                 if (!ranHere.contains(t) && !reportedHere.contains(t)) {
-                    violations.get(ACCOUNTED).add(spec.jobId() + "@" + faults.at(t) + " neither ran nor was reported missed or skipped");
+                    violations.get(ACCOUNTED).add(spec.jobId() + "@" + faults.at(t) + " neither ran nor was reported missed or skipped; "
+                            + around(spec.jobId(), t));
                 }
             }
             for (long t : union(ranHere, reportedHere)) {
@@ -227,6 +228,15 @@ final class Invariants {
                 }
             }
         });
+    }
+
+    /** The job's bodies and reports within 3 s of {@code t}, to read the interleaving from. */
+    private String around(String jobId, long t) {
+        List<String> near = bodies.stream().filter(b -> b.jobId().equals(jobId) && Math.abs(b.fireMs() - t) <= 3_000)
+                .map(faults::describe).toList();
+        List<String> reported = notRuns.stream().filter(n -> n.jobId().equals(jobId) && Math.abs(n.fireMs() - t) <= 3_000)
+                .map(n -> n.kind() + " " + faults.at(n.fireMs()) + " by " + n.node() + " at " + faults.at(n.atMs())).toList();
+        return "bodies near it: " + near + "; reported near it: " + reported;
     }
 
     private String describe(List<Body> runs) {
