@@ -55,9 +55,13 @@ final class FaultLog {
         outages.add(new Outage(downAtMs, upAtMs));
     }
 
-    /** A body its node's SIGSTOP froze mid-run: started before the freeze, ended (if at all) after the resume. */
+    /**
+     * A body its node's SIGSTOP froze mid-run: started before the resume, ended (if at all) after
+     * it. A frozen JVM sends nothing, so a start row stamped before the resume was sent before the
+     * freeze, even when the server stamped it a moment after {@code frozenAtMs} (it was on the wire).
+     */
     boolean frozen(Body b) {
-        return pauses.stream().anyMatch(p -> p.node().equals(b.node()) && b.startMs() < p.frozenAtMs()
+        return pauses.stream().anyMatch(p -> p.node().equals(b.node()) && b.startMs() < p.resumedAtMs()
                 && (b.endMs() == null || b.endMs() > p.resumedAtMs()));
     }
 

@@ -82,27 +82,37 @@ final class Invariants {
 
     private void runsOnce() {
         Map<String, List<Body>> byFiring = bodies.stream()
-                .collect(Collectors.groupingBy(b -> b.jobId() + "@" + b.fireMs(), TreeMap::new, Collectors.toList()));
+                .collect(Collectors.groupingBy(b -> b.jobId() + "@" + faults.at(b.fireMs()), TreeMap::new, Collectors.toList()));
         byFiring.forEach((firing, runs) -> {
             Spec spec = workload.spec(runs.get(0).jobId());
-            Map<String, List<Body>> byAttempt = runs.stream()
-                    .collect(Collectors.groupingBy(b -> b.attempt() + (b.recovery() ? " recovery" : ""), TreeMap::new, Collectors.toList()));
+            Map<Integer, List<Body>> byAttempt = runs.stream().filter(b -> !b.recovery())
+                    .collect(Collectors.groupingBy(Body::attempt, TreeMap::new, Collectors.toList()));
             byAttempt.forEach((attempt, same) -> {
                 if (same.size() != 1) {
                     violations.get(RUNS_ONCE).add(firing + " attempt " + attempt + " ran " + same.size() + " times: " + describe(same));
                 }
             });
-            List<Body> originals = runs.stream().filter(b -> !b.recovery()).toList();
-            List<Body> recoveries = runs.stream().filter(Body::recovery).toList();
-            if (recoveries.isEmpty()) {
-                return;
-            }
-            // A recovery is the documented re-run only for a recoverable job whose original run was
-            // in flight on a node that died (or never got to start its body there).
-            boolean originalDied = originals.isEmpty() ? faults.anyNodeDied() : originals.stream().anyMatch(faults::diedUnder);
-            if (!spec.recoverable() || !originalDied) {
-                violations.get(RUNS_ONCE).add(firing + " was run again as a recovery though "
-                        + (spec.recoverable() ? "no node it ran on died" : "the job is not recoverable") + ": " + describe(runs));
+            // Beyond one body per attempt: a recoverable firing runs again, as a recovery, once for
+            // every death of the node running it (a recovery on a node that then dies too is run
+            // again); a recovery whose original never started its body needs a node that died.
+            List<Body> inStartOrder = runs.stream().sorted(Comparator.comparingLong(Body::startMs)).toList();
+            for (int i = 0; i < inStartOrder.size(); i++) {
+                Body b = inStartOrder.get(i);
+                List<Body> earlier = inStartOrder.subList(0, i).stream().filter(e -> e.attempt() == b.attempt()).toList();
+                if (!b.recovery()) {
+                    if (earlier.stream().anyMatch(Body::recovery)) {
+                        violations.get(RUNS_ONCE).add(firing + ": the original run started after its recovery (a stale run): "
+                                + describe(runs));
+                    }
+                    continue;
+                }
+                boolean justified = spec.recoverable() && (earlier.isEmpty() ? faults.anyNodeDied()
+                        : faults.diedUnder(earlier.get(earlier.size() - 1)));
+                if (!justified) {
+                    violations.get(RUNS_ONCE).add(firing + " was run again as a recovery though "
+                            + (spec.recoverable() ? "the run before it did not die with its node" : "the job is not recoverable")
+                            + ": " + describe(runs));
+                }
             }
         });
     }

@@ -140,13 +140,15 @@ final class Scenario implements AutoCloseable {
         }
         faults.window(faults.fromMs(), stopAt - 2_000);
         Invariants invariants = new Invariants(workload, faults, records.bodies(), records.notRuns()).check();
-        invariants.quiescence(StoreState.read(dataSource, prefix));
+        StoreState.Snapshot store = StoreState.read(dataSource, prefix);
+        invariants.quiescence(store);
         String head = name + " on " + url + " (prefix " + prefix + ")\n" + faults + "\nnodes stopped (injected failures "
                 + "connect/before commit/after commit): " + injected + "\nwall time " + (System.nanoTime() - startedNanos) / 1_000_000
                 + " ms\n";
         Path file = Path.of("target", "fault-logs", name + "-" + prefix + "report.txt");
         Files.createDirectories(file.getParent());
-        Files.writeString(file, head + invariants.report(Integer.MAX_VALUE), StandardCharsets.UTF_8);
+        Files.writeString(file, head + invariants.report(Integer.MAX_VALUE) + "job rows after the stop:\n  "
+                + String.join("\n  ", store.jobRows()) + "\n", StandardCharsets.UTF_8);
         System.out.println(head + invariants.report());
         return invariants;
     }

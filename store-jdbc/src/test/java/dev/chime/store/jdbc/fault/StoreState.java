@@ -20,7 +20,8 @@ final class StoreState {
     record Problem(String jobId, String text) {
     }
 
-    record Snapshot(List<Problem> problems) {
+    /** What is left behind, and every job row as text (for the report file: the schedule after the stop). */
+    record Snapshot(List<Problem> problems, List<String> jobRows) {
     }
 
     private StoreState() {
@@ -28,6 +29,7 @@ final class StoreState {
 
     static Snapshot read(DataSource dataSource, String prefix) throws SQLException {
         List<Problem> problems = new ArrayList<>();
+        List<String> jobRows = new ArrayList<>();
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
             String unfinished = "SELECT job_id, fire_time, node_id FROM " + prefix + "runs WHERE " + unfinishedRunsWhere(c, prefix);
             try (ResultSet rs = s.executeQuery(unfinished)) {
@@ -45,8 +47,21 @@ final class StoreState {
                             + " claimed_fire_time(ms)=" + claimed + " running=" + rs.getInt(4)));
                 }
             }
+            try (ResultSet rs = s.executeQuery("SELECT * FROM " + prefix + "jobs ORDER BY id")) {
+                int columns = rs.getMetaData().getColumnCount();
+                while (rs.next()) {
+                    StringBuilder row = new StringBuilder();
+                    for (int i = 1; i <= columns; i++) {
+                        String name = rs.getMetaData().getColumnName(i).toLowerCase(Locale.ROOT);
+                        if (!name.startsWith("trigger") && !name.startsWith("options") && !name.startsWith("data") && !name.equals("task")) {
+                            row.append(name).append('=').append(rs.getString(i)).append(' ');
+                        }
+                    }
+                    jobRows.add(row.toString().trim());
+                }
+            }
         }
-        return new Snapshot(problems);
+        return new Snapshot(problems, jobRows);
     }
 
     /**
