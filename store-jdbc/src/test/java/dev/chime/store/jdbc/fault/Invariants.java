@@ -26,7 +26,7 @@ final class Invariants {
     static final String ACCOUNTED = "every fire time of the window ran, or was reported missed or skipped; every failed attempt was retried";
     static final String NEVER_EARLY = "no body starts before its fire time by the database's clock, nor a fixed-delay body sooner than its delay after the last";
     static final String QUIESCENT = "at quiescence: every body finished, no unfinished run rows, no claims, running = 0";
-    static final String FENCING = "fencing tokens increase per job with every run, in the start order of the bodies not frozen";
+    static final String FENCING = "fencing tokens rise per job: a run started after another ended has a higher one (frozen bodies aside)";
 
     private final Workload workload;
     private final FaultLog faults;
@@ -210,34 +210,36 @@ final class Invariants {
     }
 
     /**
-     * Per job, in start order of the bodies not frozen: a run's first body carries a token higher
-     * than every earlier run's, and the later attempts of a run carry that run's token.
+     * Per job, among the bodies not frozen: a run whose body starts after another run's body ended
+     * carries a higher token (what lets a resource reject the stale writer), and the later attempts
+     * of a run carry that run's token. Two runs that overlap (maxInstances 2) may start in either
+     * order.
      */
     private void fencing() {
         byJob().forEach((job, runs) -> {
+            List<Body> fenced = runs.stream().filter(b -> b.token() != null && !faults.frozen(b)).toList();
             Map<String, Body> firstOfRun = new LinkedHashMap<>();
-            Body highest = null;
-            for (Body b : runs) {
-                if (b.token() == null || faults.frozen(b)) {
-                    continue;
+            for (Body b : fenced) {
+                Body first = firstOfRun.putIfAbsent(runKey(b), b);
+                if (first != null && !first.token().equals(b.token())) {
+                    violations.get(FENCING).add(job + ": a later attempt of one run carries another token: "
+                            + faults.describe(first) + " / " + faults.describe(b));
                 }
-                Body first = firstOfRun.putIfAbsent(b.fireMs() + (b.recovery() ? " recovery" : ""), b);
-                if (first != null) {
-                    if (!first.token().equals(b.token())) {
-                        violations.get(FENCING).add(job + ": a later attempt of one run carries another token: "
-                                + faults.describe(first) + " / " + faults.describe(b));
+            }
+            for (Body later : firstOfRun.values()) {
+                for (Body earlier : fenced) {
+                    if (!runKey(earlier).equals(runKey(later)) && earlier.endMs() != null && earlier.endMs() <= later.startMs()
+                            && earlier.token() >= later.token()) {
+                        violations.get(FENCING).add(job + ": token " + later.token() + " is not above the token " + earlier.token()
+                                + " of a run that ended before it started: " + faults.describe(earlier) + " / " + faults.describe(later));
                     }
-                    continue;
-                }
-                if (highest != null && b.token() <= highest.token()) {
-                    violations.get(FENCING).add(job + ": token " + b.token() + " of a later run is not above " + highest.token()
-                            + ": " + faults.describe(highest) + " / " + faults.describe(b));
-                }
-                if (highest == null || b.token() > highest.token()) {
-                    highest = b;
                 }
             }
         });
+    }
+
+    private static String runKey(Body b) {
+        return b.fireMs() + (b.recovery() ? " recovery" : "");
     }
 
     /** The job's bodies and reports within 3 s of {@code t}, to read the interleaving from. */
