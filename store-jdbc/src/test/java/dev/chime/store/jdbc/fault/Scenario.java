@@ -91,9 +91,14 @@ final class Scenario implements AutoCloseable {
 
     /** Waits (at most a minute) until the window is {@code ms} old and {@code node} has a body of a recoverable job in flight. */
     void awaitRecoverableBodyInFlight(String node, long ms) throws SQLException {
+        awaitBodyInFlight(node, ms, "rec-%");
+    }
+
+    /** Waits (at most a minute) until the window is {@code ms} old and {@code node} has a body of a job matching {@code jobLike} in flight. */
+    void awaitBodyInFlight(String node, long ms, String jobLike) throws SQLException {
         awaitDbTime(faults.fromMs() + ms);
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> count(
-                "SELECT COUNT(*) FROM " + prefix + "body s WHERE s.phase = 'start' AND s.node = ? AND s.job_id LIKE 'rec-%' "
+                "SELECT COUNT(*) FROM " + prefix + "body s WHERE s.phase = 'start' AND s.node = ? AND s.job_id LIKE '" + jobLike + "' "
                         + "AND NOT EXISTS (SELECT 1 FROM " + prefix + "body e WHERE e.uid = s.uid AND e.phase = 'end')", node) > 0);
     }
 
