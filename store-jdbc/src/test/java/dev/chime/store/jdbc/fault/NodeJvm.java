@@ -123,8 +123,10 @@ final class NodeJvm implements AutoCloseable {
     public void close() {
         if (process.isAlive()) {
             try {
-                resume(); // a frozen JVM ignores nothing but SIGKILL; resume it anyway so nothing stays stopped
-            } catch (IOException | InterruptedException | IllegalStateException e) {
+                resume(); // SIGKILL works on a frozen JVM too; resuming first just leaves nothing stopped if it fails
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (IOException | IllegalStateException e) {
                 // it is killed next regardless
             }
             process.destroyForcibly();
