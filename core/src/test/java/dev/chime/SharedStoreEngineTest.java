@@ -36,6 +36,18 @@ class SharedStoreEngineTest {
         volatile boolean loseClaimsButAnswerTickets;
         /** When set, completions land this long after they are asked for, on another thread. */
         volatile Duration writeDelay;
+        /** What {@link #holdsRun} answers; null makes it fail (the store cannot tell). */
+        volatile Boolean holdsRuns = Boolean.TRUE;
+
+        @Override
+        public boolean holdsRun(RunTicket ticket) {
+            calls.add("holds " + ticket.runId());
+            Boolean holds = holdsRuns;
+            if (holds == null) {
+                throw new IllegalStateException("the store cannot tell");
+            }
+            return holds;
+        }
 
         @Override
         public java.util.concurrent.CompletionStage<Boolean> completeRunAsync(RunTicket ticket, LastRun lastRun) {
@@ -191,6 +203,58 @@ class SharedStoreEngineTest {
         assertThat(runs).hasSize(1);
         assertThat(store.completed).hasSize(1);
         assertThat(scheduler.job("j").orElseThrow().lastRun()).isEmpty();
+    }
+
+    /** A scheduler on the same store and clock whose job fails every attempt, retried once after 5 s. */
+    private Scheduler failingJobWithARetry(List<Integer> attempts) {
+        Scheduler failing = Scheduler.builder().clock(clock).store(store).listener(events).task("flaky", ctx -> {
+            attempts.add(ctx.attempt());
+            throw new IllegalStateException("fails");
+        }).build();
+        failing.add(JobDefinition.builder("j").task("flaky").trigger(Triggers.interval(Duration.ofMinutes(10)))
+                .options(JobOptions.builder().retry(RetryPolicy.fixed(1, Duration.ofSeconds(5))).build()).build());
+        failing.start();
+        return failing;
+    }
+
+    @Test
+    void retryOfARunTakenOverWhileItWaitedForItsBackoffDoesNotStart() {
+        List<Integer> attempts = new CopyOnWriteArrayList<>();
+        Scheduler failing = failingJobWithARetry(attempts);
+        try {
+            clock.advance(Duration.ofMinutes(10));
+            assertThat(attempts).containsExactly(1);
+
+            // This node is paused past its lease during the backoff; another node takes the run over.
+            store.holdsRuns = false;
+            clock.advance(Duration.ofSeconds(5));
+
+            assertThat(attempts).as("the node that took the run over runs it").containsExactly(1);
+            assertThat(events.of(JobEvent.Submitted.class)).hasSize(1);
+            assertThat(store.completed).extracting(RunTicket::runId).containsExactly("run-1");
+        } finally {
+            failing.shutdown(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void retryOfARunTheStoreCannotVouchForWaitsUntilItCan() {
+        List<Integer> attempts = new CopyOnWriteArrayList<>();
+        Scheduler failing = failingJobWithARetry(attempts);
+        try {
+            clock.advance(Duration.ofMinutes(10));
+            store.holdsRuns = null;
+            clock.advance(Duration.ofSeconds(5));
+            assertThat(attempts).containsExactly(1);
+
+            store.holdsRuns = true;
+            clock.advance(Duration.ofSeconds(1));
+
+            assertThat(attempts).containsExactly(1, 2);
+            assertThat(store.completed).extracting(RunTicket::runId).containsExactly("run-1");
+        } finally {
+            failing.shutdown(Duration.ofSeconds(5));
+        }
     }
 
     @Test

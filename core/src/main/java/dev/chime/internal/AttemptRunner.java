@@ -27,6 +27,9 @@ final class AttemptRunner {
 
     private static final Logger LOG = LoggerFactory.getLogger(AttemptRunner.class);
 
+    /** How long a retry waits before asking again when the store could not tell whether its run is still held. */
+    private static final long UNSURE_RETRY_WAIT_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+
     private final EngineContext ctx;
     private final Admission admission;
     private final RunCompletion completion;
@@ -246,11 +249,41 @@ final class AttemptRunner {
         attempt.afterReturn(() -> completion.end(attempt, lastRun));
     }
 
-    /** Submits the retries that are due. */
+    /** Submits the retries that are due, of runs this node still holds. */
     void runDueRetries() {
-        for (RetryQueue.PendingRetry retry : retries.takeDue(ctx.ticker().nanos())) {
-            submit(retry.firing(), retry.attempt());
+        long now = ctx.ticker().nanos();
+        for (RetryQueue.PendingRetry retry : retries.takeDue(now)) {
+            if (stillHeld(retry, now)) {
+                submit(retry.firing(), retry.attempt());
+            }
         }
+    }
+
+    /**
+     * Whether a retry may start here: while it waited, this node may have been taken over (paused
+     * or cut off past its lease), and the node that took its run over runs the firing again. A run
+     * no longer held ends here without an outcome; one the store cannot tell about waits a while.
+     */
+    private boolean stillHeld(RetryQueue.PendingRetry retry, long now) {
+        ActiveFiring firing = retry.firing();
+        if (firing.ticket() == null || dev.chime.spi.RunTicket.LOCAL.equals(firing.ticket().runId())) {
+            return true;
+        }
+        try {
+            if (ctx.store().holdsRun(firing.ticket())) {
+                return true;
+            }
+            LOG.warn("job '{}': its run of {} was taken over by another node while retry {} waited; it is not retried here",
+                    firing.jobId(), firing.fireTime(), retry.attempt());
+            completion.endQuietly(firing);
+        } catch (RuntimeException e) {
+            LOG.warn("job '{}': cannot tell whether its run of {} is still this node's ({}); retry {} waits",
+                    firing.jobId(), firing.fireTime(), e.getMessage(), retry.attempt());
+            if (!retries.offer(new RetryQueue.PendingRetry(now + UNSURE_RETRY_WAIT_NANOS, firing, retry.attempt()))) {
+                completion.endQuietly(firing);
+            }
+        }
+        return false;
     }
 
     Optional<Instant> nextRetry() {

@@ -88,8 +88,13 @@ public interface JobStore extends AutoCloseable {
      * over; a store used by one node needs nothing (the engine counts its own instances), which is
      * the default.
      *
+     * <p>When the request carries a {@link RunRequest#claim claim}, a shared store records the run
+     * only if that claim is still this node's, checked in the same write: the firing's claim may
+     * have gone to another node while this one was paused.
+     *
      * @return a ticket to hand to {@link #completeRun}, or null when the job already has
-     *         {@code maxInstances} runs in progress somewhere (the firing is then skipped)
+     *         {@code maxInstances} runs in progress somewhere, or its claim was lost (the firing is
+     *         then not run here)
      */
     default RunTicket beginRun(RunRequest request) {
         return RunTicket.local(request);
@@ -138,6 +143,18 @@ public interface JobStore extends AutoCloseable {
         if (lastRun != null) {
             recordOutcome(ticket.jobId(), lastRun);
         }
+        return true;
+    }
+
+    /**
+     * Whether this node still holds a run it began, asked before each retry of the run: a node
+     * paused or cut off past its lease while a retry waited for its backoff may have been taken
+     * over, and the node that took the run over runs the firing again (or reports it missed).
+     * Answers false only when the run is certainly no longer this node's; throws when it cannot
+     * tell yet (the store is unreachable, or this node may be taken over at any moment), and the
+     * engine then asks again later. The default, for a store used by one node, is true.
+     */
+    default boolean holdsRun(RunTicket ticket) {
         return true;
     }
 

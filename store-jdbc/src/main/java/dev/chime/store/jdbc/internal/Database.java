@@ -42,11 +42,12 @@ public final class Database {
      * (or 70100, or none): lock wait timeout (1205), deadlock (1213), too many connections (1040),
      * server shutting down or connection lost or killed (1053, 1077, 1152, 1158-1161, 1927, 2002,
      * 2003, 2006, 2013, 4031), commit or transaction aborted by the engine (1180, 1637), read-only
-     * during a fail-over (1290, 1836). Every other HY000 (data too long 1406, incorrect value 1366,
+     * during a fail-over (1290, 1836), query interrupted or past max_statement_time (1317, 1969,
+     * SQLState 70100). Every other HY000 (data too long 1406, incorrect value 1366,
      * no default 1364, ...) is permanent.
      */
     static final Set<Integer> TRANSIENT_VENDOR_CODES = Set.of(1205, 1213, 1040, 1053, 1077, 1152, 1158, 1159,
-            1160, 1161, 1927, 2002, 2003, 2006, 2013, 4031, 1180, 1637, 1290, 1836);
+            1160, 1161, 1927, 2002, 2003, 2006, 2013, 4031, 1180, 1637, 1290, 1836, 1317, 1969);
     /** SQLState of {@link #rowCounts} refusing an unknown count: permanent, a setting of the driver to change. */
     static final String UNKNOWN_COUNT_STATE = "0A000";
     private static final int UNKNOWN_ISOLATION = -1;
@@ -178,8 +179,13 @@ public final class Database {
      */
     public static boolean isTransient(SQLException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.sql.SQLTransientException || t instanceof java.sql.SQLRecoverableException
-                    || t instanceof java.sql.SQLNonTransientConnectionException) {
+            // MariaDB Connector/J makes every SQLState of a class it does not know (45000 of a
+            // SIGNAL, 01000 of a strict truncation) a SQLTransientConnectionException: that class
+            // says nothing where there is a state to go by (HikariCP's pool timeout has none).
+            boolean catchAll = t instanceof java.sql.SQLTransientConnectionException sql && sql.getSQLState() != null
+                    && !sql.getSQLState().isEmpty();
+            if (!catchAll && (t instanceof java.sql.SQLTransientException || t instanceof java.sql.SQLRecoverableException
+                    || t instanceof java.sql.SQLNonTransientConnectionException)) {
                 return true;
             }
             if (t instanceof SQLException sql && isTransientState(sql.getSQLState(), sql.getErrorCode())) {

@@ -192,9 +192,20 @@ public final class SqlJobStore implements JobStore {
 
     @Override
     public List<Firing> claimDue(Instant now, int limit, Set<String> tasks) {
+        // Liveness first, recoveries after: a node paused past its timeout may have been taken
+        // over with the runs it adopted, and its next heartbeat (which mayClaim makes) drops them.
+        if (!node.mayClaim()) {
+            if (node.hasRecoveries()) {
+                // Not an empty answer: the queued recoveries make the next due time "now", so the
+                // dispatcher would ask again at once; failing lets it back off until the database answers.
+                throw new JdbcStoreException("node '" + node.id() + "' could not beat; its recovered runs wait for "
+                        + "the database to answer");
+            }
+            return List.of();
+        }
         List<Firing> recoveries = node.takeRecoveries(limit);
         List<Firing> claimed = new ArrayList<>(recoveries);
-        if (claimed.size() >= limit || !node.mayClaim()) {
+        if (claimed.size() >= limit) {
             return claimed;
         }
         List<String> taskList = tasks == null ? null : List.copyOf(new java.util.TreeSet<>(tasks));
@@ -343,6 +354,13 @@ public final class SqlJobStore implements JobStore {
                     node.id(), request.jobId(), request.fireTime());
             return null;
         }
+        if (request.claim() != null && !stillClaimed(c, request.claim())) {
+            // Alive again (it joined anew after a takeover), but the claim went with the takeover
+            // and another node may run this firing: liveness alone would let both run it.
+            LOG.warn("node '{}': the claim of job '{}' at {} was lost meanwhile; its run is not begun", node.id(),
+                    request.jobId(), request.fireTime());
+            return null;
+        }
         long fence;
         try (PreparedStatement ps = c.prepareStatement(sql.reserveInstance)) {
             ps.setString(1, request.jobId());
@@ -363,6 +381,19 @@ public final class SqlJobStore implements JobStore {
             ps.executeUpdate();
         }
         return fence;
+    }
+
+    /** Whether this node still holds the claim, locking the job's row to the end of the transaction. */
+    private boolean stillClaimed(Connection c, Firing claim) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT id FROM " + sql.jobs
+                + " WHERE id = ? AND version = ? AND claimed_by = ? FOR UPDATE")) {
+            ps.setString(1, claim.jobId());
+            ps.setLong(2, claim.job().version());
+            ps.setString(3, node.id());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
     }
 
     static long readLong(Connection c, String query, String key) throws SQLException {
@@ -422,6 +453,36 @@ public final class SqlJobStore implements JobStore {
             }
             throw cause instanceof RuntimeException runtime ? runtime : e;
         }
+    }
+
+    /**
+     * Whether the run is still this node's: its row is, and this node is alive by the database's
+     * clock (checked in the same transaction, so a takeover either went first or waits). A run
+     * taken over answers false; a node past its timeout but not (yet) taken over cannot tell.
+     */
+    @Override
+    public boolean holdsRun(RunTicket ticket) {
+        if (RunTicket.LOCAL.equals(ticket.runId())) {
+            return true;
+        }
+        Boolean held = call("check the run of job '" + ticket.jobId() + "'", () -> db.transaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM " + sql.runs
+                    + " WHERE run_id = ? AND node_id = ? AND ended_at_ms IS NULL")) {
+                ps.setString(1, ticket.runId());
+                ps.setString(2, node.id());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next() || rs.getLong(1) == 0) {
+                        return false;
+                    }
+                }
+            }
+            return node.stillAlive(c) ? Boolean.TRUE : null;
+        }));
+        if (held == null) {
+            throw new JdbcStoreException("node '" + node.id() + "' is past its timeout by the database's clock and may be "
+                    + "taken over at any moment: whether the run of job '" + ticket.jobId() + "' stays its own is not known yet");
+        }
+        return held;
     }
 
     @Override

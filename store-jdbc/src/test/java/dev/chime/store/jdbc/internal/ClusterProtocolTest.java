@@ -185,6 +185,83 @@ class ClusterProtocolTest {
         assertThat(a.get("j").orElseThrow().claimedFireTime()).as("left for the takeover to put back").isEqualTo(T0);
     }
 
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void staleFixedDelayRunBegunAfterRejoiningFromATakeoverDoesNotRun(TestDatabase db) throws Exception {
+        setUp(db);
+        SqlJobStore a = node(shared, "a", LONG);
+        SqlJobStore b = node(shared, "b", SHORT);
+        a.add(job("j", T0));
+        // A fixed-delay firing: its run is begun while A keeps the claim.
+        Firing claimedByA = a.claimDue(T0, 10).get(0);
+
+        // A stalls; B takes it over, claims the same firing and begins its run.
+        awaitTakeover(b);
+        b.node().heartbeat();
+        Firing claimedByB = b.claimDue(T0, 10).get(0);
+        assertThat(b.beginRun(claimedRun(claimedByB))).isNotNull();
+
+        // A wakes: its heartbeat thread goes first, finds A taken over and joins again, so A is
+        // alive; then its dispatcher begins the run of the claim it lost.
+        a.node().heartbeat();
+        assertThat(a.beginRun(claimedRun(claimedByA))).isNull();
+        assertThat(runsInProgress()).isOne();
+        assertThat(running("j")).isOne();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void fixedDelayRunBegunUnderAHeldClaimIsRecorded(TestDatabase db) throws Exception {
+        setUp(db);
+        SqlJobStore a = node(shared, "a", LONG);
+        a.add(job("j", T0));
+        Firing claimed = a.claimDue(T0, 10).get(0);
+
+        RunTicket ticket = a.beginRun(claimedRun(claimed));
+
+        assertThat(ticket).isNotNull();
+        assertThat(runsInProgress()).isOne();
+        assertThat(a.release(claimed, T0.plusSeconds(60))).as("the claim is still A's").isTrue();
+    }
+
+    private static RunRequest claimedRun(Firing firing) {
+        return new RunRequest(firing.jobId(), firing.fireTime(), 5, false, null, firing);
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void retryOfARunTakenOverWhileItsNodeWasPausedIsNoLongerHeld(TestDatabase db) throws Exception {
+        setUp(db);
+        SqlJobStore a = node(shared, "a", LONG);
+        SqlJobStore b = node(shared, "b", SHORT);
+        a.add(job("j", T0));
+        Firing f = a.claimDue(T0, 10).get(0);
+        RunTicket ticket = dispatch(a, f, run(f, 1, true), T0.plusSeconds(60)).ticket();
+        assertThat(a.holdsRun(ticket)).isTrue();
+
+        // A's attempt failed and its retry waits; A stalls past its timeout, B takes the run over.
+        awaitTakeover(b);
+        a.node().heartbeat(); // A wakes, finds itself taken over and joins again
+
+        assertThat(a.holdsRun(ticket)).as("the retry must not start on A").isFalse();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void aNodePastItsTimeoutCannotVouchForItsRunBeforeItBeatsAgain(TestDatabase db) throws Exception {
+        setUp(db);
+        SqlJobStore a = node(shared, "a", SHORT);
+        a.add(job("j", T0));
+        Firing f = a.claimDue(T0, 10).get(0);
+        RunTicket ticket = dispatch(a, f, run(f, 1, true), T0.plusSeconds(60)).ticket();
+
+        awaitStale(a, SHORT);
+        assertThatThrownBy(() -> a.holdsRun(ticket)).hasMessageContaining("past its timeout");
+
+        a.node().heartbeat();
+        assertThat(a.holdsRun(ticket)).isTrue();
+    }
+
     // ---- defect 2: completion decided per run, idempotent ----
 
     @ParameterizedTest
@@ -313,6 +390,27 @@ class ClusterProtocolTest {
         a.node().heartbeat(); // finds itself taken over and joins again
 
         a.node().heartbeat();
+        assertThat(a.claimDue(T0, 10)).as("A's claims").noneMatch(Firing::recovery);
+        assertThat(b.claimDue(T0, 10)).as("B's claims").anyMatch(Firing::recovery);
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void recoveriesQueuedBeforeBeingTakenOverAreNotHandedOutByAClaimBeforeTheHeartbeat(TestDatabase db) throws Exception {
+        setUp(db);
+        SqlJobStore c = node(shared, "c", LONG);
+        c.add(job("j", T0));
+        Firing f = c.claimDue(T0, 10).get(0);
+        dispatch(c, f, run(f, 1, true), T0.plusSeconds(60));
+        SqlJobStore a = node(shared, "a", SHORT);
+        awaitTakeover(a);
+        assertThat(a.node().hasRecoveries()).isTrue();
+
+        // A stalls with the recovery queued; B takes A over, and the run with it.
+        SqlJobStore b = node(shared, "b", SHORT);
+        awaitTakeover(b);
+
+        // A wakes, and its dispatcher claims before its heartbeat thread has beaten.
         assertThat(a.claimDue(T0, 10)).as("A's claims").noneMatch(Firing::recovery);
         assertThat(b.claimDue(T0, 10)).as("B's claims").anyMatch(Firing::recovery);
     }

@@ -38,6 +38,32 @@ class DatabaseRetryTest {
         assertThat(Database.isTransient(new SQLException("could not serialize access", "40001", 0))).isTrue();
     }
 
+    /**
+     * MariaDB Connector/J makes every SQLState of a class it does not know (45000 of a SIGNAL in a
+     * trigger a DBA added, 01000 of a strict-mode truncation) a SQLTransientConnectionException;
+     * the class must not make such an error retried for ever.
+     */
+    @ParameterizedTest
+    @EnumSource(value = TestDatabase.class, names = "MARIADB")
+    void aMariaDbErrorOfAnUnknownSqlStateClassIsNotTransient(TestDatabase tdb) throws SQLException {
+        DataSource ds = tdb.dataSource();
+        try (java.sql.Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            assertThatThrownBy(() -> s.execute("SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'refused by a trigger'"))
+                    .isInstanceOfSatisfying(SQLException.class, e -> {
+                        assertThat(e.getSQLState()).isEqualTo("45000");
+                        assertThat(Database.isTransient(e)).isFalse();
+                    });
+        }
+    }
+
+    @Test
+    void interruptedQueriesAndPoolTimeoutsStayTransient() {
+        assertThat(Database.isTransient(new java.sql.SQLTransientConnectionException("Query execution was interrupted",
+                "70100", 1317))).isTrue();
+        assertThat(Database.isTransient(new java.sql.SQLTransientConnectionException("Connection is not available, "
+                + "request timed out after 30000ms", null, 0))).isTrue();
+    }
+
     @ParameterizedTest
     @EnumSource(TestDatabase.class)
     void aPermanentErrorIsNotRetried(TestDatabase tdb) throws SQLException {
