@@ -123,7 +123,7 @@ class SharedStoreEngineTest {
         clock.advance(Duration.ofSeconds(10));
 
         assertThat(runs).hasSize(1);
-        assertThat(store.calls).containsExactly("begin j", "release j", "complete run-1");
+        assertThat(store.calls).containsExactly("begin j", "release j", "holds run-1", "complete run-1");
         RunRequest request = store.requests.get(0);
         assertThat(request.fireTime()).isEqualTo(T0.plusSeconds(10));
         assertThat(request.maxInstances()).isEqualTo(3);
@@ -215,6 +215,43 @@ class SharedStoreEngineTest {
                 .options(JobOptions.builder().retry(RetryPolicy.fixed(1, Duration.ofSeconds(5))).build()).build());
         failing.start();
         return failing;
+    }
+
+    @Test
+    void runTakenOverWhileItsNodeWasFrozenBeforeTheBodyStartedDoesNotStartAndReportsNothing() {
+        scheduler.add(JobDefinition.builder("j").task("work").trigger(Triggers.interval(Duration.ofSeconds(10)))
+                .options(JobOptions.builder().recoverable(true).build()).build());
+        // Dispatched, then frozen before the worker started the body; another node took the run over.
+        store.holdsRuns = false;
+        scheduler.start();
+        clock.advance(Duration.ofSeconds(10));
+
+        assertThat(runs).as("the node that took the run over runs it").isEmpty();
+        assertThat(events.of(JobEvent.Missed.class)).isEmpty();
+        assertThat(events.of(JobEvent.Executed.class)).isEmpty();
+        assertThat(store.calls).containsExactly("begin j", "release j", "holds run-1", "complete run-1");
+        assertThat(scheduler.job("j").orElseThrow().lastRun()).as("no outcome of a run that is not this node's").isEmpty();
+
+        store.holdsRuns = true;
+        clock.advance(Duration.ofSeconds(10));
+        assertThat(runs).as("its slot was freed").extracting(JobContext::scheduledFireTime).containsExactly(T0.plusSeconds(20));
+    }
+
+    @Test
+    void runWhoseStoreCannotTellBeforeTheBodyStartsIsReportedMissedAndEnded() {
+        scheduler.add(JobDefinition.builder("j").task("work").trigger(Triggers.interval(Duration.ofSeconds(10))).build());
+        store.holdsRuns = null;
+        scheduler.start();
+        clock.advance(Duration.ofSeconds(10));
+
+        assertThat(runs).isEmpty();
+        assertThat(events.of(JobEvent.Missed.class)).extracting(JobEvent.Missed::scheduledFireTime)
+                .containsExactly(T0.plusSeconds(10));
+        assertThat(store.completed).extracting(RunTicket::runId).containsExactly("run-1");
+        assertThat(scheduler.job("j").orElseThrow().lastRun()).hasValueSatisfying(r -> {
+            assertThat(r.outcome()).isEqualTo(Outcome.MISSED);
+            assertThat(r.scheduledFireTime()).isEqualTo(T0.plusSeconds(10));
+        });
     }
 
     @Test

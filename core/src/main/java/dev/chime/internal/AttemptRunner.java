@@ -8,6 +8,7 @@ import dev.chime.RetryPolicy;
 import dev.chime.UnknownTaskException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.RejectedExecutionException;
@@ -81,6 +82,9 @@ final class AttemptRunner {
     private void run(Attempt attempt) {
         ActiveFiring firing = attempt.firing();
         try {
+            if (!stillThisNodesRun(attempt)) {
+                return;
+            }
             Instant start = ctx.clock().instant();
             Duration timeout = firing.definition().options().timeout().orElse(null);
             attempt.started(Thread.currentThread(), start, ctx.ticker().nanos(), timeout);
@@ -118,6 +122,43 @@ final class AttemptRunner {
                 ctx.tracker().finished(attempt);
             }
         }
+    }
+
+    /**
+     * Asks the store, on the worker thread just before the body starts, whether the run is still
+     * this node's: the node may have been paused (SIGSTOP, a long GC) after the dispatch or while
+     * the attempt waited for a thread, and another node may have taken the run over and run it
+     * again. A run taken over ends here without an event (its new owner accounts for it); when
+     * the store cannot tell, the body does not start, its fire times are reported missed and the
+     * run ends through the fenced completion. Returns true when the body may start.
+     */
+    private boolean stillThisNodesRun(Attempt attempt) {
+        ActiveFiring firing = attempt.firing();
+        if (firing.ticket() == null || dev.chime.spi.RunTicket.LOCAL.equals(firing.ticket().runId())) {
+            return true;
+        }
+        boolean held;
+        try {
+            held = ctx.store().holdsRun(firing.ticket());
+        } catch (Throwable e) {
+            if (attempt.decide()) {
+                Instant now = ctx.clock().instant();
+                LOG.warn("job '{}': cannot tell whether its run of {} is still this node's ({}); attempt {} does not start "
+                        + "and is reported missed", firing.jobId(), firing.fireTime(), e.getMessage(), attempt.number());
+                List<Instant> missed = attempt.number() == 1 ? firing.allFireTimes() : firing.queued();
+                for (Instant fireTime : missed) {
+                    ctx.bus().publish(new JobEvent.Missed(firing.jobId(), firing.definition().task(), fireTime, now));
+                }
+                completion.end(attempt, new LastRun(Outcome.MISSED, firing.fireTime(), now, Duration.ZERO, null));
+            }
+            return false;
+        }
+        if (!held && attempt.decide()) {
+            LOG.warn("job '{}': its run of {} was taken over by another node before attempt {} started; it does not start "
+                    + "here", firing.jobId(), firing.fireTime(), attempt.number());
+            completion.end(attempt, null);
+        }
+        return held;
     }
 
     private Job resolve(String task) {

@@ -147,12 +147,20 @@ public interface JobStore extends AutoCloseable {
     }
 
     /**
-     * Whether this node still holds a run it began, asked before each retry of the run: a node
-     * paused or cut off past its lease while a retry waited for its backoff may have been taken
-     * over, and the node that took the run over runs the firing again (or reports it missed).
-     * Answers false only when the run is certainly no longer this node's; throws when it cannot
-     * tell yet (the store is unreachable, or this node may be taken over at any moment), and the
-     * engine then asks again later. The default, for a store used by one node, is true.
+     * Whether this node still holds a run it began. Asked by the worker thread just before each
+     * attempt's body starts (a node paused after dispatching a run, or while a retry waited for its
+     * backoff, may have been taken over meanwhile, and the node that took the run over runs the
+     * firing again or reports it missed), and before a retry is submitted. It is on the path of
+     * every run: a shared store should answer from memory while its lease is fresh, and ask the
+     * database only when it is not.
+     *
+     * <p>Answers false only when the run is certainly no longer this node's: the engine then drops
+     * the attempt without an event (the node that took it over accounts for it). Throws when it
+     * cannot tell (the store is unreachable, or this node may be taken over at any moment): the
+     * body does not start, the fire time is reported missed and the run ended through
+     * {@link #completeRun}, which is fenced; a retry waiting to be submitted waits and asks again.
+     * What no store can close is the window between this answer and the body's first instruction
+     * (a node frozen right there). The default, for a store used by one node, is true.
      */
     default boolean holdsRun(RunTicket ticket) {
         return true;

@@ -528,6 +528,147 @@ class ClusterProtocolTest {
         assertThat(runsInProgress()).isOne();
     }
 
+    // ---- a claim whose commit answer was lost ----
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void claimWhoseCommitAnswerWasLostIsAdoptedByTheNextClaim(TestDatabase db) throws Exception {
+        setUp(db);
+        FlakyDataSource flaky = new FlakyDataSource(shared, 0);
+        SqlJobStore a = node(flaky, "a", LONG);
+        a.add(job("j", T0));
+
+        flaky.loseAnswerOfNextCommit();
+        assertThatThrownBy(() -> a.claimDue(T0, 10)).hasMessageContaining("claim due jobs");
+        assertThat(a.get("j").orElseThrow().claimedFireTime()).as("the claim went through").isEqualTo(T0);
+
+        List<Firing> again = a.claimDue(T0, 10);
+        assertThat(again).singleElement().satisfies(f -> {
+            assertThat(f.jobId()).isEqualTo("j");
+            assertThat(f.fireTime()).isEqualTo(T0);
+            assertThat(f.recovery()).isFalse();
+        });
+        Dispatch.Result result = dispatch(a, again.get(0), run(again.get(0), 1, false), T0.plusSeconds(60));
+        assertThat(result.claimEnded()).isTrue();
+        assertThat(result.ticket()).isNotNull();
+        assertThat(a.get("j").orElseThrow().nextFireTime()).isEqualTo(T0.plusSeconds(60));
+        assertThat(a.claimDue(T0.plusSeconds(1), 10)).as("adopted once").isEmpty();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void closePutsBackAClaimWhoseCommitAnswerWasLost(TestDatabase db) throws Exception {
+        setUp(db);
+        FlakyDataSource flaky = new FlakyDataSource(shared, 0);
+        SqlJobStore a = node(flaky, "a", LONG);
+        a.add(job("j", T0));
+        flaky.loseAnswerOfNextCommit();
+        assertThatThrownBy(() -> a.claimDue(T0, 10)).hasMessageContaining("claim due jobs");
+
+        // The whole cluster stops: nobody would ever take A over.
+        a.close();
+
+        StoredJob j = node(shared, "b", LONG).get("j").orElseThrow();
+        assertThat(j.claimedFireTime()).isNull();
+        assertThat(j.nextFireTime()).isEqualTo(T0);
+        assertThat(count("SELECT COUNT(*) FROM " + prefix + "jobs WHERE claimed_by IS NOT NULL")).isZero();
+        assertThat(count("SELECT COUNT(*) FROM " + prefix + "nodes WHERE node_id = 'a'")).as("A left").isZero();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void claimKeptThroughARecoveredRunIsNotAdoptedAsALostClaimAfterAClaimFails(TestDatabase db) throws Exception {
+        setUp(db);
+        SqlJobStore c = node(shared, "c", LONG);
+        c.add(job("j", T0));
+        Firing f = c.claimDue(T0, 10).get(0);
+        // A fixed-delay run keeps its claim while it runs.
+        assertThat(c.beginRun(new RunRequest("j", T0, 1, true, null, f))).isNotNull();
+        FlakyDataSource flaky = new FlakyDataSource(shared, 0);
+        SqlJobStore a = node(flaky, "a", SHORT);
+        awaitTakeover(a);
+        a.node().heartbeat();
+
+        flaky.loseAnswerOfNextCommit();
+        assertThatThrownBy(() -> a.claimDue(T0, 10)).hasMessageContaining("claim due jobs");
+        List<Firing> claimed = a.claimDue(T0, 10);
+
+        assertThat(claimed).as("the recovery only, not the claim it carries a second time").singleElement()
+                .satisfies(r -> assertThat(r.recovery()).isTrue());
+    }
+
+    // ---- a body dispatched before its node froze ----
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void runTakenOverWhileItsNodeWasFrozenAfterDispatchDoesNotStartWhenItResumes(TestDatabase db) throws Exception {
+        setUp(db);
+        SqlJobStore a = node(shared, "a", SHORT);
+        SqlJobStore b = node(shared, "b", SHORT);
+        a.add(job("j", T0));
+        Firing f = a.claimDue(T0, 10).get(0);
+        RunTicket ticket = dispatch(a, f, run(f, 1, true), T0.plusSeconds(60)).ticket();
+
+        // A freezes before its worker starts the body; B takes A over and recovers the run.
+        awaitTakeover(b);
+        b.node().heartbeat();
+        assertThat(b.claimDue(T0, 10)).singleElement().satisfies(r -> assertThat(r.recovery()).isTrue());
+
+        // A resumes: its worker asks before its heartbeat thread has noticed anything.
+        assertThat(a.holdsRun(ticket)).isFalse();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void heartbeatRejoiningBeforeTheWorkerAsksCannotMakeATakenOverRunLookFresh(TestDatabase db) throws Exception {
+        setUp(db);
+        SqlJobStore a = node(shared, "a", SHORT);
+        SqlJobStore b = node(shared, "b", SHORT);
+        a.add(job("j", T0));
+        long epochOfTheDispatch = a.node().epoch();
+        Firing f = a.claimDue(T0, 10).get(0);
+        RunTicket ticket = dispatch(a, f, run(f, 1, true), T0.plusSeconds(60)).ticket();
+        awaitTakeover(b);
+
+        // A resumes; its heartbeat thread runs first, finds A taken over and joins again (a fresh
+        // lease), and only then does the dispatcher finish its bookkeeping of the run.
+        a.node().heartbeat();
+        a.node().holdRun(ticket.runId(), epochOfTheDispatch);
+
+        assertThat(a.holdsRun(ticket)).isFalse();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void aNodeWithAFreshLeaseAnswersThatItHoldsItsRunWithoutTheDatabase(TestDatabase db) throws Exception {
+        setUp(db);
+        FlakyDataSource flaky = new FlakyDataSource(shared, 1.0);
+        SqlJobStore a = node(flaky, "a", LONG);
+        a.add(job("j", T0));
+        Firing f = a.claimDue(T0, 10).get(0);
+        RunTicket ticket = dispatch(a, f, run(f, 1, true), T0.plusSeconds(60)).ticket();
+
+        flaky.startFailing();
+        assertThat(a.holdsRun(ticket)).isTrue();
+        flaky.heal();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void aNodeWhoseLeaseIsOldAndCannotReachTheDatabaseCannotTell(TestDatabase db) throws Exception {
+        setUp(db);
+        FlakyDataSource flaky = new FlakyDataSource(shared, 1.0);
+        SqlJobStore a = node(flaky, "a", SHORT);
+        a.add(job("j", T0));
+        Firing f = a.claimDue(T0, 10).get(0);
+        RunTicket ticket = dispatch(a, f, run(f, 1, true), T0.plusSeconds(60)).ticket();
+        awaitStale(a, SHORT.dividedBy(2));
+
+        flaky.startFailing();
+        assertThatThrownBy(() -> a.holdsRun(ticket)).hasMessageContaining("check the run");
+        flaky.heal();
+    }
+
     @ParameterizedTest
     @EnumSource(value = TestDatabase.class, names = "H2")
     void closeIsBoundedWithTheDatabaseUnreachable(TestDatabase db) throws Exception {
