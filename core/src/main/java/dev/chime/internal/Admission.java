@@ -62,7 +62,8 @@ final class Admission {
         JobOptions options = firing.definition().options();
         StoredJob snapshot = firing.removed() && options.recoverable()
                 ? ctx.codec().encode(firing.definition(), null) : null;
-        return new RunRequest(firing.jobId(), firing.fireTime(), options.maxInstances(), options.recoverable(), snapshot);
+        return new RunRequest(firing.jobId(), firing.fireTime(), options.maxInstances(), options.recoverable(), snapshot,
+                firing.queued());
     }
 
     /** The store gave no ticket: the job runs max instances elsewhere in the cluster. */
