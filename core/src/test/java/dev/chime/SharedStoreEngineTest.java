@@ -49,6 +49,21 @@ class SharedStoreEngineTest {
             return holds;
         }
 
+        /** When set, moving a run on finds it taken over by another node. */
+        volatile boolean runsTakenOver;
+        final List<RunTicket> advanced = new CopyOnWriteArrayList<>();
+
+        @Override
+        public RunTicket advanceRun(RunTicket ticket, Instant fireTime, LastRun lastRun) {
+            calls.add("advance " + ticket.runId());
+            if (runsTakenOver) {
+                return null;
+            }
+            RunTicket next = super.advanceRun(ticket, fireTime, lastRun);
+            advanced.add(next);
+            return next;
+        }
+
         @Override
         public java.util.concurrent.CompletionStage<Boolean> completeRunAsync(RunTicket ticket, LastRun lastRun) {
             Duration delay = writeDelay;
@@ -344,5 +359,110 @@ class SharedStoreEngineTest {
 
         assertThat(runs).extracting(JobContext::scheduledFireTime).containsExactly(T0.plusSeconds(30));
         assertThat(scheduler.job("j").orElseThrow().nextFireTime()).contains(T0.plusSeconds(60));
+    }
+
+    private void addLateBatchJob(String id, boolean recoverable) {
+        scheduler.add(JobDefinition.builder(id).task("work").trigger(Triggers.interval(Duration.ofSeconds(10)))
+                .options(JobOptions.builder().coalesce(false).unlimitedMisfireGrace().recoverable(recoverable).build()).build());
+    }
+
+    @Test
+    void eachQueuedFireTimeOfALateClaimRunsInOneRunWithItsOwnHigherFencingToken() {
+        addLateBatchJob("j", true);
+        scheduler.start();
+        scheduler.pause();
+        clock.advance(Duration.ofSeconds(30));
+        scheduler.resume();
+        clock.runDue();
+
+        assertThat(runs).extracting(JobContext::scheduledFireTime)
+                .containsExactly(T0.plusSeconds(10), T0.plusSeconds(20), T0.plusSeconds(30));
+        assertThat(runs).extracting(JobContext::fencingToken).isSorted().doesNotHaveDuplicates();
+        assertThat(store.requests).as("one run for the batch, knowing its queued fire times").singleElement()
+                .satisfies(r -> assertThat(r.queued()).containsExactly(T0.plusSeconds(20), T0.plusSeconds(30)));
+        assertThat(store.advanced).extracting(RunTicket::fireTime).containsExactly(T0.plusSeconds(20), T0.plusSeconds(30));
+        assertThat(store.advanced).extracting(RunTicket::runId).containsOnly("run-1");
+        assertThat(store.completed).extracting(RunTicket::fireTime).containsExactly(T0.plusSeconds(30));
+    }
+
+    @Test
+    void aFailedFireTimeDoesNotCancelTheQueuedOnesAfterIt() {
+        List<Instant> started = new CopyOnWriteArrayList<>();
+        Scheduler failing = Scheduler.builder().clock(clock).store(store).task("work", ctx -> {
+            started.add(ctx.scheduledFireTime());
+            if (ctx.scheduledFireTime().equals(T0.plusSeconds(10))) {
+                throw new IllegalStateException("the first fire time fails");
+            }
+        }).build();
+        try {
+            failing.add(JobDefinition.builder("j").task("work").trigger(Triggers.interval(Duration.ofSeconds(10)))
+                    .options(JobOptions.builder().coalesce(false).unlimitedMisfireGrace().build()).build());
+            failing.start();
+            failing.pause();
+            clock.advance(Duration.ofSeconds(30));
+            failing.resume();
+            clock.runDue();
+
+            assertThat(started).containsExactly(T0.plusSeconds(10), T0.plusSeconds(20), T0.plusSeconds(30));
+        } finally {
+            failing.shutdown(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void aBatchTakenOverMidwayStopsHereAndLeavesTheRestToTheTaker() {
+        store.runsTakenOver = true;
+        addLateBatchJob("j", true);
+        scheduler.start();
+        scheduler.pause();
+        clock.advance(Duration.ofSeconds(30));
+        scheduler.resume();
+        clock.runDue();
+
+        assertThat(runs).extracting(JobContext::scheduledFireTime).containsExactly(T0.plusSeconds(10));
+        assertThat(store.completed).as("the run is the taker's to end").isEmpty();
+        assertThat(events.of(JobEvent.Missed.class)).as("nor reported here: the taker runs them").isEmpty();
+        // The instance slot is free again.
+        scheduler.runNow("j");
+        clock.runDue();
+        assertThat(runs).hasSize(2);
+    }
+
+    @Test
+    void aRecoveredBatchRunsTheFireTimeInFlightAgainThenTheOnesNotStartedEachWithAHigherToken() {
+        addLateBatchJob("j", true);
+        StoredJob row = store.get("j").orElseThrow();
+        Instant original = T0.minusSeconds(90);
+        RunTicket adopted = new RunTicket("j", original, "dead-node-run", 7);
+        store.recoveries.add(new Firing(row.withClaim(null).withNextFireTime(null), original, true, adopted,
+                List.of(original.plusSeconds(10), original.plusSeconds(20))));
+        store.fencingTokensFrom(7);
+        scheduler.start();
+        clock.advance(Duration.ofSeconds(1));
+
+        assertThat(runs).extracting(JobContext::scheduledFireTime)
+                .containsExactly(original, original.plusSeconds(10), original.plusSeconds(20));
+        assertThat(runs).extracting(JobContext::isRecovery).as("only the fire time in flight ran before")
+                .containsExactly(true, false, false);
+        assertThat(runs).extracting(JobContext::fencingToken).containsExactly(7L, 8L, 9L);
+        assertThat(store.requests).as("the adopted run needs no new record").isEmpty();
+        assertThat(store.completed).extracting(RunTicket::runId).containsExactly("dead-node-run");
+    }
+
+    @Test
+    void aRecoveredBatchOfAJobThatIsNotRecoverableIsReportedMissedFireTimeByFireTime() {
+        addLateBatchJob("j", false);
+        StoredJob row = store.get("j").orElseThrow();
+        Instant original = T0.minusSeconds(90);
+        RunTicket adopted = new RunTicket("j", original, "dead-node-run");
+        store.recoveries.add(new Firing(row.withClaim(null).withNextFireTime(null), original, true, adopted,
+                List.of(original.plusSeconds(10), original.plusSeconds(20))));
+        scheduler.start();
+        clock.advance(Duration.ofSeconds(1));
+
+        assertThat(runs).isEmpty();
+        assertThat(events.of(JobEvent.Missed.class)).extracting(JobEvent.Missed::scheduledFireTime)
+                .containsExactly(original, original.plusSeconds(10), original.plusSeconds(20));
+        assertThat(store.completed).containsExactly(adopted);
     }
 }

@@ -275,7 +275,8 @@ final class FiringDispatcher {
     /**
      * A firing that was in flight on a node that died: like Quartz's "requests recovery", a
      * recoverable job runs it again (whatever the misfire grace, since the lateness is the crash's,
-     * not the schedule's); any other job reports it missed. The schedule moves on as usual.
+     * not the schedule's), then the fire times of the dead node's batch that had not started
+     * ({@link Firing#queued()}); any other job reports them all missed. The schedule moves on as usual.
      */
     private void handleRecovery(Firing firing, JobDefinition job, Instant now) {
         Firing claim = firing.holdsClaim() ? firing : null;
@@ -295,10 +296,15 @@ final class FiringDispatcher {
         if (job.options().recoverable()) {
             LOG.info("job '{}': its fire time {} was in flight on a node that died; running it again", job.id(),
                     firing.fireTime());
-            runner.dispatch(new ActiveFiring(job, firing.fireTime(), claim, true, removed, List.of(), firing.ticket()));
+            // The dead node's batch goes on here: the fire time in flight there is the documented
+            // re-run, the ones it had not started run for the first time, each with its own token.
+            runner.dispatch(new ActiveFiring(job, firing.fireTime(), claim, true, removed, firing.queued(), firing.ticket()));
             return;
         }
         reportMissed(job, firing.fireTime(), now);
+        for (Instant queued : firing.queued()) {
+            reportMissed(job, queued, now);
+        }
         if (firing.ticket() != null) {
             ctx.store().completeRun(firing.ticket(), null);
         }

@@ -167,6 +167,29 @@ public interface JobStore extends AutoCloseable {
     }
 
     /**
+     * A run of several queued fire times ({@link RunRequest#queued()}, or a recovery's
+     * {@link Firing#queued()}) finished one and moves on to the next, {@code fireTime}: records the
+     * finished one's outcome (unless {@code lastRun} is null), notes in the run's record that
+     * {@code fireTime} is now the one in flight, and hands out a fencing token for it, higher than
+     * every token of the job before. A store shared by a cluster does all of this at once, and only
+     * while the run is still this node's: a node that takes the run over then runs (or reports
+     * missed) exactly the fire times not yet started, and the stale node gets null.
+     *
+     * <p>A store that hands out fencing tokens must override this; the default, for stores that
+     * hand out none (token 0), records the outcome and keeps the ticket's token. A store that
+     * wraps another must forward it.
+     *
+     * @return the run's ticket for {@code fireTime}; null when the run is no longer this node's
+     *         (another node took it over and runs the rest), and then nothing was recorded
+     */
+    default RunTicket advanceRun(RunTicket ticket, Instant fireTime, LastRun lastRun) {
+        if (lastRun != null) {
+            recordOutcome(ticket.jobId(), lastRun);
+        }
+        return new RunTicket(ticket.jobId(), fireTime, ticket.runId(), ticket.fencingToken());
+    }
+
+    /**
      * {@link #completeRun}, answered later: the engine's worker thread goes on to the next run
      * while the store writes, and the engine frees the job's instance slot when the stage
      * completes. A store behind a network should write many completions in one transaction here;

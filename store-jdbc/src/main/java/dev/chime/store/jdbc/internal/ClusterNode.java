@@ -401,7 +401,9 @@ public final class ClusterNode implements AutoCloseable {
         }
     }
 
-    private record DeadRun(String runId, String jobId, long fireTime, boolean recoverable, StoredJob snapshot, long fence) {
+    /** A dead node's run: its fire time in flight and the queued ones after it that had not started. */
+    private record DeadRun(String runId, String jobId, long fireTime, boolean recoverable, StoredJob snapshot, long fence,
+                           List<java.time.Instant> queued) {
     }
 
     /** One dead node's takeover, in one transaction; null when another node got there first. */
@@ -427,7 +429,7 @@ public final class ClusterNode implements AutoCloseable {
                             rs.getString("snapshot_trigger"), rs.getString("snapshot_options"), rs.getString("snapshot_data"),
                             false, null, null, null, 0);
                     runs.add(new DeadRun(rs.getString("run_id"), rs.getString("job_id"), fire, rs.getBoolean("recoverable"),
-                            snapshot, rs.getLong("fence")));
+                            snapshot, rs.getLong("fence"), Sql.decodeFireTimesAfter(rs.getString("queued_fire_times"), fire)));
                 }
             }
         }
@@ -467,7 +469,7 @@ public final class ClusterNode implements AutoCloseable {
                     ps.executeUpdate();
                 }
                 claimedByDead.remove(run.jobId());
-                recovered.add(new Firing(claimed.withVersion(claimed.version() + 1), ticket.fireTime(), true, ticket));
+                recovered.add(new Firing(claimed.withVersion(claimed.version() + 1), ticket.fireTime(), true, ticket, run.queued()));
                 continue;
             }
             StoredJob job = sql.findJob(c, run.jobId());
@@ -478,7 +480,8 @@ public final class ClusterNode implements AutoCloseable {
                 endRun(c, run.runId(), run.jobId(), null);
                 continue;
             }
-            recovered.add(new Firing(detached, ticket.fireTime(), true, ticket));
+            // The fire times the dead node had not started come along: run, or reported missed, here.
+            recovered.add(new Firing(detached, ticket.fireTime(), true, ticket, run.queued()));
         }
         // Claims the dead node took but never ran: back in the schedule at their fire time, where
         // the misfire options decide.

@@ -413,6 +413,81 @@ public final class SqlJobStore implements JobStore {
         return new RunTicket(request.jobId(), request.fireTime(), runId, fence);
     }
 
+    /**
+     * Moves a run of several queued fire times on, in one transaction: the run row's fire time
+     * (fenced on this node, the run not ended, and the fire time the node finished), then a fresh
+     * token from the job's row with the finished fire time's outcome, written back to the run row.
+     * Locks the run row before the job row, as completions and takeovers do. A retry after a lost
+     * answer finds the row already at {@code fireTime} and answers its token.
+     */
+    @Override
+    public RunTicket advanceRun(RunTicket ticket, Instant fireTime, LastRun lastRun) {
+        if (RunTicket.LOCAL.equals(ticket.runId())) {
+            return JobStore.super.advanceRun(ticket, fireTime, lastRun);
+        }
+        boolean[] retried = {false};
+        Long fence = call("move a run of job '" + ticket.jobId() + "' on to " + fireTime, () -> db.retrying(
+                "moving a run of job '" + ticket.jobId() + "' on to " + fireTime, c -> {
+                    if (retried[0]) {
+                        Long earlier = advancedEarlier(c, ticket.runId(), fireTime);
+                        if (earlier != null) {
+                            return earlier;
+                        }
+                    }
+                    retried[0] = true;
+                    return advance(c, ticket, fireTime, lastRun);
+                }, () -> false));
+        if (fence == null) {
+            LOG.warn("node '{}': the run of job '{}' at {} was taken over by another node; its queued fire times from {} "
+                    + "are the taker's", node.id(), ticket.jobId(), ticket.fireTime(), fireTime);
+            node.forgetRun(ticket.runId());
+            return null;
+        }
+        return new RunTicket(ticket.jobId(), fireTime, ticket.runId(), fence);
+    }
+
+    private Long advance(Connection c, RunTicket ticket, Instant fireTime, LastRun lastRun) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql.advanceRun)) {
+            ps.setLong(1, Sql.nanos(fireTime));
+            ps.setString(2, ticket.runId());
+            ps.setString(3, node.id());
+            ps.setLong(4, Sql.nanos(ticket.fireTime()));
+            if (ps.executeUpdate() == 0) {
+                return null; // taken over (or ended) meanwhile
+            }
+        }
+        int bumped;
+        try (PreparedStatement ps = c.prepareStatement(lastRun == null ? sql.bumpFence : sql.bumpFenceWithOutcome)) {
+            int i = lastRun == null ? 1 : Sql.bindLastRun(ps, 1, lastRun);
+            ps.setString(i, ticket.jobId());
+            bumped = ps.executeUpdate();
+        }
+        // A job that left the store (its trigger exhausted) counts on from the run's own token.
+        long fence = bumped == 1 ? readLong(c, sql.readFence, ticket.jobId())
+                : readLong(c, "SELECT fence FROM " + sql.runs + " WHERE run_id = ?", ticket.runId()) + 1;
+        try (PreparedStatement ps = c.prepareStatement(sql.setRunFence)) {
+            ps.setLong(1, fence);
+            ps.setString(2, ticket.runId());
+            ps.executeUpdate();
+        }
+        return fence;
+    }
+
+    /** The run's token when an earlier attempt already moved it on to {@code fireTime} for this node; else null. */
+    private Long advancedEarlier(Connection c, String runId, Instant fireTime) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql.runProgress)) {
+            ps.setString(1, runId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next() || !node.id().equals(rs.getString(1))) {
+                    return null;
+                }
+                rs.getLong(2);
+                boolean ended = !rs.wasNull();
+                return !ended && rs.getLong(3) == Sql.nanos(fireTime) ? rs.getLong(4) : null;
+            }
+        }
+    }
+
     /** The fencing token of a run row, or null when there is none (an earlier attempt did not commit). */
     private Long runFence(Connection c, String runId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT fence FROM " + sql.runs + " WHERE run_id = ?")) {

@@ -129,6 +129,7 @@ class ClusterProtocolTest {
             s.execute("ALTER TABLE " + prefix + "runs DROP COLUMN ended_at_ms");
             s.execute("ALTER TABLE " + prefix + "runs DROP COLUMN fence");
             s.execute("ALTER TABLE " + prefix + "jobs DROP COLUMN fence");
+            s.execute("ALTER TABLE " + prefix + "runs DROP COLUMN queued_fire_times");
         }
         Schema.create(new Database(shared, Database.detect(shared)), prefix);
 
@@ -460,6 +461,91 @@ class ClusterProtocolTest {
         for (Firing r : recovered) {
             assertThat(r.ticket().fencingToken()).as(r.jobId()).isGreaterThan(replaced.get(r.jobId()));
         }
+    }
+
+    // ---- a run of several queued fire times (no coalescing, a late claim) ----
+
+    private RunTicket dispatchBatch(SqlJobStore node, Instant... queued) {
+        Firing late = node.claimDue(T0.plusSeconds(10), 10).get(0);
+        RunRequest batch = new RunRequest("j", late.fireTime(), 1, true, null, List.of(queued));
+        return dispatch(node, late, batch, T0.plusSeconds(60)).ticket();
+    }
+
+    private long jobFence() throws SQLException {
+        return count("SELECT fence FROM " + prefix + "jobs WHERE id = 'j'");
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void batchOfADeadNodeGoesOnAtItsTakerFromTheFireTimeInFlightAndTheStaleNodeCannotMoveItOn(TestDatabase db)
+            throws Exception {
+        setUp(db);
+        SqlJobStore a = node(shared, "a", LONG);
+        a.add(job("j", T0));
+        RunTicket first = dispatchBatch(a, T0.plusSeconds(1), T0.plusSeconds(2), T0.plusSeconds(3));
+        RunTicket second = a.advanceRun(first, T0.plusSeconds(1), outcome(Outcome.SUCCESS, T0, null));
+        assertThat(second.fencingToken()).isGreaterThan(first.fencingToken());
+
+        // A dies with +1 in flight; B takes its run over.
+        SqlJobStore b = node(shared, "b", SHORT);
+        awaitTakeover(b);
+        b.node().heartbeat();
+        Firing recovered = b.claimDue(T0.plusSeconds(10), 10).get(0);
+
+        assertThat(recovered.recovery()).isTrue();
+        assertThat(recovered.fireTime()).as("the documented re-run").isEqualTo(T0.plusSeconds(1));
+        assertThat(recovered.queued()).as("the fire times A had not started").containsExactly(T0.plusSeconds(2),
+                T0.plusSeconds(3));
+        assertThat(recovered.ticket().fencingToken()).isGreaterThan(second.fencingToken());
+
+        // A wakes up and tries to go on with +2: the run is B's, nothing is recorded.
+        assertThat(a.advanceRun(second, T0.plusSeconds(2), outcome(Outcome.FAILURE, T0.plusSeconds(1), "stale"))).isNull();
+        assertThat(a.get("j").orElseThrow().lastRun().outcome()).as("A's stale outcome").isEqualTo(Outcome.SUCCESS);
+
+        RunTicket third = b.advanceRun(recovered.ticket(), T0.plusSeconds(2), outcome(Outcome.SUCCESS, T0.plusSeconds(1), null));
+        RunTicket fourth = b.advanceRun(third, T0.plusSeconds(3), outcome(Outcome.SUCCESS, T0.plusSeconds(2), null));
+        assertThat(third.fencingToken()).isGreaterThan(recovered.ticket().fencingToken());
+        assertThat(fourth.fencingToken()).isGreaterThan(third.fencingToken());
+        assertThat(b.completeRunAsync(fourth, outcome(Outcome.SUCCESS, T0.plusSeconds(3), null)).toCompletableFuture()
+                .get(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(runsInProgress()).isZero();
+        assertThat(running("j")).isZero();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void batchOfANodeThatDiedBeforeStartingItsQueuedFireTimesIsRecoveredWhole(TestDatabase db) throws Exception {
+        setUp(db);
+        SqlJobStore a = node(shared, "a", LONG);
+        a.add(job("j", T0));
+        dispatchBatch(a, T0.plusSeconds(1), T0.plusSeconds(2));
+        SqlJobStore b = node(shared, "b", SHORT);
+        awaitTakeover(b);
+        b.node().heartbeat();
+
+        Firing recovered = b.claimDue(T0.plusSeconds(10), 10).get(0);
+
+        assertThat(recovered.fireTime()).isEqualTo(T0);
+        assertThat(recovered.queued()).containsExactly(T0.plusSeconds(1), T0.plusSeconds(2));
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void movingABatchOnRetriedAfterALostCommitTakesOneToken(TestDatabase db) throws Exception {
+        setUp(db);
+        FlakyDataSource flaky = new FlakyDataSource(shared, 0);
+        SqlJobStore a = node(flaky, "a", LONG);
+        a.add(job("j", T0));
+        RunTicket first = dispatchBatch(a, T0.plusSeconds(1), T0.plusSeconds(2));
+        long before = jobFence();
+
+        flaky.loseAnswerOfNextCommit();
+        RunTicket second = a.advanceRun(first, T0.plusSeconds(1), outcome(Outcome.SUCCESS, T0, null));
+
+        assertThat(second.fencingToken()).isEqualTo(before + 1);
+        assertThat(jobFence()).as("one token for the one move").isEqualTo(before + 1);
+        RunTicket third = a.advanceRun(second, T0.plusSeconds(2), null);
+        assertThat(third.fencingToken()).isEqualTo(before + 2);
     }
 
     /** A value the database refuses for good, whatever the store does to texts: a CHECK constraint. */
