@@ -34,6 +34,8 @@ class SharedStoreEngineTest {
         volatile boolean fenced;
         /** When set, dispatch behaves like a stale node's store of old: a ticket, though the claim was lost. */
         volatile boolean loseClaimsButAnswerTickets;
+        /** When set, dispatch refuses every run at max instances and keeps its claim, as a cluster's store does. */
+        volatile boolean refuseKeepingClaims;
         /** When set, completions land this long after they are asked for, on another thread. */
         volatile Duration writeDelay;
         /** What {@link #holdsRun} answers; null makes it fail (the store cannot tell). */
@@ -76,6 +78,15 @@ class SharedStoreEngineTest {
 
         @Override
         public List<dev.chime.spi.Dispatch.Result> dispatch(List<dev.chime.spi.Dispatch> dispatches) {
+            if (refuseKeepingClaims) {
+                List<dev.chime.spi.Dispatch.Result> results = new ArrayList<>();
+                for (dev.chime.spi.Dispatch d : dispatches) {
+                    calls.add("dispatch " + d.firing().jobId());
+                    results.add(d.run() == null ? super.dispatch(List.of(d)).get(0)
+                            : new dev.chime.spi.Dispatch.Result(null, false, true));
+                }
+                return results;
+            }
             if (!loseClaimsButAnswerTickets) {
                 return super.dispatch(dispatches);
             }
@@ -230,6 +241,25 @@ class SharedStoreEngineTest {
                 .options(JobOptions.builder().retry(RetryPolicy.fixed(1, Duration.ofSeconds(5))).build()).build());
         failing.start();
         return failing;
+    }
+
+    @Test
+    void aRunRefusedWithItsClaimKeptIsReportedSkippedBeforeTheJobIsPutBack() {
+        scheduler.add(JobDefinition.builder("j").task("work").trigger(Triggers.interval(Duration.ofSeconds(10))).build());
+        store.refuseKeepingClaims = true;
+        List<String> seen = new CopyOnWriteArrayList<>();
+        scheduler.addListener(e -> {
+            if (e instanceof JobEvent.Skipped skipped) {
+                seen.add("skipped " + skipped.scheduledFireTime() + " after " + store.calls);
+            }
+        });
+        scheduler.start();
+        clock.advance(Duration.ofSeconds(10));
+
+        assertThat(runs).isEmpty();
+        assertThat(seen).containsExactly("skipped " + T0.plusSeconds(10) + " after [dispatch j]");
+        assertThat(store.calls).containsExactly("dispatch j", "release j");
+        assertThat(scheduler.job("j").orElseThrow().nextFireTime()).contains(T0.plusSeconds(20));
     }
 
     @Test

@@ -136,7 +136,12 @@ final class FiringDispatcher {
                 continue;
             }
             try {
-                if (!result.claimEnded()) {
+                if (result.refusedClaimKept()) {
+                    // Reported before the job goes back: a node that dies in between leaves the
+                    // claim for its taker, never a fire time that vanished unreported.
+                    admission.refusedByStore(d.run());
+                    putBackAfterRefusal(d);
+                } else if (!result.claimEnded()) {
                     // The claim was lost (a concurrent reschedule or remove, another node's takeover):
                     // the change that won decides, and this firing does not run here.
                     lostClaim(d, result);
@@ -152,6 +157,15 @@ final class FiringDispatcher {
             }
         }
         return 0;
+    }
+
+    private void putBackAfterRefusal(Decided d) {
+        try {
+            ctx.store().release(d.dispatch().firing(), d.dispatch().nextFireTime());
+        } catch (RuntimeException e) {
+            LOG.error("job '{}': could not put it back after its skipped fire time {}; the store returns it when the "
+                    + "claim expires", d.job().id(), d.dispatch().firing().fireTime(), e);
+        }
     }
 
     private void lostClaim(Decided d, Dispatch.Result result) {

@@ -614,6 +614,53 @@ class ClusterProtocolTest {
         assertThat(runsInProgress()).isOne();
     }
 
+    // ---- a run refused at max instances, and a node killed before it reported the skip ----
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void runRefusedAtMaxInstancesKeepsItsClaimSoANodeKilledBeforeReportingTheSkipLeavesItToItsTaker(TestDatabase db)
+            throws Exception {
+        setUp(db);
+        SqlJobStore a = node(shared, "a", LONG);
+        SqlJobStore b = node(shared, "b", SHORT);
+        a.add(job("j", T0));
+        Firing first = a.claimDue(T0, 10).get(0);
+        assertThat(dispatch(a, first, run(first, 1, false), T0.plusSeconds(1)).ticket()).isNotNull();
+        Firing second = a.claimDue(T0.plusSeconds(1), 10).get(0);
+
+        Dispatch.Result refused = dispatch(a, second, run(second, 1, false), T0.plusSeconds(2));
+
+        assertThat(refused).isEqualTo(new Dispatch.Result(null, false, true));
+        assertThat(a.get("j").orElseThrow().claimedFireTime()).as("the claim is kept").isEqualTo(T0.plusSeconds(1));
+        assertThat(running("j")).isOne();
+
+        // A is killed before its engine reported the skip and put the job back: B decides the fire time again.
+        awaitTakeover(b);
+        b.node().heartbeat();
+        assertThat(b.claimDue(T0.plusSeconds(1), 10)).filteredOn(f -> !f.recovery()).singleElement()
+                .satisfies(f -> assertThat(f.fireTime()).isEqualTo(T0.plusSeconds(1)));
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void runRefusedAtMaxInstancesIsPutBackByTheEngineAfterItReportedTheSkip(TestDatabase db) throws Exception {
+        setUp(db);
+        SqlJobStore a = node(shared, "a", LONG);
+        a.add(job("j", T0));
+        Firing first = a.claimDue(T0, 10).get(0);
+        dispatch(a, first, run(first, 1, false), T0.plusSeconds(1));
+        Firing second = a.claimDue(T0.plusSeconds(1), 10).get(0);
+        assertThat(dispatch(a, second, run(second, 1, false), T0.plusSeconds(2)).refusedClaimKept()).isTrue();
+
+        assertThat(a.release(second, T0.plusSeconds(2))).isTrue();
+
+        StoredJob j = a.get("j").orElseThrow();
+        assertThat(j.claimedFireTime()).isNull();
+        assertThat(j.nextFireTime()).isEqualTo(T0.plusSeconds(2));
+        assertThat(running("j")).isOne();
+        assertThat(runsInProgress()).isOne();
+    }
+
     // ---- a claim whose commit answer was lost ----
 
     @ParameterizedTest
