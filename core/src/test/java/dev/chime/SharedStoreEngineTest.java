@@ -111,10 +111,19 @@ class SharedStoreEngineTest {
             return super.release(firing, nextFireTime);
         }
 
+        /** When set, the next run begun under a claim finds it lost: another node took it over and put the job back. */
+        volatile boolean loseNextClaimAtBegin;
+
         @Override
         public RunTicket beginRun(RunRequest request) {
             calls.add("begin " + request.jobId());
             requests.add(request);
+            if (request.claim() != null && loseNextClaimAtBegin) {
+                loseNextClaimAtBegin = false;
+                StoredJob held = get(request.jobId()).orElseThrow();
+                put(held.withNextFireTime(held.claimedFireTime()));
+                return null;
+            }
             return refuseRuns ? null : new RunTicket(request.jobId(), request.fireTime(), "run-" + requests.size());
         }
 
@@ -337,6 +346,19 @@ class SharedStoreEngineTest {
         } finally {
             failing.shutdown(Duration.ofSeconds(5));
         }
+    }
+
+    @Test
+    void fixedDelayRunWhoseClaimWasLostBeforeItBeganIsNotReportedSkipped() {
+        store.loseNextClaimAtBegin = true;
+        scheduler.add(JobDefinition.of("j", "work", Triggers.fixedDelay(Duration.ofSeconds(10))));
+        scheduler.start();
+        clock.advance(Duration.ofSeconds(10));
+
+        assertThat(store.requests).first().satisfies(r -> assertThat(r.claim()).as("the kept claim goes with the run").isNotNull());
+        // The node that won the claim runs the fire time (here the same scheduler claims it again).
+        assertThat(runs).extracting(JobContext::scheduledFireTime).containsExactly(T0.plusSeconds(10));
+        assertThat(events.of(JobEvent.Skipped.class)).as("it was not skipped: another node runs it").isEmpty();
     }
 
     @Test

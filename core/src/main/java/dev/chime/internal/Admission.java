@@ -39,9 +39,33 @@ final class Admission {
         }
         ActiveFiring begun = firing.ticket() == null ? record(firing) : firing;
         if (begun == null) {
-            refusedByStore(firing);
+            if (claimLost(firing)) {
+                // As at dispatch: the change that won the claim decides (another node that took
+                // this one over runs the fire time), so it is neither run nor reported here.
+                LOG.warn("job '{}': its claim of {} was lost before its run began; it does not run here", firing.jobId(),
+                        firing.fireTime());
+                ctx.tracker().releaseInstance(firing.jobId());
+            } else {
+                refusedByStore(firing);
+            }
         }
         return begun;
+    }
+
+    /** After the store refused a run begun under a kept claim: whether the claim is gone rather than the job at max instances. */
+    private boolean claimLost(ActiveFiring firing) {
+        dev.chime.spi.Firing claim = firing.claimToRelease();
+        if (claim == null) {
+            return false;
+        }
+        try {
+            return ctx.store().get(firing.jobId())
+                    .map(now -> now.version() != claim.job().version() || now.claimedFireTime() == null)
+                    .orElse(true);
+        } catch (RuntimeException e) {
+            LOG.debug("job '{}': could not read it back after its run was refused", firing.jobId(), e);
+            return false;
+        }
     }
 
     /**

@@ -122,9 +122,10 @@ final class RunDispatches {
         }
         byJob.sort(Comparator.comparing(i -> dispatches.get(i).firing().jobId()));
         Map<String, Long> fences = new HashMap<>();
+        Map<String, Long> running = new HashMap<>();
         // Slots, releases and deletes go in separate batches, so lock every row first, in id
         // order; this also reads the fencing tokens of the jobs about to leave the store.
-        lockAndReadFences(c, dispatches, byJob, fences);
+        lockAndReadFences(c, dispatches, byJob, fences, running);
         // Slots first, for the runs of jobs that stay, and only while the claim is still held. A
         // run refused at max instances keeps its claim: the engine reports the skip, then puts
         // the job back, so a node dying in between leaves the claim to its taker.
@@ -146,8 +147,10 @@ final class RunDispatches {
         for (int i = 0; i < n; i++) {
             Dispatch d = dispatches.get(i);
             if (d.run() != null && d.removesJob()) {
-                // A job that leaves the store has no later firing to limit: it runs if its claim ended.
-                runs[i] = ended[i];
+                // A job that leaves the store has no later firing to limit, but its last run still
+                // waits for max instances: runs of its earlier firings may go on on other nodes
+                // (running, read under the row lock before the delete).
+                runs[i] = ended[i] && running.getOrDefault(d.firing().jobId(), 0L) < d.run().maxInstances();
             }
         }
         long[] tokens = new long[n];
@@ -188,10 +191,10 @@ final class RunDispatches {
         }
     }
 
-    private void lockAndReadFences(Connection c, List<Dispatch> dispatches, List<Integer> byJob, Map<String, Long> fences)
-            throws SQLException {
+    private void lockAndReadFences(Connection c, List<Dispatch> dispatches, List<Integer> byJob, Map<String, Long> fences,
+                                   Map<String, Long> running) throws SQLException {
         String in = String.join(", ", java.util.Collections.nCopies(byJob.size(), "?"));
-        try (PreparedStatement ps = c.prepareStatement("SELECT id, fence FROM " + sql.jobs + " WHERE id IN (" + in
+        try (PreparedStatement ps = c.prepareStatement("SELECT id, fence, running FROM " + sql.jobs + " WHERE id IN (" + in
                 + ") ORDER BY id FOR UPDATE")) {
             int p = 1;
             for (int i : byJob) {
@@ -200,6 +203,7 @@ final class RunDispatches {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     fences.put(rs.getString(1), rs.getLong(2));
+                    running.put(rs.getString(1), rs.getLong(3));
                 }
             }
         }

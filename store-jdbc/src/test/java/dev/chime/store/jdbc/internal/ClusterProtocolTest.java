@@ -263,6 +263,25 @@ class ClusterProtocolTest {
         assertThat(a.holdsRun(ticket)).isTrue();
     }
 
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void lastFiringOfAJobLeavingTheStoreWaitsForMaxInstancesLikeAnyOther(TestDatabase db) throws Exception {
+        setUp(db);
+        SqlJobStore a = node(shared, "a", LONG);
+        SqlJobStore b = node(shared, "b", LONG);
+        a.add(job("j", T0));
+        Firing first = b.claimDue(T0, 10).get(0);
+        assertThat(dispatch(b, first, run(first, 1, false), T0.plusSeconds(1)).ticket()).isNotNull();
+
+        // B's run is still going when A dispatches the job's last firing (its trigger is exhausted).
+        Firing last = a.claimDue(T0.plusSeconds(1), 10).get(0);
+        Dispatch.Result result = dispatch(a, last, run(last, 1, false), null);
+
+        assertThat(result).as("max instances 1: skipped, and the job leaves the store").isEqualTo(new Dispatch.Result(null, true));
+        assertThat(a.get("j")).isEmpty();
+        assertThat(runsInProgress()).isOne();
+    }
+
     // ---- defect 2: completion decided per run, idempotent ----
 
     @ParameterizedTest
