@@ -53,6 +53,8 @@ class SharedStoreEngineTest {
 
         /** When set, moving a run on finds it taken over by another node. */
         volatile boolean runsTakenOver;
+        /** When set, moving a run on fails (a store that cannot be reached, say). */
+        volatile boolean advanceFails;
         final List<RunTicket> advanced = new CopyOnWriteArrayList<>();
 
         @Override
@@ -60,6 +62,9 @@ class SharedStoreEngineTest {
             calls.add("advance " + ticket.runId());
             if (runsTakenOver) {
                 return null;
+            }
+            if (advanceFails) {
+                throw new IllegalStateException("the store is unreachable");
             }
             RunTicket next = super.advanceRun(ticket, fireTime, lastRun);
             advanced.add(next);
@@ -516,5 +521,21 @@ class SharedStoreEngineTest {
         assertThat(events.of(JobEvent.Missed.class)).extracting(JobEvent.Missed::scheduledFireTime)
                 .containsExactly(original, original.plusSeconds(10), original.plusSeconds(20));
         assertThat(store.completed).containsExactly(adopted);
+    }
+
+    @Test
+    void queuedFireTimesOfARunThatCannotMoveOnAreReportedMissedOnceItsEndIsRecorded() {
+        store.advanceFails = true;
+        addLateBatchJob("j", true);
+        scheduler.start();
+        scheduler.pause();
+        clock.advance(Duration.ofSeconds(30));
+        scheduler.resume();
+        clock.runDue();
+
+        assertThat(runs).extracting(JobContext::scheduledFireTime).containsExactly(T0.plusSeconds(10));
+        assertThat(store.completed).extracting(RunTicket::runId).containsExactly("run-1");
+        assertThat(events.of(JobEvent.Missed.class)).extracting(JobEvent.Missed::scheduledFireTime)
+                .containsExactly(T0.plusSeconds(20), T0.plusSeconds(30));
     }
 }
