@@ -404,6 +404,23 @@ class SharedStoreEngineTest {
     }
 
     @Test
+    void fixedDelayFireTimeWhoseRunEndedBeforeItsNodeDiedIsNotRunAgainWhenTheTakeoverPutsItsClaimBack() {
+        scheduler.add(JobDefinition.builder("d").task("work").trigger(Triggers.fixedDelay(Duration.ofSeconds(10), T0.plusSeconds(5)))
+                .build());
+        // The dead node ran T0+5s and recorded its end (outcome with it), then died before moving its
+        // kept claim on; its taker put the claim back at T0+5s, and this node claims it.
+        Firing claim = store.claimDue(T0.plusSeconds(5), 1).get(0);
+        store.recordOutcome("d", new LastRun(Outcome.SUCCESS, T0.plusSeconds(5), T0.plusSeconds(7), Duration.ofSeconds(2), null));
+        store.recoveries.add(new Firing(store.get("d").orElseThrow(), claim.fireTime()));
+        clock.advanceTo(T0.plusSeconds(8));
+        scheduler.start();
+        clock.advance(Duration.ZERO);
+
+        assertThat(runs).as("T0+5s ran on the dead node").isEmpty();
+        assertThat(scheduler.job("d").orElseThrow().nextFireTime()).contains(T0.plusSeconds(17));
+    }
+
+    @Test
     void aRecoveryFiringThatCarriesItsClaimPutsTheJobBackAfterTheRecoveredFireTime() {
         scheduler.add(JobDefinition.builder("j").task("work").trigger(Triggers.interval(Duration.ofSeconds(30)))
                 .options(JobOptions.builder().recoverable(true).build()).build());

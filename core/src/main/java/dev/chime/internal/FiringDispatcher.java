@@ -240,6 +240,15 @@ final class FiringDispatcher {
             }
             return null;
         }
+        if (endedEarlier(firing, job)) {
+            // A fixed-delay run ends its record (with its outcome) and only then moves its kept
+            // claim on: a node that died in between left the claim, which its taker put back at
+            // this fire time. The fire time ran; the schedule moves on from its completion.
+            LOG.info("job '{}': its fire time {} already ran on a node that died before moving the job on; it moves on "
+                    + "from that run's end", job.id(), firing.fireTime());
+            keeper.firingOver(new ActiveFiring(job, firing.fireTime(), firing, false), stored.lastRun().finishedAt());
+            return null;
+        }
         MisfirePlanner.Plan plan;
         try {
             if (firing.recovery()) {
@@ -284,6 +293,13 @@ final class FiringDispatcher {
             throw e;
         }
         return new Decided(new Dispatch(firing, request, plan.next().orElse(null)), job, acquired);
+    }
+
+    /** Whether a claimed fire time of a job that keeps its claim through the run already has its outcome recorded. */
+    private static boolean endedEarlier(Firing firing, JobDefinition job) {
+        StoredJob stored = firing.job();
+        return !firing.recovery() && firing.holdsClaim() && job.trigger().dependsOnCompletion() && stored.lastRun() != null
+                && firing.fireTime().equals(stored.lastRun().scheduledFireTime()) && stored.lastRun().finishedAt() != null;
     }
 
     /**
