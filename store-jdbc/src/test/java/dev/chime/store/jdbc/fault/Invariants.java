@@ -130,6 +130,12 @@ final class Invariants {
                     continue;
                 }
                 Long end = b.endMs() != null ? b.endMs() : faults.killedAt(b.node());
+                if (end != null && end <= b.startMs()) {
+                    // An empty interval (a body stamped as started in the very millisecond its node
+                    // was killed): it executed at no instant. Its end edge would sort before its
+                    // start edge and leave it counted as executing for ever.
+                    continue;
+                }
                 edges.add(new Edge(b.startMs(), 1, b));
                 edges.add(new Edge(end == null ? Long.MAX_VALUE : end, -1, b));
             }
