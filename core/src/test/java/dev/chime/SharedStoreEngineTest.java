@@ -34,6 +34,8 @@ class SharedStoreEngineTest {
         volatile boolean fenced;
         /** When set, dispatch behaves like a stale node's store of old: a ticket, though the claim was lost. */
         volatile boolean loseClaimsButAnswerTickets;
+        /** When set, dispatch refuses every run at max instances and keeps its claim, as a cluster's store does. */
+        volatile boolean refuseKeepingClaims;
         /** When set, completions land this long after they are asked for, on another thread. */
         volatile Duration writeDelay;
         /** What {@link #holdsRun} answers; null makes it fail (the store cannot tell). */
@@ -49,6 +51,26 @@ class SharedStoreEngineTest {
             return holds;
         }
 
+        /** When set, moving a run on finds it taken over by another node. */
+        volatile boolean runsTakenOver;
+        /** When set, moving a run on fails (a store that cannot be reached, say). */
+        volatile boolean advanceFails;
+        final List<RunTicket> advanced = new CopyOnWriteArrayList<>();
+
+        @Override
+        public RunTicket advanceRun(RunTicket ticket, Instant fireTime, LastRun lastRun) {
+            calls.add("advance " + ticket.runId());
+            if (runsTakenOver) {
+                return null;
+            }
+            if (advanceFails) {
+                throw new IllegalStateException("the store is unreachable");
+            }
+            RunTicket next = super.advanceRun(ticket, fireTime, lastRun);
+            advanced.add(next);
+            return next;
+        }
+
         @Override
         public java.util.concurrent.CompletionStage<Boolean> completeRunAsync(RunTicket ticket, LastRun lastRun) {
             Duration delay = writeDelay;
@@ -61,6 +83,15 @@ class SharedStoreEngineTest {
 
         @Override
         public List<dev.chime.spi.Dispatch.Result> dispatch(List<dev.chime.spi.Dispatch> dispatches) {
+            if (refuseKeepingClaims) {
+                List<dev.chime.spi.Dispatch.Result> results = new ArrayList<>();
+                for (dev.chime.spi.Dispatch d : dispatches) {
+                    calls.add("dispatch " + d.firing().jobId());
+                    results.add(d.run() == null ? super.dispatch(List.of(d)).get(0)
+                            : new dev.chime.spi.Dispatch.Result(null, false, true));
+                }
+                return results;
+            }
             if (!loseClaimsButAnswerTickets) {
                 return super.dispatch(dispatches);
             }
@@ -132,7 +163,7 @@ class SharedStoreEngineTest {
         clock.advance(Duration.ofSeconds(10));
 
         assertThat(runs).hasSize(1);
-        assertThat(store.calls).containsExactly("begin j", "release j", "complete run-1");
+        assertThat(store.calls).containsExactly("begin j", "release j", "holds run-1", "complete run-1");
         RunRequest request = store.requests.get(0);
         assertThat(request.fireTime()).isEqualTo(T0.plusSeconds(10));
         assertThat(request.maxInstances()).isEqualTo(3);
@@ -227,6 +258,62 @@ class SharedStoreEngineTest {
     }
 
     @Test
+    void aRunRefusedWithItsClaimKeptIsReportedSkippedBeforeTheJobIsPutBack() {
+        scheduler.add(JobDefinition.builder("j").task("work").trigger(Triggers.interval(Duration.ofSeconds(10))).build());
+        store.refuseKeepingClaims = true;
+        List<String> seen = new CopyOnWriteArrayList<>();
+        scheduler.addListener(e -> {
+            if (e instanceof JobEvent.Skipped skipped) {
+                seen.add("skipped " + skipped.scheduledFireTime() + " after " + store.calls);
+            }
+        });
+        scheduler.start();
+        clock.advance(Duration.ofSeconds(10));
+
+        assertThat(runs).isEmpty();
+        assertThat(seen).containsExactly("skipped " + T0.plusSeconds(10) + " after [dispatch j]");
+        assertThat(store.calls).containsExactly("dispatch j", "release j");
+        assertThat(scheduler.job("j").orElseThrow().nextFireTime()).contains(T0.plusSeconds(20));
+    }
+
+    @Test
+    void runTakenOverWhileItsNodeWasFrozenBeforeTheBodyStartedDoesNotStartAndReportsNothing() {
+        scheduler.add(JobDefinition.builder("j").task("work").trigger(Triggers.interval(Duration.ofSeconds(10)))
+                .options(JobOptions.builder().recoverable(true).build()).build());
+        // Dispatched, then frozen before the worker started the body; another node took the run over.
+        store.holdsRuns = false;
+        scheduler.start();
+        clock.advance(Duration.ofSeconds(10));
+
+        assertThat(runs).as("the node that took the run over runs it").isEmpty();
+        assertThat(events.of(JobEvent.Missed.class)).isEmpty();
+        assertThat(events.of(JobEvent.Executed.class)).isEmpty();
+        assertThat(store.calls).containsExactly("begin j", "release j", "holds run-1", "complete run-1");
+        assertThat(scheduler.job("j").orElseThrow().lastRun()).as("no outcome of a run that is not this node's").isEmpty();
+
+        store.holdsRuns = true;
+        clock.advance(Duration.ofSeconds(10));
+        assertThat(runs).as("its slot was freed").extracting(JobContext::scheduledFireTime).containsExactly(T0.plusSeconds(20));
+    }
+
+    @Test
+    void runWhoseStoreCannotTellBeforeTheBodyStartsIsReportedMissedAndEnded() {
+        scheduler.add(JobDefinition.builder("j").task("work").trigger(Triggers.interval(Duration.ofSeconds(10))).build());
+        store.holdsRuns = null;
+        scheduler.start();
+        clock.advance(Duration.ofSeconds(10));
+
+        assertThat(runs).isEmpty();
+        assertThat(events.of(JobEvent.Missed.class)).extracting(JobEvent.Missed::scheduledFireTime)
+                .containsExactly(T0.plusSeconds(10));
+        assertThat(store.completed).extracting(RunTicket::runId).containsExactly("run-1");
+        assertThat(scheduler.job("j").orElseThrow().lastRun()).hasValueSatisfying(r -> {
+            assertThat(r.outcome()).isEqualTo(Outcome.MISSED);
+            assertThat(r.scheduledFireTime()).isEqualTo(T0.plusSeconds(10));
+        });
+    }
+
+    @Test
     void retryOfARunTakenOverWhileItWaitedForItsBackoffDoesNotStart() {
         List<Integer> attempts = new CopyOnWriteArrayList<>();
         Scheduler failing = failingJobWithARetry(attempts);
@@ -317,6 +404,23 @@ class SharedStoreEngineTest {
     }
 
     @Test
+    void fixedDelayFireTimeWhoseRunEndedBeforeItsNodeDiedIsNotRunAgainWhenTheTakeoverPutsItsClaimBack() {
+        scheduler.add(JobDefinition.builder("d").task("work").trigger(Triggers.fixedDelay(Duration.ofSeconds(10), T0.plusSeconds(5)))
+                .build());
+        // The dead node ran T0+5s and recorded its end (outcome with it), then died before moving its
+        // kept claim on; its taker put the claim back at T0+5s, and this node claims it.
+        Firing claim = store.claimDue(T0.plusSeconds(5), 1).get(0);
+        store.recordOutcome("d", new LastRun(Outcome.SUCCESS, T0.plusSeconds(5), T0.plusSeconds(7), Duration.ofSeconds(2), null));
+        store.recoveries.add(new Firing(store.get("d").orElseThrow(), claim.fireTime()));
+        clock.advanceTo(T0.plusSeconds(8));
+        scheduler.start();
+        clock.advance(Duration.ZERO);
+
+        assertThat(runs).as("T0+5s ran on the dead node").isEmpty();
+        assertThat(scheduler.job("d").orElseThrow().nextFireTime()).contains(T0.plusSeconds(17));
+    }
+
+    @Test
     void aRecoveryFiringThatCarriesItsClaimPutsTheJobBackAfterTheRecoveredFireTime() {
         scheduler.add(JobDefinition.builder("j").task("work").trigger(Triggers.interval(Duration.ofSeconds(30)))
                 .options(JobOptions.builder().recoverable(true).build()).build());
@@ -329,5 +433,126 @@ class SharedStoreEngineTest {
 
         assertThat(runs).extracting(JobContext::scheduledFireTime).containsExactly(T0.plusSeconds(30));
         assertThat(scheduler.job("j").orElseThrow().nextFireTime()).contains(T0.plusSeconds(60));
+    }
+
+    private void addLateBatchJob(String id, boolean recoverable) {
+        scheduler.add(JobDefinition.builder(id).task("work").trigger(Triggers.interval(Duration.ofSeconds(10)))
+                .options(JobOptions.builder().coalesce(false).unlimitedMisfireGrace().recoverable(recoverable).build()).build());
+    }
+
+    @Test
+    void eachQueuedFireTimeOfALateClaimRunsInOneRunWithItsOwnHigherFencingToken() {
+        addLateBatchJob("j", true);
+        scheduler.start();
+        scheduler.pause();
+        clock.advance(Duration.ofSeconds(30));
+        scheduler.resume();
+        clock.runDue();
+
+        assertThat(runs).extracting(JobContext::scheduledFireTime)
+                .containsExactly(T0.plusSeconds(10), T0.plusSeconds(20), T0.plusSeconds(30));
+        assertThat(runs).extracting(JobContext::fencingToken).isSorted().doesNotHaveDuplicates();
+        assertThat(store.requests).as("one run for the batch, knowing its queued fire times").singleElement()
+                .satisfies(r -> assertThat(r.queued()).containsExactly(T0.plusSeconds(20), T0.plusSeconds(30)));
+        assertThat(store.advanced).extracting(RunTicket::fireTime).containsExactly(T0.plusSeconds(20), T0.plusSeconds(30));
+        assertThat(store.advanced).extracting(RunTicket::runId).containsOnly("run-1");
+        assertThat(store.completed).extracting(RunTicket::fireTime).containsExactly(T0.plusSeconds(30));
+    }
+
+    @Test
+    void aFailedFireTimeDoesNotCancelTheQueuedOnesAfterIt() {
+        List<Instant> started = new CopyOnWriteArrayList<>();
+        Scheduler failing = Scheduler.builder().clock(clock).store(store).task("work", ctx -> {
+            started.add(ctx.scheduledFireTime());
+            if (ctx.scheduledFireTime().equals(T0.plusSeconds(10))) {
+                throw new IllegalStateException("the first fire time fails");
+            }
+        }).build();
+        try {
+            failing.add(JobDefinition.builder("j").task("work").trigger(Triggers.interval(Duration.ofSeconds(10)))
+                    .options(JobOptions.builder().coalesce(false).unlimitedMisfireGrace().build()).build());
+            failing.start();
+            failing.pause();
+            clock.advance(Duration.ofSeconds(30));
+            failing.resume();
+            clock.runDue();
+
+            assertThat(started).containsExactly(T0.plusSeconds(10), T0.plusSeconds(20), T0.plusSeconds(30));
+        } finally {
+            failing.shutdown(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void aBatchTakenOverMidwayStopsHereAndLeavesTheRestToTheTaker() {
+        store.runsTakenOver = true;
+        addLateBatchJob("j", true);
+        scheduler.start();
+        scheduler.pause();
+        clock.advance(Duration.ofSeconds(30));
+        scheduler.resume();
+        clock.runDue();
+
+        assertThat(runs).extracting(JobContext::scheduledFireTime).containsExactly(T0.plusSeconds(10));
+        assertThat(store.completed).as("the run is the taker's to end").isEmpty();
+        assertThat(events.of(JobEvent.Missed.class)).as("nor reported here: the taker runs them").isEmpty();
+        // The instance slot is free again.
+        scheduler.runNow("j");
+        clock.runDue();
+        assertThat(runs).hasSize(2);
+    }
+
+    @Test
+    void aRecoveredBatchRunsTheFireTimeInFlightAgainThenTheOnesNotStartedEachWithAHigherToken() {
+        addLateBatchJob("j", true);
+        StoredJob row = store.get("j").orElseThrow();
+        Instant original = T0.minusSeconds(90);
+        RunTicket adopted = new RunTicket("j", original, "dead-node-run", 7);
+        store.recoveries.add(new Firing(row.withClaim(null).withNextFireTime(null), original, true, adopted,
+                List.of(original.plusSeconds(10), original.plusSeconds(20))));
+        store.fencingTokensFrom(7);
+        scheduler.start();
+        clock.advance(Duration.ofSeconds(1));
+
+        assertThat(runs).extracting(JobContext::scheduledFireTime)
+                .containsExactly(original, original.plusSeconds(10), original.plusSeconds(20));
+        assertThat(runs).extracting(JobContext::isRecovery).as("only the fire time in flight ran before")
+                .containsExactly(true, false, false);
+        assertThat(runs).extracting(JobContext::fencingToken).containsExactly(7L, 8L, 9L);
+        assertThat(store.requests).as("the adopted run needs no new record").isEmpty();
+        assertThat(store.completed).extracting(RunTicket::runId).containsExactly("dead-node-run");
+    }
+
+    @Test
+    void aRecoveredBatchOfAJobThatIsNotRecoverableIsReportedMissedFireTimeByFireTime() {
+        addLateBatchJob("j", false);
+        StoredJob row = store.get("j").orElseThrow();
+        Instant original = T0.minusSeconds(90);
+        RunTicket adopted = new RunTicket("j", original, "dead-node-run");
+        store.recoveries.add(new Firing(row.withClaim(null).withNextFireTime(null), original, true, adopted,
+                List.of(original.plusSeconds(10), original.plusSeconds(20))));
+        scheduler.start();
+        clock.advance(Duration.ofSeconds(1));
+
+        assertThat(runs).isEmpty();
+        assertThat(events.of(JobEvent.Missed.class)).extracting(JobEvent.Missed::scheduledFireTime)
+                .containsExactly(original, original.plusSeconds(10), original.plusSeconds(20));
+        assertThat(store.completed).containsExactly(adopted);
+    }
+
+    @Test
+    void queuedFireTimesOfARunThatCannotMoveOnAreReportedMissedOnceItsEndIsRecorded() {
+        store.advanceFails = true;
+        addLateBatchJob("j", true);
+        scheduler.start();
+        scheduler.pause();
+        clock.advance(Duration.ofSeconds(30));
+        scheduler.resume();
+        clock.runDue();
+
+        assertThat(runs).extracting(JobContext::scheduledFireTime).containsExactly(T0.plusSeconds(10));
+        assertThat(store.completed).extracting(RunTicket::runId).containsExactly("run-1");
+        assertThat(events.of(JobEvent.Missed.class)).extracting(JobEvent.Missed::scheduledFireTime)
+                .containsExactly(T0.plusSeconds(20), T0.plusSeconds(30));
     }
 }

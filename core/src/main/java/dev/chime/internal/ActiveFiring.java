@@ -18,7 +18,8 @@ import java.util.List;
  * @param removed         the job already left the store at dispatch (its trigger is exhausted), so
  *                        there is no record to write an outcome to
  * @param queued          further due fire times (missed ones, not coalesced) that run one after the
- *                        other in the same instance slot, as APScheduler runs them
+ *                        other in the same instance slot and store run, as APScheduler runs them;
+ *                        the run moves on to each with {@code JobStore.advanceRun}
  * @param ticket          the store's ticket for the run once it began (or, for a recovery, the run
  *                        taken over); null before, or when the store could not be told
  */
@@ -47,13 +48,14 @@ record ActiveFiring(JobDefinition definition, Instant fireTime, Firing claimToRe
         return definition.id();
     }
 
-    /** The firing of the next queued fire time, or null when none is left. */
-    ActiveFiring nextQueued() {
-        if (queued.isEmpty()) {
-            return null;
-        }
-        return new ActiveFiring(definition, queued.get(0), claimToRelease, recovery, removed,
-                queued.subList(1, queued.size()), ticket);
+    /**
+     * The firing of the next queued fire time, carrying the store's ticket for it (its own fencing
+     * token; null when the store could not be told). Never a recovery: a queued fire time had not
+     * started on the node that died, so it runs here for the first time.
+     */
+    ActiveFiring nextQueued(RunTicket nextTicket) {
+        return new ActiveFiring(definition, queued.get(0), claimToRelease, false, removed, queued.subList(1, queued.size()),
+                nextTicket);
     }
 
     /** Every fire time this firing stands for. */

@@ -87,7 +87,7 @@ final class Admission {
         StoredJob snapshot = firing.removed() && options.recoverable()
                 ? ctx.codec().encode(firing.definition(), null) : null;
         return new RunRequest(firing.jobId(), firing.fireTime(), options.maxInstances(), options.recoverable(), snapshot,
-                firing.claimToRelease());
+                firing.claimToRelease(), firing.queued());
     }
 
     /** The store gave no ticket: the job runs max instances elsewhere in the cluster. */

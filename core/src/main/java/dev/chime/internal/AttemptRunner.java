@@ -6,8 +6,10 @@ import dev.chime.LastRun;
 import dev.chime.Outcome;
 import dev.chime.RetryPolicy;
 import dev.chime.UnknownTaskException;
+import dev.chime.spi.RunTicket;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.RejectedExecutionException;
@@ -99,6 +101,9 @@ final class AttemptRunner {
     private void run(Attempt attempt) {
         ActiveFiring firing = attempt.firing();
         try {
+            if (!stillThisNodesRun(attempt)) {
+                return;
+            }
             Instant start = ctx.clock().instant();
             Duration timeout = firing.definition().options().timeout().orElse(null);
             attempt.started(Thread.currentThread(), start, ctx.ticker().nanos(), timeout);
@@ -138,6 +143,43 @@ final class AttemptRunner {
                 ctx.tracker().finished(attempt);
             }
         }
+    }
+
+    /**
+     * Asks the store, on the worker thread just before the body starts, whether the run is still
+     * this node's: the node may have been paused (SIGSTOP, a long GC) after the dispatch or while
+     * the attempt waited for a thread, and another node may have taken the run over and run it
+     * again. A run taken over ends here without an event (its new owner accounts for it); when
+     * the store cannot tell, the body does not start, its fire times are reported missed and the
+     * run ends through the fenced completion. Returns true when the body may start.
+     */
+    private boolean stillThisNodesRun(Attempt attempt) {
+        ActiveFiring firing = attempt.firing();
+        if (firing.ticket() == null || dev.chime.spi.RunTicket.LOCAL.equals(firing.ticket().runId())) {
+            return true;
+        }
+        boolean held;
+        try {
+            held = ctx.store().holdsRun(firing.ticket());
+        } catch (Throwable e) {
+            if (attempt.decide()) {
+                Instant now = ctx.clock().instant();
+                LOG.warn("job '{}': cannot tell whether its run of {} is still this node's ({}); attempt {} does not start "
+                        + "and is reported missed", firing.jobId(), firing.fireTime(), e.getMessage(), attempt.number());
+                List<Instant> missed = attempt.number() == 1 ? firing.allFireTimes() : firing.queued();
+                for (Instant fireTime : missed) {
+                    ctx.bus().publish(new JobEvent.Missed(firing.jobId(), firing.definition().task(), fireTime, now));
+                }
+                completion.end(attempt, new LastRun(Outcome.MISSED, firing.fireTime(), now, Duration.ZERO, null));
+            }
+            return false;
+        }
+        if (!held && attempt.decide()) {
+            LOG.warn("job '{}': its run of {} was taken over by another node before attempt {} started; it does not start "
+                    + "here", firing.jobId(), firing.fireTime(), attempt.number());
+            completion.end(attempt, null);
+        }
+        return held;
     }
 
     private Job resolve(String task) {
@@ -194,7 +236,8 @@ final class AttemptRunner {
             if (willRetry) {
                 retryLater(attempt, endNanos + retry.backoff(attempt.number()).toNanos(), lastRun);
             } else {
-                completion.end(attempt, lastRun);
+                // As APScheduler does: a failed fire time does not cancel the queued ones after it.
+                over(attempt, lastRun);
             }
         };
         if (!timedOut) {
@@ -227,25 +270,57 @@ final class AttemptRunner {
         completion.endHandedOn(attempt, lastRun);
     }
 
-    /** A decided attempt: the firing goes on with its next queued fire time, or ends. */
+    /**
+     * A decided attempt (succeeded, or failed with no retry left): the firing goes on with its next
+     * queued fire time, or ends. Moving on is the store's to allow ({@link #advance}): a run taken
+     * over by another node meanwhile goes on there, not here. Queued fire times that do not run
+     * here for any other reason (shutdown, a store that fails) are reported missed when the
+     * firing ends ({@link RunCompletion}).
+     */
     private void over(Attempt attempt, LastRun lastRun) {
         ActiveFiring firing = attempt.firing();
-        ActiveFiring next = firing.nextQueued();
-        if (next != null && !retries.isClosed()) {
-            // The run goes on with the queued fire time; only its end completes the ticket.
-            if (!firing.removed()) {
-                try {
-                    ctx.store().recordOutcome(firing.jobId(), lastRun);
-                } catch (RuntimeException e) {
-                    LOG.error("job '{}': could not record outcome {} of {}", firing.jobId(), lastRun.outcome(), firing.fireTime(), e);
-                }
-            }
-            if (attempt.handOn()) {
-                submit(next, 1);
-            }
+        if (firing.queued().isEmpty() || retries.isClosed()) {
+            completion.end(attempt, lastRun);
             return;
         }
-        completion.end(attempt, lastRun);
+        if (!attempt.handOn()) {
+            return;
+        }
+        ActiveFiring next;
+        try {
+            next = advance(firing, lastRun);
+        } catch (Throwable e) {
+            LOG.error("job '{}': could not move its run on from {} to its next queued fire time; the run ends here",
+                    firing.jobId(), firing.fireTime(), e);
+            completion.endHandedOn(attempt, lastRun);
+            return;
+        }
+        if (next == null) {
+            completion.takenOver(attempt);
+            return;
+        }
+        submit(next, 1);
+    }
+
+    /**
+     * Records the finished fire time's outcome and moves the run on to the next queued one, with
+     * a fencing token of its own; null when the store says the run is another node's now.
+     */
+    private ActiveFiring advance(ActiveFiring firing, LastRun lastRun) {
+        LastRun outcome = firing.removed() ? null : lastRun;
+        if (firing.ticket() == null) {
+            // The store could not record the run: nothing to move on but the outcome.
+            if (outcome != null) {
+                try {
+                    ctx.store().recordOutcome(firing.jobId(), outcome);
+                } catch (RuntimeException e) {
+                    LOG.error("job '{}': could not record outcome {} of {}", firing.jobId(), outcome.outcome(), firing.fireTime(), e);
+                }
+            }
+            return firing.nextQueued(null);
+        }
+        RunTicket ticket = ctx.store().advanceRun(firing.ticket(), firing.queued().get(0), outcome);
+        return ticket == null ? null : firing.nextQueued(ticket);
     }
 
     /**

@@ -241,7 +241,12 @@ final class FiringDispatcher {
                 continue;
             }
             try {
-                if (!result.claimEnded()) {
+                if (result.refusedClaimKept()) {
+                    // Reported before the job goes back: a node that dies in between leaves the
+                    // claim for its taker, never a fire time that vanished unreported.
+                    admission.refusedByStore(d.run());
+                    putBackAfterRefusal(d);
+                } else if (!result.claimEnded()) {
                     // The claim was lost (a concurrent reschedule or remove, another node's takeover):
                     // the change that won decides, and this firing does not run here.
                     lostClaim(d, result);
@@ -259,6 +264,15 @@ final class FiringDispatcher {
             }
         }
         return 0;
+    }
+
+    private void putBackAfterRefusal(Decided d) {
+        try {
+            ctx.store().release(d.dispatch().firing(), d.dispatch().nextFireTime());
+        } catch (RuntimeException e) {
+            LOG.error("job '{}': could not put it back after its skipped fire time {}; the store returns it when the "
+                    + "claim expires", d.job().id(), d.dispatch().firing().fireTime(), e);
+        }
     }
 
     private void lostClaim(Decided d, Dispatch.Result result) {
@@ -356,6 +370,15 @@ final class FiringDispatcher {
             }
             return null;
         }
+        if (endedEarlier(firing, job)) {
+            // A fixed-delay run ends its record (with its outcome) and only then moves its kept
+            // claim on: a node that died in between left the claim, which its taker put back at
+            // this fire time. The fire time ran; the schedule moves on from its completion.
+            LOG.info("job '{}': its fire time {} already ran on a node that died before moving the job on; it moves on "
+                    + "from that run's end", job.id(), firing.fireTime());
+            keeper.firingOver(new ActiveFiring(job, firing.fireTime(), firing, false), stored.lastRun().finishedAt());
+            return null;
+        }
         MisfirePlanner.Plan plan;
         try {
             if (firing.recovery()) {
@@ -407,10 +430,18 @@ final class FiringDispatcher {
         return new Decided(new Dispatch(firing, request, plan.next().orElse(null)), job, acquired);
     }
 
+    /** Whether a claimed fire time of a job that keeps its claim through the run already has its outcome recorded. */
+    private static boolean endedEarlier(Firing firing, JobDefinition job) {
+        StoredJob stored = firing.job();
+        return !firing.recovery() && firing.holdsClaim() && job.trigger().dependsOnCompletion() && stored.lastRun() != null
+                && firing.fireTime().equals(stored.lastRun().scheduledFireTime()) && stored.lastRun().finishedAt() != null;
+    }
+
     /**
      * A firing that was in flight on a node that died: like Quartz's "requests recovery", a
      * recoverable job runs it again (whatever the misfire grace, since the lateness is the crash's,
-     * not the schedule's); any other job reports it missed. The schedule moves on as usual.
+     * not the schedule's), then the fire times of the dead node's batch that had not started
+     * ({@link Firing#queued()}); any other job reports them all missed. The schedule moves on as usual.
      */
     private void handleRecovery(Firing firing, JobDefinition job, Instant now) {
         Firing claim = firing.holdsClaim() ? firing : null;
@@ -430,10 +461,15 @@ final class FiringDispatcher {
         if (job.options().recoverable()) {
             LOG.info("job '{}': its fire time {} was in flight on a node that died; running it again", job.id(),
                     firing.fireTime());
-            runner.dispatch(new ActiveFiring(job, firing.fireTime(), claim, true, removed, List.of(), firing.ticket()));
+            // The dead node's batch goes on here: the fire time in flight there is the documented
+            // re-run, the ones it had not started run for the first time, each with its own token.
+            runner.dispatch(new ActiveFiring(job, firing.fireTime(), claim, true, removed, firing.queued(), firing.ticket()));
             return;
         }
         reportMissed(job, firing.fireTime(), now);
+        for (Instant queued : firing.queued()) {
+            reportMissed(job, queued, now);
+        }
         if (firing.ticket() != null) {
             ctx.store().completeRun(firing.ticket(), null);
         }

@@ -1,6 +1,8 @@
 package dev.chime.internal;
 
+import dev.chime.JobEvent;
 import dev.chime.LastRun;
+import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
@@ -49,11 +51,15 @@ final class RunCompletion {
                 }
             }
             over(firing, lastRun);
+            abandoned(firing);
             return;
         }
         attempt.holdForStoreWrite();
         completeAsync(firing, lastRun).whenComplete((ended, failure) -> {
             try {
+                if (Boolean.TRUE.equals(ended)) {
+                    abandoned(firing);
+                }
                 over(firing, lastRun);
             } finally {
                 if (attempt.letGo()) {
@@ -66,8 +72,42 @@ final class RunCompletion {
     /** Ends a firing that produced no outcome (not run after all, or dropped at shutdown), without waiting for the store. */
     void endQuietly(ActiveFiring firing) {
         ctx.tracker().releaseInstance(firing.jobId());
-        if (firing.ticket() != null) {
-            completeAsync(firing, null);
+        if (firing.ticket() == null) {
+            abandoned(firing);
+        } else {
+            completeAsync(firing, null).thenAccept(ended -> {
+                if (ended) {
+                    abandoned(firing);
+                }
+            });
+        }
+    }
+
+    /**
+     * The store said the run is another node's now (it took this node over): the slot is freed,
+     * and the run's record and its fire times not yet started are the taker's, to run or report.
+     * The caller won {@link Attempt#handOn()}.
+     */
+    void takenOver(Attempt attempt) {
+        logTakenOver(attempt.firing());
+        over(attempt.firing(), null);
+    }
+
+    /**
+     * Queued fire times of a firing that ends before running them (shutdown, a store that failed
+     * to move the run on, an attempt the engine could not carry out) are reported missed, so that
+     * every fire time is accounted for. Called only once the run's end was recorded as this
+     * node's: a run taken over leaves them to the taker.
+     */
+    private void abandoned(ActiveFiring firing) {
+        if (firing.queued().isEmpty()) {
+            return;
+        }
+        Instant now = ctx.clock().instant();
+        LOG.warn("job '{}': its run ended at {} before its {} queued fire time(s) up to {}; they are reported missed",
+                firing.jobId(), firing.fireTime(), firing.queued().size(), firing.queued().get(firing.queued().size() - 1));
+        for (Instant fireTime : firing.queued()) {
+            ctx.bus().publish(() -> new JobEvent.Missed(firing.jobId(), firing.definition().task(), fireTime, now));
         }
     }
 

@@ -35,7 +35,18 @@ public record Dispatch(Firing firing, RunRequest run, Instant nextFireTime) {
      * @param claimEnded true when the job was put back or removed by this dispatch; false when it
      *                   was changed, removed or taken over since the claim (the change wins, as
      *                   with {@link JobStore#release}), and then no run was recorded
+     * @param refusedClaimKept true when the run was refused because the job already runs max
+     *                   instances across the cluster, and the store kept the claim instead of
+     *                   ending it: the engine reports the firing skipped and only then puts the job
+     *                   back ({@link JobStore#release}), so that a node dying in between leaves a
+     *                   claim for its taker to decide again, never a fire time that vanished
+     *                   without its report. {@code claimEnded} is then false and there is no ticket.
      */
-    public record Result(RunTicket ticket, boolean claimEnded) {
+    public record Result(RunTicket ticket, boolean claimEnded, boolean refusedClaimKept) {
+
+        /** A result whose claim was ended (or lost), as most stores answer. */
+        public Result(RunTicket ticket, boolean claimEnded) {
+            this(ticket, claimEnded, false);
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.chime.spi;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -12,17 +13,26 @@ import java.util.Objects;
  * @param recovery true when the firing was in flight on a node that died and is handed out again
  * @param ticket   for a recovery firing, the run this node took over (to complete when the
  *                 firing is over); null otherwise
+ * @param queued   for a recovery firing, the fire times of the dead node's batch that it had not
+ *                 started yet ({@link RunRequest#queued()} after {@code fireTime}), in order: the
+ *                 engine runs them after {@code fireTime} in the same run (moving on with
+ *                 {@link JobStore#advanceRun}), or reports them missed; empty otherwise
  *
  * <p>A recovery firing carries its job's claim only when the dead node still held it (a
  * fixed-delay job mid-run): then {@code job.claimedFireTime()} equals {@code fireTime} and the job
  * is released as after any firing. Otherwise {@code job.claimedFireTime()} is null and the job's
  * schedule is none of this firing's business.
  */
-public record Firing(StoredJob job, Instant fireTime, boolean recovery, RunTicket ticket) {
+public record Firing(StoredJob job, Instant fireTime, boolean recovery, RunTicket ticket, List<Instant> queued) {
 
     public Firing {
         Objects.requireNonNull(job, "job");
         Objects.requireNonNull(fireTime, "fireTime");
+        queued = queued == null ? List.of() : List.copyOf(queued);
+    }
+
+    public Firing(StoredJob job, Instant fireTime, boolean recovery, RunTicket ticket) {
+        this(job, fireTime, recovery, ticket, List.of());
     }
 
     public Firing(StoredJob job, Instant fireTime) {

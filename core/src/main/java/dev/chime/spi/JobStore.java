@@ -147,15 +147,46 @@ public interface JobStore extends AutoCloseable {
     }
 
     /**
-     * Whether this node still holds a run it began, asked before each retry of the run: a node
-     * paused or cut off past its lease while a retry waited for its backoff may have been taken
-     * over, and the node that took the run over runs the firing again (or reports it missed).
-     * Answers false only when the run is certainly no longer this node's; throws when it cannot
-     * tell yet (the store is unreachable, or this node may be taken over at any moment), and the
-     * engine then asks again later. The default, for a store used by one node, is true.
+     * Whether this node still holds a run it began. Asked by the worker thread just before each
+     * attempt's body starts (a node paused after dispatching a run, or while a retry waited for its
+     * backoff, may have been taken over meanwhile, and the node that took the run over runs the
+     * firing again or reports it missed), and before a retry is submitted. It is on the path of
+     * every run: a shared store should answer from memory while its lease is fresh, and ask the
+     * database only when it is not.
+     *
+     * <p>Answers false only when the run is certainly no longer this node's: the engine then drops
+     * the attempt without an event (the node that took it over accounts for it). Throws when it
+     * cannot tell (the store is unreachable, or this node may be taken over at any moment): the
+     * body does not start, the fire time is reported missed and the run ended through
+     * {@link #completeRun}, which is fenced; a retry waiting to be submitted waits and asks again.
+     * What no store can close is the window between this answer and the body's first instruction
+     * (a node frozen right there). The default, for a store used by one node, is true.
      */
     default boolean holdsRun(RunTicket ticket) {
         return true;
+    }
+
+    /**
+     * A run of several queued fire times ({@link RunRequest#queued()}, or a recovery's
+     * {@link Firing#queued()}) finished one and moves on to the next, {@code fireTime}: records the
+     * finished one's outcome (unless {@code lastRun} is null), notes in the run's record that
+     * {@code fireTime} is now the one in flight, and hands out a fencing token for it, higher than
+     * every token of the job before. A store shared by a cluster does all of this at once, and only
+     * while the run is still this node's: a node that takes the run over then runs (or reports
+     * missed) exactly the fire times not yet started, and the stale node gets null.
+     *
+     * <p>A store that hands out fencing tokens must override this; the default, for stores that
+     * hand out none (token 0), records the outcome and keeps the ticket's token. A store that
+     * wraps another must forward it.
+     *
+     * @return the run's ticket for {@code fireTime}; null when the run is no longer this node's
+     *         (another node took it over and runs the rest), and then nothing was recorded
+     */
+    default RunTicket advanceRun(RunTicket ticket, Instant fireTime, LastRun lastRun) {
+        if (lastRun != null) {
+            recordOutcome(ticket.jobId(), lastRun);
+        }
+        return new RunTicket(ticket.jobId(), fireTime, ticket.runId(), ticket.fencingToken());
     }
 
     /**

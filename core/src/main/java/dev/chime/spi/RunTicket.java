@@ -9,12 +9,14 @@ import java.util.Objects;
  * completes, and the stale node's outcome is not recorded.
  *
  * @param jobId        the job
- * @param fireTime     the scheduled fire time of the run
+ * @param fireTime     the scheduled fire time the run stands for now (a run of several queued fire
+ *                     times moves on with {@link JobStore#advanceRun}, which answers a new ticket)
  * @param runId        the store's id for the run; {@link #LOCAL} for stores that do not track runs
- * @param fencingToken the job's fencing token for this run: higher than that of every run of the job
- *                     handed out before it (a recovery's is higher than the run it replaces), so
- *                     that a resource the job writes to can reject a stale writer; 0 when the store
- *                     hands out no tokens
+ * @param fencingToken the job's fencing token for this fire time of the run: higher than that of
+ *                     every fire time of the job handed out before it (a recovery's is higher than
+ *                     the run it replaces; each queued fire time of a run gets its own), so that a
+ *                     resource the job writes to can reject a stale writer; 0 when the store hands
+ *                     out no tokens
  */
 public record RunTicket(String jobId, Instant fireTime, String runId, long fencingToken) {
 

@@ -304,6 +304,35 @@ public abstract class JobStoreContract {
     }
 
     @Test
+    void eachQueuedFireTimeOfARunGetsItsOwnHigherFencingTokenAndItsOutcomeRecorded() {
+        store.add(job("a", T0));
+        Firing late = store.claimDue(T0.plusSeconds(20), 10).get(0);
+        RunRequest batch = new RunRequest("a", T0, 1, false, null, List.of(T0.plusSeconds(10), T0.plusSeconds(20)));
+        RunTicket first = store.dispatch(List.of(new Dispatch(late, batch, T0.plusSeconds(30)))).get(0).ticket();
+        LastRun firstDone = new LastRun(Outcome.SUCCESS, T0, T0.plusSeconds(21), Duration.ofSeconds(1), null);
+        LastRun secondDone = new LastRun(Outcome.FAILURE, T0.plusSeconds(10), T0.plusSeconds(22), Duration.ofSeconds(1), "boom");
+
+        RunTicket second = store.advanceRun(first, T0.plusSeconds(10), firstDone);
+        assertThat(store.get("a").orElseThrow().lastRun()).isEqualTo(firstDone);
+        RunTicket third = store.advanceRun(second, T0.plusSeconds(20), secondDone);
+
+        assertThat(second.fireTime()).isEqualTo(T0.plusSeconds(10));
+        assertThat(third.fireTime()).isEqualTo(T0.plusSeconds(20));
+        assertThat(List.of(first, second, third)).extracting(RunTicket::runId).containsOnly(first.runId());
+        assertThat(first.fencingToken()).isPositive();
+        assertThat(second.fencingToken()).isGreaterThan(first.fencingToken());
+        assertThat(third.fencingToken()).isGreaterThan(second.fencingToken());
+        assertThat(store.get("a").orElseThrow().lastRun()).isEqualTo(secondDone);
+
+        // The run is still one instance: once it ends, the next firing runs, with a higher token again.
+        assertThat(store.completeRun(third, null)).isTrue();
+        Firing next = store.claimDue(T0.plusSeconds(30), 10).get(0);
+        RunTicket after = store.dispatch(List.of(new Dispatch(next, new RunRequest("a", next.fireTime(), 1, false, null),
+                T0.plusSeconds(40)))).get(0).ticket();
+        assertThat(after.fencingToken()).isGreaterThan(third.fencingToken());
+    }
+
+    @Test
     void dispatchLeavesAJobThatChangedSinceTheClaim() {
         store.add(job("a", T0));
         Firing firing = store.claimDue(T0, 10).get(0);

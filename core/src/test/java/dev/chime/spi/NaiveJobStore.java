@@ -25,6 +25,20 @@ public class NaiveJobStore implements JobStore {
         return new RunTicket(request.jobId(), request.fireTime(), RunTicket.LOCAL, ++fencingTokens);
     }
 
+    /** The next token handed out is one above {@code last} (a test that hands out tickets of its own). */
+    public synchronized void fencingTokensFrom(long last) {
+        fencingTokens = last;
+    }
+
+    /** Each queued fire time of a run gets the counter's next token. */
+    @Override
+    public synchronized RunTicket advanceRun(RunTicket ticket, Instant fireTime, LastRun lastRun) {
+        if (lastRun != null) {
+            recordOutcome(ticket.jobId(), lastRun);
+        }
+        return new RunTicket(ticket.jobId(), fireTime, ticket.runId(), ++fencingTokens);
+    }
+
     @Override
     public synchronized boolean add(StoredJob job) {
         return jobs.putIfAbsent(job.id(), job.withVersion(0)) == null;

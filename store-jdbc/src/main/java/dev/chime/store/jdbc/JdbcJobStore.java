@@ -195,6 +195,11 @@ public final class JdbcJobStore implements JobStore, ClusterView {
     }
 
     @Override
+    public RunTicket advanceRun(RunTicket ticket, Instant fireTime, LastRun lastRun) {
+        return delegate.advanceRun(ticket, fireTime, lastRun);
+    }
+
+    @Override
     public boolean completeRun(RunTicket ticket, LastRun lastRun) {
         return delegate.completeRun(ticket, lastRun);
     }

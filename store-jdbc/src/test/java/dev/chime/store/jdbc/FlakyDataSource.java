@@ -27,9 +27,9 @@ public final class FlakyDataSource implements DataSource {
     private final DataSource target;
     private final double failureRate;
     private volatile boolean healthy = true;
-    final AtomicLong onConnect = new AtomicLong();
-    final AtomicLong beforeCommit = new AtomicLong();
-    final AtomicLong afterCommit = new AtomicLong();
+    public final AtomicLong onConnect = new AtomicLong();
+    public final AtomicLong beforeCommit = new AtomicLong();
+    public final AtomicLong afterCommit = new AtomicLong();
 
     /** One commit to fail on purpose: after committing (the answer is lost) or after rolling back, then {@code meanwhile}. */
     private record CommitFault(boolean commits, Runnable meanwhile) {

@@ -193,6 +193,15 @@ public final class MemoryJobStore implements JobStore, ClusterView {
     }
 
 
+    /** The next queued fire time of a run gets the next token of the same counter. */
+    @Override
+    public RunTicket advanceRun(RunTicket ticket, Instant fireTime, LastRun lastRun) {
+        if (lastRun != null) {
+            recordOutcome(ticket.jobId(), lastRun);
+        }
+        return new RunTicket(ticket.jobId(), fireTime, ticket.runId(), fences.incrementAndGet());
+    }
+
     /** The whole batch under one lock: the dispatcher hands over a few hundred firings at a time. */
     @Override
     public List<Dispatch.Result> dispatch(List<Dispatch> dispatches) {

@@ -48,13 +48,24 @@ public final class ClusterNode implements AutoCloseable {
     private final Duration heartbeatInterval;
     private final Duration timeout;
     private final Map<String, Long> heldClaims = new ConcurrentHashMap<>();
-    private final Set<String> heldRuns = ConcurrentHashMap.newKeySet();
+    /** Runs this node holds, each with the registration ({@link Lease#epoch}) it was recorded under. */
+    private final Map<String, Long> heldRuns = new ConcurrentHashMap<>();
     private final Deque<Firing> recoveries = new ConcurrentLinkedDeque<>();
     private final ScheduledExecutorService beat;
     private final DatabaseClock clock;
     private final Duration endedRunRetention;
-    private volatile long lastBeatNanos;
+    /**
+     * This node's registration and its last successful beat, in one value: a reader that sees a
+     * beat also sees which registration it belongs to, so a registration made anew after a
+     * takeover can never lend its fresh beat to a run of the registration before it.
+     */
+    private record Lease(long epoch, long beatNanos) {
+    }
+
+    private volatile Lease lease = new Lease(0, 0);
     private volatile boolean registered;
+    /** Set by a claim that failed (its answer may be lost), cleared by the claim that adopted what it left. */
+    private volatile boolean claimInDoubt;
     private volatile long takeovers;
 
     public ClusterNode(Database db, Sql sql, String id, Duration heartbeatInterval, Duration timeout) {
@@ -90,7 +101,7 @@ public final class ClusterNode implements AutoCloseable {
 
     /** Time since this node's last successful heartbeat, on the monotonic clock. */
     public Duration sinceLastHeartbeat() {
-        return Duration.ofNanos(System.nanoTime() - lastBeatNanos);
+        return Duration.ofNanos(System.nanoTime() - lease.beatNanos());
     }
 
     /** How long a node may stay silent before another takes its work over. */
@@ -122,6 +133,7 @@ public final class ClusterNode implements AutoCloseable {
     private void register() throws SQLException {
         clock.measure();
         long sent = System.nanoTime();
+        long epoch = lease.epoch() + 1;
         db.autoCommit(c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + sql.nodes
                     + " (node_id, heartbeat_at_ms, started_at_ms) VALUES (?, " + sql.now + ", " + sql.now + ")")) {
@@ -129,7 +141,7 @@ public final class ClusterNode implements AutoCloseable {
                 return ps.executeUpdate();
             }
         });
-        lastBeatNanos = sent;
+        lease = new Lease(epoch, sent);
         registered = true;
         LOG.info("node '{}' joined the cluster", id);
     }
@@ -146,8 +158,12 @@ public final class ClusterNode implements AutoCloseable {
         }
     }
 
-    /** Beats once; registers again if another node took this one over meanwhile. */
-    void heartbeat() throws SQLException {
+    /**
+     * Beats once; registers again if another node took this one over meanwhile. Synchronized: the
+     * heartbeat thread and a claim that finds the lease old may beat at once, and only one of them
+     * may find the row gone and register again.
+     */
+    synchronized void heartbeat() throws SQLException {
         long sent = System.nanoTime();
         int updated = db.autoCommit(c -> {
             try (PreparedStatement ps = c.prepareStatement(sql.heartbeat)) {
@@ -156,7 +172,10 @@ public final class ClusterNode implements AutoCloseable {
             }
         });
         if (updated == 1) {
-            lastBeatNanos = sent;
+            Lease current = lease;
+            if (sent - current.beatNanos() > 0) {
+                lease = new Lease(current.epoch(), sent);
+            }
             return;
         }
         LOG.warn("node '{}' was presumed dead and taken over by another node; its runs in progress will not record "
@@ -185,19 +204,59 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     private boolean fresh() {
-        return registered && System.nanoTime() - lastBeatNanos < timeout.toNanos() / 2;
+        return fresh(lease);
+    }
+
+    private boolean fresh(Lease l) {
+        return registered && System.nanoTime() - l.beatNanos() < timeout.toNanos() / 2;
+    }
+
+    /** The current registration, to tag the runs recorded by a write that starts now ({@link #holdRun}). */
+    long epoch() {
+        return lease.epoch();
+    }
+
+    /**
+     * Whether this node may start a run it holds, from memory alone: the run was recorded under
+     * the current registration (a registration made anew after a takeover has another epoch) and
+     * the lease is fresh on the monotonic clock, so no other node can have taken it over yet.
+     * False means "cannot tell from memory", not "taken over".
+     */
+    boolean holdsFreshly(String runId) {
+        Lease l = lease; // one read: the epoch and the beat of the same registration
+        Long epoch = heldRuns.get(runId);
+        return epoch != null && epoch == l.epoch() && fresh(l);
     }
 
     void holdClaim(Firing firing) {
         heldClaims.put(firing.jobId(), firing.job().version());
     }
 
+    boolean holdsClaim(String jobId) {
+        return heldClaims.containsKey(jobId);
+    }
+
+    /** A claim failed: its commit may have gone through with the answer lost. */
+    void claimMayHaveCommitted() {
+        claimInDoubt = true;
+    }
+
+    /** Whether the next claim must first adopt this node's claims that nothing here holds. */
+    boolean claimInDoubt() {
+        return claimInDoubt;
+    }
+
+    void claimReconciled() {
+        claimInDoubt = false;
+    }
+
     void forgetClaim(String jobId) {
         heldClaims.remove(jobId);
     }
 
-    void holdRun(String runId) {
-        heldRuns.add(runId);
+    /** Holds a run recorded by a write that began under registration {@code epoch} ({@link #epoch()}). */
+    void holdRun(String runId, long epoch) {
+        heldRuns.put(runId, epoch);
     }
 
     void forgetRun(String runId) {
@@ -291,6 +350,7 @@ public final class ClusterNode implements AutoCloseable {
     /** Takes over every node whose heartbeat is older than the timeout, by the database's clock. */
     void takeOverDeadNodes() throws SQLException {
         Set<String> dead = new LinkedHashSet<>();
+        long epoch = epoch();
         db.autoCommit(c -> {
             try (PreparedStatement ps = c.prepareStatement(sql.deadNodes)) {
                 ps.setLong(1, timeout.toMillis());
@@ -309,11 +369,19 @@ public final class ClusterNode implements AutoCloseable {
         });
         dead.remove(id);
         for (String node : dead) {
-            List<Firing> recovered = db.transaction(c -> takeOver(c, node));
+            List<String> heldAhead = new ArrayList<>();
+            List<Firing> recovered;
+            try {
+                recovered = db.transaction(c -> takeOver(c, node, heldAhead));
+            } catch (SQLException | RuntimeException e) {
+                // Claims held ahead of a takeover that did not commit are not this node's.
+                heldAhead.forEach(heldClaims::remove);
+                throw e;
+            }
             if (recovered != null) {
                 takeovers++;
                 for (Firing f : recovered) {
-                    heldRuns.add(f.ticket().runId());
+                    heldRuns.put(f.ticket().runId(), epoch);
                     if (f.holdsClaim()) {
                         heldClaims.put(f.jobId(), f.job().version());
                     }
@@ -333,11 +401,13 @@ public final class ClusterNode implements AutoCloseable {
         }
     }
 
-    private record DeadRun(String runId, String jobId, long fireTime, boolean recoverable, StoredJob snapshot, long fence) {
+    /** A dead node's run: its fire time in flight and the queued ones after it that had not started. */
+    private record DeadRun(String runId, String jobId, long fireTime, boolean recoverable, StoredJob snapshot, long fence,
+                           List<java.time.Instant> queued) {
     }
 
     /** One dead node's takeover, in one transaction; null when another node got there first. */
-    private List<Firing> takeOver(Connection c, String dead) throws SQLException {
+    private List<Firing> takeOver(Connection c, String dead, List<String> heldAhead) throws SQLException {
         boolean deletedRow;
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + sql.nodes + " WHERE node_id = ? AND heartbeat_at_ms < "
                 + sql.now + " - ?")) {
@@ -359,7 +429,7 @@ public final class ClusterNode implements AutoCloseable {
                             rs.getString("snapshot_trigger"), rs.getString("snapshot_options"), rs.getString("snapshot_data"),
                             false, null, null, null, 0);
                     runs.add(new DeadRun(rs.getString("run_id"), rs.getString("job_id"), fire, rs.getBoolean("recoverable"),
-                            snapshot, rs.getLong("fence")));
+                            snapshot, rs.getLong("fence"), Sql.decodeFireTimesAfter(rs.getString("queued_fire_times"), fire)));
                 }
             }
         }
@@ -388,6 +458,10 @@ public final class ClusterNode implements AutoCloseable {
             RunTicket ticket = new RunTicket(run.jobId(), Sql.fromNanos(run.fireTime()), run.runId(), newFence(c, run));
             if (claimed != null && Sql.nanos(claimed.claimedFireTime()) == run.fireTime()) {
                 // The dead node held the claim through the run (fixed delay): the claim comes along.
+                // Held before the row says so, so that a claim adopting this node's unheld claims
+                // never takes it for one whose answer was lost (and runs it beside the recovery).
+                heldClaims.put(claimed.id(), claimed.version() + 1);
+                heldAhead.add(claimed.id());
                 try (PreparedStatement ps = c.prepareStatement("UPDATE " + sql.jobs + " SET claimed_by = ?, claimed_at_ms = "
                         + sql.now + ", version = version + 1 WHERE id = ?")) {
                     ps.setString(1, id);
@@ -395,7 +469,7 @@ public final class ClusterNode implements AutoCloseable {
                     ps.executeUpdate();
                 }
                 claimedByDead.remove(run.jobId());
-                recovered.add(new Firing(claimed.withVersion(claimed.version() + 1), ticket.fireTime(), true, ticket));
+                recovered.add(new Firing(claimed.withVersion(claimed.version() + 1), ticket.fireTime(), true, ticket, run.queued()));
                 continue;
             }
             StoredJob job = sql.findJob(c, run.jobId());
@@ -406,7 +480,8 @@ public final class ClusterNode implements AutoCloseable {
                 endRun(c, run.runId(), run.jobId(), null);
                 continue;
             }
-            recovered.add(new Firing(detached, ticket.fireTime(), true, ticket));
+            // The fire times the dead node had not started come along: run, or reported missed, here.
+            recovered.add(new Firing(detached, ticket.fireTime(), true, ticket, run.queued()));
         }
         // Claims the dead node took but never ran: back in the schedule at their fire time, where
         // the misfire options decide.
@@ -518,8 +593,37 @@ public final class ClusterNode implements AutoCloseable {
             }
         }
         for (String[] run : runs) {
-            if (!heldRuns.contains(run[0]) && db.transaction(c -> endRun(c, run[0], run[1], null)) == Ended.NOW) {
+            if (!heldRuns.containsKey(run[0]) && db.transaction(c -> endRun(c, run[0], run[1], null)) == Ended.NOW) {
                 LOG.warn("node '{}': a run of job '{}' was recorded by a call whose answer was lost; ended", id, run[1]);
+            }
+        }
+    }
+
+    /** Puts this node's claims that the engine does not hold back in the schedule at their fire time. */
+    private void putBackUnheldClaims(Connection c) throws SQLException {
+        List<StoredJob> unheld = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(sql.claimsOfNode)) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    StoredJob job = Sql.readJob(rs);
+                    if (!heldClaims.containsKey(job.id())) {
+                        unheld.add(job);
+                    }
+                }
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + sql.jobs + " SET next_fire_time = claimed_fire_time, "
+                + "claimed_fire_time = NULL, claimed_by = NULL, claimed_at_ms = NULL, version = version + 1 "
+                + "WHERE id = ? AND version = ? AND claimed_by = ?")) {
+            for (StoredJob job : unheld) {
+                ps.setString(1, job.id());
+                ps.setLong(2, job.version());
+                ps.setString(3, id);
+                if (ps.executeUpdate() == 1) {
+                    LOG.warn("node '{}' leaving: job '{}' was claimed by a call whose answer was lost; put back in the "
+                            + "schedule at {}", id, job.id(), job.claimedFireTime());
+                }
             }
         }
     }
@@ -555,10 +659,13 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     private void leave() {
-        // Leaving cleanly: a node that holds nothing goes away; one that still holds runs or claims
-        // (a shutdown that gave up on them) is marked gone, so others take them over at once.
+        // Leaving cleanly: claims this node made but never handed to the engine (a claim whose
+        // answer was lost) go back to the schedule, as a takeover would put them back; then a node
+        // that holds nothing goes away, and one that still holds runs or claims (a shutdown that
+        // gave up on them) is marked gone, so others take them over at once.
         try {
             db.transaction(c -> {
+                putBackUnheldClaims(c);
                 boolean holds = SqlJobStore.exists(c, "SELECT COUNT(*) FROM " + sql.runs
                         + " WHERE node_id = ? AND ended_at_ms IS NULL", id)
                         || SqlJobStore.exists(c, "SELECT COUNT(*) FROM " + sql.jobs + " WHERE claimed_by = ?", id);

@@ -20,7 +20,9 @@ import org.slf4j.LoggerFactory;
  * Carries out the engine's decisions about a batch of claimed firings in one transaction, each
  * kind of statement sent as one JDBC batch: the commit (a disk flush on most databases) is paid
  * once per batch, not once per firing. The order inside the transaction is the protocol: this
- * node's liveness first, then the claims end, then runs are recorded for the claims that ended.
+ * node's liveness first, then the rows are locked in id order, then instance slots are reserved
+ * for the claims still held, then those claims end, then runs are recorded for them. A run
+ * refused at max instances keeps its claim ({@link Dispatch.Result#refusedClaimKept()}).
  */
 final class RunDispatches {
 
@@ -121,16 +123,36 @@ final class RunDispatches {
         byJob.sort(Comparator.comparing(i -> dispatches.get(i).firing().jobId()));
         Map<String, Long> fences = new HashMap<>();
         Map<String, Long> running = new HashMap<>();
-        boolean removals = dispatches.stream().anyMatch(Dispatch::removesJob);
-        if (removals) {
-            // Releases and deletes go in two batches, so lock every row first, in id order; this
-            // also reads the fencing tokens of the jobs about to leave the store.
-            lockAndReadFences(c, dispatches, byJob, fences, running);
+        // Slots, releases and deletes go in separate batches, so lock every row first, in id
+        // order; this also reads the fencing tokens of the jobs about to leave the store.
+        lockAndReadFences(c, dispatches, byJob, fences, running);
+        // Slots first, for the runs of jobs that stay, and only while the claim is still held. A
+        // run refused at max instances keeps its claim: the engine reports the skip, then puts
+        // the job back, so a node dying in between leaves the claim to its taker.
+        boolean[] asked = new boolean[n];
+        boolean[] runs = reserveInstances(c, dispatches, byJob, asked, fences);
+        boolean[] kept = new boolean[n];
+        for (int i : byJob) {
+            if (asked[i] && !runs[i]) {
+                kept[i] = stillClaimed(c, dispatches.get(i).firing());
+            }
         }
         boolean[] ended = new boolean[n];
-        endClaims(c, dispatches, byJob, false, ended);
-        endClaims(c, dispatches, byJob, true, ended);
-        boolean[] runs = reserveInstances(c, dispatches, byJob, ended, fences, running);
+        boolean[] skip = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            skip[i] = asked[i] && !runs[i];
+        }
+        endClaims(c, dispatches, byJob, false, ended, skip);
+        endClaims(c, dispatches, byJob, true, ended, skip);
+        for (int i = 0; i < n; i++) {
+            Dispatch d = dispatches.get(i);
+            if (d.run() != null && d.removesJob()) {
+                // A job that leaves the store has no later firing to limit, but its last run still
+                // waits for max instances: runs of its earlier firings may go on on other nodes
+                // (running, read under the row lock before the delete).
+                runs[i] = ended[i] && running.getOrDefault(d.firing().jobId(), 0L) < d.run().maxInstances();
+            }
+        }
         long[] tokens = new long[n];
         try (PreparedStatement ps = c.prepareStatement(sql.insertRun)) {
             boolean any = false;
@@ -152,9 +174,21 @@ final class RunDispatches {
         for (int i = 0; i < n; i++) {
             Dispatch d = dispatches.get(i);
             RunTicket ticket = runs[i] ? new RunTicket(d.run().jobId(), d.run().fireTime(), runIds[i], tokens[i]) : null;
-            results.add(new Dispatch.Result(ticket, ended[i]));
+            results.add(new Dispatch.Result(ticket, ended[i], kept[i]));
         }
         return results;
+    }
+
+    /** Whether this node's claim of the firing is still held (its version unchanged), locking the row. */
+    private boolean stillClaimed(Connection c, dev.chime.spi.Firing firing) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT id FROM " + sql.jobs
+                + " WHERE id = ? AND version = ? AND claimed_fire_time IS NOT NULL FOR UPDATE")) {
+            ps.setString(1, firing.jobId());
+            ps.setLong(2, firing.job().version());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
     }
 
     private void lockAndReadFences(Connection c, List<Dispatch> dispatches, List<Integer> byJob, Map<String, Long> fences,
@@ -176,37 +210,34 @@ final class RunDispatches {
     }
 
     /**
-     * Max instances across the cluster: a slot is reserved on the job's row, for the claims that
-     * ended only, and the job's fencing token goes up with it. A job that left the store has no
-     * later firing to limit, but its last run still waits for max instances: the runs of its
-     * earlier firings may be going on on other nodes ({@code running}, read under the row lock
-     * before the delete). Returns which dispatches run; {@code fences} gets the new tokens.
+     * Max instances across the cluster: a slot is reserved on the job's row, only while this
+     * node's claim is still held (its version unchanged, under the row's lock), and the job's
+     * fencing token goes up with it. Jobs that leave the store are not asked ({@code asked} says
+     * which were). Returns which dispatches got a slot; {@code fences} gets the new tokens.
      */
-    private boolean[] reserveInstances(Connection c, List<Dispatch> dispatches, List<Integer> byJob, boolean[] ended,
-                                       Map<String, Long> fences, Map<String, Long> running) throws SQLException {
+    private boolean[] reserveInstances(Connection c, List<Dispatch> dispatches, List<Integer> byJob, boolean[] asked,
+                                       Map<String, Long> fences) throws SQLException {
         boolean[] runs = new boolean[dispatches.size()];
         List<Integer> asking = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(sql.reserveInstance)) {
+        try (PreparedStatement ps = c.prepareStatement(sql.reserveInstance + " AND version = ? AND claimed_fire_time IS NOT NULL")) {
             for (int i : byJob) {
                 Dispatch d = dispatches.get(i);
-                if (d.run() == null || !ended[i]) {
-                    continue;
-                }
-                if (d.removesJob()) {
-                    runs[i] = running.getOrDefault(d.firing().jobId(), 0L) < d.run().maxInstances();
+                if (d.run() == null || d.removesJob()) {
                     continue;
                 }
                 ps.setString(1, d.run().jobId());
                 ps.setInt(2, d.run().maxInstances());
+                ps.setLong(3, d.firing().job().version());
                 ps.addBatch();
                 asking.add(i);
+                asked[i] = true;
             }
             if (asking.isEmpty()) {
                 return runs;
             }
             int[] counts = Database.rowCounts(ps);
             for (int k = 0; k < counts.length; k++) {
-                // The claim just ended on this row, so it exists: no row updated means max instances.
+                // No row updated: max instances, or the claim was lost (the caller tells which).
                 runs[asking.get(k)] = counts[k] != 0;
             }
         }
@@ -226,13 +257,13 @@ final class RunDispatches {
     }
 
     /** Releases (or, with {@code removing}, deletes) the claimed jobs of the dispatches of that kind, in id order. */
-    private void endClaims(Connection c, List<Dispatch> dispatches, List<Integer> byJob, boolean removing, boolean[] ended)
-            throws SQLException {
+    private void endClaims(Connection c, List<Dispatch> dispatches, List<Integer> byJob, boolean removing, boolean[] ended,
+                           boolean[] skip) throws SQLException {
         List<Integer> batch = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(removing ? sql.deleteClaimed : sql.release)) {
             for (int i : byJob) {
                 Dispatch d = dispatches.get(i);
-                if (d.removesJob() != removing) {
+                if (d.removesJob() != removing || skip[i]) {
                     continue;
                 }
                 int p = 1;

@@ -47,6 +47,10 @@ public final class Sql {
     final String jobExists;
     final String insertRun;
     final String runExists;
+    final String advanceRun;
+    final String runProgress;
+    final String setRunFence;
+    final String bumpFenceWithOutcome;
     final String endRun;
     final String runState;
     final String readFence;
@@ -106,8 +110,16 @@ public final class Sql {
         bumpFence = "UPDATE " + jobs + " SET fence = fence + 1 WHERE id = ?";
         jobExists = "SELECT COUNT(*) FROM " + jobs + " WHERE id = ?";
         insertRun = "INSERT INTO " + runs + " (run_id, job_id, fire_time, node_id, recoverable, started_at_ms, snapshot_task, "
-                + "snapshot_trigger, snapshot_options, snapshot_data, fence) VALUES (?, ?, ?, ?, ?, " + now + ", ?, ?, ?, ?, ?)";
+                + "snapshot_trigger, snapshot_options, snapshot_data, fence, queued_fire_times) VALUES (?, ?, ?, ?, ?, " + now
+                + ", ?, ?, ?, ?, ?, ?)";
         runExists = "SELECT COUNT(*) FROM " + runs + " WHERE run_id = ?";
+        // A run moves on to its next queued fire time only while it is still this node's and still
+        // at the fire time the node finished: its progress is the takeover's bookmark.
+        advanceRun = "UPDATE " + runs + " SET fire_time = ? WHERE run_id = ? AND node_id = ? AND ended_at_ms IS NULL "
+                + "AND fire_time = ?";
+        runProgress = "SELECT node_id, ended_at_ms, fire_time, fence FROM " + runs + " WHERE run_id = ?";
+        setRunFence = "UPDATE " + runs + " SET fence = ? WHERE run_id = ?";
+        bumpFenceWithOutcome = "UPDATE " + jobs + " SET fence = fence + 1, " + lastRunColumns + " WHERE id = ?";
         // A run ends by marking its row, not deleting it: a retried completion then finds its own
         // marker and counts once, and tells "ended by me earlier" from "taken over by another node".
         endRun = "UPDATE " + runs + " SET ended_at_ms = " + now + " WHERE run_id = ? AND node_id = ? AND ended_at_ms IS NULL";
@@ -131,7 +143,8 @@ public final class Sql {
                 + "AND x.ended_at_ms IS NULL)";
         // Rows locked in job id order, as dispatches and completions lock them.
         runsOfNode = "SELECT run_id, job_id, fire_time, recoverable, snapshot_task, snapshot_trigger, snapshot_options, "
-                + "snapshot_data, fence FROM " + runs + " WHERE node_id = ? AND ended_at_ms IS NULL ORDER BY job_id, run_id "
+                + "snapshot_data, fence, queued_fire_times FROM " + runs + " WHERE node_id = ? AND ended_at_ms IS NULL "
+                + "ORDER BY job_id, run_id "
                 + "FOR UPDATE";
         claimsOfNode = "SELECT " + JOB_COLUMNS + " FROM " + jobs + " WHERE claimed_by = ? ORDER BY id FOR UPDATE";
         staleClaims = "SELECT id, version FROM " + jobs + " WHERE claimed_by = ? AND claimed_at_ms < " + now + " - ?";
@@ -324,6 +337,37 @@ public final class Sql {
         setText(ps, 8, snapshot == null ? null : snapshot.optionsJson());
         setText(ps, 9, snapshot == null ? null : snapshot.dataJson());
         ps.setLong(10, fence);
+        setText(ps, 11, encodeFireTimes(request.queued()));
+    }
+
+    /** Queued fire times as the runs table keeps them: nanoseconds, comma-separated; null for none. */
+    static String encodeFireTimes(java.util.List<Instant> fireTimes) {
+        if (fireTimes.isEmpty()) {
+            return null;
+        }
+        StringBuilder s = new StringBuilder(fireTimes.size() * 20);
+        for (Instant t : fireTimes) {
+            if (s.length() > 0) {
+                s.append(',');
+            }
+            s.append(nanos(t));
+        }
+        return s.toString();
+    }
+
+    /** The queued fire times of {@link #encodeFireTimes} that come after {@code after}, in order. */
+    static java.util.List<Instant> decodeFireTimesAfter(String text, long after) {
+        if (text == null || text.isEmpty()) {
+            return java.util.List.of();
+        }
+        java.util.List<Instant> times = new java.util.ArrayList<>();
+        for (String part : text.split(",")) {
+            long t = Long.parseLong(part.trim());
+            if (t > after) {
+                times.add(fromNanos(t));
+            }
+        }
+        return times;
     }
 
     /** Binds the five last-run columns from {@code index} on. */

@@ -62,7 +62,11 @@ public final class SqlJobStore implements JobStore {
 
     /** Gives up once the write retry limit has passed since this call. */
     private BooleanSupplier withinWriteRetryLimit() {
-        long deadline = System.nanoTime() + writeRetryLimit.toNanos();
+        return giveUpAfter(writeRetryLimit);
+    }
+
+    private static BooleanSupplier giveUpAfter(Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
         return () -> System.nanoTime() - deadline > 0;
     }
 
@@ -214,15 +218,26 @@ public final class SqlJobStore implements JobStore {
             return claimed;
         }
         List<Firing> fresh;
+        boolean reconcile = node.claimInDoubt();
         try {
-            fresh = call("claim due jobs", () -> db.transaction(c -> claim(c, now, limit - claimed.size(), taskList)));
+            fresh = call("claim due jobs", () -> db.transaction(c -> {
+                List<Firing> firings = reconcile ? adoptUnheldClaims(c) : new ArrayList<>();
+                firings.addAll(claim(c, now, limit - claimed.size() - firings.size(), taskList));
+                return firings;
+            }));
         } catch (RuntimeException e) {
             // Recoveries are only handed out with the claim's answer: back to their queue, or the
             // adopted runs would stay held (and their jobs at max instances) until this node stops.
             node.requeueRecoveries(recoveries);
+            // The commit may have gone through with its answer lost: the rows are then claimed by
+            // this node but held by nobody. The next claim adopts them.
+            node.claimMayHaveCommitted();
             throw e;
         }
         fresh.forEach(node::holdClaim);
+        if (reconcile) {
+            node.claimReconciled();
+        }
         claimed.addAll(fresh);
         if (taskList != null) {
             unrunnable.check(now, taskList);
@@ -230,7 +245,50 @@ public final class SqlJobStore implements JobStore {
         return claimed;
     }
 
+    /**
+     * After a claim whose answer was lost: the jobs this node claimed that nothing here holds (the
+     * engine never saw them) are adopted as claims of this call, each with its version bumped (so a
+     * sweep that read it before cannot put it back under the engine's feet). They fire at once
+     * rather than after the orphan sweep's grace. Rows are locked in id order, as dispatches lock
+     * them. A claim of a dead node that a takeover brings to this node is held before its row
+     * changes ({@link ClusterNode}), so it is never mistaken for one of these.
+     */
+    private List<Firing> adoptUnheldClaims(Connection c) throws SQLException {
+        List<StoredJob> unheld = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(sql.claimsOfNode)) {
+            ps.setString(1, node.id());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    StoredJob job = Sql.readJob(rs);
+                    if (!node.holdsClaim(job.id())) {
+                        unheld.add(job);
+                    }
+                }
+            }
+        }
+        List<Firing> adopted = new ArrayList<>(unheld.size());
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + sql.jobs + " SET claimed_at_ms = " + sql.now
+                + ", version = version + 1 WHERE id = ? AND version = ? AND claimed_by = ? AND claimed_fire_time IS NOT NULL")) {
+            for (StoredJob job : unheld) {
+                ps.setString(1, job.id());
+                ps.setLong(2, job.version());
+                ps.setString(3, node.id());
+                if (ps.executeUpdate() == 1) {
+                    adopted.add(new Firing(job.withVersion(job.version() + 1), job.claimedFireTime()));
+                }
+            }
+        }
+        if (!adopted.isEmpty()) {
+            LOG.warn("node '{}': {} job(s) claimed by a call whose answer was lost are adopted by this claim: {}", node.id(),
+                    adopted.size(), adopted.stream().map(Firing::jobId).toList());
+        }
+        return adopted;
+    }
+
     private List<Firing> claim(Connection c, Instant now, int limit, List<String> tasks) throws SQLException {
+        if (limit <= 0) {
+            return new ArrayList<>();
+        }
         List<StoredJob> due = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(sql.selectDue(tasks == null ? 0 : tasks.size()))) {
             int p = 1;
@@ -248,7 +306,7 @@ public final class SqlJobStore implements JobStore {
             }
         }
         if (due.isEmpty()) {
-            return List.of();
+            return new ArrayList<>();
         }
         int[] counts;
         try (PreparedStatement ps = c.prepareStatement(sql.claim)) {
@@ -275,7 +333,16 @@ public final class SqlJobStore implements JobStore {
 
     @Override
     public boolean release(Firing firing, Instant nextFireTime) {
-        node.forgetClaim(firing.jobId());
+        // Held until the write is done, so that a claim adopting this node's unheld claims (after
+        // a lost answer) cannot take it back in the meantime.
+        try {
+            return releaseHeld(firing, nextFireTime);
+        } finally {
+            node.forgetClaim(firing.jobId());
+        }
+    }
+
+    private boolean releaseHeld(Firing firing, Instant nextFireTime) {
         return complete("releasing job '" + firing.jobId() + "'", c -> {
             try (PreparedStatement ps = c.prepareStatement(sql.release)) {
                 Sql.setLong(ps, 1, Sql.nanos(nextFireTime));
@@ -293,7 +360,14 @@ public final class SqlJobStore implements JobStore {
 
     @Override
     public boolean removeClaimed(Firing firing) {
-        node.forgetClaim(firing.jobId());
+        try {
+            return removeHeld(firing);
+        } finally {
+            node.forgetClaim(firing.jobId());
+        }
+    }
+
+    private boolean removeHeld(Firing firing) {
         return complete("removing job '" + firing.jobId() + "'", c -> {
             try (PreparedStatement ps = c.prepareStatement(sql.deleteClaimed)) {
                 ps.setString(1, firing.jobId());
@@ -318,6 +392,8 @@ public final class SqlJobStore implements JobStore {
     @Override
     public RunTicket beginRun(RunRequest request) {
         String runId = UUID.randomUUID().toString();
+        // Read before the write: a registration made anew meanwhile only makes holdsRun ask the database.
+        long epoch = node.epoch();
         boolean[] retried = {false};
         Long fence = call("begin a run of job '" + request.jobId() + "'", () -> db.retrying(
                 "beginning a run of job '" + request.jobId() + "'", c -> {
@@ -333,8 +409,83 @@ public final class SqlJobStore implements JobStore {
         if (fence == null) {
             return null;
         }
-        node.holdRun(runId);
+        node.holdRun(runId, epoch);
         return new RunTicket(request.jobId(), request.fireTime(), runId, fence);
+    }
+
+    /**
+     * Moves a run of several queued fire times on, in one transaction: the run row's fire time
+     * (fenced on this node, the run not ended, and the fire time the node finished), then a fresh
+     * token from the job's row with the finished fire time's outcome, written back to the run row.
+     * Locks the run row before the job row, as completions and takeovers do. A retry after a lost
+     * answer finds the row already at {@code fireTime} and answers its token.
+     */
+    @Override
+    public RunTicket advanceRun(RunTicket ticket, Instant fireTime, LastRun lastRun) {
+        if (RunTicket.LOCAL.equals(ticket.runId())) {
+            return JobStore.super.advanceRun(ticket, fireTime, lastRun);
+        }
+        boolean[] retried = {false};
+        Long fence = call("move a run of job '" + ticket.jobId() + "' on to " + fireTime, () -> db.retrying(
+                "moving a run of job '" + ticket.jobId() + "' on to " + fireTime, c -> {
+                    if (retried[0]) {
+                        Long earlier = advancedEarlier(c, ticket.runId(), fireTime);
+                        if (earlier != null) {
+                            return earlier;
+                        }
+                    }
+                    retried[0] = true;
+                    return advance(c, ticket, fireTime, lastRun);
+                }, () -> false));
+        if (fence == null) {
+            LOG.warn("node '{}': the run of job '{}' at {} was taken over by another node; its queued fire times from {} "
+                    + "are the taker's", node.id(), ticket.jobId(), ticket.fireTime(), fireTime);
+            node.forgetRun(ticket.runId());
+            return null;
+        }
+        return new RunTicket(ticket.jobId(), fireTime, ticket.runId(), fence);
+    }
+
+    private Long advance(Connection c, RunTicket ticket, Instant fireTime, LastRun lastRun) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql.advanceRun)) {
+            ps.setLong(1, Sql.nanos(fireTime));
+            ps.setString(2, ticket.runId());
+            ps.setString(3, node.id());
+            ps.setLong(4, Sql.nanos(ticket.fireTime()));
+            if (ps.executeUpdate() == 0) {
+                return null; // taken over (or ended) meanwhile
+            }
+        }
+        int bumped;
+        try (PreparedStatement ps = c.prepareStatement(lastRun == null ? sql.bumpFence : sql.bumpFenceWithOutcome)) {
+            int i = lastRun == null ? 1 : Sql.bindLastRun(ps, 1, lastRun);
+            ps.setString(i, ticket.jobId());
+            bumped = ps.executeUpdate();
+        }
+        // A job that left the store (its trigger exhausted) counts on from the run's own token.
+        long fence = bumped == 1 ? readLong(c, sql.readFence, ticket.jobId())
+                : readLong(c, "SELECT fence FROM " + sql.runs + " WHERE run_id = ?", ticket.runId()) + 1;
+        try (PreparedStatement ps = c.prepareStatement(sql.setRunFence)) {
+            ps.setLong(1, fence);
+            ps.setString(2, ticket.runId());
+            ps.executeUpdate();
+        }
+        return fence;
+    }
+
+    /** The run's token when an earlier attempt already moved it on to {@code fireTime} for this node; else null. */
+    private Long advancedEarlier(Connection c, String runId, Instant fireTime) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql.runProgress)) {
+            ps.setString(1, runId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next() || !node.id().equals(rs.getString(1))) {
+                    return null;
+                }
+                rs.getLong(2);
+                boolean ended = !rs.wasNull();
+                return !ended && rs.getLong(3) == Sql.nanos(fireTime) ? rs.getLong(4) : null;
+            }
+        }
     }
 
     /** The fencing token of a run row, or null when there is none (an earlier attempt did not commit). */
@@ -424,6 +575,7 @@ public final class SqlJobStore implements JobStore {
             return List.of();
         }
         List<Dispatch.Result> results;
+        long epoch = node.epoch();
         try {
             results = call("dispatch " + dispatches.size() + " firing(s)", () -> this.dispatches.dispatch(dispatches));
         } finally {
@@ -432,7 +584,7 @@ public final class SqlJobStore implements JobStore {
         }
         for (Dispatch.Result result : results) {
             if (result.ticket() != null) {
-                node.holdRun(result.ticket().runId());
+                node.holdRun(result.ticket().runId(), epoch);
             }
         }
         return results;
@@ -462,22 +614,28 @@ public final class SqlJobStore implements JobStore {
      */
     @Override
     public boolean holdsRun(RunTicket ticket) {
-        if (RunTicket.LOCAL.equals(ticket.runId())) {
+        if (RunTicket.LOCAL.equals(ticket.runId()) || node.holdsFreshly(ticket.runId())) {
+            // Asked by every attempt just before its body starts: answered from memory while the
+            // lease is fresh, so a healthy node pays no round trip per run.
             return true;
         }
-        Boolean held = call("check the run of job '" + ticket.jobId() + "'", () -> db.transaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM " + sql.runs
-                    + " WHERE run_id = ? AND node_id = ? AND ended_at_ms IS NULL")) {
-                ps.setString(1, ticket.runId());
-                ps.setString(2, node.id());
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next() || rs.getLong(1) == 0) {
-                        return false;
+        // Liveness first: it locks this node's row to the end of the transaction, so a takeover
+        // either went first (the run row is then another node's) or waits until this answer is out.
+        Boolean held = call("check the run of job '" + ticket.jobId() + "'", () -> db.retrying(
+                "checking the run of job '" + ticket.jobId() + "'", c -> {
+                    boolean alive = node.stillAlive(c);
+                    try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM " + sql.runs
+                            + " WHERE run_id = ? AND node_id = ? AND ended_at_ms IS NULL")) {
+                        ps.setString(1, ticket.runId());
+                        ps.setString(2, node.id());
+                        try (ResultSet rs = ps.executeQuery()) {
+                            if (!rs.next() || rs.getLong(1) == 0) {
+                                return false;
+                            }
+                        }
                     }
-                }
-            }
-            return node.stillAlive(c) ? Boolean.TRUE : null;
-        }));
+                    return alive ? Boolean.TRUE : null;
+                }, giveUpAfter(node.timeout().dividedBy(2))));
         if (held == null) {
             throw new JdbcStoreException("node '" + node.id() + "' is past its timeout by the database's clock and may be "
                     + "taken over at any moment: whether the run of job '" + ticket.jobId() + "' stays its own is not known yet");

@@ -14,3 +14,7 @@ ALTER TABLE chime_jobs ADD COLUMN IF NOT EXISTS fence BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE chime_runs ADD COLUMN IF NOT EXISTS ended_at_ms BIGINT;
 ALTER TABLE chime_runs ADD COLUMN IF NOT EXISTS fence BIGINT NOT NULL DEFAULT 0;
 CREATE INDEX IF NOT EXISTS chime_runs_ended ON chime_runs (ended_at_ms);
+
+-- Runs of several queued fire times keep the ones after fire_time, so that a takeover runs or reports
+-- those the dead node had not started.
+ALTER TABLE chime_runs ADD COLUMN IF NOT EXISTS queued_fire_times TEXT;

@@ -4,6 +4,9 @@
 -- *_at_ms columns, which hold the database's own clock in milliseconds (leases, heartbeats, and
 -- runs.ended_at_ms, the completion marker that makes a retried completion count once).
 -- jobs.fence is the job's fencing token, bumped with every run handed out; runs.fence is the run's.
+-- A run of several queued fire times (no coalescing, a late claim) keeps them in queued_fire_times
+-- (nanoseconds, comma-separated, at most 1,001 of them: ~20 KB); runs.fire_time is the one in flight,
+-- advanced with a fresh fence as each queued one starts, so a takeover knows which had not started.
 -- Texts a user supplies (trigger, options, data and their run snapshots) are MEDIUMTEXT: TEXT holds
 -- only 64 KiB. The store keeps at most 4 MiB of UTF-8 per such field and cuts error texts to 8,000
 -- characters, which TEXT holds.
@@ -48,6 +51,7 @@ CREATE TABLE IF NOT EXISTS chime_runs (
     snapshot_trigger  MEDIUMTEXT,
     snapshot_options  MEDIUMTEXT,
     snapshot_data     MEDIUMTEXT,
+    queued_fire_times TEXT,
     INDEX chime_runs_node (node_id),
     INDEX chime_runs_ended (ended_at_ms)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;

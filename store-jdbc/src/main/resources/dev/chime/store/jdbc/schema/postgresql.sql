@@ -4,6 +4,9 @@
 -- *_at_ms columns, which hold the database's own clock in milliseconds (leases, heartbeats, and
 -- runs.ended_at_ms, the completion marker that makes a retried completion count once).
 -- jobs.fence is the job's fencing token, bumped with every run handed out; runs.fence is the run's.
+-- A run of several queued fire times (no coalescing, a late claim) keeps them in queued_fire_times
+-- (nanoseconds, comma-separated, at most 1,001 of them: ~20 KB); runs.fire_time is the one in flight,
+-- advanced with a fresh fence as each queued one starts, so a takeover knows which had not started.
 -- The "chime_" prefix is the default; a configured prefix replaces it.
 -- A database created from an earlier version of this script is brought up to date by the statements
 -- of the matching *-upgrade.sql (run after this script on start with createSchema(true)); run it after
@@ -44,7 +47,8 @@ CREATE TABLE IF NOT EXISTS chime_runs (
     snapshot_task     VARCHAR(200),
     snapshot_trigger  TEXT,
     snapshot_options  TEXT,
-    snapshot_data     TEXT
+    snapshot_data     TEXT,
+    queued_fire_times TEXT
 );
 CREATE INDEX IF NOT EXISTS chime_runs_node ON chime_runs (node_id);
 

@@ -129,6 +129,7 @@ class ClusterProtocolTest {
             s.execute("ALTER TABLE " + prefix + "runs DROP COLUMN ended_at_ms");
             s.execute("ALTER TABLE " + prefix + "runs DROP COLUMN fence");
             s.execute("ALTER TABLE " + prefix + "jobs DROP COLUMN fence");
+            s.execute("ALTER TABLE " + prefix + "runs DROP COLUMN queued_fire_times");
         }
         Schema.create(new Database(shared, Database.detect(shared)), prefix);
 
@@ -481,6 +482,91 @@ class ClusterProtocolTest {
         }
     }
 
+    // ---- a run of several queued fire times (no coalescing, a late claim) ----
+
+    private RunTicket dispatchBatch(SqlJobStore node, Instant... queued) {
+        Firing late = node.claimDue(T0.plusSeconds(10), 10).get(0);
+        RunRequest batch = new RunRequest("j", late.fireTime(), 1, true, null, List.of(queued));
+        return dispatch(node, late, batch, T0.plusSeconds(60)).ticket();
+    }
+
+    private long jobFence() throws SQLException {
+        return count("SELECT fence FROM " + prefix + "jobs WHERE id = 'j'");
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void batchOfADeadNodeGoesOnAtItsTakerFromTheFireTimeInFlightAndTheStaleNodeCannotMoveItOn(TestDatabase db)
+            throws Exception {
+        setUp(db);
+        SqlJobStore a = node(shared, "a", LONG);
+        a.add(job("j", T0));
+        RunTicket first = dispatchBatch(a, T0.plusSeconds(1), T0.plusSeconds(2), T0.plusSeconds(3));
+        RunTicket second = a.advanceRun(first, T0.plusSeconds(1), outcome(Outcome.SUCCESS, T0, null));
+        assertThat(second.fencingToken()).isGreaterThan(first.fencingToken());
+
+        // A dies with +1 in flight; B takes its run over.
+        SqlJobStore b = node(shared, "b", SHORT);
+        awaitTakeover(b);
+        b.node().heartbeat();
+        Firing recovered = b.claimDue(T0.plusSeconds(10), 10).get(0);
+
+        assertThat(recovered.recovery()).isTrue();
+        assertThat(recovered.fireTime()).as("the documented re-run").isEqualTo(T0.plusSeconds(1));
+        assertThat(recovered.queued()).as("the fire times A had not started").containsExactly(T0.plusSeconds(2),
+                T0.plusSeconds(3));
+        assertThat(recovered.ticket().fencingToken()).isGreaterThan(second.fencingToken());
+
+        // A wakes up and tries to go on with +2: the run is B's, nothing is recorded.
+        assertThat(a.advanceRun(second, T0.plusSeconds(2), outcome(Outcome.FAILURE, T0.plusSeconds(1), "stale"))).isNull();
+        assertThat(a.get("j").orElseThrow().lastRun().outcome()).as("A's stale outcome").isEqualTo(Outcome.SUCCESS);
+
+        RunTicket third = b.advanceRun(recovered.ticket(), T0.plusSeconds(2), outcome(Outcome.SUCCESS, T0.plusSeconds(1), null));
+        RunTicket fourth = b.advanceRun(third, T0.plusSeconds(3), outcome(Outcome.SUCCESS, T0.plusSeconds(2), null));
+        assertThat(third.fencingToken()).isGreaterThan(recovered.ticket().fencingToken());
+        assertThat(fourth.fencingToken()).isGreaterThan(third.fencingToken());
+        assertThat(b.completeRunAsync(fourth, outcome(Outcome.SUCCESS, T0.plusSeconds(3), null)).toCompletableFuture()
+                .get(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(runsInProgress()).isZero();
+        assertThat(running("j")).isZero();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void batchOfANodeThatDiedBeforeStartingItsQueuedFireTimesIsRecoveredWhole(TestDatabase db) throws Exception {
+        setUp(db);
+        SqlJobStore a = node(shared, "a", LONG);
+        a.add(job("j", T0));
+        dispatchBatch(a, T0.plusSeconds(1), T0.plusSeconds(2));
+        SqlJobStore b = node(shared, "b", SHORT);
+        awaitTakeover(b);
+        b.node().heartbeat();
+
+        Firing recovered = b.claimDue(T0.plusSeconds(10), 10).get(0);
+
+        assertThat(recovered.fireTime()).isEqualTo(T0);
+        assertThat(recovered.queued()).containsExactly(T0.plusSeconds(1), T0.plusSeconds(2));
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void movingABatchOnRetriedAfterALostCommitTakesOneToken(TestDatabase db) throws Exception {
+        setUp(db);
+        FlakyDataSource flaky = new FlakyDataSource(shared, 0);
+        SqlJobStore a = node(flaky, "a", LONG);
+        a.add(job("j", T0));
+        RunTicket first = dispatchBatch(a, T0.plusSeconds(1), T0.plusSeconds(2));
+        long before = jobFence();
+
+        flaky.loseAnswerOfNextCommit();
+        RunTicket second = a.advanceRun(first, T0.plusSeconds(1), outcome(Outcome.SUCCESS, T0, null));
+
+        assertThat(second.fencingToken()).isEqualTo(before + 1);
+        assertThat(jobFence()).as("one token for the one move").isEqualTo(before + 1);
+        RunTicket third = a.advanceRun(second, T0.plusSeconds(2), null);
+        assertThat(third.fencingToken()).isEqualTo(before + 2);
+    }
+
     /** A value the database refuses for good, whatever the store does to texts: a CHECK constraint. */
     private void refuse(String table, String check) throws SQLException {
         try (Connection c = shared.getConnection(); Statement s = c.createStatement()) {
@@ -545,6 +631,194 @@ class ClusterProtocolTest {
         assertThat(a.get("bad")).isEmpty();
         assertThat(a.get("good").orElseThrow().nextFireTime()).isEqualTo(T0.plusSeconds(60));
         assertThat(runsInProgress()).isOne();
+    }
+
+    // ---- a run refused at max instances, and a node killed before it reported the skip ----
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void runRefusedAtMaxInstancesKeepsItsClaimSoANodeKilledBeforeReportingTheSkipLeavesItToItsTaker(TestDatabase db)
+            throws Exception {
+        setUp(db);
+        SqlJobStore a = node(shared, "a", LONG);
+        SqlJobStore b = node(shared, "b", SHORT);
+        a.add(job("j", T0));
+        Firing first = a.claimDue(T0, 10).get(0);
+        assertThat(dispatch(a, first, run(first, 1, false), T0.plusSeconds(1)).ticket()).isNotNull();
+        Firing second = a.claimDue(T0.plusSeconds(1), 10).get(0);
+
+        Dispatch.Result refused = dispatch(a, second, run(second, 1, false), T0.plusSeconds(2));
+
+        assertThat(refused).isEqualTo(new Dispatch.Result(null, false, true));
+        assertThat(a.get("j").orElseThrow().claimedFireTime()).as("the claim is kept").isEqualTo(T0.plusSeconds(1));
+        assertThat(running("j")).isOne();
+
+        // A is killed before its engine reported the skip and put the job back: B decides the fire time again.
+        awaitTakeover(b);
+        b.node().heartbeat();
+        assertThat(b.claimDue(T0.plusSeconds(1), 10)).filteredOn(f -> !f.recovery()).singleElement()
+                .satisfies(f -> assertThat(f.fireTime()).isEqualTo(T0.plusSeconds(1)));
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void runRefusedAtMaxInstancesIsPutBackByTheEngineAfterItReportedTheSkip(TestDatabase db) throws Exception {
+        setUp(db);
+        SqlJobStore a = node(shared, "a", LONG);
+        a.add(job("j", T0));
+        Firing first = a.claimDue(T0, 10).get(0);
+        dispatch(a, first, run(first, 1, false), T0.plusSeconds(1));
+        Firing second = a.claimDue(T0.plusSeconds(1), 10).get(0);
+        assertThat(dispatch(a, second, run(second, 1, false), T0.plusSeconds(2)).refusedClaimKept()).isTrue();
+
+        assertThat(a.release(second, T0.plusSeconds(2))).isTrue();
+
+        StoredJob j = a.get("j").orElseThrow();
+        assertThat(j.claimedFireTime()).isNull();
+        assertThat(j.nextFireTime()).isEqualTo(T0.plusSeconds(2));
+        assertThat(running("j")).isOne();
+        assertThat(runsInProgress()).isOne();
+    }
+
+    // ---- a claim whose commit answer was lost ----
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void claimWhoseCommitAnswerWasLostIsAdoptedByTheNextClaim(TestDatabase db) throws Exception {
+        setUp(db);
+        FlakyDataSource flaky = new FlakyDataSource(shared, 0);
+        SqlJobStore a = node(flaky, "a", LONG);
+        a.add(job("j", T0));
+
+        flaky.loseAnswerOfNextCommit();
+        assertThatThrownBy(() -> a.claimDue(T0, 10)).hasMessageContaining("claim due jobs");
+        assertThat(a.get("j").orElseThrow().claimedFireTime()).as("the claim went through").isEqualTo(T0);
+
+        List<Firing> again = a.claimDue(T0, 10);
+        assertThat(again).singleElement().satisfies(f -> {
+            assertThat(f.jobId()).isEqualTo("j");
+            assertThat(f.fireTime()).isEqualTo(T0);
+            assertThat(f.recovery()).isFalse();
+        });
+        Dispatch.Result result = dispatch(a, again.get(0), run(again.get(0), 1, false), T0.plusSeconds(60));
+        assertThat(result.claimEnded()).isTrue();
+        assertThat(result.ticket()).isNotNull();
+        assertThat(a.get("j").orElseThrow().nextFireTime()).isEqualTo(T0.plusSeconds(60));
+        assertThat(a.claimDue(T0.plusSeconds(1), 10)).as("adopted once").isEmpty();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void closePutsBackAClaimWhoseCommitAnswerWasLost(TestDatabase db) throws Exception {
+        setUp(db);
+        FlakyDataSource flaky = new FlakyDataSource(shared, 0);
+        SqlJobStore a = node(flaky, "a", LONG);
+        a.add(job("j", T0));
+        flaky.loseAnswerOfNextCommit();
+        assertThatThrownBy(() -> a.claimDue(T0, 10)).hasMessageContaining("claim due jobs");
+
+        // The whole cluster stops: nobody would ever take A over.
+        a.close();
+
+        StoredJob j = node(shared, "b", LONG).get("j").orElseThrow();
+        assertThat(j.claimedFireTime()).isNull();
+        assertThat(j.nextFireTime()).isEqualTo(T0);
+        assertThat(count("SELECT COUNT(*) FROM " + prefix + "jobs WHERE claimed_by IS NOT NULL")).isZero();
+        assertThat(count("SELECT COUNT(*) FROM " + prefix + "nodes WHERE node_id = 'a'")).as("A left").isZero();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void claimKeptThroughARecoveredRunIsNotAdoptedAsALostClaimAfterAClaimFails(TestDatabase db) throws Exception {
+        setUp(db);
+        SqlJobStore c = node(shared, "c", LONG);
+        c.add(job("j", T0));
+        Firing f = c.claimDue(T0, 10).get(0);
+        // A fixed-delay run keeps its claim while it runs.
+        assertThat(c.beginRun(new RunRequest("j", T0, 1, true, null, f))).isNotNull();
+        FlakyDataSource flaky = new FlakyDataSource(shared, 0);
+        SqlJobStore a = node(flaky, "a", SHORT);
+        awaitTakeover(a);
+        a.node().heartbeat();
+
+        flaky.loseAnswerOfNextCommit();
+        assertThatThrownBy(() -> a.claimDue(T0, 10)).hasMessageContaining("claim due jobs");
+        List<Firing> claimed = a.claimDue(T0, 10);
+
+        assertThat(claimed).as("the recovery only, not the claim it carries a second time").singleElement()
+                .satisfies(r -> assertThat(r.recovery()).isTrue());
+    }
+
+    // ---- a body dispatched before its node froze ----
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void runTakenOverWhileItsNodeWasFrozenAfterDispatchDoesNotStartWhenItResumes(TestDatabase db) throws Exception {
+        setUp(db);
+        SqlJobStore a = node(shared, "a", SHORT);
+        SqlJobStore b = node(shared, "b", SHORT);
+        a.add(job("j", T0));
+        Firing f = a.claimDue(T0, 10).get(0);
+        RunTicket ticket = dispatch(a, f, run(f, 1, true), T0.plusSeconds(60)).ticket();
+
+        // A freezes before its worker starts the body; B takes A over and recovers the run.
+        awaitTakeover(b);
+        b.node().heartbeat();
+        assertThat(b.claimDue(T0, 10)).singleElement().satisfies(r -> assertThat(r.recovery()).isTrue());
+
+        // A resumes: its worker asks before its heartbeat thread has noticed anything.
+        assertThat(a.holdsRun(ticket)).isFalse();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void heartbeatRejoiningBeforeTheWorkerAsksCannotMakeATakenOverRunLookFresh(TestDatabase db) throws Exception {
+        setUp(db);
+        SqlJobStore a = node(shared, "a", SHORT);
+        SqlJobStore b = node(shared, "b", SHORT);
+        a.add(job("j", T0));
+        long epochOfTheDispatch = a.node().epoch();
+        Firing f = a.claimDue(T0, 10).get(0);
+        RunTicket ticket = dispatch(a, f, run(f, 1, true), T0.plusSeconds(60)).ticket();
+        awaitTakeover(b);
+
+        // A resumes; its heartbeat thread runs first, finds A taken over and joins again (a fresh
+        // lease), and only then does the dispatcher finish its bookkeeping of the run.
+        a.node().heartbeat();
+        a.node().holdRun(ticket.runId(), epochOfTheDispatch);
+
+        assertThat(a.holdsRun(ticket)).isFalse();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void aNodeWithAFreshLeaseAnswersThatItHoldsItsRunWithoutTheDatabase(TestDatabase db) throws Exception {
+        setUp(db);
+        FlakyDataSource flaky = new FlakyDataSource(shared, 1.0);
+        SqlJobStore a = node(flaky, "a", LONG);
+        a.add(job("j", T0));
+        Firing f = a.claimDue(T0, 10).get(0);
+        RunTicket ticket = dispatch(a, f, run(f, 1, true), T0.plusSeconds(60)).ticket();
+
+        flaky.startFailing();
+        assertThat(a.holdsRun(ticket)).isTrue();
+        flaky.heal();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void aNodeWhoseLeaseIsOldAndCannotReachTheDatabaseCannotTell(TestDatabase db) throws Exception {
+        setUp(db);
+        FlakyDataSource flaky = new FlakyDataSource(shared, 1.0);
+        SqlJobStore a = node(flaky, "a", SHORT);
+        a.add(job("j", T0));
+        Firing f = a.claimDue(T0, 10).get(0);
+        RunTicket ticket = dispatch(a, f, run(f, 1, true), T0.plusSeconds(60)).ticket();
+        awaitStale(a, SHORT.dividedBy(2));
+
+        flaky.startFailing();
+        assertThatThrownBy(() -> a.holdsRun(ticket)).hasMessageContaining("check the run");
+        flaky.heal();
     }
 
     @ParameterizedTest

@@ -1,0 +1,109 @@
+package dev.chime.store.jdbc.fault;
+
+import dev.chime.store.jdbc.fault.Records.Body;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a scenario did to the cluster and when, by the database's clock: the window the invariants
+ * are judged in, the nodes frozen and killed, the database restarts. A frozen interval starts after
+ * SIGSTOP was delivered and ends before SIGCONT was sent, so that a body frozen in between is known
+ * as frozen from its own rows.
+ *
+ * <p>Not thread-safe: one scenario writes it.
+ */
+final class FaultLog {
+
+    record Pause(String node, long frozenAtMs, long resumedAtMs) {
+    }
+
+    record Kill(String node, long atMs) {
+    }
+
+    record Outage(long downAtMs, long upAtMs) {
+    }
+
+    private final List<Pause> pauses = new ArrayList<>();
+    private final List<Kill> kills = new ArrayList<>();
+    private final List<Outage> outages = new ArrayList<>();
+    private long fromMs;
+    private long horizonMs;
+
+    void window(long fromMs, long horizonMs) {
+        this.fromMs = fromMs;
+        this.horizonMs = horizonMs;
+    }
+
+    long fromMs() {
+        return fromMs;
+    }
+
+    /** Fire times before this must all be accounted for; later ones may have been cut short by the stop. */
+    long horizonMs() {
+        return horizonMs;
+    }
+
+    void paused(String node, long frozenAtMs, long resumedAtMs) {
+        pauses.add(new Pause(node, frozenAtMs, resumedAtMs));
+    }
+
+    void killed(String node, long atMs) {
+        kills.add(new Kill(node, atMs));
+    }
+
+    void restarted(long downAtMs, long upAtMs) {
+        outages.add(new Outage(downAtMs, upAtMs));
+    }
+
+    /**
+     * A body its node's SIGSTOP froze mid-run: started before the resume, ended (if at all) after
+     * it. A frozen JVM sends nothing, so a start row stamped before the resume was sent before the
+     * freeze, even when the server stamped it a moment after {@code frozenAtMs} (it was on the wire).
+     */
+    boolean frozen(Body b) {
+        return pauses.stream().anyMatch(p -> p.node().equals(b.node()) && b.startMs() < p.resumedAtMs()
+                && (b.endMs() == null || b.endMs() > p.resumedAtMs()));
+    }
+
+    /** When the node of {@code b} was killed; null if it never was. */
+    Long killedAt(String node) {
+        return kills.stream().filter(k -> k.node().equals(node)).map(Kill::atMs).findFirst().orElse(null);
+    }
+
+    /** Whether {@code b} was running when its node died for the cluster: killed, or frozen past its node timeout. */
+    boolean diedUnder(Body b) {
+        return frozen(b) || (killedAt(b.node()) != null && b.startMs() <= killedAt(b.node()));
+    }
+
+    /** Whether any node died (was killed or frozen) during the window. */
+    boolean anyNodeDied() {
+        return !pauses.isEmpty() || !kills.isEmpty();
+    }
+
+    /** Whether {@code node} was frozen or killed at any time after {@code ms}. */
+    boolean faultedAfter(String node, long ms) {
+        return pauses.stream().anyMatch(p -> p.node().equals(node) && p.resumedAtMs() >= ms)
+                || kills.stream().anyMatch(k -> k.node().equals(node) && k.atMs() >= ms);
+    }
+
+    /** A time relative to the window's start, for reports: "+12.345s". */
+    String at(long ms) {
+        return String.format(java.util.Locale.ROOT, "%+.3fs", (ms - fromMs) / 1000.0);
+    }
+
+    String describe(Body b) {
+        return b.jobId() + "@" + at(b.fireMs()) + " attempt " + b.attempt() + " on " + b.node() + (b.recovery() ? " (recovery)" : "")
+                + (b.token() == null ? "" : " token " + b.token()) + " ran " + at(b.startMs()) + " to "
+                + (b.endMs() == null ? "(no end)" : at(b.endMs())) + (b.outcome() == null ? "" : " " + b.outcome());
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder s = new StringBuilder("window " + fromMs + " (+0) to horizon " + at(horizonMs));
+        pauses.forEach(p -> s.append("; ").append(p.node()).append(" frozen ").append(at(p.frozenAtMs())).append(" to ")
+                .append(at(p.resumedAtMs())));
+        kills.forEach(k -> s.append("; ").append(k.node()).append(" killed ").append(at(k.atMs())));
+        outages.forEach(o -> s.append("; database down ").append(at(o.downAtMs())).append(" to ").append(at(o.upAtMs())));
+        return s.toString();
+    }
+}
