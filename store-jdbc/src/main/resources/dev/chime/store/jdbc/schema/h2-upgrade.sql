@@ -14,3 +14,8 @@ ALTER TABLE chime_jobs ADD COLUMN IF NOT EXISTS fence BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE chime_runs ADD COLUMN IF NOT EXISTS ended_at_ms BIGINT;
 ALTER TABLE chime_runs ADD COLUMN IF NOT EXISTS fence BIGINT NOT NULL DEFAULT 0;
 CREATE INDEX IF NOT EXISTS chime_runs_ended ON chime_runs (ended_at_ms);
+
+-- The index on runs by node alone let the end of a run scan every run of its node (see the create
+-- script); it is replaced by chime_runs_node_run.
+CREATE INDEX IF NOT EXISTS chime_runs_node_run ON chime_runs (node_id, run_id);
+DROP INDEX IF EXISTS chime_runs_node;
