@@ -18,3 +18,8 @@ CREATE INDEX IF NOT EXISTS chime_runs_ended ON chime_runs (ended_at_ms);
 -- Runs of several queued fire times keep the ones after fire_time, so that a takeover runs or reports
 -- those the dead node had not started.
 ALTER TABLE chime_runs ADD COLUMN IF NOT EXISTS queued_fire_times TEXT;
+
+-- The index on runs by node alone let the end of a run scan every run of its node (see the create
+-- script); it is replaced by chime_runs_node_run.
+CREATE INDEX IF NOT EXISTS chime_runs_node_run ON chime_runs (node_id, run_id);
+DROP INDEX IF EXISTS chime_runs_node;

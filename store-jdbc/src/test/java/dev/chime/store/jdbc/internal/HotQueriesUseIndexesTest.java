@@ -122,6 +122,44 @@ class HotQueriesUseIndexesTest {
         assertThat(scans).as("hot queries that scan a whole table on " + dialect).isEmpty();
     }
 
+    /**
+     * A run is ended by (run_id, node_id). On a runs table without statistics yet (just created,
+     * a handful of rows of one node) PostgreSQL's generic plan for that statement once took an
+     * index on node_id alone, with run_id a filter, and kept it on the connection: as the table
+     * grew every run's end scanned every run of its node, and one node fell from thousands of
+     * firings a second to 1,500. Whichever index it takes now, run_id must be in its lookup.
+     */
+    @org.junit.jupiter.api.Test
+    void endingARunLooksItUpByItsIdOnARunsTableWithoutStatistics() throws SQLException {
+        TestDatabase.POSTGRESQL.assumeEnabled();
+        dataSource = TestDatabase.POSTGRESQL.dataSource();
+        prefix = TestDatabase.freshPrefix();
+        Database db = new Database(dataSource, Dialect.POSTGRESQL);
+        Schema.create(db, prefix);
+        Sql sql = new Sql(prefix, Dialect.POSTGRESQL);
+        String plan = db.autoCommit(c -> {
+            try (Statement s = c.createStatement()) {
+                s.execute("INSERT INTO " + sql.runs + " (run_id, job_id, fire_time, node_id, recoverable, started_at_ms) "
+                        + "SELECT 'run-' || i, 'job-' || i, 0, 'node-1', TRUE, 1000 FROM generate_series(1, 20) i");
+                s.execute("SET plan_cache_mode = force_generic_plan");
+                s.execute("PREPARE end_run(varchar, varchar) AS " + sql.endRun.replaceFirst("\\?", "\\$1")
+                        .replaceFirst("\\?", "\\$2"));
+                StringBuilder lines = new StringBuilder();
+                try (ResultSet rs = s.executeQuery("EXPLAIN EXECUTE end_run('run-7', 'node-1')")) {
+                    while (rs.next()) {
+                        lines.append(rs.getString(1)).append('\n');
+                    }
+                }
+                s.execute("DEALLOCATE end_run");
+                s.execute("RESET plan_cache_mode");
+                return lines.toString();
+            }
+        });
+        LOG.info("end run, generic plan without statistics: {}", plan);
+        assertThat(plan.lines().filter(line -> line.contains("Index Cond")))
+                .as("the index lookups of the end of a run: %s", plan).anyMatch(line -> line.contains("run_id"));
+    }
+
     /** 20,000 jobs (a tenth paused, a few hundred claimed), 20,000 runs on 200 nodes, 20,000 nodes. */
     private static void fill(Database db, Sql sql) throws SQLException {
         db.transaction(c -> {
