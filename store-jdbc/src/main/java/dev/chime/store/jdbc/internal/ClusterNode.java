@@ -51,6 +51,8 @@ public final class ClusterNode implements AutoCloseable {
     /** Runs this node holds, each with the registration ({@link Lease#epoch}) it was recorded under. */
     private final Map<String, Long> heldRuns = new ConcurrentHashMap<>();
     private final Deque<Firing> recoveries = new ConcurrentLinkedDeque<>();
+    /** Recoveries built by a takeover whose commit failed, by dead node: adopted if their rows say it went through. */
+    private final Map<String, List<Firing>> takeoversInDoubt = new ConcurrentHashMap<>();
     private final ScheduledExecutorService beat;
     private final DatabaseClock clock;
     private final Duration endedRunRetention;
@@ -184,6 +186,7 @@ public final class ClusterNode implements AutoCloseable {
         heldRuns.clear();
         // Recoveries this node adopted went to whoever took it over, with the rest of its runs.
         recoveries.clear();
+        takeoversInDoubt.clear();
         register();
     }
 
@@ -368,27 +371,76 @@ public final class ClusterNode implements AutoCloseable {
             return null;
         });
         dead.remove(id);
+        adoptTakeoversInDoubt(epoch);
         for (String node : dead) {
             List<String> heldAhead = new ArrayList<>();
+            List<Firing> built = new ArrayList<>();
             List<Firing> recovered;
             try {
-                recovered = db.transaction(c -> takeOver(c, node, heldAhead));
+                recovered = db.transaction(c -> {
+                    built.clear(); // a retried transaction builds its firings anew
+                    List<Firing> taken = takeOver(c, node, heldAhead);
+                    if (taken != null) {
+                        built.addAll(taken);
+                    }
+                    return taken;
+                });
             } catch (SQLException | RuntimeException e) {
                 // Claims held ahead of a takeover that did not commit are not this node's.
                 heldAhead.forEach(heldClaims::remove);
+                if (!built.isEmpty()) {
+                    // The commit may have gone through with its answer lost: the runs are then this
+                    // node's rows and nobody else's to recover, so the next tick looks for them.
+                    takeoversInDoubt.put(node, List.copyOf(built));
+                }
                 throw e;
             }
             if (recovered != null) {
-                takeovers++;
-                for (Firing f : recovered) {
-                    heldRuns.put(f.ticket().runId(), epoch);
-                    if (f.holdsClaim()) {
-                        heldClaims.put(f.jobId(), f.job().version());
+                hold(node, recovered, epoch);
+            }
+        }
+    }
+
+    private void hold(String dead, List<Firing> recovered, long epoch) {
+        takeovers++;
+        for (Firing f : recovered) {
+            heldRuns.put(f.ticket().runId(), epoch);
+            if (f.holdsClaim()) {
+                heldClaims.put(f.jobId(), f.job().version());
+            }
+            recoveries.add(f);
+        }
+        LOG.warn("node '{}' took over dead node '{}': {} run(s) in flight there handed back to this node", id, dead,
+                recovered.size());
+    }
+
+    /**
+     * Takeovers whose commit failed: the runs they moved to this node are still in flight under
+     * this node's id (only a takeover by this node writes that id on another node's run) if the
+     * commit went through, and are then recovered here; otherwise the dead node is taken over anew.
+     */
+    private void adoptTakeoversInDoubt(long epoch) throws SQLException {
+        for (Map.Entry<String, List<Firing>> doubt : takeoversInDoubt.entrySet()) {
+            List<Firing> adopted = new ArrayList<>();
+            db.autoCommit(c -> {
+                try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM " + sql.runs
+                        + " WHERE run_id = ? AND node_id = ? AND ended_at_ms IS NULL AND fence = ?")) {
+                    for (Firing f : doubt.getValue()) {
+                        ps.setString(1, f.ticket().runId());
+                        ps.setString(2, id);
+                        ps.setLong(3, f.ticket().fencingToken());
+                        try (ResultSet rs = ps.executeQuery()) {
+                            if (rs.next() && rs.getLong(1) == 1) {
+                                adopted.add(f);
+                            }
+                        }
                     }
-                    recoveries.add(f);
                 }
-                LOG.warn("node '{}' took over dead node '{}': {} run(s) in flight there handed back to this node", id, node,
-                        recovered.size());
+                return null;
+            });
+            takeoversInDoubt.remove(doubt.getKey());
+            if (!adopted.isEmpty()) {
+                hold(doubt.getKey(), adopted, epoch);
             }
         }
     }

@@ -313,6 +313,38 @@ class ClusterProtocolTest {
 
     @ParameterizedTest
     @EnumSource(TestDatabase.class)
+    void takeoverWhoseCommitAnswerIsLostRecoversTheDeadNodesRunsOnTheNextTick(TestDatabase db) throws Exception {
+        setUp(db);
+        FlakyDataSource flaky = new FlakyDataSource(shared, 0);
+        SqlJobStore a = node(shared, "a", LONG);
+        SqlJobStore b = node(flaky, "b", SHORT);
+        a.add(job("j", T0));
+        Firing f = a.claimDue(T0, 10).get(0);
+        RunTicket ticket = dispatch(a, f, run(f, 1, true), T0.plusSeconds(60)).ticket();
+        awaitStale(a, SHORT);
+
+        // B's takeover commits, but B sees a broken connection: the run row is B's from now on.
+        flaky.loseAnswerOfNextCommit();
+        assertThatThrownBy(() -> b.node().takeOverDeadNodes()).isInstanceOf(SQLException.class);
+        assertThat(count("SELECT COUNT(*) FROM " + prefix + "runs WHERE ended_at_ms IS NULL AND node_id = 'b'")).isOne();
+
+        b.node().takeOverDeadNodes();
+
+        assertThat(b.node().takeovers()).isOne();
+        List<Firing> recovered = b.claimDue(T0.plusSeconds(5), 10);
+        assertThat(recovered).singleElement().satisfies(r -> {
+            assertThat(r.ticket().runId()).isEqualTo(ticket.runId());
+            assertThat(r.ticket().fencingToken()).isGreaterThan(ticket.fencingToken());
+        });
+        assertThat(b.holdsRun(recovered.get(0).ticket())).isTrue();
+        assertThat(b.completeRunAsync(recovered.get(0).ticket(), outcome(Outcome.SUCCESS, T0, null))
+                .toCompletableFuture().get(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(runsInProgress()).isZero();
+        assertThat(running("j")).isZero();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
     void completionRolledBackWhileTakenOverRecordsNothing(TestDatabase db) throws Exception {
         setUp(db);
         FlakyDataSource flaky = new FlakyDataSource(shared, 0);
