@@ -9,7 +9,20 @@ import java.time.Instant;
  */
 public interface JobContext {
 
+    /** The job's id; empty for an enqueued task. */
     String jobId();
+
+    /** The execution this attempt belongs to ({@code Scheduler.execution(id)}). */
+    String executionId();
+
+    /**
+     * Sets the execution's result: a small value (at most {@link Execution#MAX_RESULT_CHARS}
+     * characters once written as JSON with Jackson) kept in the history with the execution. The
+     * last call wins; null clears it.
+     *
+     * @throws IllegalArgumentException when its JSON is longer than the limit (naming both)
+     */
+    void result(Object value);
 
     String task();
 

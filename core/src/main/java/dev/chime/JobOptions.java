@@ -1,12 +1,10 @@
 package dev.chime;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.chime.internal.JobCodec;
+import dev.chime.internal.OptionsJson;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * How the engine treats a job's firings, with APScheduler's meanings. Immutable; build with
@@ -111,24 +109,7 @@ public final class JobOptions {
      *         an error too, so that a misspelt option is not silently left at its default
      */
     public static JobOptions fromJson(JsonNode json, String where) {
-        rejectUnknown(json, where, JSON_FIELDS);
-        if (json.hasNonNull("retry")) {
-            rejectUnknown(json.get("retry"), where + ".retry", RETRY_JSON_FIELDS);
-        }
-        return JobCodec.readOptions(json, where);
-    }
-
-    private static final Set<String> JSON_FIELDS =
-            Set.of("misfireGraceTime", "coalesce", "maxInstances", "timeout", "recoverable", "retry");
-    private static final Set<String> RETRY_JSON_FIELDS = Set.of("maxRetries", "initialBackoff", "multiplier", "maxBackoff");
-
-    private static void rejectUnknown(JsonNode json, String where, Set<String> known) {
-        json.fieldNames().forEachRemaining(field -> {
-            if (!known.contains(field)) {
-                throw new IllegalArgumentException(where + ": unknown field '" + field + "' (known: "
-                        + String.join(", ", new TreeSet<>(known)) + ")");
-            }
-        });
+        return OptionsJson.read(json, where);
     }
 
     /**
@@ -136,7 +117,7 @@ public final class JobOptions {
      * misfire grace time left at its trigger-dependent default.
      */
     public String toJson() {
-        return JobCodec.writeOptions(this);
+        return OptionsJson.write(this);
     }
 
     public Builder toBuilder() {

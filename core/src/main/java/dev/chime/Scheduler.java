@@ -69,12 +69,63 @@ public interface Scheduler extends AutoCloseable {
     JobInfo reschedule(String jobId, Trigger trigger);
 
     /**
-     * Runs a job once now, outside its schedule (its max-instances limit still applies). The
-     * schedule is unchanged. @throws JobNotFoundException
+     * Runs a job once now, outside its schedule, on any node. Its max-instances limit applies: when
+     * the job already runs that many, the run waits for a free instance instead of being skipped.
+     * The schedule is unchanged. Returns the execution id. @throws JobNotFoundException
      */
-    void runNow(String jobId);
+    String runNow(String jobId);
 
     Optional<JobInfo> job(String jobId);
+
+    // --- executions: background tasks, status, history -------------------------------------------
+
+    /**
+     * Enqueues a task to run once, as soon as a worker of any node is free: Celery's
+     * {@code task.delay(..)}. {@code data} becomes the task's JSON data ({@code JobContext.data()})
+     * through Jackson; null for none. Returns the execution id, for {@link #execution(String)}.
+     * An enqueued task is never reported missed: it waits for capacity.
+     *
+     * @throws UnknownTaskException when the scheduler knows every task it can run and not this one
+     */
+    String enqueue(String task, Object data);
+
+    /** {@link #enqueue(String, Object)}, to run at {@code runAt} or later. */
+    String enqueue(String task, Object data, java.time.Instant runAt);
+
+    /** {@link #enqueue(String, Object)}, to run {@code delay} from now or later: Celery's {@code countdown}. */
+    String enqueue(String task, Object data, Duration delay);
+
+    /** Enqueues a task with its options (retries, timeout, a start time): see {@link TaskRequest}. */
+    String enqueue(TaskRequest request);
+
+    /** The execution with this id, as the store holds it now; empty once the retention cleaned it. */
+    Optional<Execution> execution(String executionId);
+
+    /**
+     * The history: executions of jobs and tasks, filtered and paged as the query says, newest
+     * first. Every run of every job is in it, scheduled or enqueued, until the retention
+     * ({@link SchedulerBuilder#retention}) cleans it.
+     */
+    ExecutionPage executions(ExecutionQuery query);
+
+    /**
+     * Cancels an execution: one that waits (scheduled, or waiting for a retry) is cancelled and
+     * never runs; a running one is asked to stop through its {@link CancellationSignal} (its
+     * thread is interrupted too), on whichever node runs it, and ends {@code CANCELLED} when it
+     * returns. Returns false when it had already ended.
+     *
+     * @throws ExecutionNotFoundException when there is no such execution
+     */
+    boolean cancel(String executionId);
+
+    /**
+     * Runs a failed (or cancelled) execution again: it goes back to waiting, due now, and starts
+     * over at attempt 1 with its retry policy afresh (a job's execution runs under its job's max
+     * instances). Returns false when it is in any other state.
+     *
+     * @throws ExecutionNotFoundException when there is no such execution
+     */
+    boolean retry(String executionId);
 
     /** Every job, ordered by id. */
     List<JobInfo> jobs();

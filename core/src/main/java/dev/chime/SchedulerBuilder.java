@@ -59,6 +59,7 @@ public final class SchedulerBuilder {
     private Duration pollInterval = Duration.ofMillis(500);
     private int maxInFlight;
     private Duration claimAhead;
+    private Retention retention = Retention.defaults();
     private boolean discoverPlugins = true;
     private ClassLoader classLoader = SchedulerBuilder.class.getClassLoader();
 
@@ -204,6 +205,16 @@ public final class SchedulerBuilder {
         return this;
     }
 
+    /**
+     * How long ended executions stay in the history (default {@link Retention#defaults()}: 7 days,
+     * at most 1,000 per job). The scheduler cleans about once a minute, in batches, through the
+     * store; in a cluster one node at a time.
+     */
+    public SchedulerBuilder retention(Retention retention) {
+        this.retention = Objects.requireNonNull(retention, "retention");
+        return this;
+    }
+
     /** Whether to look for plugins with ServiceLoader (default true); hand-registered ones are always used. */
     public SchedulerBuilder discoverPlugins(boolean discover) {
         this.discoverPlugins = discover;
@@ -255,7 +266,8 @@ public final class SchedulerBuilder {
         DefaultScheduler scheduler = new DefaultScheduler(new DefaultScheduler.Parts(schedulerName, clock, chosenStore,
                 ownsStore, triggers, new RegisteredTasks(tasks, jobFactory), exec, ownsExecutor, allListeners,
                 pollInterval, driveByClock, maxInFlight > 0 ? maxInFlight : ownsExecutor ? 100 * threads : 1024,
-                claimAhead != null ? claimAhead : driveByClock ? Duration.ZERO : Duration.ofMillis(DEFAULT_CLAIM_AHEAD_MILLIS)));
+                claimAhead != null ? claimAhead : driveByClock ? Duration.ZERO : Duration.ofMillis(DEFAULT_CLAIM_AHEAD_MILLIS),
+                retention));
         if (driveByClock) {
             ((TestClock) clock).drive(scheduler);
         }

@@ -1,130 +1,67 @@
 package dev.chime.internal;
 
 import dev.chime.JobEvent;
-import dev.chime.JobOptions;
-import dev.chime.spi.RunRequest;
-import dev.chime.spi.RunTicket;
-import dev.chime.spi.StoredJob;
 import java.time.Instant;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Whether a firing may run: max concurrent instances, first on this node (an instance slot in
- * {@link RunTracker}), then across the cluster (the store's run record). A firing that may not is
- * reported {@link JobEvent.Skipped} and its firing is over.
+ * Max concurrent instances on this node: a job's instance slots in {@link RunTracker}, taken when a
+ * claim is decided and given back when its run ends. The store holds the same limit across the
+ * cluster when the run starts. Enqueued tasks have no job and no limit. A scheduled fire time
+ * that finds no slot is reported {@link JobEvent.Skipped}; an execution (a retry, a run-now)
+ * waits for one instead.
  */
 final class Admission {
 
     private static final Logger LOG = LoggerFactory.getLogger(Admission.class);
 
     private final EngineContext ctx;
-    private final RunCompletion completion;
-    private final ScheduleKeeper keeper;
 
-    Admission(EngineContext ctx, RunCompletion completion, ScheduleKeeper keeper) {
+    Admission(EngineContext ctx) {
         this.ctx = ctx;
-        this.completion = completion;
-        this.keeper = keeper;
     }
 
-    /**
-     * Takes an instance slot for a firing and has the store record its run, or reports it skipped
-     * and returns null. The dispatcher calls this while it still holds the job's claim, so that a
-     * crash leaves either the claim or the run record behind, never neither.
-     */
-    ActiveFiring begin(ActiveFiring firing) {
-        if (!acquire(firing)) {
-            return null;
-        }
-        ActiveFiring begun = firing.ticket() == null ? record(firing) : firing;
-        if (begun == null) {
-            if (claimLost(firing)) {
-                // As at dispatch: the change that won the claim decides (another node that took
-                // this one over runs the fire time), so it is neither run nor reported here.
-                LOG.warn("job '{}': its claim of {} was lost before its run began; it does not run here", firing.jobId(),
-                        firing.fireTime());
-                ctx.tracker().releaseInstance(firing.jobId());
-            } else {
-                refusedByStore(firing);
-            }
-        }
-        return begun;
-    }
-
-    /** After the store refused a run begun under a kept claim: whether the claim is gone rather than the job at max instances. */
-    private boolean claimLost(ActiveFiring firing) {
-        dev.chime.spi.Firing claim = firing.claimToRelease();
-        if (claim == null) {
-            return false;
-        }
-        try {
-            return ctx.store().get(firing.jobId())
-                    .map(now -> now.version() != claim.job().version() || now.claimedFireTime() == null)
-                    .orElse(true);
-        } catch (RuntimeException e) {
-            LOG.debug("job '{}': could not read it back after its run was refused", firing.jobId(), e);
-            return false;
-        }
-    }
-
-    /**
-     * Takes one of this node's instance slots for the job, or reports the firing skipped and
-     * returns false. The first half of {@link #begin}, for the dispatcher's batches.
-     */
-    boolean acquire(ActiveFiring firing) {
-        int max = firing.definition().options().maxInstances();
-        if (ctx.tracker().tryAcquireInstance(firing.jobId(), max)) {
+    /** Takes a slot for a scheduled fire time, or reports its fire times skipped and answers false. */
+    boolean acquireOrSkip(Work work, List<Instant> fireTimes, Instant now) {
+        if (tryAcquire(work)) {
             return true;
         }
-        skipped(firing, ctx.tracker().activeInstances(firing.jobId()), max);
+        skipped(work, fireTimes, ctx.tracker().activeInstances(work.jobId()), now);
         return false;
     }
 
-    /** What the store needs to record the run of an {@link #acquire acquired} firing. */
-    RunRequest runRequest(ActiveFiring firing) {
-        JobOptions options = firing.definition().options();
-        StoredJob snapshot = firing.removed() && options.recoverable()
-                ? ctx.codec().encode(firing.definition(), null) : null;
-        return new RunRequest(firing.jobId(), firing.fireTime(), options.maxInstances(), options.recoverable(), snapshot,
-                firing.claimToRelease(), firing.queued());
+    /** Takes a slot, or answers false (the caller makes the execution wait). Tasks always get one. */
+    boolean tryAcquire(Work work) {
+        return work.jobId() == null || ctx.tracker().tryAcquireInstance(work.jobId(), work.options().maxInstances());
     }
 
-    /** The store gave no ticket: the job runs max instances elsewhere in the cluster. */
-    void refusedByStore(ActiveFiring firing) {
-        int max = firing.definition().options().maxInstances();
-        ctx.tracker().releaseInstance(firing.jobId());
-        skipped(firing, max, max);
-    }
-
-    /** Gives back the slot of an {@link #acquire acquired} firing that will not run after all. */
-    void abandon(ActiveFiring firing) {
-        ctx.tracker().releaseInstance(firing.jobId());
-    }
-
-    /** Tells the store the firing runs; null when the cluster already runs max instances of the job. */
-    private ActiveFiring record(ActiveFiring firing) {
-        try {
-            RunTicket ticket = ctx.store().beginRun(runRequest(firing));
-            return ticket == null ? null : firing.withTicket(ticket);
-        } catch (RuntimeException e) {
-            // Running without the store's record beats not running: only a crash of this node in
-            // the meantime would go unnoticed.
-            LOG.error("job '{}': could not record the start of its fire time {}; running it anyway", firing.jobId(),
-                    firing.fireTime(), e);
-            return firing;
+    /** A recovery takes over the instance its dead node held: never refused here either. */
+    void takeOver(Work work) {
+        if (work.jobId() != null) {
+            ctx.tracker().forceAcquireInstance(work.jobId());
         }
     }
 
-    private void skipped(ActiveFiring firing, int running, int max) {
-        Instant now = ctx.clock().instant();
-        for (Instant fireTime : firing.allFireTimes()) {
-            LOG.warn("job '{}' skipped its fire time {}: {} instance(s) already running (max {})", firing.jobId(),
-                    fireTime, running, max);
-            ctx.bus().publish(new JobEvent.Skipped(firing.jobId(), firing.definition().task(), fireTime, running, now));
+    void release(Work work) {
+        if (work.jobId() != null) {
+            ctx.tracker().releaseInstance(work.jobId());
         }
-        completion.completeNow(firing, null);
-        keeper.firingOver(firing, now);
     }
 
+    /** The store refused the start: the job runs max instances elsewhere in the cluster. */
+    void skippedByStore(Work work, List<Instant> fireTimes, Instant now) {
+        int max = work.options().maxInstances();
+        skipped(work, fireTimes, max, now);
+    }
+
+    private void skipped(Work work, List<Instant> fireTimes, int running, Instant now) {
+        int max = work.options().maxInstances();
+        for (Instant fireTime : fireTimes) {
+            LOG.warn("job '{}' skipped its fire time {}: {} instance(s) already running (max {})", work.jobId(), fireTime,
+                    running, max);
+            ctx.bus().publish(new JobEvent.Skipped(work.jobId(), work.task(), fireTime, running, now));
+        }
+    }
 }

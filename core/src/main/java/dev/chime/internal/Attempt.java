@@ -6,7 +6,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One attempt of a firing, from submission to outcome. Its outcome is decided exactly once: by the
+ * One attempt of a run, from submission to outcome. Its outcome is decided exactly once: by the
  * job returning or throwing, or by its deadline passing, whichever comes first. Deciding is not
  * ending: a timed-out attempt keeps its instance slot, its store run and its retry until its
  * thread has really returned ({@link #afterReturn}), so a job that ignores interrupts never runs
@@ -17,8 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class Attempt {
 
-    private final ActiveFiring firing;
-    private final int number;
+    private final Run run;
     private final Signal signal = new Signal();
     private final AtomicBoolean decided = new AtomicBoolean();
     private final AtomicBoolean overrunReported = new AtomicBoolean();
@@ -36,17 +35,38 @@ final class Attempt {
     private boolean returned;
     private Runnable onReturn;
 
-    Attempt(ActiveFiring firing, int number) {
-        this.firing = firing;
-        this.number = number;
+    private volatile boolean stopRequested;
+    private volatile String resultJson;
+
+    Attempt(Run run) {
+        this.run = run;
     }
 
-    ActiveFiring firing() {
-        return firing;
+    Run run() {
+        return run;
     }
 
     int number() {
-        return number;
+        return run.attempt();
+    }
+
+    /** Someone cancelled the execution while it ran ({@code Scheduler.cancel}): it is asked to stop, and ends CANCELLED. */
+    void requestStop() {
+        stopRequested = true;
+        cancel();
+    }
+
+    boolean isStopRequested() {
+        return stopRequested;
+    }
+
+    /** The job's result as JSON text, set through its context; null for none. */
+    String resultJson() {
+        return resultJson;
+    }
+
+    void resultJson(String json) {
+        this.resultJson = json;
     }
 
     Signal signal() {
@@ -133,8 +153,8 @@ final class Attempt {
     }
 
     /**
-     * True once, for the caller that passes this attempt's firing on: to a retry, to its next
-     * queued fire time, or to its end. Keeps a failure path from ending a firing twice.
+     * True once, for the caller that ends this attempt's run. Keeps a failure path from ending a
+     * run twice.
      */
     boolean handOn() {
         return handedOn.compareAndSet(false, true);

@@ -2,14 +2,9 @@ package dev.chime.internal;
 
 import dev.chime.Job;
 import dev.chime.JobEvent;
-import dev.chime.LastRun;
-import dev.chime.Outcome;
-import dev.chime.RetryPolicy;
 import dev.chime.UnknownTaskException;
-import dev.chime.spi.RunTicket;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.RejectedExecutionException;
@@ -18,101 +13,80 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the attempts of firings that {@link Admission} let through: hands attempts to the executor,
- * decides each attempt's outcome once (returned, threw, or timed out) and passes the firing on: to
- * a retry ({@link RetryQueue}), to its next queued fire time, or to its end ({@link RunCompletion}).
+ * Runs the attempt of each run the store started: hands it to the executor (or runs it on a parked
+ * worker), checks just before the body that the run is still this node's, decides the outcome once
+ * (returned, threw, timed out, stopped on request) and hands it to {@link RunEnding}.
  *
- * <p>Whatever fails inside an attempt (the job, the engine's own bookkeeping, the store) ends that
- * attempt: its outcome is reported and its firing ended, so its instance slot is never lost.
+ * <p>Whatever fails inside an attempt (the job, the engine's own bookkeeping) ends that attempt: its
+ * outcome is reported and its run ended, so its instance slot is never lost.
  */
 final class AttemptRunner {
 
     private static final Logger LOG = LoggerFactory.getLogger(AttemptRunner.class);
 
-    /** How long a retry waits before asking again when the store could not tell whether its run is still held. */
-    private static final long UNSURE_RETRY_WAIT_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
-
     private final EngineContext ctx;
-    private final Admission admission;
-    private final RunCompletion completion;
-    private final RetryQueue retries = new RetryQueue();
+    private final RunEnding ending;
     private final TimeoutWatch timeouts;
 
-    AttemptRunner(EngineContext ctx, Admission admission, RunCompletion completion) {
+    AttemptRunner(EngineContext ctx, RunEnding ending) {
         this.ctx = ctx;
-        this.admission = admission;
-        this.completion = completion;
+        this.ending = ending;
         this.timeouts = new TimeoutWatch(ctx, this::timedOut);
+        ending.startNextWith(this::start);
     }
 
-    /**
-     * Starts a firing's first attempt, or reports it skipped when the job is at max instances: first
-     * on this node, then (through the store) across the cluster.
-     */
-    void dispatch(ActiveFiring firing) {
-        ActiveFiring begun = admission.begin(firing);
-        if (begun != null) {
-            start(begun);
+    /** Submits the run's attempt to the executor. */
+    void start(Run run) {
+        Attempt attempt = track(run);
+        try {
+            ctx.executor().execute(() -> run(attempt));
+        } catch (Throwable e) {
+            // A user's executor is plugin code too: whatever it throws, the run does not keep its slot.
+            LOG.error("{}: the executor {} the attempt for {}", run.work().describe(),
+                    e instanceof RejectedExecutionException ? "rejected (is it shut down?)" : "failed to take", run.fireTime(), e);
+            ctx.tracker().leftWorker();
+            if (attempt.decide()) {
+                ending.end(attempt, new RunEnding.AttemptOutcome(RunEnding.Kind.NOT_STARTED, ctx.clock().instant(), Duration.ZERO, e));
+            }
+            if (attempt.letGo()) {
+                ctx.tracker().finished(attempt);
+            }
         }
     }
 
-    /** Submits the first attempt of a firing that {@link Admission#begin} let through. */
-    void start(ActiveFiring begun) {
-        submit(begun, 1);
-    }
-
     /**
-     * Runs the first attempt of a begun firing on the calling thread: a worker that was parked until
-     * the fire time ({@link ParkedFirings}). {@code onTracked} runs once the attempt counts as in
-     * flight.
+     * Runs the run's attempt on the calling thread: a worker that was parked until the fire time
+     * ({@link ParkedFirings}). {@code onTracked} runs once the attempt counts as in flight.
      */
-    void startHere(ActiveFiring begun, Runnable onTracked) {
-        Attempt attempt = track(begun, 1);
+    void startHere(Run run, Runnable onTracked) {
+        Attempt attempt = track(run);
         onTracked.run();
         run(attempt);
     }
 
-    private Attempt track(ActiveFiring firing, int number) {
-        Attempt attempt = new Attempt(firing, number);
+    private Attempt track(Run run) {
+        Attempt attempt = new Attempt(run);
         ctx.tracker().submitted(attempt);
-        ctx.bus().publish(() -> new JobEvent.Submitted(firing.jobId(), firing.definition().task(), firing.fireTime(), number,
-                ctx.clock().instant()));
+        ctx.bus().publish(() -> new JobEvent.Submitted(run.work().eventJobId(), run.work().task(), run.fireTime(),
+                attempt.number(), ctx.clock().instant()));
         return attempt;
     }
 
-    private void submit(ActiveFiring firing, int number) {
-        Attempt attempt = track(firing, number);
-        try {
-            ctx.executor().execute(() -> run(attempt));
-        } catch (RejectedExecutionException e) {
-            LOG.error("job '{}': the executor rejected the attempt for {}; is it shut down?", firing.jobId(), firing.fireTime(), e);
-            ctx.tracker().leftWorker();
-            ctx.tracker().finished(attempt);
-            completion.endQuietly(firing);
-        } catch (Throwable e) {
-            // A user's executor is plugin code too: whatever it throws, the firing does not keep its slot.
-            LOG.error("job '{}': the executor failed to take the attempt for {}", firing.jobId(), firing.fireTime(), e);
-            ctx.tracker().leftWorker();
-            ctx.tracker().finished(attempt);
-            completion.endQuietly(firing);
-        }
-    }
-
     private void run(Attempt attempt) {
-        ActiveFiring firing = attempt.firing();
+        Run run = attempt.run();
         try {
             if (!stillThisNodesRun(attempt)) {
                 return;
             }
             Instant start = ctx.clock().instant();
-            Duration timeout = firing.definition().options().timeout().orElse(null);
+            Duration timeout = run.work().options().timeout().orElse(null);
             attempt.started(Thread.currentThread(), start, ctx.ticker().nanos(), timeout);
             if (timeout != null) {
                 ctx.wake().run();
             }
             Throwable error = null;
             try {
-                Job job = resolve(firing.definition().task());
+                Job job = resolve(run.work().task());
                 attempt.inJobCode(true);
                 try {
                     job.execute(new RunContext(attempt));
@@ -126,10 +100,13 @@ final class AttemptRunner {
                 long endNanos = ctx.ticker().nanos();
                 ctx.budget().recordAttempt(endNanos - attempt.startNanos());
                 Instant end = ctx.clock().instant();
-                if (error == null) {
-                    succeeded(attempt, end, endNanos);
+                Duration duration = Duration.ofNanos(endNanos - attempt.startNanos());
+                if (attempt.isStopRequested()) {
+                    cancelled(attempt, end, duration);
+                } else if (error == null) {
+                    succeeded(attempt, end, duration);
                 } else {
-                    failed(attempt, error, false, end, endNanos);
+                    failed(attempt, error, false, end, duration);
                 }
             }
         } catch (Throwable t) {
@@ -147,37 +124,35 @@ final class AttemptRunner {
 
     /**
      * Asks the store, on the worker thread just before the body starts, whether the run is still
-     * this node's: the node may have been paused (SIGSTOP, a long GC) after the dispatch or while
-     * the attempt waited for a thread, and another node may have taken the run over and run it
-     * again. A run taken over ends here without an event (its new owner accounts for it); when
-     * the store cannot tell, the body does not start, its fire times are reported missed and the
-     * run ends through the fenced completion. Returns true when the body may start.
+     * this node's: the node may have been paused (SIGSTOP, a long GC) after the start or while the
+     * attempt waited for a thread, and another node may have taken the run over and run it again.
+     * A run taken over ends here without an event (its new owner accounts for it); when the store
+     * cannot tell, the body does not start, its fire times are reported missed and the run ends
+     * FAILED through the fenced end. Returns true when the body may start.
      */
     private boolean stillThisNodesRun(Attempt attempt) {
-        ActiveFiring firing = attempt.firing();
-        if (firing.ticket() == null || dev.chime.spi.RunTicket.LOCAL.equals(firing.ticket().runId())) {
-            return true;
-        }
+        Run run = attempt.run();
         boolean held;
         try {
-            held = ctx.store().holdsRun(firing.ticket());
+            held = ctx.store().holdsRun(run.ticket());
         } catch (Throwable e) {
             if (attempt.decide()) {
                 Instant now = ctx.clock().instant();
-                LOG.warn("job '{}': cannot tell whether its run of {} is still this node's ({}); attempt {} does not start "
-                        + "and is reported missed", firing.jobId(), firing.fireTime(), e.getMessage(), attempt.number());
-                List<Instant> missed = attempt.number() == 1 ? firing.allFireTimes() : firing.queued();
-                for (Instant fireTime : missed) {
-                    ctx.bus().publish(new JobEvent.Missed(firing.jobId(), firing.definition().task(), fireTime, now));
+                LOG.warn("{}: cannot tell whether its run of {} is still this node's ({}); attempt {} does not start "
+                        + "and is reported missed", run.work().describe(), run.fireTime(), e.getMessage(), attempt.number());
+                for (Instant fireTime : run.allFireTimes()) {
+                    ctx.bus().publish(new JobEvent.Missed(run.work().eventJobId(), run.work().task(), fireTime, now));
                 }
-                completion.end(attempt, new LastRun(Outcome.MISSED, firing.fireTime(), now, Duration.ZERO, null));
+                ending.end(attempt, new RunEnding.AttemptOutcome(RunEnding.Kind.NOT_STARTED, now, Duration.ZERO,
+                        new IllegalStateException("not started: the store could not confirm that the run was still this "
+                                + "node's (" + e.getMessage() + ")", e)));
             }
             return false;
         }
         if (!held && attempt.decide()) {
-            LOG.warn("job '{}': its run of {} was taken over by another node before attempt {} started; it does not start "
-                    + "here", firing.jobId(), firing.fireTime(), attempt.number());
-            completion.end(attempt, null);
+            LOG.warn("{}: its run of {} was taken over by another node before attempt {} started; it does not start here",
+                    run.work().describe(), run.fireTime(), attempt.number());
+            ending.takenOver(attempt);
         }
         return held;
     }
@@ -187,12 +162,18 @@ final class AttemptRunner {
         return job.orElseThrow(() -> new UnknownTaskException(task, String.valueOf(ctx.jobFactory())));
     }
 
-    private void succeeded(Attempt attempt, Instant end, long endNanos) {
-        ActiveFiring firing = attempt.firing();
-        Duration duration = Duration.ofNanos(endNanos - attempt.startNanos());
-        ctx.bus().publish(() -> new JobEvent.Executed(firing.jobId(), firing.definition().task(), firing.fireTime(),
+    private void succeeded(Attempt attempt, Instant end, Duration duration) {
+        Run run = attempt.run();
+        ctx.bus().publish(() -> new JobEvent.Executed(run.work().eventJobId(), run.work().task(), run.fireTime(),
                 attempt.number(), attempt.startedAt(), duration, end));
-        over(attempt, new LastRun(Outcome.SUCCESS, firing.fireTime(), end, duration, null));
+        ending.end(attempt, new RunEnding.AttemptOutcome(RunEnding.Kind.SUCCEEDED, end, duration, null));
+    }
+
+    private void cancelled(Attempt attempt, Instant end, Duration duration) {
+        Run run = attempt.run();
+        LOG.info("{}: attempt {} of {} stopped on request; its execution is cancelled", run.work().describe(),
+                attempt.number(), run.fireTime());
+        ending.end(attempt, new RunEnding.AttemptOutcome(RunEnding.Kind.CANCELLED, end, duration, null));
     }
 
     /** Interrupts and reports the attempts whose timeout passed, and those still running well past it. */
@@ -211,116 +192,32 @@ final class AttemptRunner {
         try {
             attempt.timedOut(nowNanos);
             Duration timeout = attempt.timeout();
-            LOG.warn("job '{}' ran past its timeout of {} and is interrupted", attempt.firing().jobId(), timeout);
-            failed(attempt, new TimeoutException("job '" + attempt.firing().jobId() + "' ran past its timeout of " + timeout),
-                    true, ctx.clock().instant(), nowNanos);
+            LOG.warn("{} ran past its timeout of {} and is interrupted", attempt.run().work().describe(), timeout);
+            failed(attempt, new TimeoutException(attempt.run().work().describe() + " ran past its timeout of " + timeout),
+                    true, ctx.clock().instant(), Duration.ofNanos(nowNanos - attempt.startNanos()));
         } catch (Throwable t) {
             abort(attempt, t, true);
         }
     }
 
-    private void failed(Attempt attempt, Throwable error, boolean timedOut, Instant end, long endNanos) {
-        ActiveFiring firing = attempt.firing();
-        RetryPolicy retry = firing.definition().options().retry();
-        boolean willRetry = !retries.isClosed() && attempt.number() <= retry.maxRetries();
-        Duration duration = Duration.ofNanos(endNanos - attempt.startNanos());
+    private void failed(Attempt attempt, Throwable error, boolean timedOut, Instant end, Duration duration) {
+        Run run = attempt.run();
+        boolean willRetry = RunEnding.willRetry(attempt);
         // An unknown task is logged once per task by RegisteredTasks, not at every firing.
         if (!timedOut && !(error instanceof UnknownTaskException)) {
-            LOG.warn("job '{}' attempt {} failed{}", firing.jobId(), attempt.number(), willRetry ? "; will retry" : "", error);
+            LOG.warn("{} attempt {} failed{}", run.work().describe(), attempt.number(), willRetry ? "; will retry" : "", error);
         }
-        ctx.bus().publish(new JobEvent.Failed(firing.jobId(), firing.definition().task(), firing.fireTime(), attempt.number(),
+        ctx.bus().publish(new JobEvent.Failed(run.work().eventJobId(), run.work().task(), run.fireTime(), attempt.number(),
                 attempt.startedAt(), duration, error, timedOut, willRetry, end));
-        LastRun lastRun = new LastRun(timedOut ? Outcome.TIMEOUT : Outcome.FAILURE, firing.fireTime(), end, duration,
-                describe(error));
-        Runnable next = () -> {
-            if (willRetry) {
-                retryLater(attempt, endNanos + retry.backoff(attempt.number()).toNanos(), lastRun);
-            } else {
-                // As APScheduler does: a failed fire time does not cancel the queued ones after it.
-                over(attempt, lastRun);
-            }
-        };
+        RunEnding.AttemptOutcome outcome = new RunEnding.AttemptOutcome(timedOut ? RunEnding.Kind.TIMED_OUT : RunEnding.Kind.FAILED, end,
+                duration, error, willRetry);
         if (!timedOut) {
-            next.run();
+            ending.end(attempt, outcome);
             return;
         }
         // The attempt is decided, but its thread may still be in job code: the slot, the store's
-        // run record and the retry wait until it has really returned, so no second copy starts.
-        attempt.afterReturn(() -> {
-            try {
-                next.run();
-            } catch (Throwable t) {
-                LOG.error("job '{}': could not pass on its timed-out attempt {}", firing.jobId(), attempt.number(), t);
-                completion.end(attempt, lastRun);
-            }
-        });
-    }
-
-    /** Queues the next attempt, keeping the slot; after shutdown stopped retries, ends the firing with this outcome. */
-    private void retryLater(Attempt attempt, long dueNanos, LastRun lastRun) {
-        if (!attempt.handOn()) {
-            return;
-        }
-        ActiveFiring firing = attempt.firing();
-        if (retries.offer(new RetryQueue.PendingRetry(dueNanos, firing, attempt.number() + 1))) {
-            ctx.wake().run();
-            return;
-        }
-        LOG.warn("job '{}': retry {} of {} dropped at shutdown", firing.jobId(), attempt.number() + 1, firing.fireTime());
-        completion.endHandedOn(attempt, lastRun);
-    }
-
-    /**
-     * A decided attempt (succeeded, or failed with no retry left): the firing goes on with its next
-     * queued fire time, or ends. Moving on is the store's to allow ({@link #advance}): a run taken
-     * over by another node meanwhile goes on there, not here. Queued fire times that do not run
-     * here for any other reason (shutdown, a store that fails) are reported missed when the
-     * firing ends ({@link RunCompletion}).
-     */
-    private void over(Attempt attempt, LastRun lastRun) {
-        ActiveFiring firing = attempt.firing();
-        if (firing.queued().isEmpty() || retries.isClosed()) {
-            completion.end(attempt, lastRun);
-            return;
-        }
-        if (!attempt.handOn()) {
-            return;
-        }
-        ActiveFiring next;
-        try {
-            next = advance(firing, lastRun);
-        } catch (Throwable e) {
-            LOG.error("job '{}': could not move its run on from {} to its next queued fire time; the run ends here",
-                    firing.jobId(), firing.fireTime(), e);
-            completion.endHandedOn(attempt, lastRun);
-            return;
-        }
-        if (next == null) {
-            completion.takenOver(attempt);
-            return;
-        }
-        submit(next, 1);
-    }
-
-    /**
-     * Records the finished fire time's outcome and moves the run on to the next queued one, with
-     * a fencing token of its own; null when the store says the run is another node's now.
-     */
-    private ActiveFiring advance(ActiveFiring firing, LastRun lastRun) {
-        LastRun outcome = firing.removed() ? null : lastRun;
-        if (firing.ticket() == null) {
-            // The store could not record the run: nothing to move on but the outcome.
-            if (outcome != null) {
-                try {
-                    ctx.store().recordOutcome(firing.jobId(), outcome);
-                } catch (RuntimeException e) {
-                    LOG.error("job '{}': could not record outcome {} of {}", firing.jobId(), outcome.outcome(), firing.fireTime(), e);
-                }
-            }
-            return firing.nextQueued(null);
-        }
-        RunTicket ticket = ctx.store().advanceRun(firing.ticket(), firing.queued().get(0), outcome);
-        return ticket == null ? null : firing.nextQueued(ticket);
+        // run and the retry wait until it has really returned, so no second copy starts.
+        attempt.afterReturn(() -> ending.end(attempt, outcome));
     }
 
     /**
@@ -329,74 +226,28 @@ final class AttemptRunner {
      * already, that path ends it instead.
      */
     private void abort(Attempt attempt, Throwable error, boolean onTimeoutPath) {
-        ActiveFiring firing = attempt.firing();
-        LOG.error("job '{}': attempt {} of {} could not be carried out; it ends as failed", firing.jobId(), attempt.number(),
-                firing.fireTime(), error);
+        Run run = attempt.run();
+        LOG.error("{}: attempt {} of {} could not be carried out; it ends as failed", run.work().describe(), attempt.number(),
+                run.fireTime(), error);
         Instant end = ctx.clock().instant();
         Instant started = attempt.startedAt() == null ? end : attempt.startedAt();
-        LastRun lastRun = new LastRun(Outcome.FAILURE, firing.fireTime(), end, Duration.ZERO, describe(error));
         if (attempt.decide()) {
-            ctx.bus().publish(new JobEvent.Failed(firing.jobId(), firing.definition().task(), firing.fireTime(),
-                    attempt.number(), started, Duration.ZERO, error, false, false, end));
+            ctx.bus().publish(new JobEvent.Failed(run.work().eventJobId(), run.work().task(), run.fireTime(), attempt.number(),
+                    started, Duration.ZERO, error, false, false, end));
         } else if (attempt.isTimedOut() && !onTimeoutPath) {
             return;
         }
-        attempt.afterReturn(() -> completion.end(attempt, lastRun));
+        RunEnding.AttemptOutcome outcome = new RunEnding.AttemptOutcome(RunEnding.Kind.FAILED, end, Duration.ZERO, error);
+        attempt.afterReturn(() -> ending.end(attempt, outcome));
     }
 
-    /** Submits the retries that are due, of runs this node still holds. */
-    void runDueRetries() {
-        long now = ctx.ticker().nanos();
-        for (RetryQueue.PendingRetry retry : retries.takeDue(now)) {
-            if (stillHeld(retry, now)) {
-                submit(retry.firing(), retry.attempt());
+    /** Asks the attempts of these executions, running here, to stop ({@code Scheduler.cancel}). */
+    void requestStops(java.util.Collection<String> executionIds) {
+        for (Attempt attempt : ctx.tracker().attemptsInFlight()) {
+            if (executionIds.contains(attempt.run().executionId()) && !attempt.isStopRequested()) {
+                LOG.info("{}: execution '{}' is asked to stop", attempt.run().work().describe(), attempt.run().executionId());
+                attempt.requestStop();
             }
         }
-    }
-
-    /**
-     * Whether a retry may start here: while it waited, this node may have been taken over (paused
-     * or cut off past its lease), and the node that took its run over runs the firing again. A run
-     * no longer held ends here without an outcome; one the store cannot tell about waits a while.
-     */
-    private boolean stillHeld(RetryQueue.PendingRetry retry, long now) {
-        ActiveFiring firing = retry.firing();
-        if (firing.ticket() == null || dev.chime.spi.RunTicket.LOCAL.equals(firing.ticket().runId())) {
-            return true;
-        }
-        try {
-            if (ctx.store().holdsRun(firing.ticket())) {
-                return true;
-            }
-            LOG.warn("job '{}': its run of {} was taken over by another node while retry {} waited; it is not retried here",
-                    firing.jobId(), firing.fireTime(), retry.attempt());
-            completion.endQuietly(firing);
-        } catch (RuntimeException e) {
-            LOG.warn("job '{}': cannot tell whether its run of {} is still this node's ({}); retry {} waits",
-                    firing.jobId(), firing.fireTime(), e.getMessage(), retry.attempt());
-            if (!retries.offer(new RetryQueue.PendingRetry(now + UNSURE_RETRY_WAIT_NANOS, firing, retry.attempt()))) {
-                completion.endQuietly(firing);
-            }
-        }
-        return false;
-    }
-
-    Optional<Instant> nextRetry() {
-        OptionalLong next = retries.nextDue();
-        return next.isPresent() ? Optional.of(ctx.instantAt(next.getAsLong())) : Optional.empty();
-    }
-
-    /** Stops retrying (shutdown): pending retries are dropped and logged. */
-    void stopAccepting() {
-        for (RetryQueue.PendingRetry dropped : retries.close()) {
-            LOG.warn("job '{}': retry {} of {} dropped at shutdown", dropped.firing().jobId(), dropped.attempt(),
-                    dropped.firing().fireTime());
-            completion.endQuietly(dropped.firing());
-        }
-    }
-
-    static String describe(Throwable error) {
-        String message = error.getMessage();
-        return message == null ? error.getClass().getName() : error.getClass().getName() + ": " + message;
     }
 }

@@ -182,7 +182,7 @@ final class DeclarationKeeper {
                         + " (a job running longer keeps its claim)", job.id(), CLAIM_WAIT, before.origin().map(JobOrigin::version).orElse("none"));
                 return Outcome.KEPT;
             }
-            String options = JobCodec.withOrigin(JobCodec.writeOptions(before.options()), origin);
+            String options = JobCodec.withOrigin(OptionsJson.write(before.options()), origin);
             StoredJob stamped = new StoredJob(stored.id(), stored.task(), stored.triggerSpec(), options, stored.dataJson(),
                     stored.paused(), stored.nextFireTime(), null, stored.lastRun(), stored.version());
             if (store.update(stamped)) {

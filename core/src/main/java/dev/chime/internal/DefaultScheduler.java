@@ -3,6 +3,12 @@ package dev.chime.internal;
 import dev.chime.DeclarationReport;
 import dev.chime.Declarations;
 import dev.chime.DuplicateJobException;
+import dev.chime.Execution;
+import dev.chime.ExecutionNotFoundException;
+import dev.chime.ExecutionPage;
+import dev.chime.ExecutionQuery;
+import dev.chime.Retention;
+import dev.chime.TaskRequest;
 import dev.chime.JobDefinition;
 import dev.chime.JobEvent;
 import dev.chime.JobInfo;
@@ -17,6 +23,7 @@ import dev.chime.internal.trigger.CommonParamsTrigger;
 import dev.chime.spi.JobCounts;
 import dev.chime.spi.JobFactory;
 import dev.chime.spi.JobStore;
+import dev.chime.spi.StoredExecution;
 import dev.chime.spi.StoredJob;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,6 +31,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -43,7 +52,7 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
     public record Parts(String name, Clock clock, JobStore store, boolean ownsStore, TriggerRegistry triggers,
                         JobFactory jobFactory, ExecutorService executor, boolean ownsExecutor,
                         List<SchedulerListener> listeners, Duration pollInterval, boolean driveByClock,
-                        int maxInFlight, Duration claimAhead) {
+                        int maxInFlight, Duration claimAhead, Retention retention) {
     }
 
     private final Parts parts;
@@ -54,6 +63,8 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
     private final ListenerBus bus = new ListenerBus();
     private final RunTracker tracker = new RunTracker();
     private final FiringDispatcher dispatcher;
+    private final RunEnding ending;
+    private final AttemptRunner runner;
     private final DispatchLoop loop;
     private final AtomicReference<State> state = new AtomicReference<>(State.CREATED);
 
@@ -75,11 +86,11 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
                 : new ClaimBudget(workers, maxInFlight, ClaimBudget.START_WINDOW);
         EngineContext ctx = new EngineContext(clock, ticker, store, codec, bus, tracker, parts.jobFactory(), parts.executor(),
                 this::wake, maxInFlight, budget, parts.driveByClock());
-        ScheduleKeeper keeper = new ScheduleKeeper(ctx);
-        RunCompletion completion = new RunCompletion(ctx, keeper);
-        Admission admission = new Admission(ctx, completion, keeper);
-        this.dispatcher = new FiringDispatcher(ctx, admission, new AttemptRunner(ctx, admission, completion), keeper,
-                parts.claimAhead(), parts.driveByClock());
+        Admission admission = new Admission(ctx);
+        this.ending = new RunEnding(ctx, admission);
+        this.runner = new AttemptRunner(ctx, ending);
+        this.dispatcher = new FiringDispatcher(ctx, admission, runner, parts.claimAhead(), parts.driveByClock(),
+                new HistoryCleaner(ctx, parts.retention()));
         parts.listeners().forEach(this::addListener);
     }
 
@@ -144,7 +155,8 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
             if (loop != null) {
                 loop.stop(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
             }
-            dispatcher.stopRetries();
+            dispatcher.stop();
+            ending.stop();
             if (parts.ownsExecutor()) {
                 parts.executor().shutdown();
             }
@@ -262,11 +274,135 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
         return modify(jobId, job -> job.withTrigger(anchored.spec(), job.paused() ? null : firstFireTime(seeded, now)));
     }
 
+    /** A run-now is an execution of the job due now: claimed and run like any other, on any node. */
     @Override
-    public void runNow(String jobId) {
+    public String runNow(String jobId) {
         requireNotShutDown();
         StoredJob job = store.get(jobId).orElseThrow(() -> new JobNotFoundException(jobId));
-        dispatcher.runNow(codec.decode(job));
+        Instant now = clock.instant();
+        String id = UUID.randomUUID().toString();
+        store.enqueue(List.of(StoredExecution.scheduled(id, jobId, job.task(), null, null, now,
+                codec.decode(job).options().recoverable(), now)));
+        wake();
+        return id;
+    }
+
+    // --- executions ------------------------------------------------------------------------------
+
+    @Override
+    public String enqueue(String task, Object data) {
+        return enqueue(TaskRequest.builder(task).data(data).build());
+    }
+
+    @Override
+    public String enqueue(String task, Object data, Instant runAt) {
+        return enqueue(TaskRequest.builder(task).data(data).runAt(runAt).build());
+    }
+
+    @Override
+    public String enqueue(String task, Object data, Duration delay) {
+        return enqueue(TaskRequest.builder(task).data(data).delay(delay).build());
+    }
+
+    @Override
+    public String enqueue(TaskRequest request) {
+        requireNotShutDown();
+        RegisteredTasks.requireKnown(parts.jobFactory(), request.task(), store.sharedWithOtherNodes());
+        Instant now = clock.instant();
+        Instant due = request.runAt() != null ? request.runAt() : request.delay() != null ? now.plus(request.delay()) : now;
+        String id = UUID.randomUUID().toString();
+        store.enqueue(List.of(StoredExecution.scheduled(id, null, request.task(), request.dataJson(),
+                OptionsJson.write(request.options()), due, request.recoverable(), now)));
+        wake();
+        return id;
+    }
+
+    @Override
+    public Optional<Execution> execution(String executionId) {
+        return store.execution(executionId).map(DefaultScheduler::toExecution);
+    }
+
+    @Override
+    public ExecutionPage executions(ExecutionQuery query) {
+        // One more than the page: whether it exists says whether there is a next page.
+        List<StoredExecution> rows = store.executions(query.limit() < ExecutionQuery.MAX_LIMIT
+                ? query.withLimit(query.limit() + 1) : query);
+        List<Execution> page = new ArrayList<>(Math.min(rows.size(), query.limit()));
+        for (int i = 0; i < rows.size() && i < query.limit(); i++) {
+            page.add(toExecution(rows.get(i)));
+        }
+        boolean more = rows.size() > query.limit() || (query.limit() == ExecutionQuery.MAX_LIMIT && rows.size() == query.limit());
+        Optional<String> next = more && !page.isEmpty()
+                ? Optional.of(new ExecutionQuery.Position(page.get(page.size() - 1).createdAt(), page.get(page.size() - 1).id())
+                        .toString())
+                : Optional.empty();
+        return new ExecutionPage(page, next);
+    }
+
+    @Override
+    public boolean cancel(String executionId) {
+        Instant now = clock.instant();
+        Optional<StoredExecution> before = store.execution(executionId);
+        switch (store.cancel(executionId, now)) {
+            case NOT_FOUND -> throw new ExecutionNotFoundException(executionId);
+            case ALREADY_ENDED -> {
+                return false;
+            }
+            case STOP_REQUESTED -> {
+                runner.requestStops(Set.of(executionId));
+                return true;
+            }
+            default -> {
+                before.ifPresent(e -> moveOnAfterCancel(e, now));
+                return true;
+            }
+        }
+    }
+
+    /**
+     * A cancelled retry of a fixed-delay run held its job's claim: the job moves on as after the
+     * run's end, with a version-checked update (a change made meanwhile wins).
+     */
+    private void moveOnAfterCancel(StoredExecution cancelled, Instant now) {
+        if (cancelled.jobId() == null || !cancelled.holdsJobClaim()) {
+            return;
+        }
+        store.get(cancelled.jobId()).ifPresent(job -> {
+            if (job.claimedFireTime() == null) {
+                return;
+            }
+            Trigger trigger = codec.decode(job).trigger();
+            Instant next;
+            try {
+                next = TriggerGuard.next(trigger, new TriggerContext(now, cancelled.fireTime(), now)).orElse(null);
+            } catch (TriggerGuard.FaultyTriggerException e) {
+                next = null;
+            }
+            if (store.update(job.withClaim(null).withNextFireTime(next))) {
+                wake();
+            }
+        });
+    }
+
+    @Override
+    public boolean retry(String executionId) {
+        requireNotShutDown();
+        if (store.execution(executionId).isEmpty()) {
+            throw new ExecutionNotFoundException(executionId);
+        }
+        boolean requeued = store.requeue(executionId, clock.instant());
+        if (requeued) {
+            wake();
+        }
+        return requeued;
+    }
+
+    static Execution toExecution(StoredExecution e) {
+        boolean waiting = e.isWaiting();
+        return new Execution(e.id(), Optional.ofNullable(e.jobId()), e.task(), e.fireTime(), e.state(), e.attempts(),
+                Optional.ofNullable(e.nodeId()), waiting ? Optional.of(e.dueAt()) : Optional.empty(), e.createdAt(),
+                Optional.ofNullable(e.startedAt()), Optional.ofNullable(e.endedAt()), Optional.ofNullable(e.error()),
+                Optional.ofNullable(e.stackTrace()), Optional.ofNullable(e.resultJson()));
     }
 
     @Override

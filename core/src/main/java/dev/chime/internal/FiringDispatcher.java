@@ -1,14 +1,9 @@
 package dev.chime.internal;
 
-import dev.chime.JobDefinition;
 import dev.chime.JobEvent;
-import dev.chime.LastRun;
-import dev.chime.Outcome;
-import dev.chime.TriggerContext;
-import dev.chime.spi.Dispatch;
-import dev.chime.spi.Firing;
-import dev.chime.spi.RunRequest;
-import dev.chime.spi.StoredJob;
+import dev.chime.spi.Claim;
+import dev.chime.spi.ClaimEnd;
+import dev.chime.spi.ClaimResult;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,9 +14,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One pass of the engine, the start of every firing's story: claim the due firings from the store,
- * apply the misfire rules, put each job back with its next fire time, and hand the fire times that
- * run to the {@link AttemptRunner}. Also the place where retries and timeouts fall due.
+ * One pass of the engine, the start of every run's story: claim due work from the store (fire
+ * times, due executions, dead nodes' runs), decide each claim ({@link ClaimDecider}), have the
+ * store end the claims and start the runs in one batch, and hand each started run to the
+ * {@link AttemptRunner}. Every start of work, whatever its kind, goes this one way. Also the place
+ * where timeouts fall due, stop requests arrive and the history is cleaned.
  */
 final class FiringDispatcher {
 
@@ -31,27 +28,30 @@ final class FiringDispatcher {
     private final EngineContext ctx;
     private final Admission admission;
     private final AttemptRunner runner;
-    private final ScheduleKeeper keeper;
+    private final ClaimDecider decider;
     private final Saturation saturation = new Saturation();
-    private final MisfirePlanner planner = new MisfirePlanner(saturation);
     /** The tasks this node can run, so the store hands out no others; null when the factory cannot list them. */
     private final Set<String> runnableTasks;
     private final Duration claimAhead;
     private final ParkedFirings parked;
+    private final HistoryCleaner cleaner;
+    private final StopRequests stops;
 
     /**
      * @param claimAhead how far ahead of a fire time it may be claimed and parked on a worker
      *                   (zero: claimed when due, as a {@code TestClock} pass does by default)
      */
-    FiringDispatcher(EngineContext ctx, Admission admission, AttemptRunner runner, ScheduleKeeper keeper,
-                     Duration claimAhead, boolean driveByClock) {
+    FiringDispatcher(EngineContext ctx, Admission admission, AttemptRunner runner, Duration claimAhead, boolean driveByClock,
+                     HistoryCleaner cleaner) {
         this.ctx = ctx;
         this.admission = admission;
         this.runner = runner;
-        this.keeper = keeper;
+        this.decider = new ClaimDecider(ctx, admission, new MisfirePlanner(saturation));
         this.runnableTasks = ctx.jobFactory().knownTasks().orElse(null);
         this.claimAhead = claimAhead;
         this.parked = new ParkedFirings(ctx, claimAhead, driveByClock, this::fireAtDue, this::putBackUnchanged);
+        this.cleaner = cleaner;
+        this.stops = new StopRequests(ctx, runner);
     }
 
     /**
@@ -65,12 +65,13 @@ final class FiringDispatcher {
         Instant now = ctx.clock().instant();
         runner.expireTimeouts();
         parked.releaseDue();
+        stops.poll();
+        cleaner.cleanIfDue(now);
         if (!firing) {
             saturation.caughtUp(); // lateness while paused is the user's, and counts
             return false;
         }
-        runner.runDueRetries();
-        List<Firing> claimed;
+        List<Claim> claimed;
         do {
             int room = ctx.budget().claimable(ctx.tracker().inFlight(), ctx.tracker().workersInUse());
             if (room <= 0) {
@@ -79,19 +80,18 @@ final class FiringDispatcher {
             }
             claimed = claim(now, Math.min(room, CLAIM_BATCH));
             handleBatch(claimed, now);
-            // A long burst must not hold timeouts and retries back until the pass ends.
+            // A long burst must not hold timeouts back until the pass ends.
             runner.expireTimeouts();
-            runner.runDueRetries();
         } while (!claimed.isEmpty());
         saturation.caughtUp();
         claimAhead(now);
         return false;
     }
 
-    /** The one place the dispatcher asks the store for firings: due ones, or those due by {@code upTo}. */
-    private List<Firing> claim(Instant upTo, int limit) {
+    /** The one place the dispatcher asks the store for work: due now, or due by {@code upTo}. */
+    private List<Claim> claim(Instant upTo, int limit) {
         try {
-            return ctx.store().claimDue(upTo, limit, runnableTasks);
+            return ctx.store().claim(upTo, limit, runnableTasks);
         } catch (RuntimeException e) {
             saturation.caughtUp(); // a worker is free: waiting on the store from here is not saturation
             throw e;
@@ -100,36 +100,33 @@ final class FiringDispatcher {
 
     /**
      * Decides a claimed batch on this thread and has the store carry it out. One thread decides
-     * every firing: measured faster than spreading the decisions over the workers (BENCHMARKS.md),
+     * every claim: measured faster than spreading the decisions over the workers (BENCHMARKS.md),
      * and it keeps the order of fire times. The store then carries out a whole batch at once.
      */
-    private void handleBatch(List<Firing> claimed, Instant now) {
-        List<Decided> decided = new ArrayList<>(claimed.size());
+    private void handleBatch(List<Claim> claimed, Instant now) {
+        List<ClaimDecider.Decision> decided = new ArrayList<>(claimed.size());
         int putBack = 0;
-        for (Firing claim : claimed) {
+        for (Claim claim : claimed) {
             try {
-                Decided d = decide(claim, now);
-                if (d != null) {
-                    decided.add(d);
-                }
+                decided.add(decider.decide(claim, now, false));
             } catch (Throwable e) {
-                putBack(claim, e);
+                putBack(claim, e, now);
                 putBack++;
             }
         }
         putBack += carryOut(decided, now, null);
         if (putBack > 0) {
-            // Claiming on would hand the same firings straight back: end the pass, and let the
-            // loop back off before it tries them again.
-            throw new IllegalStateException(putBack + " claimed firing(s) could not be handled and were put back"
+            // Claiming on would hand the same work straight back: end the pass, and let the loop
+            // back off before it tries it again.
+            throw new IllegalStateException(putBack + " claim(s) could not be handled and were put back"
                     + " unchanged (see the errors above); the dispatcher backs off");
         }
     }
 
     /**
-     * Claims what falls due within the claim-ahead window, at most one firing per free worker, and
-     * parks each on a worker until its fire time. What is already due (a recovery, a job that fell
-     * due since the claim above) is handled at once as usual.
+     * Claims what falls due within the claim-ahead window, at most one per free worker, and parks
+     * each on a worker until its time. What is already due (a recovery, work that fell due since
+     * the claim above) is handled at once as usual.
      */
     private void claimAhead(Instant now) {
         if (claimAhead.isZero()) {
@@ -139,52 +136,58 @@ final class FiringDispatcher {
         if (free <= 0) {
             return;
         }
-        List<Firing> claimed = claim(now.plus(claimAhead), Math.min(free, CLAIM_BATCH));
-        List<Firing> dueNow = new ArrayList<>();
-        for (Firing f : claimed) {
-            if (f.recovery() || !f.fireTime().isAfter(now)) {
-                dueNow.add(f);
+        List<Claim> claimed = claim(now.plus(claimAhead), Math.min(free, CLAIM_BATCH));
+        List<Claim> dueNow = new ArrayList<>();
+        for (Claim c : claimed) {
+            if (c instanceof Claim.Recovery || !c.fireTime().isAfter(now) || !dueAfter(c, now)) {
+                dueNow.add(c);
             } else {
-                parked.park(f);
+                parked.park(c);
             }
         }
         handleBatch(dueNow, now);
     }
 
-    /**
-     * A parked firing's time has come: on its worker thread, what the dispatcher does for a batch,
-     * for a batch of one, and its attempt runs on this same thread (no second wake-up).
-     */
-    private void fireAtDue(Firing claim, Runnable onTracked) {
-        // The worker woke on the ticker; a wall clock a hair behind must not make the firing look early.
-        Instant clockNow = ctx.clock().instant();
-        Instant now = clockNow.isBefore(claim.fireTime()) ? claim.fireTime() : clockNow;
-        Decided d;
-        try {
-            d = decide(claim, now, true);
-        } catch (Throwable e) {
-            putBack(claim, e);
-            return;
-        }
-        if (d != null) {
-            carryOut(List.of(d), now, onTracked);
-        }
+    /** Whether a claim's time (a fire time, or an execution's due time) is still to come. */
+    private static boolean dueAfter(Claim claim, Instant now) {
+        return claim instanceof Claim.Due d ? d.execution().dueAt().isAfter(now) : claim.fireTime().isAfter(now);
     }
 
-    /** Pause or shutdown: a parked claim goes back to the schedule at its own fire time; nothing runs. */
-    private void putBackUnchanged(Firing claim) {
+    /**
+     * A parked claim's time has come: on its worker thread, what the dispatcher does for a batch,
+     * for a batch of one, and its attempt runs on this same thread (no second wake-up).
+     */
+    private void fireAtDue(Claim claim, Runnable onTracked) {
+        // The worker woke on the ticker; a wall clock a hair behind must not make the firing look early.
+        Instant clockNow = ctx.clock().instant();
+        Instant due = claim instanceof Claim.Due d ? d.execution().dueAt() : claim.fireTime();
+        Instant now = clockNow.isBefore(due) ? due : clockNow;
+        ClaimDecider.Decision d;
         try {
-            if (!ctx.store().release(claim, claim.fireTime())) {
-                LOG.debug("job '{}': changed while its firing of {} was parked; the change stands", claim.jobId(),
+            d = decider.decide(claim, now, true);
+        } catch (Throwable e) {
+            putBack(claim, e, now);
+            return;
+        }
+        carryOut(List.of(d), now, onTracked);
+    }
+
+    /** Pause or shutdown: a parked claim goes back as it was; nothing runs. */
+    private void putBackUnchanged(Claim claim) {
+        try {
+            ClaimResult result = ctx.store().endClaims(List.of(ClaimDecider.putBack(claim, ctx.clock().instant()))).get(0);
+            if (result.status() != ClaimResult.Status.ENDED) {
+                LOG.debug("{} '{}': changed while its claim of {} was parked; the change stands",
+                        claim.jobId() == null ? "task" : "job", claim.jobId() == null ? claim.task() : claim.jobId(),
                         claim.fireTime());
             }
         } catch (Throwable e) {
-            LOG.error("job '{}': could not put back its firing of {} claimed ahead; the store returns it when the claim"
-                    + " expires", claim.jobId(), claim.fireTime(), e);
+            LOG.error("could not put back the claim of {} at {} made ahead; the store returns it when the claim expires",
+                    claim.jobId() == null ? claim.task() : claim.jobId(), claim.fireTime(), e);
         }
     }
 
-    /** Pause: parked firings are put back. */
+    /** Pause: parked claims are put back. */
     void pauseParked() {
         parked.pause();
     }
@@ -193,120 +196,129 @@ final class FiringDispatcher {
         parked.resume();
     }
 
-    /** True when every firing parked until due is blocked waiting for an instant still to come. */
+    /** True when every claim parked until due is blocked waiting for an instant still to come. */
     boolean parkedSettled() {
         return parked.allWaiting();
     }
 
     /**
-     * A claimed firing decided on the dispatcher thread, waiting for the store: the run (an
-     * instance slot already taken on this node; null when nothing runs) and where the job goes next.
-     */
-    private record Decided(Dispatch dispatch, JobDefinition job, ActiveFiring run) {
-    }
-
-    /**
-     * Has the store carry out the decisions; returns how many firings were put back unchanged. With
-     * {@code runHere}, the (single) firing's attempt runs on the calling thread, which calls it once
+     * Has the store carry out the decisions; returns how many claims were put back unchanged. With
+     * {@code runHere}, the (single) run's attempt runs on the calling thread, which calls it once
      * the attempt is tracked.
      */
-    private int carryOut(List<Decided> decided, Instant now, Runnable runHere) {
+    private int carryOut(List<ClaimDecider.Decision> decided, Instant now, Runnable runHere) {
         if (decided.isEmpty()) {
             return 0;
         }
-        List<Dispatch> dispatches = new ArrayList<>(decided.size());
-        for (Decided d : decided) {
-            dispatches.add(d.dispatch());
+        List<ClaimEnd> ends = new ArrayList<>(decided.size());
+        for (ClaimDecider.Decision d : decided) {
+            ends.add(d.end());
         }
-        List<Dispatch.Result> results;
+        List<ClaimResult> results;
         try {
-            results = ctx.store().dispatch(dispatches);
+            results = ctx.store().endClaims(ends);
         } catch (Throwable e) {
-            for (Decided d : decided) {
-                if (d.run() != null) {
-                    admission.abandon(d.run());
+            for (ClaimDecider.Decision d : decided) {
+                if (d.slotTaken()) {
+                    admission.release(d.work());
                 }
-                putBack(d.dispatch().firing(), e);
+                putBack(d.end().claim(), e, now);
             }
             return decided.size();
         }
+        List<ClaimDecider.Decision> refused = new ArrayList<>(0);
         for (int i = 0; i < decided.size(); i++) {
-            Decided d = decided.get(i);
-            Dispatch.Result result = results.get(i);
-            boolean removed = d.dispatch().removesJob() && result.claimEnded();
-            if (removed) {
-                ctx.bus().publish(() -> new JobEvent.Removed(d.job().id(), now));
-            }
-            if (d.run() == null) {
-                continue;
-            }
+            ClaimDecider.Decision d = decided.get(i);
+            ClaimResult result = results.get(i);
             try {
-                if (result.refusedClaimKept()) {
-                    // Reported before the job goes back: a node that dies in between leaves the
-                    // claim for its taker, never a fire time that vanished unreported.
-                    admission.refusedByStore(d.run());
-                    putBackAfterRefusal(d);
-                } else if (!result.claimEnded()) {
-                    // The claim was lost (a concurrent reschedule or remove, another node's takeover):
-                    // the change that won decides, and this firing does not run here.
-                    lostClaim(d, result);
-                } else if (result.ticket() == null) {
-                    admission.refusedByStore(d.run());
-                } else if (runHere != null) {
-                    runner.startHere(d.run().begun(result.ticket(), removed), runHere);
-                } else {
-                    runner.start(d.run().begun(result.ticket(), removed));
+                switch (result.status()) {
+                    case ENDED -> started(d, result, now, runHere);
+                    case LOST -> {
+                        // The change that won the claim decides (a reschedule, a remove, a cancel,
+                        // another node's takeover), and this work does not run here.
+                        if (d.slotTaken()) {
+                            admission.release(d.work());
+                        }
+                    }
+                    default -> {
+                        admission.release(d.work());
+                        refused.add(d);
+                    }
                 }
             } catch (Throwable e) {
                 // Each path frees the slot before anything that can throw; the rest of the batch goes on.
-                LOG.error("job '{}': could not carry out the store's answer for its fire time {}", d.job().id(),
-                        d.dispatch().firing().fireTime(), e);
+                LOG.error("could not carry out the store's answer for the claim of {} at {}", d.end().claim().jobId(),
+                        d.end().claim().fireTime(), e);
             }
+        }
+        if (!refused.isEmpty()) {
+            endRefused(refused, now);
         }
         return 0;
     }
 
-    private void putBackAfterRefusal(Decided d) {
+    private void started(ClaimDecider.Decision d, ClaimResult result, Instant now, Runnable runHere) {
+        if (d.end().schedule() != null && d.end().schedule().removesJob()) {
+            ctx.bus().publish(() -> new JobEvent.Removed(d.end().claim().jobId(), now));
+        }
+        if (!d.starts()) {
+            return;
+        }
+        Run run = new Run(d.work(), result.ticket(), d.queued(), d.recovery(), d.keepsClaim(), d.jobLeftStore());
+        if (runHere != null) {
+            runner.startHere(run, runHere);
+        } else {
+            runner.start(run);
+        }
+    }
+
+    /**
+     * The store refused these starts at max instances across the cluster and kept their claims: a
+     * fire time is reported skipped and only then put back, so that a node killed in between
+     * leaves the claim to its taker instead of a fire time that vanished unreported; an execution
+     * waits for a free instance.
+     */
+    private void endRefused(List<ClaimDecider.Decision> refused, Instant now) {
+        List<ClaimEnd> ends = new ArrayList<>(refused.size());
+        for (ClaimDecider.Decision d : refused) {
+            if (d.end().claim() instanceof Claim.FireTime) {
+                admission.skippedByStore(d.work(), d.fireTimes(), now);
+            }
+            ends.add(d.onRefusal());
+        }
         try {
-            ctx.store().release(d.dispatch().firing(), d.dispatch().nextFireTime());
+            List<ClaimResult> results = ctx.store().endClaims(ends);
+            for (int i = 0; i < refused.size(); i++) {
+                ClaimEnd end = ends.get(i);
+                if (results.get(i).status() == ClaimResult.Status.ENDED && end.schedule() != null
+                        && end.schedule().removesJob()) {
+                    ctx.bus().publish(() -> new JobEvent.Removed(end.claim().jobId(), now));
+                }
+            }
         } catch (RuntimeException e) {
-            LOG.error("job '{}': could not put it back after its skipped fire time {}; the store returns it when the "
-                    + "claim expires", d.job().id(), d.dispatch().firing().fireTime(), e);
+            LOG.error("could not put back {} claim(s) refused at max instances; the store returns them when the claims expire",
+                    refused.size(), e);
         }
     }
 
-    private void lostClaim(Decided d, Dispatch.Result result) {
-        admission.abandon(d.run());
-        if (result.ticket() != null) {
-            // A store that breaks the contract of Dispatch.Result: undo its run record, or the run
-            // would count against max instances until another node recovered it.
-            LOG.warn("job '{}': the store recorded a run of {} for a claim it had lost; ending that record",
-                    d.job().id(), d.dispatch().firing().fireTime());
-            try {
-                ctx.store().completeRun(result.ticket(), null);
-            } catch (RuntimeException e) {
-                LOG.error("job '{}': could not end the store's record of a run it should not have made", d.job().id(), e);
-            }
+    private void putBack(Claim claim, Throwable e, Instant now) {
+        LOG.error("{} '{}': handling its claim of {} failed; it is put back unchanged",
+                claim.jobId() == null ? "task" : "job", claim.jobId() == null ? claim.task() : claim.jobId(),
+                claim.fireTime(), e);
+        if (claim instanceof Claim.Recovery) {
+            return; // a recovery stays claimed by this node; the store hands it out again on a takeover
         }
-    }
-
-    private void putBack(Firing firing, Throwable e) {
-        LOG.error("job '{}': handling its fire time {} failed; it is put back unchanged", firing.jobId(),
-                firing.fireTime(), e);
-        if (firing.holdsClaim()) {
-            try {
-                ctx.store().release(firing, firing.fireTime());
-            } catch (Throwable again) {
-                LOG.error("job '{}': could not put it back either; the store returns it when the claim expires",
-                        firing.jobId(), again);
-            }
+        try {
+            ctx.store().endClaims(List.of(ClaimDecider.putBack(claim, now)));
+        } catch (Throwable again) {
+            LOG.error("could not put it back either; the store returns it when the claim expires", again);
         }
     }
 
     /**
      * The earliest instant at which {@link #runDue} has something to do: the next due time (less
-     * the claim-ahead window while a worker is free to park on it), a retry, a timeout check; with a
-     * test clock also the fire time of a parked firing, which its pass releases.
+     * the claim-ahead window while a worker is free to park on it), a timeout check; with a test
+     * clock also the time of a parked claim, which its pass releases.
      */
     Optional<Instant> nextWakeUp(boolean firing) {
         Optional<Instant> wake = runner.nextTimeoutCheck();
@@ -315,11 +327,11 @@ final class FiringDispatcher {
         }
         if (firing) {
             Optional<Instant> due = ctx.store().nextDueTime(runnableTasks);
-            if (due.isPresent() && !claimAhead.isZero() && ctx.budget().freeWorkersToPark(ctx.tracker().inFlight(), ctx.tracker().workersInUse()) > 0) {
+            if (due.isPresent() && !claimAhead.isZero()
+                    && ctx.budget().freeWorkersToPark(ctx.tracker().inFlight(), ctx.tracker().workersInUse()) > 0) {
                 due = Optional.of(due.get().minus(claimAhead));
             }
             wake = earliest(wake, due);
-            wake = earliest(wake, runner.nextRetry());
         }
         return wake;
     }
@@ -334,165 +346,8 @@ final class FiringDispatcher {
         return a.get().isBefore(b.get()) ? a : b;
     }
 
-    /**
-     * Decides one claimed firing: which due fire times run, which are missed, and where the job
-     * goes next. Returns the decision for the store, or null when the firing was dealt with here
-     * (an unreadable job, a recovery, a fixed-delay job that keeps its claim while it runs).
-     */
-    private Decided decide(Firing firing, Instant now) {
-        return decide(firing, now, false);
-    }
-
-    /**
-     * @param parked the firing was claimed ahead and its worker woke for it: it is planned as at its
-     *               fire time. On a starved machine the worker may wake late, and planning at the
-     *               wake-up would fold the next fire times into this run, where a crash of this node
-     *               would lose them unrecorded (a run record names one fire time); they stay in the
-     *               schedule instead. Late beyond its grace, it goes back to the schedule unchanged,
-     *               where the dispatcher's rules (missed, coalesce) apply.
-     */
-    private Decided decide(Firing firing, Instant now, boolean parked) {
-        StoredJob stored = firing.job();
-        ctx.bus().publish(() -> new JobEvent.Claimed(stored.id(), stored.task(), firing.fireTime(), firing.recovery(), now));
-        JobDefinition job;
-        try {
-            job = ctx.codec().decode(stored);
-        } catch (RuntimeException | LinkageError | StackOverflowError e) {
-            // One unreadable row (unknown trigger type, broken options, a provider whose classes are
-            // gone) must not block the others:
-            // take it out of the schedule, keep its data, and say why.
-            LOG.error("job '{}' cannot be read and will not fire until it is replaced: {}", stored.id(), e.getMessage());
-            if (firing.ticket() != null) {
-                ctx.store().completeRun(firing.ticket(), null);
-            }
-            if (firing.holdsClaim()) {
-                ctx.store().release(firing, null);
-            }
-            return null;
-        }
-        if (endedEarlier(firing, job)) {
-            // A fixed-delay run ends its record (with its outcome) and only then moves its kept
-            // claim on: a node that died in between left the claim, which its taker put back at
-            // this fire time. The fire time ran; the schedule moves on from its completion.
-            LOG.info("job '{}': its fire time {} already ran on a node that died before moving the job on; it moves on "
-                    + "from that run's end", job.id(), firing.fireTime());
-            keeper.firingOver(new ActiveFiring(job, firing.fireTime(), firing, false), stored.lastRun().finishedAt());
-            return null;
-        }
-        MisfirePlanner.Plan plan;
-        try {
-            if (firing.recovery()) {
-                handleRecovery(firing, job, now);
-                return null;
-            }
-            Instant lastCompletion = stored.lastRun() == null ? null : stored.lastRun().finishedAt();
-            if (parked && planner.lateBeyondGrace(job.trigger(), job.options(), firing.fireTime(), now)) {
-                putBackUnchanged(firing);
-                return null;
-            }
-            Instant planAt = parked ? firing.fireTime() : now;
-            plan = planner.plan(job.id(), job.trigger(), job.options(), firing.fireTime(), planAt, lastCompletion);
-        } catch (TriggerGuard.FaultyTriggerException e) {
-            TriggerGuard.isolate(ctx, job.id(), job.task(), firing.fireTime(), firing.holdsClaim() ? firing : null,
-                    firing.ticket(), e, now);
-            return null;
-        }
-        for (Instant missed : plan.missed()) {
-            reportMissed(job, missed, now);
-        }
-        if (job.trigger().dependsOnCompletion()) {
-            if (plan.run().isEmpty()) {
-                keeper.firingOver(new ActiveFiring(job, firing.fireTime(), firing, firing.recovery()), now);
-            } else {
-                runner.dispatch(new ActiveFiring(job, plan.run().get(0), firing, firing.recovery()));
-            }
-            return null;
-        }
-        // The store records the run before the claim is given up: a crash in between then leaves a
-        // run record for another node to recover, not a firing that silently never happened. Like
-        // APScheduler, a job whose trigger will never fire again leaves the store now; its last runs
-        // (and their retries) go on from the definition in hand.
-        List<Instant> run = plan.run();
-        boolean exhausted = plan.next().isEmpty();
-        ActiveFiring acquired = null;
-        if (!run.isEmpty()) {
-            List<Instant> queued = run.size() == 1 ? List.of() : run.subList(1, run.size());
-            ActiveFiring candidate = new ActiveFiring(job, run.get(0), null, false, exhausted, queued, null);
-            acquired = admission.acquire(candidate) ? candidate : null;
-        }
-        RunRequest request;
-        try {
-            request = acquired == null ? null : admission.runRequest(acquired);
-        } catch (RuntimeException e) {
-            admission.abandon(acquired);
-            throw e;
-        }
-        return new Decided(new Dispatch(firing, request, plan.next().orElse(null)), job, acquired);
-    }
-
-    /** Whether a claimed fire time of a job that keeps its claim through the run already has its outcome recorded. */
-    private static boolean endedEarlier(Firing firing, JobDefinition job) {
-        StoredJob stored = firing.job();
-        return !firing.recovery() && firing.holdsClaim() && job.trigger().dependsOnCompletion() && stored.lastRun() != null
-                && firing.fireTime().equals(stored.lastRun().scheduledFireTime()) && stored.lastRun().finishedAt() != null;
-    }
-
-    /**
-     * A firing that was in flight on a node that died: like Quartz's "requests recovery", a
-     * recoverable job runs it again (whatever the misfire grace, since the lateness is the crash's,
-     * not the schedule's), then the fire times of the dead node's batch that had not started
-     * ({@link Firing#queued()}); any other job reports them all missed. The schedule moves on as usual.
-     */
-    private void handleRecovery(Firing firing, JobDefinition job, Instant now) {
-        Firing claim = firing.holdsClaim() ? firing : null;
-        boolean removed = false;
-        if (claim != null && !job.trigger().dependsOnCompletion()) {
-            // The dead node had recorded the run but not yet put the job back: put it back at the
-            // fire time after the recovered one, where the misfire rules take the backlog on.
-            Optional<Instant> next = TriggerGuard.next(job.trigger(), new TriggerContext(now, firing.fireTime(), null));
-            if (next.isPresent()) {
-                ctx.store().release(claim, next.get());
-            } else if (ctx.store().removeClaimed(claim)) {
-                removed = true;
-                ctx.bus().publish(() -> new JobEvent.Removed(job.id(), now));
-            }
-            claim = null;
-        }
-        if (job.options().recoverable()) {
-            LOG.info("job '{}': its fire time {} was in flight on a node that died; running it again", job.id(),
-                    firing.fireTime());
-            // The dead node's batch goes on here: the fire time in flight there is the documented
-            // re-run, the ones it had not started run for the first time, each with its own token.
-            runner.dispatch(new ActiveFiring(job, firing.fireTime(), claim, true, removed, firing.queued(), firing.ticket()));
-            return;
-        }
-        reportMissed(job, firing.fireTime(), now);
-        for (Instant queued : firing.queued()) {
-            reportMissed(job, queued, now);
-        }
-        if (firing.ticket() != null) {
-            ctx.store().completeRun(firing.ticket(), null);
-        }
-        if (claim != null) {
-            keeper.firingOver(new ActiveFiring(job, firing.fireTime(), claim, true), now);
-        }
-    }
-
-    private void reportMissed(JobDefinition job, Instant fireTime, Instant now) {
-        LOG.warn("job '{}' missed its fire time {} by {} (misfire grace {})", job.id(), fireTime,
-                Duration.between(fireTime, now), job.options().misfireGraceTime().orElse(null));
-        ctx.store().recordOutcome(job.id(), new LastRun(Outcome.MISSED, fireTime, now, Duration.ZERO, null));
-        ctx.bus().publish(() -> new JobEvent.Missed(job.id(), job.task(), fireTime, now));
-    }
-
-    /** Shutdown: stops retrying failed attempts, and puts parked firings back unrun. */
-    void stopRetries() {
+    /** Shutdown: parked claims go back unrun, and runs no longer move on to queued fire times. */
+    void stop() {
         parked.close();
-        runner.stopAccepting();
-    }
-
-    /** Runs a job once now, outside its schedule. */
-    void runNow(JobDefinition job) {
-        runner.dispatch(new ActiveFiring(job, ctx.clock().instant(), null, false));
     }
 }

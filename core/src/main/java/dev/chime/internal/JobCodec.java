@@ -5,20 +5,18 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chime.JobDefinition;
 import dev.chime.JobOptions;
 import dev.chime.JobOrigin;
-import dev.chime.RetryPolicy;
 import dev.chime.Trigger;
 import dev.chime.internal.trigger.CommonParamsTrigger;
 import dev.chime.spi.StoredJob;
 import dev.chime.spi.TriggerParser;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
- * Turns job definitions into the text a store keeps and back. Options are written field by field
- * (not by reflection) so the stored JSON stays stable when the classes change.
+ * Turns job definitions into the text a store keeps and back; the options' text is
+ * {@link OptionsJson}'s.
  */
 public final class JobCodec {
 
@@ -50,7 +48,7 @@ public final class JobCodec {
     }
 
     public StoredJob encode(JobDefinition job, Instant nextFireTime) {
-        String options = cached(jsonByOptions, job.options(), JobCodec::writeOptions);
+        String options = cached(jsonByOptions, job.options(), OptionsJson::write);
         if (job.origin().isPresent()) {
             options = withOrigin(options, job.origin().get());
         }
@@ -90,7 +88,7 @@ public final class JobCodec {
 
     private static DecodedOptions readStoredOptions(String json, String what) {
         JsonNode node = Json.parse(json, what);
-        JobOptions options = readOptions(node, what);
+        JobOptions options = OptionsJson.readStored(node, what);
         JsonNode o = node.get(ORIGIN_FIELD);
         if (o == null || !o.isObject()) {
             return new DecodedOptions(options, null);
@@ -109,103 +107,5 @@ public final class JobCodec {
             cache.put(key, value);
         }
         return value;
-    }
-
-    public static String writeOptions(JobOptions options) {
-        ObjectNode node = Json.MAPPER.createObjectNode();
-        if (options.misfireGraceTimeSet()) {
-            // Left out while it is the default, whose meaning depends on the trigger.
-            node.put("misfireGraceTime", options.misfireGraceTime().map(Duration::toString).orElse(null));
-        }
-        node.put("coalesce", options.coalesce());
-        node.put("maxInstances", options.maxInstances());
-        node.put("timeout", options.timeout().map(Duration::toString).orElse(null));
-        node.put("recoverable", options.recoverable());
-        RetryPolicy retry = options.retry();
-        ObjectNode retryNode = node.putObject("retry");
-        retryNode.put("maxRetries", retry.maxRetries());
-        retryNode.put("initialBackoff", retry.initialBackoff().toString());
-        retryNode.put("multiplier", retry.multiplier());
-        retryNode.put("maxBackoff", retry.maxBackoff().toString());
-        return node.toString();
-    }
-
-    /**
-     * Reads options JSON; a missing field keeps its default, so a schedule file may give only the
-     * fields it changes.
-     */
-    public static JobOptions readOptions(String json, String what) {
-        return readOptions(Json.parse(json, what), what);
-    }
-
-    public static JobOptions readOptions(JsonNode node, String what) {
-        if (!node.isObject()) {
-            throw new IllegalArgumentException(what + ": expected a JSON object, got " + node.getNodeType());
-        }
-        JobOptions.Builder b = JobOptions.builder();
-        if (node.has("misfireGraceTime")) {
-            b.misfireGraceTime(duration(node.get("misfireGraceTime"), what + ".misfireGraceTime"));
-        }
-        if (node.has("coalesce")) {
-            b.coalesce(bool(node.get("coalesce"), what + ".coalesce"));
-        }
-        if (node.has("maxInstances")) {
-            b.maxInstances(integer(node.get("maxInstances"), what + ".maxInstances"));
-        }
-        if (node.has("timeout")) {
-            b.timeout(duration(node.get("timeout"), what + ".timeout"));
-        }
-        if (node.has("recoverable")) {
-            b.recoverable(bool(node.get("recoverable"), what + ".recoverable"));
-        }
-        JsonNode retry = node.get("retry");
-        if (retry != null && !retry.isNull()) {
-            String w = what + ".retry";
-            int max = retry.has("maxRetries") ? integer(retry.get("maxRetries"), w + ".maxRetries") : 0;
-            Duration initial = retry.has("initialBackoff") ? duration(retry.get("initialBackoff"), w + ".initialBackoff") : Duration.ofSeconds(1);
-            double multiplier = retry.has("multiplier") ? number(retry.get("multiplier"), w + ".multiplier") : 1.0;
-            Duration cap = retry.has("maxBackoff") ? duration(retry.get("maxBackoff"), w + ".maxBackoff") : initial;
-            try {
-                b.retry(new RetryPolicy(max, initial == null ? Duration.ZERO : initial, multiplier, cap == null ? initial : cap));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(what + ": " + e.getMessage(), e);
-            }
-        }
-        try {
-            return b.build();
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(what + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static Duration duration(JsonNode node, String what) {
-        if (node.isNull()) {
-            return null;
-        }
-        if (!node.isTextual()) {
-            throw new IllegalArgumentException(what + ": expected an ISO-8601 duration such as \"PT10S\", got " + node);
-        }
-        return dev.chime.spi.SpecParams.parseDuration(what, node.asText());
-    }
-
-    private static boolean bool(JsonNode node, String what) {
-        if (!node.isBoolean()) {
-            throw new IllegalArgumentException(what + ": expected true or false, got " + node);
-        }
-        return node.asBoolean();
-    }
-
-    private static int integer(JsonNode node, String what) {
-        if (!node.canConvertToInt() || !node.isIntegralNumber()) {
-            throw new IllegalArgumentException(what + ": expected a whole number, got " + node);
-        }
-        return node.asInt();
-    }
-
-    private static double number(JsonNode node, String what) {
-        if (!node.isNumber()) {
-            throw new IllegalArgumentException(what + ": expected a number, got " + node);
-        }
-        return node.asDouble();
     }
 }

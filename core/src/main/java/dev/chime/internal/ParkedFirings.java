@@ -1,6 +1,6 @@
 package dev.chime.internal;
 
-import dev.chime.spi.Firing;
+import dev.chime.spi.Claim;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -41,8 +41,8 @@ final class ParkedFirings {
     private final EngineContext ctx;
     private final boolean driveByClock;
     private final Duration window;
-    private final BiConsumer<Firing, Runnable> fireAtDue;
-    private final Consumer<Firing> putBack;
+    private final BiConsumer<Claim, Runnable> fireAtDue;
+    private final Consumer<Claim> putBack;
     private final Set<Entry> entries = ConcurrentHashMap.newKeySet();
     /** False while paused or after shutdown: parked firings are put back, and no new ones stay. */
     private volatile boolean holding = true;
@@ -55,8 +55,8 @@ final class ParkedFirings {
      *                  in-flight count never dips between the parked firing and its attempt
      * @param putBack   gives a claim back to the schedule unchanged
      */
-    ParkedFirings(EngineContext ctx, Duration window, boolean driveByClock, BiConsumer<Firing, Runnable> fireAtDue,
-                  Consumer<Firing> putBack) {
+    ParkedFirings(EngineContext ctx, Duration window, boolean driveByClock, BiConsumer<Claim, Runnable> fireAtDue,
+                  Consumer<Claim> putBack) {
         this.ctx = ctx;
         this.window = window;
         this.driveByClock = driveByClock;
@@ -66,7 +66,7 @@ final class ParkedFirings {
 
     /** One claimed firing waiting for its fire time. */
     private final class Entry implements Runnable {
-        final Firing claim;
+        final Claim claim;
         final long dueNanos;
         final Instant fireTime;
         volatile Thread thread;
@@ -76,10 +76,10 @@ final class ParkedFirings {
         volatile boolean released;
         private final AtomicBoolean counted = new AtomicBoolean(true);
 
-        Entry(Firing claim, long dueNanos) {
+        Entry(Claim claim, long dueNanos) {
             this.claim = claim;
             this.dueNanos = dueNanos;
-            this.fireTime = claim.fireTime();
+            this.fireTime = timeOf(claim);
         }
 
         @Override
@@ -98,7 +98,7 @@ final class ParkedFirings {
                     putBack.accept(claim);
                 }
             } catch (Throwable e) {
-                LOG.error("job '{}': its firing of {}, claimed ahead, could not be carried out", claim.jobId(), fireTime, e);
+                LOG.error("{}: its firing of {}, claimed ahead, could not be carried out", who(claim), fireTime, e);
             } finally {
                 if (mine) {
                     unhold();
@@ -164,7 +164,7 @@ final class ParkedFirings {
             try {
                 putBack.accept(claim);
             } catch (Throwable e) {
-                LOG.error("job '{}': could not put back its firing of {} claimed ahead", claim.jobId(), fireTime, e);
+                LOG.error("{}: could not put back its firing of {} claimed ahead", who(claim), fireTime, e);
             } finally {
                 unhold();
             }
@@ -176,10 +176,10 @@ final class ParkedFirings {
      * flight from now on (so the node does not claim more than its workers can hold), until its
      * attempt is submitted or the claim is put back.
      */
-    void park(Firing claim) {
+    void park(Claim claim) {
         // Never longer than the window: the store handed out only firings due within it by its own
         // clock, which for store-jdbc is the database's, and a node whose clock lags must not hold them.
-        long untilDue = Duration.between(ctx.clock().instant(), claim.fireTime()).toNanos();
+        long untilDue = Duration.between(ctx.clock().instant(), timeOf(claim)).toNanos();
         long dueNanos = ctx.ticker().nanos() + Math.max(0, Math.min(untilDue, window.toNanos()));
         Entry entry = new Entry(claim, dueNanos);
         ctx.tracker().hold();
@@ -187,13 +187,13 @@ final class ParkedFirings {
         try {
             ctx.executor().execute(entry);
         } catch (RejectedExecutionException e) {
-            LOG.warn("job '{}': the executor refused its firing of {} claimed ahead (shut down?); it is put back",
-                    claim.jobId(), claim.fireTime());
+            LOG.warn("{}: the executor refused its firing of {} claimed ahead (shut down?); it is put back", who(claim),
+                    claim.fireTime());
             entry.takeAndPutBack();
             return;
         } catch (Throwable e) {
-            LOG.error("job '{}': the executor failed to take its firing of {} claimed ahead; it is put back",
-                    claim.jobId(), claim.fireTime(), e);
+            LOG.error("{}: the executor failed to take its firing of {} claimed ahead; it is put back", who(claim),
+                    claim.fireTime(), e);
             entry.takeAndPutBack();
             return;
         }
@@ -201,6 +201,16 @@ final class ParkedFirings {
             // Paused or shut down while the claim was being made: put it back at once.
             entry.takeAndPutBack();
         }
+    }
+
+    /** When a claim is due: its fire time, or for an execution its due time. */
+    private static Instant timeOf(Claim claim) {
+        return claim instanceof Claim.Due d ? d.execution().dueAt() : claim.fireTime();
+    }
+
+    /** Names the claim's job or task in log lines. */
+    private static String who(Claim claim) {
+        return claim.jobId() == null ? "task '" + claim.task() + "'" : "job '" + claim.jobId() + "'";
     }
 
     /** Wakes the parked firings whose fire time has come (the test clock's passes). */

@@ -2,8 +2,8 @@ package dev.chime.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.chime.CancellationSignal;
+import dev.chime.Execution;
 import dev.chime.JobContext;
-import dev.chime.spi.RunTicket;
 import java.time.Instant;
 
 /** The {@link JobContext} of one attempt. */
@@ -16,19 +16,43 @@ final class RunContext implements JobContext {
         this.attempt = attempt;
     }
 
+    private Run run() {
+        return attempt.run();
+    }
+
     @Override
     public String jobId() {
-        return attempt.firing().definition().id();
+        return run().work().eventJobId();
+    }
+
+    @Override
+    public String executionId() {
+        return run().executionId();
+    }
+
+    @Override
+    public void result(Object value) {
+        if (value == null) {
+            attempt.resultJson(null);
+            return;
+        }
+        String json = Json.write(value, "result of execution '" + executionId() + "'");
+        if (json.length() > Execution.MAX_RESULT_CHARS) {
+            throw new IllegalArgumentException("result of execution '" + executionId() + "' (" + run().work().describe() + "): "
+                    + json.length() + " characters of JSON is more than the " + Execution.MAX_RESULT_CHARS
+                    + " a result may have; keep large output elsewhere and return a reference to it");
+        }
+        attempt.resultJson(json);
     }
 
     @Override
     public String task() {
-        return attempt.firing().definition().task();
+        return run().work().task();
     }
 
     @Override
     public Instant scheduledFireTime() {
-        return attempt.firing().fireTime();
+        return run().fireTime();
     }
 
     @Override
@@ -44,14 +68,14 @@ final class RunContext implements JobContext {
     @Override
     public JsonNode data() {
         if (data == null) {
-            data = attempt.firing().definition().data();
+            data = run().work().data();
         }
         return data;
     }
 
     @Override
     public <T> T data(Class<T> type) {
-        return Json.convert(data(), type, "data of job '" + jobId() + "'");
+        return Json.convert(data(), type, "data of " + run().work().describe());
     }
 
     @Override
@@ -61,12 +85,11 @@ final class RunContext implements JobContext {
 
     @Override
     public boolean isRecovery() {
-        return attempt.firing().recovery();
+        return run().recovery();
     }
 
     @Override
     public long fencingToken() {
-        RunTicket ticket = attempt.firing().ticket();
-        return ticket == null ? 0 : ticket.fencingToken();
+        return run().ticket().fencingToken();
     }
 }

@@ -44,6 +44,11 @@ final class RunTracker {
         return true;
     }
 
+    /** Takes a slot whatever the limit: a recovery takes over the instance its dead node held. */
+    void forceAcquireInstance(String jobId) {
+        activeFirings.merge(jobId, 1, Integer::sum);
+    }
+
     void releaseInstance(String jobId) {
         activeFirings.computeIfPresent(jobId, (id, n) -> n <= 1 ? null : n - 1);
     }

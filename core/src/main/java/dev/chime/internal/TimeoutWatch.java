@@ -67,12 +67,12 @@ final class TimeoutWatch {
     }
 
     private void reportOverrun(Attempt attempt) {
-        ActiveFiring firing = attempt.firing();
+        Run run = attempt.run();
         Duration timeout = attempt.timeout();
-        LOG.error("job '{}' attempt {} of {} is still running at twice its timeout of {}: it ignores interruption. "
+        LOG.error("{} attempt {} of {} is still running at twice its timeout of {}: it ignores interruption. "
                         + "Its instance slot stays taken until it returns, so the job does not run again meanwhile",
-                firing.jobId(), attempt.number(), firing.fireTime(), timeout);
-        ctx.bus().publish(() -> new JobEvent.Overrunning(firing.jobId(), firing.definition().task(), firing.fireTime(),
+                run.work().describe(), attempt.number(), run.fireTime(), timeout);
+        ctx.bus().publish(() -> new JobEvent.Overrunning(run.work().eventJobId(), run.work().task(), run.fireTime(),
                 attempt.number(), attempt.startedAt(), timeout, ctx.clock().instant()));
     }
 }

@@ -3,7 +3,6 @@ package dev.chime.internal;
 import dev.chime.JobEvent;
 import dev.chime.Trigger;
 import dev.chime.TriggerContext;
-import dev.chime.spi.Firing;
 import java.time.Instant;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -49,24 +48,15 @@ final class TriggerGuard {
     }
 
     /**
-     * Takes the job of a faulty trigger out of the schedule, as the dispatcher does with an
-     * unreadable row: the job stays in the store with no next fire time (replacing or
-     * rescheduling it brings it back), a run the store recorded for it is ended, and the fault is
-     * reported once, in the log and as {@link JobEvent.TriggerFailed}.
-     *
-     * @param claim the claim to end, or null when none is held
+     * Reports a faulty trigger once, in the log and as {@link JobEvent.TriggerFailed}. The caller
+     * takes the job out of the schedule, as the dispatcher does with an unreadable row: it stays in
+     * the store with no next fire time (replacing or rescheduling it brings it back).
      */
-    static void isolate(EngineContext ctx, String jobId, String task, Instant fireTime, Firing claim,
-                        dev.chime.spi.RunTicket ticket, FaultyTriggerException fault, Instant now) {
+    static void reportFault(EngineContext ctx, String jobId, String task, Instant fireTime, FaultyTriggerException fault,
+                            Instant now) {
         LOG.error("job '{}': {} at fire time {}; the job will not fire until it is replaced or rescheduled", jobId,
                 fault.getMessage(), fireTime, fault.getCause());
         ctx.bus().publish(() -> new JobEvent.TriggerFailed(jobId, task, fireTime, fault, now));
-        if (ticket != null) {
-            ctx.store().completeRun(ticket, null);
-        }
-        if (claim != null) {
-            ctx.store().release(claim, null);
-        }
     }
 
     static String spec(Trigger trigger) {

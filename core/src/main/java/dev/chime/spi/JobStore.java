@@ -1,32 +1,60 @@
 package dev.chime.spi;
 
-import dev.chime.LastRun;
+import dev.chime.ExecutionQuery;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Where jobs and their schedule state live. The engine never changes a job but through these
- * calls, so a store is free to keep jobs in memory, in a database, or anywhere else.
+ * Where jobs, their schedule and their executions live. The engine never changes either but
+ * through these calls, so a store may keep them in memory, in a database, or anywhere else.
  * Implementations must be thread-safe; the contract kit ({@code JobStoreContract} in the core
- * test-jar) checks every rule below.
+ * test-jar) checks every rule below. A store for one process extends {@link JobStoreSupport},
+ * which implements the protocol over a few storage primitives; a store that wraps another extends
+ * {@link ForwardingJobStore}. Nothing here has a default: a wrapper cannot silently fall back.
  *
- * <p>The claim protocol: {@link #claimDue} atomically takes due jobs out of the schedule (sets
- * {@code claimedFireTime}, clears {@code nextFireTime}, bumps {@code version}) so no other claim,
- * from this node or another, returns them; {@link #release} puts the job back with its next fire
- * time, but only if nothing changed it since the claim.
+ * <h2>The life of a run</h2>
+ * <ol>
+ *   <li>{@link #claim}: due work leaves the store's queue for this node: a job's fire time, a due
+ *       execution (task, run-now, retry), or a dead node's running execution
+ *       ({@link Claim}). Nothing claimed is handed out again until its claim ends.</li>
+ *   <li>{@link #endClaims}: the one way a claim ends, a batch at a time. Per claim, in one write
+ *       fenced by the claim's version: start its run (checking max instances across the cluster),
+ *       change its job's schedule, or put its execution back or fail it ({@link ClaimEnd}). A run
+ *       is recorded only for a claim still held, in the write that ends it, so a crash leaves
+ *       either the claim or the run, never neither and never both.</li>
+ *   <li>{@link #holdsRun}: before each attempt's body, whether the run is still this node's.</li>
+ *   <li>{@link #endRuns}: the one way a run ends, a batch at a time, answered later so that a
+ *       store behind a network writes many ends in one transaction. Per run, fenced by its ticket:
+ *       the execution's state and history, the job's last outcome, a kept claim, the next queued
+ *       fire time ({@link RunEnd}). The history rides on this write: no extra commit per run.</li>
+ * </ol>
  *
- * <p>Runs: {@link #beginRun} and {@link #completeRun} bracket every run, so a store shared by a
- * cluster can enforce max instances cluster-wide, hand a dead node's runs to a live one (as
- * {@linkplain Firing#recovery() recovery firings} from {@link #claimDue}), and fence a stale node's
- * outcome. A single-node store can leave both to their defaults.
+ * <h2>Fencing</h2>
+ * Every write about a claim carries the claim's version; every write about a run carries its
+ * {@link RunTicket}; the store checks them in the same statement or transaction as the write and
+ * writes nothing when they no longer hold. Ends are idempotent: one written again after a lost
+ * answer answers as the first. Fencing tokens ({@link RunTicket#fencingToken()}) go up with every
+ * run of a job (for a task, of its execution).
+ *
+ * <h2>Max instances and retries</h2>
+ * A job's running instances are its RUNNING executions. A failed attempt with retries left ends its
+ * run {@code WAITING_FOR_RETRY}: it frees its instance while it waits (a waiting retry counts
+ * against nothing) and is claimed as a {@link Claim.Due} by any node once due; starting it takes
+ * an instance like any run, and when none is free it waits again ({@link ClaimEnd#waitUntil()}).
+ * Enqueued tasks have no job and no instance limit.
+ *
+ * <h2>What a store must do atomically</h2>
+ * {@link #claim} (take work so no concurrent claim gets it), each {@link ClaimEnd} and each
+ * {@link RunEnd} (all of its steps or none), {@link #cancel}, {@link #requeue}, {@link #update}.
  */
 public interface JobStore extends AutoCloseable {
+
+    // --- jobs ------------------------------------------------------------------------------------
 
     /** Adds a job. Returns false, changing nothing, if the id is taken. */
     boolean add(StoredJob job);
@@ -34,7 +62,7 @@ public interface JobStore extends AutoCloseable {
     /** Adds a job or replaces the one with the same id (its claim, if any, is dropped). */
     void put(StoredJob job);
 
-    /** Removes a job. Returns false if there was none. */
+    /** Removes a job (its executions stay in the history). Returns false if there was none. */
     boolean remove(String jobId);
 
     Optional<StoredJob> get(String jobId);
@@ -49,204 +77,136 @@ public interface JobStore extends AutoCloseable {
     boolean update(StoredJob job);
 
     /**
-     * Claims up to {@code limit} jobs whose next fire time is at or before {@code now}, earliest
-     * first, skipping paused and already-claimed jobs. Never returns the same firing twice, even to
-     * concurrent callers.
+     * How many jobs there are and how many are paused. Gauges read this on every scrape: answer
+     * without listing the jobs.
      */
-    List<Firing> claimDue(Instant now, int limit);
+    JobCounts counts();
+
+    // --- the life of a run ----------------------------------------------------------------------
 
     /**
-     * {@link #claimDue(Instant, int)}, taking only jobs whose task is in {@code tasks}: the engine
-     * passes the tasks this node can run ({@link JobFactory#knownTasks()}), so a clustered store
-     * leaves the other jobs to nodes that can run them (and should say once per task that some are
-     * due). {@code null} means every task. The default ignores the restriction, as a store used by
-     * one node may: a job whose task is unknown then fails when it runs.
+     * Claims up to {@code limit} pieces of work due at or before {@code now}, earliest first: jobs
+     * whose next fire time has come (not paused, not claimed), executions waiting whose
+     * {@code dueAt} has come (not claimed), and the running executions of dead nodes. Only work
+     * whose task is in {@code tasks} ({@code null}: every task), so that a node leaves the rest to
+     * nodes that can run it (a clustered store says once per task that some is due). Never hands
+     * out the same work twice, even to concurrent callers.
      */
-    default List<Firing> claimDue(Instant now, int limit, Set<String> tasks) {
-        return claimDue(now, limit);
-    }
+    List<Claim> claim(Instant now, int limit, Set<String> tasks);
 
     /**
-     * Ends a claim: clears {@code claimedFireTime} and sets the next fire time (null when the trigger
-     * is exhausted). Returns false, changing nothing, if the job was changed or removed since the
-     * claim (the change wins).
+     * Ends claims, item by item as {@link ClaimEnd} says; the answer matches {@code ends} item for
+     * item. A store behind a network does the whole batch in one transaction: it is on the path of
+     * every firing.
      */
-    boolean release(Firing firing, Instant nextFireTime);
+    List<ClaimResult> endClaims(List<ClaimEnd> ends);
 
     /**
-     * Ends a claim by removing the job, because its trigger will never fire again. Returns false,
-     * changing nothing, if the job was changed or removed since the claim (the change wins).
+     * Ends runs, item by item as {@link RunEnd} says; the answer, when it comes, matches
+     * {@code ends} item for item. The engine's worker goes on while the store writes, and frees
+     * the instance slot when the stage completes; a store behind a network groups the ends that
+     * arrive meanwhile into one transaction. A stage that fails means nothing is known to be
+     * written: the engine logs it, and the store's takeover rules take it from there.
      */
-    boolean removeClaimed(Firing firing);
-
-    /** Records a job's latest outcome without touching its schedule or version. */
-    void recordOutcome(String jobId, LastRun lastRun);
+    CompletionStage<List<RunEndResult>> endRuns(List<RunEnd> ends);
 
     /**
-     * A firing is about to run on this node. A store shared by several nodes records the run, so
-     * that max concurrent instances holds across all of them and a dead node's runs can be taken
-     * over; a store used by one node needs nothing (the engine counts its own instances), which is
-     * the default.
-     *
-     * <p>When the request carries a {@link RunRequest#claim claim}, a shared store records the run
-     * only if that claim is still this node's, checked in the same write: the firing's claim may
-     * have gone to another node while this one was paused.
-     *
-     * @return a ticket to hand to {@link #completeRun}, or null when the job already has
-     *         {@code maxInstances} runs in progress somewhere, or its claim was lost (the firing is
-     *         then not run here)
-     */
-    default RunTicket beginRun(RunRequest request) {
-        return RunTicket.local(request);
-    }
-
-    /**
-     * Carries out the engine's decisions about a batch of claimed firings, in order: for each, the
-     * {@link #beginRun} of its run (if any), then its {@link #release} or {@link #removeClaimed}.
-     * The result list matches {@code dispatches} item for item.
-     *
-     * <p>The contract: a store records a run (answers a ticket) only for a claim it still held and
-     * ended in the same call. When the claim was lost meanwhile (a concurrent reschedule or remove,
-     * another node's takeover), the result is {@code claimEnded=false} with no ticket, and no run
-     * record is left behind: the change that won decides, and the engine does not run the firing.
-     * A store behind a network checks the claim and records the run in one transaction.
-     *
-     * <p>The default makes those calls one by one: {@code beginRun}, then the release; when the
-     * release finds the claim lost, it undoes the run with {@code completeRun(ticket, null)} and
-     * answers no ticket. A store behind a network should do the whole batch in one round of writes
-     * (one transaction): dispatch is on the path of every firing, and a commit per firing caps a
-     * node at a few hundred firings per second.
-     */
-    default List<Dispatch.Result> dispatch(List<Dispatch> dispatches) {
-        List<Dispatch.Result> results = new ArrayList<>(dispatches.size());
-        for (Dispatch d : dispatches) {
-            RunTicket ticket = d.run() == null ? null : beginRun(d.run());
-            boolean ended = d.removesJob() ? removeClaimed(d.firing()) : release(d.firing(), d.nextFireTime());
-            if (!ended && ticket != null) {
-                // The run was recorded first so that a crash in between leaves a record; a lost
-                // claim must leave none.
-                completeRun(ticket, null);
-                ticket = null;
-            }
-            results.add(new Dispatch.Result(ticket, ended));
-        }
-        return results;
-    }
-
-    /**
-     * A run is over: forgets it and, unless {@code lastRun} is null, records the job's outcome, both
-     * at once. Returns false, recording nothing, when the ticket is no longer this node's (another
-     * node took the run over while this one was presumed dead): at most one outcome is recorded
-     * per run.
-     */
-    default boolean completeRun(RunTicket ticket, LastRun lastRun) {
-        if (lastRun != null) {
-            recordOutcome(ticket.jobId(), lastRun);
-        }
-        return true;
-    }
-
-    /**
-     * Whether this node still holds a run it began. Asked by the worker thread just before each
-     * attempt's body starts (a node paused after dispatching a run, or while a retry waited for its
-     * backoff, may have been taken over meanwhile, and the node that took the run over runs the
-     * firing again or reports it missed), and before a retry is submitted. It is on the path of
-     * every run: a shared store should answer from memory while its lease is fresh, and ask the
-     * database only when it is not.
+     * Whether this node still holds a run it started. Asked on the worker thread just before each
+     * attempt's body starts (a node paused after starting the run may have been taken over, and
+     * the taker runs it again or ends it). It is on the path of every run: a shared store answers
+     * from memory while its lease is fresh, and asks the database only when it is not.
      *
      * <p>Answers false only when the run is certainly no longer this node's: the engine then drops
-     * the attempt without an event (the node that took it over accounts for it). Throws when it
-     * cannot tell (the store is unreachable, or this node may be taken over at any moment): the
-     * body does not start, the fire time is reported missed and the run ended through
-     * {@link #completeRun}, which is fenced; a retry waiting to be submitted waits and asks again.
-     * What no store can close is the window between this answer and the body's first instruction
-     * (a node frozen right there). The default, for a store used by one node, is true.
+     * the attempt without an event. Throws when it cannot tell (unreachable, or this node may be
+     * taken over at any moment): the body does not start and the run ends FAILED through the
+     * fenced {@link #endRuns}.
      */
-    default boolean holdsRun(RunTicket ticket) {
-        return true;
+    boolean holdsRun(RunTicket ticket);
+
+    /**
+     * The earliest instant at which {@link #claim} would hand out work with a task in
+     * {@code tasks} ({@code null}: every task): a job's next fire time (not paused, not claimed)
+     * or a waiting execution's due time (not claimed).
+     */
+    Optional<Instant> nextDueTime(Set<String> tasks);
+
+    // --- executions ------------------------------------------------------------------------------
+
+    /**
+     * Records new executions waiting for their time ({@link StoredExecution#scheduled}: enqueued
+     * tasks, run-nows), all or none. Ids are new: a store may refuse a taken one with an
+     * {@link IllegalArgumentException}.
+     */
+    void enqueue(List<StoredExecution> executions);
+
+    Optional<StoredExecution> execution(String id);
+
+    /**
+     * The executions that match the query's filters, newest first by ({@code createdAt}, id),
+     * strictly after its {@link ExecutionQuery#position() position}, at most {@code query.limit()}.
+     */
+    List<StoredExecution> executions(ExecutionQuery query);
+
+    /** What {@link #cancel} did. */
+    enum CancelOutcome {
+        /** It was waiting (SCHEDULED or WAITING_FOR_RETRY): now CANCELLED and ended; a claim of it is lost. */
+        CANCELLED,
+        /** It is RUNNING: its stop was requested ({@code stopRequested}); its node stops it. */
+        STOP_REQUESTED,
+        /** It had ended already: nothing changed. */
+        ALREADY_ENDED,
+        /** No such execution. */
+        NOT_FOUND
     }
 
     /**
-     * A run of several queued fire times ({@link RunRequest#queued()}, or a recovery's
-     * {@link Firing#queued()}) finished one and moves on to the next, {@code fireTime}: records the
-     * finished one's outcome (unless {@code lastRun} is null), notes in the run's record that
-     * {@code fireTime} is now the one in flight, and hands out a fencing token for it, higher than
-     * every token of the job before. A store shared by a cluster does all of this at once, and only
-     * while the run is still this node's: a node that takes the run over then runs (or reports
-     * missed) exactly the fire times not yet started, and the stale node gets null.
-     *
-     * <p>A store that hands out fencing tokens must override this; the default, for stores that
-     * hand out none (token 0), records the outcome and keeps the ticket's token. A store that
-     * wraps another must forward it.
-     *
-     * @return the run's ticket for {@code fireTime}; null when the run is no longer this node's
-     *         (another node took it over and runs the rest), and then nothing was recorded
+     * Cancels an execution, atomically (see {@link CancelOutcome}). A waiting retry of a
+     * fixed-delay run holds its job's claim; cancelling it leaves the claim as it is, and the
+     * engine moves the job on with a version-checked {@link #update} (only the engine knows the
+     * trigger).
      */
-    default RunTicket advanceRun(RunTicket ticket, Instant fireTime, LastRun lastRun) {
-        if (lastRun != null) {
-            recordOutcome(ticket.jobId(), lastRun);
-        }
-        return new RunTicket(ticket.jobId(), fireTime, ticket.runId(), ticket.fencingToken());
-    }
+    CancelOutcome cancel(String executionId, Instant now);
 
     /**
-     * {@link #completeRun}, answered later: the engine's worker thread goes on to the next run
-     * while the store writes, and the engine frees the job's instance slot when the stage
-     * completes. A store behind a network should write many completions in one transaction here;
-     * the default completes at once on the calling thread.
+     * The ids among {@code executionIds} (RUNNING on this node) whose stop was requested by
+     * {@link #cancel}, on any node. Asked on the engine's pass while runs are in flight.
      */
-    default CompletionStage<Boolean> completeRunAsync(RunTicket ticket, LastRun lastRun) {
-        try {
-            return CompletableFuture.completedFuture(completeRun(ticket, lastRun));
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-    }
+    Set<String> stopsRequested(Collection<String> executionIds);
 
     /**
-     * How many jobs there are and how many are paused. Gauges read this on every scrape, so a store
-     * with many jobs should answer without listing them; the default lists them.
+     * Puts an ended FAILED or CANCELLED execution back to waiting ({@code SCHEDULED}, due at
+     * {@code dueAt}, attempts back to 0), atomically; false, changing nothing, in any other state
+     * or when there is no such execution.
      */
-    default JobCounts counts() {
-        List<StoredJob> all = list();
-        return new JobCounts(all.size(), all.stream().filter(StoredJob::paused).count());
-    }
-
-    /** The earliest next fire time of any job that is neither paused nor claimed. */
-    Optional<Instant> nextDueTime();
+    boolean requeue(String executionId, Instant dueAt);
 
     /**
-     * True when other nodes (other schedulers, other processes) may run this store's jobs, as in a
-     * database cluster. Then a job whose task this node does not know may be another node's, and
-     * {@code Scheduler.add} accepts it (saying so in the log once per task) instead of refusing it.
-     * False, the default, for a store that only this scheduler runs.
+     * Deletes at most {@code limit} ended executions that ended before {@code endedBefore} or have
+     * at least {@code keepPerJob} newer ended ones of the same job (for a task: the same task),
+     * and answers how many it deleted. Bounded, so that no call holds long locks; the engine calls
+     * again while a full batch comes back. In a cluster one node at a time cleans: a store shared
+     * by several answers 0 while another node holds the cleaning (a lease row, say).
      */
-    default boolean sharedWithOtherNodes() {
-        return false;
-    }
+    int purgeExecutions(Instant endedBefore, int keepPerJob, int limit);
+
+    // --- the store and the cluster ---------------------------------------------------------------
 
     /**
-     * {@link #nextDueTime()} among the jobs whose task is in {@code tasks} ({@code null}: every
-     * task), so that a node does not wake up for jobs it leaves to others. The default ignores
-     * the restriction.
+     * True when other nodes (other schedulers, other processes) may run this store's work, as in a
+     * database cluster: a job whose task this node does not know may be another node's, so
+     * {@code Scheduler.add} accepts it (logged once per task) instead of refusing it.
      */
-    default Optional<Instant> nextDueTime(Set<String> tasks) {
-        return nextDueTime();
-    }
+    boolean sharedWithOtherNodes();
 
     /**
      * The clock the engine judges time by with this store (due-ness, misfire lateness, event
      * times), given the scheduler's own. A store shared by a cluster answers one clock for every
-     * node, such as the database's, so a node whose clock is off neither fires early nor sees every
-     * fire time as missed. The default is the scheduler's clock. Not asked when a
-     * {@code TestClock} drives the scheduler.
+     * node, such as the database's. A store for one process answers {@code local}. Not asked when
+     * the scheduler's clock drives it (a {@code TestClock}).
      */
-    default Clock clusterClock(Clock local) {
-        return local;
-    }
+    Clock clusterClock(Clock local);
 
     /** Releases resources; the store is not used afterwards. */
     @Override
-    default void close() {
-    }
+    void close();
 }
