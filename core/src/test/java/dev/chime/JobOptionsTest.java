@@ -3,7 +3,7 @@ package dev.chime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.chime.internal.JobCodec;
+import dev.chime.internal.OptionsJson;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -55,11 +55,11 @@ class JobOptionsTest {
 
     @Test
     void outOfRangeDurationsInOptionsJsonNameTheOptionsAndTheField() {
-        assertThatThrownBy(() -> JobCodec.readOptions("{\"timeout\": \"PT1000000H\"}", "job 'x' options"))
+        assertThatThrownBy(() -> OptionsJson.readStored("{\"timeout\": \"PT1000000H\"}", "job 'x' options"))
                 .hasMessageStartingWith("job 'x' options: timeout: PT1000000H must be positive and at most PT876600H (100 years)");
-        assertThatThrownBy(() -> JobCodec.readOptions("{\"misfireGraceTime\": \"PT1000000H\"}", "job 'x' options"))
+        assertThatThrownBy(() -> OptionsJson.readStored("{\"misfireGraceTime\": \"PT1000000H\"}", "job 'x' options"))
                 .hasMessageStartingWith("job 'x' options: misfireGraceTime: PT1000000H is outside 0 to PT876600H");
-        assertThatThrownBy(() -> JobCodec.readOptions("{\"retry\": {\"maxRetries\": 1, \"maxBackoff\": \"PT3000000H\"}}",
+        assertThatThrownBy(() -> OptionsJson.readStored("{\"retry\": {\"maxRetries\": 1, \"maxBackoff\": \"PT3000000H\"}}",
                 "job 'x' options"))
                 .hasMessage("job 'x' options: retry maxBackoff: PT3000000H is longer than PT876600H (100 years)");
     }
@@ -78,25 +78,25 @@ class JobOptionsTest {
     void optionsRoundTripThroughJson() {
         JobOptions o = JobOptions.builder().misfireGraceTime(null).coalesce(false).maxInstances(3)
                 .retry(RetryPolicy.exponential(4, Duration.ofSeconds(5))).timeout(Duration.ofMinutes(2)).recoverable(true).build();
-        assertThat(JobCodec.readOptions(JobCodec.writeOptions(o), "options")).isEqualTo(o);
+        assertThat(OptionsJson.readStored(OptionsJson.write(o), "options")).isEqualTo(o);
     }
 
     @Test
     void partialOptionsJsonKeepsDefaultsForMissingFields() {
-        JobOptions o = JobCodec.readOptions("{\"maxInstances\": 4}", "options");
+        JobOptions o = OptionsJson.readStored("{\"maxInstances\": 4}", "options");
         assertThat(o.maxInstances()).isEqualTo(4);
         assertThat(o.coalesce()).isTrue();
     }
 
     @Test
     void badOptionsJsonNamesTheField() {
-        assertThatThrownBy(() -> JobCodec.readOptions("{\"maxInstances\": \"many\"}", "job 'x' options"))
+        assertThatThrownBy(() -> OptionsJson.readStored("{\"maxInstances\": \"many\"}", "job 'x' options"))
                 .hasMessage("job 'x' options.maxInstances: expected a whole number, got \"many\"");
-        assertThatThrownBy(() -> JobCodec.readOptions("{\"timeout\": \"soon\"}", "job 'x' options"))
+        assertThatThrownBy(() -> OptionsJson.readStored("{\"timeout\": \"soon\"}", "job 'x' options"))
                 .hasMessageContaining("job 'x' options.timeout: 'soon' is not an ISO-8601 duration");
-        assertThatThrownBy(() -> JobCodec.readOptions("{\"maxInstances\": 0}", "job 'x' options"))
+        assertThatThrownBy(() -> OptionsJson.readStored("{\"maxInstances\": 0}", "job 'x' options"))
                 .hasMessage("job 'x' options: maxInstances: 0 must be at least 1");
-        assertThatThrownBy(() -> JobCodec.readOptions("{oops", "job 'x' options"))
+        assertThatThrownBy(() -> OptionsJson.readStored("{oops", "job 'x' options"))
                 .hasMessageContaining("job 'x' options: invalid JSON at line 1");
     }
 

@@ -1,126 +1,97 @@
 package dev.chime.spi;
 
-import dev.chime.LastRun;
-import java.time.Instant;
+import dev.chime.ExecutionQuery;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * The simplest store that passes {@link JobStoreContract}: every method synchronized, claims found
- * by scanning all jobs. Core's own tests use it (core cannot depend on store-memory), and it shows
- * plugin authors the contract at its plainest.
+ * The simplest store that passes {@link JobStoreContract}: {@link JobStoreSupport}'s protocol over
+ * two maps, every ordered read a scan and a sort. Core's own tests use it (core cannot depend on
+ * store-memory), and it shows plugin authors how little a store for one process needs.
  */
-public class NaiveJobStore implements JobStore {
+public class NaiveJobStore extends JobStoreSupport {
 
     private final Map<String, StoredJob> jobs = new TreeMap<>();
-    private long fencingTokens;
+    private final Map<String, StoredExecution> executions = new TreeMap<>();
 
-    /** Fencing tokens from one counter: up with every run, so up with every run of each job. */
     @Override
-    public synchronized RunTicket beginRun(RunRequest request) {
-        return new RunTicket(request.jobId(), request.fireTime(), RunTicket.LOCAL, ++fencingTokens);
-    }
-
-    /** The next token handed out is one above {@code last} (a test that hands out tickets of its own). */
-    public synchronized void fencingTokensFrom(long last) {
-        fencingTokens = last;
-    }
-
-    /** Each queued fire time of a run gets the counter's next token. */
-    @Override
-    public synchronized RunTicket advanceRun(RunTicket ticket, Instant fireTime, LastRun lastRun) {
-        if (lastRun != null) {
-            recordOutcome(ticket.jobId(), lastRun);
-        }
-        return new RunTicket(ticket.jobId(), fireTime, ticket.runId(), ++fencingTokens);
+    protected StoredJob readJob(String id) {
+        return jobs.get(id);
     }
 
     @Override
-    public synchronized boolean add(StoredJob job) {
-        return jobs.putIfAbsent(job.id(), job.withVersion(0)) == null;
+    protected void writeJob(StoredJob job) {
+        jobs.put(job.id(), job);
     }
 
     @Override
-    public synchronized void put(StoredJob job) {
-        StoredJob old = jobs.get(job.id());
-        jobs.put(job.id(), job.withClaim(null).withVersion(old == null ? 0 : old.version() + 1));
+    protected StoredJob deleteJob(String id) {
+        return jobs.remove(id);
     }
 
     @Override
-    public synchronized boolean remove(String jobId) {
-        return jobs.remove(jobId) != null;
-    }
-
-    @Override
-    public synchronized Optional<StoredJob> get(String jobId) {
-        return Optional.ofNullable(jobs.get(jobId));
-    }
-
-    @Override
-    public synchronized List<StoredJob> list() {
+    protected Collection<StoredJob> allJobs() {
         return new ArrayList<>(jobs.values());
     }
 
     @Override
-    public synchronized boolean update(StoredJob job) {
-        StoredJob old = jobs.get(job.id());
-        if (old == null || old.version() != job.version()) {
-            return false;
-        }
-        jobs.put(job.id(), job.withVersion(job.version() + 1));
-        return true;
-    }
-
-    @Override
-    public synchronized List<Firing> claimDue(Instant now, int limit) {
-        List<StoredJob> due = new ArrayList<>();
+    protected Iterator<StoredJob> jobsByNextFireTime() {
+        List<StoredJob> schedulable = new ArrayList<>();
         for (StoredJob job : jobs.values()) {
-            if (job.isDue(now)) {
-                due.add(job);
+            if (!job.paused() && job.claimedFireTime() == null && job.nextFireTime() != null) {
+                schedulable.add(job);
             }
         }
-        due.sort(Comparator.comparing(StoredJob::nextFireTime).thenComparing(StoredJob::id));
-        List<Firing> claimed = new ArrayList<>();
-        for (StoredJob job : due.subList(0, Math.min(limit, due.size()))) {
-            StoredJob claim = job.withClaim(job.nextFireTime()).withNextFireTime(null).withVersion(job.version() + 1);
-            jobs.put(job.id(), claim);
-            claimed.add(new Firing(claim, job.nextFireTime()));
+        schedulable.sort(Comparator.comparing(StoredJob::nextFireTime).thenComparing(StoredJob::id));
+        return schedulable.iterator();
+    }
+
+    @Override
+    protected JobCounts jobCounts() {
+        return new JobCounts(jobs.size(), jobs.values().stream().filter(StoredJob::paused).count());
+    }
+
+    @Override
+    protected StoredExecution readExecution(String id) {
+        return executions.get(id);
+    }
+
+    @Override
+    protected void writeExecution(StoredExecution execution) {
+        executions.put(execution.id(), execution);
+    }
+
+    @Override
+    protected void deleteExecution(String id) {
+        executions.remove(id);
+    }
+
+    @Override
+    protected Iterator<StoredExecution> waitingByDueTime() {
+        List<StoredExecution> waiting = new ArrayList<>();
+        for (StoredExecution e : executions.values()) {
+            if (e.isWaiting()) {
+                waiting.add(e);
+            }
         }
-        return claimed;
+        waiting.sort(BY_DUE_TIME);
+        return waiting.iterator();
     }
 
     @Override
-    public synchronized boolean release(Firing firing, Instant nextFireTime) {
-        StoredJob current = jobs.get(firing.jobId());
-        if (current == null || current.version() != firing.job().version() || current.claimedFireTime() == null) {
-            return false;
+    protected Iterator<StoredExecution> newestFirst(ExecutionQuery.Position after) {
+        List<StoredExecution> all = new ArrayList<>();
+        for (StoredExecution e : executions.values()) {
+            if (after == null || after.isBefore(e.createdAt(), e.id())) {
+                all.add(e);
+            }
         }
-        jobs.put(current.id(), current.withClaim(null).withNextFireTime(nextFireTime).withVersion(current.version() + 1));
-        return true;
-    }
-
-    @Override
-    public synchronized boolean removeClaimed(Firing firing) {
-        StoredJob current = jobs.get(firing.jobId());
-        if (current == null || current.version() != firing.job().version() || current.claimedFireTime() == null) {
-            return false;
-        }
-        jobs.remove(firing.jobId());
-        return true;
-    }
-
-    @Override
-    public synchronized void recordOutcome(String jobId, LastRun lastRun) {
-        jobs.computeIfPresent(jobId, (id, job) -> job.withLastRun(lastRun));
-    }
-
-    @Override
-    public synchronized Optional<Instant> nextDueTime() {
-        return jobs.values().stream().filter(j -> !j.paused() && j.claimedFireTime() == null && j.nextFireTime() != null)
-                .map(StoredJob::nextFireTime).min(Comparator.naturalOrder());
+        all.sort(NEWEST_FIRST);
+        return all.iterator();
     }
 }

@@ -2,7 +2,7 @@ package dev.chime.store.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.chime.spi.Firing;
+import dev.chime.spi.Claim;
 import dev.chime.spi.StoredJob;
 import java.time.Instant;
 import java.util.List;
@@ -22,9 +22,9 @@ class MemoryJobStoreScaleTest {
             store.add(new StoredJob("job-" + i, "noop", "interval:PT24H", "{}", null, false, t0.plusSeconds(offset), null, null, 0));
         }
         assertThat(store.size()).isEqualTo(n);
-        assertThat(store.nextDueTime()).contains(t0);
+        assertThat(store.nextDueTime(null)).contains(t0);
 
-        List<Firing> firstSecond = store.claimDue(t0.plusSeconds(1), 1_000);
+        List<Claim> firstSecond = store.claim(t0.plusSeconds(1), 1_000, null);
         assertThat(firstSecond).allSatisfy(f -> assertThat(f.fireTime()).isBeforeOrEqualTo(t0.plusSeconds(1)));
         assertThat(firstSecond).isNotEmpty();
         assertThat(store.remove("job-999999")).isTrue();
