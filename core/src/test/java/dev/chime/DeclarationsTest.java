@@ -188,24 +188,31 @@ class DeclarationsTest {
         };
     }
 
+    /** Ends a claim as another node's dispatcher would: the job goes back at {@code next}. */
+    private boolean release(dev.chime.spi.Claim claim, Instant next) {
+        return store.endClaims(List.of(dev.chime.spi.ClaimEnd.noRun((dev.chime.spi.Claim.FireTime) claim,
+                dev.chime.spi.ScheduleChange.release(next), null, next))).get(0).status()
+                == dev.chime.spi.ClaimResult.Status.ENDED;
+    }
+
     /** Claims {@code tick}'s due firing on the shared store, as another node's dispatcher would. */
-    private dev.chime.spi.Firing claimTick() {
+    private dev.chime.spi.Claim claimTick() {
         clock.advance(Duration.ofMinutes(1));
-        List<dev.chime.spi.Firing> claimed = store.claimDue(clock.instant(), 10);
-        assertThat(claimed).extracting(dev.chime.spi.Firing::jobId).containsExactly("tick");
+        List<dev.chime.spi.Claim> claimed = store.claim(clock.instant(), 10, null);
+        assertThat(claimed).extracting(dev.chime.spi.Claim::jobId).containsExactly("tick");
         return claimed.get(0);
     }
 
     @Test
     void aNewerVersionIsRecordedOnAJobWhoseFiringIsClaimedWhenItDeclaresOnceTheClaimEnds() {
         start("1.0", every("tick", Duration.ofMinutes(1)));
-        dev.chime.spi.Firing firing = claimTick();
+        dev.chime.spi.Claim firing = claimTick();
         Instant next = clock.instant().plus(Duration.ofMinutes(1));
         boolean[] released = {false};
         // The firing ends its claim right after the declaring node read it claimed.
         NaiveJobStore shared = whileTickIsClaimed(() -> {
             if (!released[0]) {
-                released[0] = store.release(firing, next);
+                released[0] = release(firing, next);
             }
         });
         Scheduler newer = Scheduler.builder().clock(clock).store(shared).task("work", ctx -> { }).build();
@@ -230,7 +237,7 @@ class DeclarationsTest {
     @Test
     void aClaimHeldLongerThanTheDeclarationWaitsIsLeftIntactAndTheOriginKeptForALaterStart() {
         start("1.0", every("tick", Duration.ofMinutes(1)));
-        dev.chime.spi.Firing firing = claimTick();
+        dev.chime.spi.Claim firing = claimTick();
         int[] claimedReads = {0};
         // A fixed-delay run holds its claim for as long as it runs: time passes while the node waits.
         NaiveJobStore shared = whileTickIsClaimed(() -> {
@@ -248,7 +255,7 @@ class DeclarationsTest {
         assertThat(Duration.between(declaring, clock.instant())).as("waited for the claim, on the scheduler's clock")
                 .isEqualTo(Duration.ofSeconds(11));
         assertThat(claimedReads[0]).isEqualTo(11);
-        assertThat(store.release(firing, clock.instant())).as("the claim is still the firing's").isTrue();
+        assertThat(release(firing, clock.instant())).as("the claim is still the firing's").isTrue();
         assertThat(newer.job("tick").orElseThrow().definition().origin().orElseThrow().version()).isEqualTo("1.0");
     }
 

@@ -3,7 +3,7 @@ package dev.chime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.chime.spi.Firing;
+import dev.chime.spi.Claim;
 import dev.chime.spi.NaiveJobStore;
 import java.time.Clock;
 import java.time.Duration;
@@ -43,11 +43,11 @@ class DispatcherResilienceTest {
         AtomicInteger failuresLeft = new AtomicInteger(2);
         NaiveJobStore store = new NaiveJobStore() {
             @Override
-            public synchronized List<Firing> claimDue(Instant now, int limit) {
+            public synchronized List<Claim> claim(Instant now, int limit, java.util.Set<String> tasks) {
                 if (failuresLeft.getAndDecrement() > 0) {
                     throw new NoClassDefFoundError("com/example/plugin/Gone");
                 }
-                return super.claimDue(now, limit);
+                return super.claim(now, limit, tasks);
             }
         };
         CountDownLatch ran = new CountDownLatch(1);
@@ -108,12 +108,12 @@ class DispatcherResilienceTest {
         }
 
         @Override
-        public synchronized List<Firing> claimDue(Instant now, int limit) {
+        public synchronized List<Claim> claim(Instant now, int limit, java.util.Set<String> tasks) {
             if (busy()) {
                 add(new dev.chime.spi.StoredJob("filler-" + fillers.incrementAndGet(), "noop", "once:" + now, "{}", null,
                         false, now, null, null, 0));
             }
-            return super.claimDue(now, limit);
+            return super.claim(now, limit, tasks);
         }
     }
 
@@ -206,7 +206,7 @@ class DispatcherResilienceTest {
         AtomicBoolean stuck = new AtomicBoolean();
         NaiveJobStore store = new NaiveJobStore() {
             @Override
-            public List<Firing> claimDue(Instant now, int limit) {
+            public List<Claim> claim(Instant now, int limit, java.util.Set<String> tasks) {
                 if (stuck.get()) {
                     inClaim.countDown();
                     // A store call that does not come back (a database that stopped answering).
@@ -216,7 +216,7 @@ class DispatcherResilienceTest {
                         Thread.currentThread().interrupt();
                     }
                 }
-                return super.claimDue(now, limit);
+                return super.claim(now, limit, tasks);
             }
         };
         CountDownLatch started = new CountDownLatch(1);

@@ -184,16 +184,20 @@ class JobOptionsBehaviourTest extends SchedulerTestSupport {
     }
 
     @Test
-    void retryingFiringHoldsItsInstanceSoTheNextFireIsSkipped() {
+    void aWaitingRetryTakesNoInstanceSoTheNextFireRunsAndTheRetryRunsWhenDue() {
         start(builder().task("broken", ctx -> {
             runs.incrementAndGet();
             throw new IllegalStateException("no");
         }));
         scheduler.add(job("a", "broken", Triggers.interval(Duration.ofSeconds(10)),
                 JobOptions.builder().retry(RetryPolicy.fixed(1, Duration.ofSeconds(15))).build()));
-        clock.advance(Duration.ofSeconds(20));
-        assertThat(events.of(JobEvent.Skipped.class)).extracting(JobEvent.Skipped::scheduledFireTime)
-                .containsExactly(T0.plusSeconds(20));
+        clock.advance(Duration.ofSeconds(30));
+
+        assertThat(events.of(JobEvent.Skipped.class)).as("max instances 1, yet nothing skipped").isEmpty();
+        assertThat(events.of(JobEvent.Failed.class)).extracting(f -> f.scheduledFireTime() + " #" + f.attempt() + " " + f.time())
+                .containsExactly(T0.plusSeconds(10) + " #1 " + T0.plusSeconds(10), T0.plusSeconds(20) + " #1 " + T0.plusSeconds(20),
+                        T0.plusSeconds(10) + " #2 " + T0.plusSeconds(25), T0.plusSeconds(30) + " #1 " + T0.plusSeconds(30));
+        assertThat(runs).hasValue(4);
     }
 
     @Test

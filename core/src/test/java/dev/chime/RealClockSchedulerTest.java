@@ -3,7 +3,7 @@ package dev.chime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.chime.spi.Firing;
+import dev.chime.spi.Claim;
 import dev.chime.spi.NaiveJobStore;
 import dev.chime.spi.StoredJob;
 import java.time.Clock;
@@ -218,12 +218,12 @@ class RealClockSchedulerTest {
         AtomicInteger failedClaims = new AtomicInteger();
         NaiveJobStore failing = new NaiveJobStore() {
             @Override
-            public List<Firing> claimDue(Instant at, int limit) {
+            public List<Claim> claim(Instant at, int limit, java.util.Set<String> tasks) {
                 if (down.get()) {
                     failedClaims.incrementAndGet();
                     throw new IllegalStateException("store down");
                 }
-                return super.claimDue(at, limit);
+                return super.claim(at, limit, tasks);
             }
         };
         scheduler = Scheduler.builder().store(failing).clock(new SetClock(now)).threads(1).maxInFlight(1).listener(events)

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.chime.spi.NaiveJobStore;
+import dev.chime.spi.RunEnd;
+import dev.chime.spi.RunEndResult;
 import dev.chime.spi.RunTicket;
 import java.time.Duration;
 import java.util.List;
@@ -23,22 +25,25 @@ class TimedOutAttemptTest {
 
     private static final java.time.Instant T0 = java.time.Instant.parse("2026-01-01T00:00:00Z");
 
-    /** Logs, in the order they happen, the store's run completions next to what the job bodies log. */
+    /** Logs, in the order they happen, the store's run ends next to what the job bodies log. */
     static final class LoggingStore extends NaiveJobStore {
         final List<String> log;
-        volatile boolean completionThrows;
+        /** How many of the next run ends throw, as a store that cannot be reached for a moment. */
+        final AtomicInteger endsThatThrow = new AtomicInteger();
 
         LoggingStore(List<String> log) {
             this.log = log;
         }
 
         @Override
-        public CompletionStage<Boolean> completeRunAsync(RunTicket ticket, LastRun lastRun) {
-            if (completionThrows) {
+        public CompletionStage<List<RunEndResult>> endRuns(List<RunEnd> ends) {
+            if (endsThatThrow.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                 throw new IllegalStateException("store failed while ending the run");
             }
-            log.add("completeRun " + (lastRun == null ? null : lastRun.outcome()));
-            return super.completeRunAsync(ticket, lastRun);
+            for (RunEnd end : ends) {
+                log.add("endRun " + end.state() + "/" + (end.lastRun() == null ? null : end.lastRun().outcome()));
+            }
+            return super.endRuns(ends);
         }
     }
 
@@ -101,7 +106,7 @@ class TimedOutAttemptTest {
             assertThat(o.timeout()).isEqualTo(Duration.ofSeconds(1));
             assertThat(o.attempt()).isEqualTo(1);
         });
-        assertThat(log).doesNotContain("completeRun TIMEOUT").noneMatch(l -> l.contains("attempt 2"));
+        assertThat(log).noneMatch(l -> l.startsWith("endRun")).noneMatch(l -> l.contains("attempt 2"));
 
         letFirstCopyReturn.countDown();
         await().atMost(Duration.ofSeconds(10)).until(() -> scheduler.stats().runningJobs() == 0);
@@ -111,9 +116,10 @@ class TimedOutAttemptTest {
         assertThat(log).filteredOn(l -> !l.equals("interrupt ignored")).containsExactly(
                 "start " + T0.plusSeconds(1) + " attempt 1",
                 "return attempt 1",
+                "endRun WAITING_FOR_RETRY/null",
                 "start " + T0.plusSeconds(1) + " attempt 2",
                 "return attempt 2",
-                "completeRun SUCCESS");
+                "endRun SUCCEEDED/SUCCESS");
         assertThat(events.of(JobEvent.Executed.class)).singleElement().satisfies(e -> assertThat(e.attempt()).isEqualTo(2));
     }
 
@@ -124,26 +130,28 @@ class TimedOutAttemptTest {
                 .options(JobOptions.builder().timeout(Duration.ofSeconds(1)).build()).build());
         scheduler.start();
         clock.advance(Duration.ofSeconds(5));
-        assertThat(log).doesNotContain("completeRun TIMEOUT");
+        assertThat(log).noneMatch(l -> l.startsWith("endRun"));
 
         letFirstCopyReturn.countDown();
         await().atMost(Duration.ofSeconds(10)).until(() -> scheduler.stats().runningJobs() == 0);
         assertThat(log).filteredOn(l -> !l.equals("interrupt ignored"))
-                .containsExactly("start " + T0.plusSeconds(1) + " attempt 1", "return attempt 1", "completeRun null");
+                .containsExactly("start " + T0.plusSeconds(1) + " attempt 1", "return attempt 1", "endRun FAILED/null");
     }
 
     @Test
-    void aStoreThatThrowsWhileEndingAnAttemptStillFreesItsInstanceSlot() {
+    void aRunEndTheStoreFailedToWriteIsWrittenAgainAndItsInstanceSlotFreed() {
         AtomicInteger runs = new AtomicInteger();
         scheduler = Scheduler.builder().clock(clock).store(store).listener(events).task("count", ctx -> runs.incrementAndGet())
                 .build();
         scheduler.add(JobDefinition.of("j", "count", Triggers.interval(Duration.ofSeconds(10))));
         scheduler.start();
-        store.completionThrows = true;
+        store.endsThatThrow.set(1);
         clock.advance(Duration.ofSeconds(30));
 
         assertThat(runs).hasValue(3);
         assertThat(events.of(JobEvent.Skipped.class)).as("the slot was freed each time").isEmpty();
+        assertThat(log).filteredOn(l -> l.startsWith("endRun")).as("the failed end written again, then the others")
+                .containsExactly("endRun SUCCEEDED/SUCCESS", "endRun SUCCEEDED/SUCCESS", "endRun SUCCEEDED/SUCCESS");
         assertThat(scheduler.stats().runningJobs()).isZero();
     }
 }

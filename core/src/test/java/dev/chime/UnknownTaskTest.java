@@ -3,7 +3,6 @@ package dev.chime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.chime.spi.Firing;
 import dev.chime.spi.JobFactory;
 import dev.chime.spi.NaiveJobStore;
 import dev.chime.spi.StoredJob;
@@ -136,7 +135,7 @@ class UnknownTaskTest extends SchedulerTestSupport {
                 return Optional.of(Set.copyOf(listed));
             }
         };
-        scheduler = Scheduler.builder().clock(clock).store(new TaskAwareStore()).jobFactory(growing).build();
+        scheduler = Scheduler.builder().clock(clock).store(new NaiveJobStore()).jobFactory(growing).build();
         scheduler.start();
         listed.add("late");
         scheduler.add(JobDefinition.of("j", "late", Triggers.once(T0.plusSeconds(1))));
@@ -144,26 +143,4 @@ class UnknownTaskTest extends SchedulerTestSupport {
         assertThat(lateRuns).hasValue(1);
     }
 
-    /** Claims only the jobs whose task is in the set the engine passes, as a clustered store does. */
-    private static final class TaskAwareStore extends NaiveJobStore {
-        @Override
-        public synchronized List<Firing> claimDue(Instant now, int limit, Set<String> tasks) {
-            List<Firing> claimed = new ArrayList<>();
-            for (Firing firing : claimDue(now, Integer.MAX_VALUE)) {
-                if (claimed.size() < limit && (tasks == null || tasks.contains(firing.job().task()))) {
-                    claimed.add(firing);
-                } else {
-                    release(firing, firing.fireTime());
-                }
-            }
-            return claimed;
-        }
-
-        @Override
-        public synchronized Optional<Instant> nextDueTime(Set<String> tasks) {
-            return list().stream().filter(job -> tasks == null || tasks.contains(job.task()))
-                    .filter(job -> !job.paused() && job.claimedFireTime() == null && job.nextFireTime() != null)
-                    .map(StoredJob::nextFireTime).min(Instant::compareTo);
-        }
-    }
 }

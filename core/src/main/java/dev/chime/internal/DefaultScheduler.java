@@ -89,7 +89,7 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
         Admission admission = new Admission(ctx);
         this.ending = new RunEnding(ctx, admission);
         this.runner = new AttemptRunner(ctx, ending);
-        this.dispatcher = new FiringDispatcher(ctx, admission, runner, parts.claimAhead(), parts.driveByClock(),
+        this.dispatcher = new FiringDispatcher(ctx, admission, runner, ending, parts.claimAhead(), parts.driveByClock(),
                 new HistoryCleaner(ctx, parts.retention()));
         parts.listeners().forEach(this::addListener);
     }

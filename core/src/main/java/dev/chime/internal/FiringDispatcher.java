@@ -28,6 +28,7 @@ final class FiringDispatcher {
     private final EngineContext ctx;
     private final Admission admission;
     private final AttemptRunner runner;
+    private final RunEnding ending;
     private final ClaimDecider decider;
     private final Saturation saturation = new Saturation();
     /** The tasks this node can run, so the store hands out no others; null when the factory cannot list them. */
@@ -41,11 +42,12 @@ final class FiringDispatcher {
      * @param claimAhead how far ahead of a fire time it may be claimed and parked on a worker
      *                   (zero: claimed when due, as a {@code TestClock} pass does by default)
      */
-    FiringDispatcher(EngineContext ctx, Admission admission, AttemptRunner runner, Duration claimAhead, boolean driveByClock,
-                     HistoryCleaner cleaner) {
+    FiringDispatcher(EngineContext ctx, Admission admission, AttemptRunner runner, RunEnding ending, Duration claimAhead,
+                     boolean driveByClock, HistoryCleaner cleaner) {
         this.ctx = ctx;
         this.admission = admission;
         this.runner = runner;
+        this.ending = ending;
         this.decider = new ClaimDecider(ctx, admission, new MisfirePlanner(saturation));
         this.runnableTasks = ctx.jobFactory().knownTasks().orElse(null);
         this.claimAhead = claimAhead;
@@ -63,6 +65,7 @@ final class FiringDispatcher {
      */
     boolean runDue(boolean firing) {
         Instant now = ctx.clock().instant();
+        ending.writePending();
         runner.expireTimeouts();
         parked.releaseDue();
         stops.poll();

@@ -15,9 +15,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -97,16 +99,59 @@ final class RunEnding {
             return;
         }
         attempt.holdForStoreWrite();
-        write(end).whenComplete((results, failure) -> {
+        write(run, end, 1, () -> {
+            if (attempt.letGo()) {
+                ctx.tracker().finished(attempt);
+            }
+        });
+    }
+
+    /** An end the store failed to write, written again at the next pass. */
+    private record Pending(Run run, RunEnd end, int tries) {
+    }
+
+    /** How often an end is written before the engine gives up on it (and the store's takeover rules decide). */
+    static final int MAX_END_TRIES = 10;
+
+    private final Queue<Pending> pending = new ConcurrentLinkedQueue<>();
+
+    /**
+     * Writes again the ends the store failed to write (it answered with an error): the run keeps its
+     * instance slot meanwhile, since the store still counts it as running. Called on every pass.
+     */
+    void writePending() {
+        for (int n = pending.size(); n > 0; n--) {
+            Pending p = pending.poll();
+            if (p == null) {
+                return;
+            }
+            write(p.run(), p.end(), p.tries() + 1, () -> { });
+        }
+    }
+
+    private void write(Run run, RunEnd end, int tries, Runnable afterAnswer) {
+        CompletionStage<List<RunEndResult>> stage;
+        try {
+            stage = ctx.store().endRuns(List.of(end));
+        } catch (Throwable e) {
+            stage = CompletableFuture.failedFuture(e);
+        }
+        stage.whenComplete((results, failure) -> {
             try {
-                answered(run, end, results == null || results.isEmpty() ? null : results.get(0), failure);
+                RunEndResult result = results == null || results.isEmpty() ? null : results.get(0);
+                if ((failure != null || result == null) && tries < MAX_END_TRIES && !stopping) {
+                    LOG.warn("{}: the store could not end its run of {} (try {} of {}); it is written again at the next pass: {}",
+                            run.work().describe(), run.fireTime(), tries, MAX_END_TRIES,
+                            failure == null ? "no answer" : failure.getMessage());
+                    pending.add(new Pending(run, end, tries));
+                } else {
+                    answered(run, end, result, failure);
+                }
             } catch (Throwable e) {
                 LOG.error("{}: could not carry out the store's answer to the end of its run of {}", run.work().describe(),
                         run.fireTime(), e);
             } finally {
-                if (attempt.letGo()) {
-                    ctx.tracker().finished(attempt);
-                }
+                afterAnswer.run();
             }
         });
     }
@@ -179,17 +224,10 @@ final class RunEnding {
         }
     }
 
-    private CompletionStage<List<RunEndResult>> write(RunEnd end) {
-        try {
-            return ctx.store().endRuns(List.of(end));
-        } catch (Throwable e) {
-            return CompletableFuture.failedFuture(e);
-        }
-    }
-
     private void answered(Run run, RunEnd end, RunEndResult result, Throwable failure) {
         if (failure != null || result == null) {
-            LOG.error("{}: could not end the store's record of its run of {}", run.work().describe(), run.fireTime(), failure);
+            LOG.error("{}: could not end the store's record of its run of {}; given up after {} tries, its slot is freed "
+                    + "and the store's takeover rules decide", run.work().describe(), run.fireTime(), MAX_END_TRIES, failure);
             admission.release(run.work());
             return;
         }
