@@ -328,7 +328,7 @@ public final class JdbcJobStore implements JobStore, ClusterView {
             ClusterNode node = new ClusterNode(db, sql, id, heartbeatInterval, nodeTimeout);
             try {
                 if (createSchema) {
-                    Schema.create(db, tablePrefix);
+                    Schema.migrate(db, sql);
                 }
                 Schema.check(db, sql);
                 node.start();

@@ -37,14 +37,9 @@ public enum Dialect {
         this.skipLocked = skipLocked;
     }
 
-    /** The schema script's resource name, relative to {@code dev/chime/store/jdbc/schema/}. */
-    public String scriptName() {
-        return scriptName + ".sql";
-    }
-
-    /** The upgrade script's resource name: idempotent statements that bring an earlier schema up to date. */
-    public String upgradeScriptName() {
-        return scriptName + "-upgrade.sql";
+    /** The directory of this dialect's versioned schema scripts, under {@code dev/chime/store/jdbc/schema/}. */
+    public String scriptDirectory() {
+        return scriptName;
     }
 
     /** An SQL expression for the database's current time, in milliseconds since the epoch. */

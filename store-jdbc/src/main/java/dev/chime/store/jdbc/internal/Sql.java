@@ -24,10 +24,19 @@ public final class Sql {
     static final String JOB_COLUMNS = "id, task, trigger_spec, options_json, data_json, paused, next_fire_time, "
             + "claimed_fire_time, version, last_outcome, last_fire_time, last_finished_at, last_duration_us, last_error";
 
+    private final String prefix;
     final String jobs;
     final String runs;
     final String nodes;
+    final String schemaVersion;
     final String now;
+
+    // The schema's version (Schema): one row, locked while a script runs.
+    final String createSchemaVersion;
+    final String insertSchemaVersion;
+    final String readSchemaVersion;
+    final String lockSchemaVersion;
+    final String setSchemaVersion;
 
     final String insertJob;
     final String selectJob;
@@ -75,10 +84,18 @@ public final class Sql {
     final String allRuns;
 
     public Sql(String prefix, Dialect dialect) {
-        this.jobs = validatePrefix(prefix) + "jobs";
+        this.prefix = validatePrefix(prefix);
+        this.jobs = prefix + "jobs";
         this.runs = prefix + "runs";
         this.nodes = prefix + "nodes";
+        this.schemaVersion = prefix + "schema_version";
         this.now = dialect.nowMillis();
+        createSchemaVersion = "CREATE TABLE IF NOT EXISTS " + schemaVersion
+                + " (id INTEGER NOT NULL PRIMARY KEY, version INTEGER NOT NULL)";
+        insertSchemaVersion = "INSERT INTO " + schemaVersion + " (id, version) VALUES (1, 0)";
+        readSchemaVersion = "SELECT version FROM " + schemaVersion + " WHERE id = 1";
+        lockSchemaVersion = readSchemaVersion + " FOR UPDATE";
+        setSchemaVersion = "UPDATE " + schemaVersion + " SET version = ? WHERE id = 1";
         String lastRunColumns = "last_outcome = ?, last_fire_time = ?, last_finished_at = ?, last_duration_us = ?, last_error = ?";
         insertJob = "INSERT INTO " + jobs + " (" + JOB_COLUMNS + ", running) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)";
         selectJob = "SELECT " + JOB_COLUMNS + " FROM " + jobs + " WHERE id = ?";
@@ -175,6 +192,11 @@ public final class Sql {
     }
 
     /** Rejects a prefix that is not a plain SQL identifier, so configuration cannot inject SQL. */
+    /** The table prefix these statements were built for. */
+    public String prefix() {
+        return prefix;
+    }
+
     public static String validatePrefix(String prefix) {
         if (prefix == null || !PREFIX.matcher(prefix).matches()) {
             throw new IllegalArgumentException("table prefix '" + prefix + "' is not a plain SQL identifier: it must match "

@@ -53,7 +53,8 @@ class ClusterProtocolTest {
 
     private void setUp(TestDatabase db) throws SQLException {
         shared = db.dataSource();
-        Schema.create(new Database(shared, Database.detect(shared)), prefix);
+        Database created = new Database(shared, Database.detect(shared));
+        Schema.migrate(created, new Sql(prefix, created.dialect()));
     }
 
     /** A node that never beats on its own; {@code timeout} is how long it waits before it takes others over. */
@@ -131,7 +132,8 @@ class ClusterProtocolTest {
             s.execute("ALTER TABLE " + prefix + "jobs DROP COLUMN fence");
             s.execute("ALTER TABLE " + prefix + "runs DROP COLUMN queued_fire_times");
         }
-        Schema.create(new Database(shared, Database.detect(shared)), prefix);
+        Database created = new Database(shared, Database.detect(shared));
+        Schema.migrate(created, new Sql(prefix, created.dialect()));
 
         SqlJobStore a = node(shared, "a", LONG);
         a.add(job("j", T0));

@@ -101,7 +101,7 @@ class HotQueriesUseIndexesTest {
         prefix = TestDatabase.freshPrefix();
         Dialect dialect = Database.detect(dataSource);
         Database db = new Database(dataSource, dialect);
-        Schema.create(db, prefix);
+        Schema.migrate(db, new Sql(prefix, db.dialect()));
         Sql sql = new Sql(prefix, dialect);
         fill(db, sql);
 
@@ -135,7 +135,7 @@ class HotQueriesUseIndexesTest {
         dataSource = TestDatabase.POSTGRESQL.dataSource();
         prefix = TestDatabase.freshPrefix();
         Database db = new Database(dataSource, Dialect.POSTGRESQL);
-        Schema.create(db, prefix);
+        Schema.migrate(db, new Sql(prefix, db.dialect()));
         Sql sql = new Sql(prefix, Dialect.POSTGRESQL);
         String plan = db.autoCommit(c -> {
             try (Statement s = c.createStatement()) {
