@@ -181,8 +181,7 @@ final class RunDispatches {
 
     /** Whether this node's claim of the firing is still held (its version unchanged), locking the row. */
     private boolean stillClaimed(Connection c, dev.chime.spi.Firing firing) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT id FROM " + sql.jobs
-                + " WHERE id = ? AND version = ? AND claimed_fire_time IS NOT NULL FOR UPDATE")) {
+        try (PreparedStatement ps = c.prepareStatement(sql.lockClaim)) {
             ps.setString(1, firing.jobId());
             ps.setLong(2, firing.job().version());
             try (ResultSet rs = ps.executeQuery()) {
@@ -193,9 +192,7 @@ final class RunDispatches {
 
     private void lockAndReadFences(Connection c, List<Dispatch> dispatches, List<Integer> byJob, Map<String, Long> fences,
                                    Map<String, Long> running) throws SQLException {
-        String in = String.join(", ", java.util.Collections.nCopies(byJob.size(), "?"));
-        try (PreparedStatement ps = c.prepareStatement("SELECT id, fence, running FROM " + sql.jobs + " WHERE id IN (" + in
-                + ") ORDER BY id FOR UPDATE")) {
+        try (PreparedStatement ps = c.prepareStatement(sql.lockFencesAndRunning(byJob.size()))) {
             int p = 1;
             for (int i : byJob) {
                 ps.setString(p++, dispatches.get(i).firing().jobId());
@@ -241,8 +238,7 @@ final class RunDispatches {
                 runs[asking.get(k)] = counts[k] != 0;
             }
         }
-        String in = String.join(", ", java.util.Collections.nCopies(asking.size(), "?"));
-        try (PreparedStatement ps = c.prepareStatement("SELECT id, fence FROM " + sql.jobs + " WHERE id IN (" + in + ")")) {
+        try (PreparedStatement ps = c.prepareStatement(sql.fences(asking.size()))) {
             int p = 1;
             for (int i : asking) {
                 ps.setString(p++, dispatches.get(i).firing().jobId());

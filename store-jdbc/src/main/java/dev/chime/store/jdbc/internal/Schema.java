@@ -143,7 +143,7 @@ public final class Schema {
 
     private static boolean versionTableExists(Connection c, Sql sql) {
         try (Statement s = c.createStatement()) {
-            s.executeQuery("SELECT version FROM " + sql.schemaVersion + " WHERE 1 = 0").close();
+            s.executeQuery(Sql.probe(sql.schemaVersion)).close();
             return true;
         } catch (SQLException e) {
             return false;
@@ -230,7 +230,7 @@ public final class Schema {
                 db.autoCommit(c -> {
                     try (Statement s = c.createStatement()) {
                         s.setMaxRows(1);
-                        s.executeQuery("SELECT * FROM " + table + " WHERE 1 = 0").close();
+                        s.executeQuery(Sql.probe(table)).close();
                     }
                     return null;
                 });

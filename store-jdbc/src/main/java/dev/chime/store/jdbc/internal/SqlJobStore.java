@@ -267,8 +267,7 @@ public final class SqlJobStore implements JobStore {
             }
         }
         List<Firing> adopted = new ArrayList<>(unheld.size());
-        try (PreparedStatement ps = c.prepareStatement("UPDATE " + sql.jobs + " SET claimed_at_ms = " + sql.now
-                + ", version = version + 1 WHERE id = ? AND version = ? AND claimed_by = ? AND claimed_fire_time IS NOT NULL")) {
+        try (PreparedStatement ps = c.prepareStatement(sql.adoptOwnClaim)) {
             for (StoredJob job : unheld) {
                 ps.setString(1, job.id());
                 ps.setLong(2, job.version());
@@ -464,7 +463,7 @@ public final class SqlJobStore implements JobStore {
         }
         // A job that left the store (its trigger exhausted) counts on from the run's own token.
         long fence = bumped == 1 ? readLong(c, sql.readFence, ticket.jobId())
-                : readLong(c, "SELECT fence FROM " + sql.runs + " WHERE run_id = ?", ticket.runId()) + 1;
+                : readLong(c, sql.runFence, ticket.runId()) + 1;
         try (PreparedStatement ps = c.prepareStatement(sql.setRunFence)) {
             ps.setLong(1, fence);
             ps.setString(2, ticket.runId());
@@ -490,7 +489,7 @@ public final class SqlJobStore implements JobStore {
 
     /** The fencing token of a run row, or null when there is none (an earlier attempt did not commit). */
     private Long runFence(Connection c, String runId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT fence FROM " + sql.runs + " WHERE run_id = ?")) {
+        try (PreparedStatement ps = c.prepareStatement(sql.runFence)) {
             ps.setString(1, runId);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getLong(1) : null;
@@ -536,8 +535,7 @@ public final class SqlJobStore implements JobStore {
 
     /** Whether this node still holds the claim, locking the job's row to the end of the transaction. */
     private boolean stillClaimed(Connection c, Firing claim) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT id FROM " + sql.jobs
-                + " WHERE id = ? AND version = ? AND claimed_by = ? FOR UPDATE")) {
+        try (PreparedStatement ps = c.prepareStatement(sql.lockOwnClaim)) {
             ps.setString(1, claim.jobId());
             ps.setLong(2, claim.job().version());
             ps.setString(3, node.id());
@@ -624,8 +622,7 @@ public final class SqlJobStore implements JobStore {
         Boolean held = call("check the run of job '" + ticket.jobId() + "'", () -> db.retrying(
                 "checking the run of job '" + ticket.jobId() + "'", c -> {
                     boolean alive = node.stillAlive(c);
-                    try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM " + sql.runs
-                            + " WHERE run_id = ? AND node_id = ? AND ended_at_ms IS NULL")) {
+                    try (PreparedStatement ps = c.prepareStatement(sql.heldRun)) {
                         ps.setString(1, ticket.runId());
                         ps.setString(2, node.id());
                         try (ResultSet rs = ps.executeQuery()) {
