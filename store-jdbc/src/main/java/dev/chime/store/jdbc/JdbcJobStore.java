@@ -65,7 +65,7 @@ public final class JdbcJobStore implements JobStore, ClusterView {
 
     /** The database the store found: {@code postgresql}, {@code mariadb} or {@code h2}. */
     public String database() {
-        return dialect.name().toLowerCase(java.util.Locale.ROOT);
+        return dialect.name();
     }
 
     /**
@@ -335,7 +335,7 @@ public final class JdbcJobStore implements JobStore, ClusterView {
                 db.checkBatchCounts(sql, id);
             } catch (SQLException e) {
                 node.close();
-                throw new JdbcStoreException("the JDBC store could not start on " + dialect.name().toLowerCase(java.util.Locale.ROOT)
+                throw new JdbcStoreException("the JDBC store could not start on " + dialect.name()
                         + ": " + e.getMessage(), e);
             }
             return new JdbcJobStore(new SqlJobStore(db, sql, node, writeRetryLimit), dialect, new ClusterReader(db, sql, id));

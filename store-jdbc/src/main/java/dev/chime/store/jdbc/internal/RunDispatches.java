@@ -48,7 +48,7 @@ final class RunDispatches {
         try {
             return dispatchRetrying(dispatches);
         } catch (SQLException e) {
-            if (Database.isTransient(e)) {
+            if (db.isTransient(e)) {
                 throw e;
             }
             if (dispatches.size() == 1) {
@@ -67,7 +67,7 @@ final class RunDispatches {
                 try {
                     results.add(dispatch(List.of(d)).get(0));
                 } catch (SQLException alone) {
-                    if (Database.isTransient(alone)) {
+                    if (db.isTransient(alone)) {
                         throw alone;
                     }
                     LOG.error("job '{}': could not dispatch its fire time {} ({}); its claim stays until this node's "

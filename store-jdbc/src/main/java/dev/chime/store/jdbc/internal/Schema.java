@@ -48,7 +48,7 @@ public final class Schema {
     }
 
     private static String scriptPath(String root, Dialect dialect, int version) {
-        return root.substring(1) + dialect.scriptDirectory() + "/V" + version + ".sql";
+        return root.substring(1) + dialect.name() + "/V" + version + ".sql";
     }
 
     /** The newest version this jar has scripts for. */
@@ -104,7 +104,7 @@ public final class Schema {
         int latest = latestVersion(root, dialect);
         long deadline = System.nanoTime() + UPGRADE_PATIENCE_NANOS;
         db.retrying("creating " + sql.schemaVersion, c -> {
-            createVersionTable(c, sql);
+            createVersionTable(db, c, sql);
             return null;
         }, () -> System.nanoTime() - deadline > 0);
         while (true) {
@@ -118,7 +118,7 @@ public final class Schema {
     }
 
     /** Creates the version table and its row (version 0: no script recorded yet), if missing. */
-    private static void createVersionTable(Connection c, Sql sql) throws SQLException {
+    private static void createVersionTable(Database db, Connection c, Sql sql) throws SQLException {
         try (Statement s = c.createStatement()) {
             s.execute(sql.createSchemaVersion);
         } catch (SQLException e) {
@@ -135,7 +135,7 @@ public final class Schema {
             c.commit();
         } catch (SQLException e) {
             c.rollback();
-            if (!Database.isDuplicateKey(e)) {
+            if (!db.isDuplicateKey(e)) {
                 throw e;
             }
         }
@@ -182,7 +182,7 @@ public final class Schema {
                     try {
                         s.execute(statements.get(i));
                     } catch (SQLException e) {
-                        if (Database.isTransient(e)) {
+                        if (db.isTransient(e)) {
                             throw e;
                         }
                         throw new SQLException("schema script " + scriptPath(root, db.dialect(), next) + ", statement " + (i + 1)
@@ -235,7 +235,7 @@ public final class Schema {
                     return null;
                 });
             } catch (SQLException e) {
-                if (Database.isTransient(e)) {
+                if (db.isTransient(e)) {
                     throw e;
                 }
                 throw new SQLException("table " + table + " is missing or unreadable (" + e.getMessage() + "); create the "
@@ -247,7 +247,7 @@ public final class Schema {
 
     /** The version recorded in the database; empty when there is no version table (or row). */
     public static Optional<Integer> recordedVersionOf(Database db, Sql sql) throws SQLException {
-        return db.autoCommit(c -> recordedVersion(c, sql));
+        return db.autoCommit(c -> recordedVersion(db, c, sql));
     }
 
     /** Runs statements one by one in auto-commit mode (a legacy script, in tests). */
@@ -263,11 +263,11 @@ public final class Schema {
     }
 
     /** The version recorded in the database; empty when there is no version table (or row). */
-    static Optional<Integer> recordedVersion(Connection c, Sql sql) throws SQLException {
+    static Optional<Integer> recordedVersion(Database db, Connection c, Sql sql) throws SQLException {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql.readSchemaVersion)) {
             return rs.next() ? Optional.of(rs.getInt(1)) : Optional.empty();
         } catch (SQLException e) {
-            if (Database.isTransient(e)) {
+            if (db.isTransient(e)) {
                 throw e;
             }
             if (!c.getAutoCommit()) {

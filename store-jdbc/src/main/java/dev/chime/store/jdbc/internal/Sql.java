@@ -128,7 +128,7 @@ public final class Sql {
                 + "version = version + 1 WHERE id = ? AND version = ?";
         deleteJob = "DELETE FROM " + jobs + " WHERE id = ?";
         selectDue = "SELECT " + JOB_COLUMNS + " FROM " + jobs + " WHERE paused = FALSE AND next_fire_time <= ? "
-                + "ORDER BY next_fire_time, id LIMIT ?" + (dialect.skipLocked() ? " FOR UPDATE SKIP LOCKED" : "");
+                + "ORDER BY next_fire_time, id LIMIT ?" + dialect.skipLockedClause();
         claim = "UPDATE " + jobs + " SET claimed_fire_time = next_fire_time, next_fire_time = NULL, claimed_by = ?, "
                 + "claimed_at_ms = " + now + ", version = version + 1 WHERE id = ? AND version = ? AND next_fire_time IS NOT NULL";
         release = "UPDATE " + jobs + " SET next_fire_time = ?, claimed_fire_time = NULL, claimed_by = NULL, claimed_at_ms = NULL, "

@@ -85,7 +85,7 @@ public final class SqlJobStore implements JobStore {
                 attempted[0] = true;
                 return true;
             } catch (SQLException e) {
-                if (!Database.isDuplicateKey(e)) {
+                if (!db.isDuplicateKey(e)) {
                     attempted[0] = true;
                     throw e;
                 }
@@ -120,7 +120,7 @@ public final class SqlJobStore implements JobStore {
                 Sql.bindJob(ps, 1, job.withClaim(null), 0);
                 ps.executeUpdate();
             } catch (SQLException e) {
-                if (Database.isDuplicateKey(e)) {
+                if (db.isDuplicateKey(e)) {
                     // Another put inserted it first: retry, and this time replace it.
                     throw new SQLException("job '" + job.id() + "' was inserted concurrently", "40001", e);
                 }

@@ -234,7 +234,7 @@ class SchemaUpgradeTest {
             assertThatThrownBy(() -> store("refused", createSchema)).isInstanceOf(JdbcStoreException.class)
                     .hasMessageContaining(prefix + "schema_version records schema version " + (latest + 1) + ", newer than "
                             + "the newest this chime-store-jdbc knows (" + latest + ", dev/chime/store/jdbc/schema/"
-                            + db.dialect().scriptDirectory() + "/V" + latest + ".sql)");
+                            + db.dialect().name() + "/V" + latest + ".sql)");
         }
     }
 
@@ -290,7 +290,7 @@ class SchemaUpgradeTest {
     }
 
     private static String legacyScript(String release, Dialect dialect) throws IOException {
-        String resource = "/dev/chime/store/jdbc/schema/legacy/" + release + "/" + dialect.scriptDirectory() + ".sql";
+        String resource = "/dev/chime/store/jdbc/schema/legacy/" + release + "/" + dialect.name() + ".sql";
         try (InputStream in = SchemaUpgradeTest.class.getResourceAsStream(resource)) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
