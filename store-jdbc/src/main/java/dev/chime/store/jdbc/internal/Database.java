@@ -47,6 +47,20 @@ public final class Database {
         T run(Connection connection) throws SQLException;
     }
 
+    /**
+     * Asked before a retry whose earlier attempt failed after it began its work: that attempt may
+     * have committed although its answer was lost (the connection dropped during the commit).
+     */
+    @FunctionalInterface
+    public interface LostCommitCheck<T> {
+        /**
+         * The answer of the earlier attempt when its commit went through, else null (the work then
+         * runs again). {@code computed} is what the earlier attempt's work returned before its
+         * commit failed, or null when its work itself failed.
+         */
+        T committedEarlier(Connection connection, T computed) throws SQLException;
+    }
+
     private final DataSource dataSource;
     private final Dialect dialect;
     private final CountDownLatch closed = new CountDownLatch(1);
@@ -143,11 +157,51 @@ public final class Database {
         return retrying(what, call, giveUp, false);
     }
 
+    /**
+     * {@link #retrying} for a write whose commit answer may be lost: every attempt after one that
+     * began its work first asks {@code check} whether that attempt committed, and answers as it did
+     * if so, rather than writing twice.
+     */
+    public <T> T retrying(String what, Work<T> call, LostCommitCheck<T> check, BooleanSupplier giveUp) throws SQLException {
+        return retrying(what, call, check, giveUp, true);
+    }
+
+    /** {@link #retrying(String, Work, LostCommitCheck, BooleanSupplier)} for a call of one statement. */
+    public <T> T retryingOneStatement(String what, Work<T> call, LostCommitCheck<T> check, BooleanSupplier giveUp)
+            throws SQLException {
+        return retrying(what, call, check, giveUp, false);
+    }
+
     private <T> T retrying(String what, Work<T> call, BooleanSupplier giveUp, boolean transaction) throws SQLException {
+        return retrying(what, call, null, giveUp, transaction);
+    }
+
+    /** What the attempts of one call did so far: whether one began its work, and what the last one computed. */
+    private static final class Attempts<T> {
+        boolean begun;
+        T computed;
+    }
+
+    private <T> T retrying(String what, Work<T> call, LostCommitCheck<T> check, BooleanSupplier giveUp, boolean transaction)
+            throws SQLException {
+        Attempts<T> attempts = new Attempts<>();
+        Work<T> attempt = check == null ? call : c -> {
+            if (attempts.begun) {
+                T earlier = check.committedEarlier(c, attempts.computed);
+                if (earlier != null) {
+                    return earlier;
+                }
+            }
+            attempts.begun = true;
+            attempts.computed = null;
+            T computed = call.run(c);
+            attempts.computed = computed;
+            return computed;
+        };
         Duration backoff = FIRST_BACKOFF;
         while (true) {
             try {
-                return transaction ? transaction(call) : autoCommit(call);
+                return transaction ? transaction(attempt) : autoCommit(attempt);
             } catch (SQLException e) {
                 if (!isTransient(e) || giveUp.getAsBoolean() || isClosed()) {
                     throw e;

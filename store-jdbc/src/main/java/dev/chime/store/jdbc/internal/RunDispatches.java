@@ -85,16 +85,9 @@ final class RunDispatches {
         for (int i = 0; i < runIds.length; i++) {
             runIds[i] = dispatches.get(i).run() == null ? null : UUID.randomUUID().toString();
         }
-        List<List<Dispatch.Result>> attempt = new ArrayList<>(1);
-        return db.retrying("dispatching " + dispatches.size() + " firing(s)", c -> {
-            if (!attempt.isEmpty() && committedEarlier(c, dispatches, runIds, attempt.get(0))) {
-                return attempt.get(0);
-            }
-            attempt.clear();
-            List<Dispatch.Result> made = dispatchAll(c, dispatches, runIds);
-            attempt.add(made);
-            return made;
-        }, () -> false);
+        return db.retrying("dispatching " + dispatches.size() + " firing(s)", c -> dispatchAll(c, dispatches, runIds),
+                (c, computed) -> computed != null && committedEarlier(c, dispatches, runIds, computed) ? computed : null,
+                () -> false);
     }
 
     /**

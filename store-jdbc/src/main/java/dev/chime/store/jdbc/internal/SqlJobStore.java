@@ -74,28 +74,25 @@ public final class SqlJobStore implements JobStore {
         return node;
     }
 
+    /**
+     * Adds the job unless its id is taken. A retry after an attempt whose answer was lost finds
+     * that attempt's row: the same content (at version 0) means added.
+     */
     @Override
     public boolean add(StoredJob job) {
-        boolean[] attempted = {false};
         BooleanSupplier giveUp = withinWriteRetryLimit();
         return call("add job '" + job.id() + "'", () -> db.retryingOneStatement("adding job '" + job.id() + "'", c -> {
             try (PreparedStatement ps = c.prepareStatement(sql.insertJob)) {
                 Sql.bindJob(ps, 1, job, 0);
                 ps.executeUpdate();
-                attempted[0] = true;
                 return true;
             } catch (SQLException e) {
                 if (!db.isDuplicateKey(e)) {
-                    attempted[0] = true;
                     throw e;
                 }
+                return false; // taken id
             }
-            // Taken id. If an earlier attempt of this very call committed and then lost its
-            // connection, the row is ours: same content means added.
-            boolean ours = attempted[0] && sameContent(sql.findJob(c, job.id()), job);
-            attempted[0] = true;
-            return ours;
-        }, giveUp));
+        }, (c, computed) -> sameContent(sql.findJob(c, job.id()), job) ? true : null, giveUp)); // ours: added
     }
 
     private static boolean sameContent(StoredJob read, StoredJob job) {
@@ -393,18 +390,9 @@ public final class SqlJobStore implements JobStore {
         String runId = UUID.randomUUID().toString();
         // Read before the write: a registration made anew meanwhile only makes holdsRun ask the database.
         long epoch = node.epoch();
-        boolean[] retried = {false};
         Long fence = call("begin a run of job '" + request.jobId() + "'", () -> db.retrying(
-                "beginning a run of job '" + request.jobId() + "'", c -> {
-                    if (retried[0]) {
-                        Long earlier = runFence(c, runId);
-                        if (earlier != null) {
-                            return earlier;
-                        }
-                    }
-                    retried[0] = true;
-                    return insertRun(c, request, runId);
-                }, () -> false));
+                "beginning a run of job '" + request.jobId() + "'", c -> insertRun(c, request, runId),
+                (c, computed) -> runFence(c, runId), () -> false));
         if (fence == null) {
             return null;
         }
@@ -424,18 +412,9 @@ public final class SqlJobStore implements JobStore {
         if (RunTicket.LOCAL.equals(ticket.runId())) {
             return JobStore.super.advanceRun(ticket, fireTime, lastRun);
         }
-        boolean[] retried = {false};
         Long fence = call("move a run of job '" + ticket.jobId() + "' on to " + fireTime, () -> db.retrying(
-                "moving a run of job '" + ticket.jobId() + "' on to " + fireTime, c -> {
-                    if (retried[0]) {
-                        Long earlier = advancedEarlier(c, ticket.runId(), fireTime);
-                        if (earlier != null) {
-                            return earlier;
-                        }
-                    }
-                    retried[0] = true;
-                    return advance(c, ticket, fireTime, lastRun);
-                }, () -> false));
+                "moving a run of job '" + ticket.jobId() + "' on to " + fireTime, c -> advance(c, ticket, fireTime, lastRun),
+                (c, computed) -> advancedEarlier(c, ticket.runId(), fireTime), () -> false));
         if (fence == null) {
             LOG.warn("node '{}': the run of job '{}' at {} was taken over by another node; its queued fire times from {} "
                     + "are the taker's", node.id(), ticket.jobId(), ticket.fireTime(), fireTime);
@@ -698,14 +677,8 @@ public final class SqlJobStore implements JobStore {
      * failed attempt, whether that attempt's commit went through although its answer was lost.
      */
     private boolean complete(String what, Database.Work<Boolean> work, Database.Work<Boolean> committedEarlier) {
-        boolean[] retried = {false};
-        return call(what, () -> db.retryingOneStatement(what, c -> {
-            if (retried[0] && committedEarlier.run(c)) {
-                return true;
-            }
-            retried[0] = true;
-            return work.run(c);
-        }));
+        return call(what, () -> db.retryingOneStatement(what, work, (c, computed) -> committedEarlier.run(c) ? true : null,
+                () -> false));
     }
 
     @FunctionalInterface

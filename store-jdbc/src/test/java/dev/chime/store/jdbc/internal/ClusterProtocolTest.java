@@ -603,6 +603,31 @@ class ClusterProtocolTest {
         assertThat(third.fencingToken()).isEqualTo(before + 2);
     }
 
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void aDispatchOrARunBegunRetriedAfterALostCommitRecordsOneRun(TestDatabase db) throws Exception {
+        setUp(db);
+        FlakyDataSource flaky = new FlakyDataSource(shared, 0);
+        SqlJobStore a = node(flaky, "a", LONG);
+        a.add(job("j", T0));
+        Firing f = a.claimDue(T0, 10).get(0);
+
+        flaky.loseAnswerOfNextCommit();
+        Dispatch.Result dispatched = dispatch(a, f, run(f, 5, false), T0.plusSeconds(60));
+        assertThat(dispatched.ticket()).isNotNull();
+        assertThat(dispatched.claimEnded()).isTrue();
+        assertThat(runsInProgress()).as("the lost attempt's run, answered, not a second one").isOne();
+        assertThat(running("j")).isOne();
+
+        flaky.loseAnswerOfNextCommit();
+        RunTicket begun = a.beginRun(new RunRequest("j", T0.plusSeconds(30), 5, false, null));
+        assertThat(begun).isNotNull();
+        assertThat(runsInProgress()).isEqualTo(2);
+        assertThat(running("j")).isEqualTo(2);
+        assertThat(count("SELECT fence FROM " + prefix + "runs WHERE run_id = '" + begun.runId() + "'"))
+                .isEqualTo(begun.fencingToken());
+    }
+
     /** A value the database refuses for good, whatever the store does to texts: a CHECK constraint. */
     private void refuse(String table, String check) throws SQLException {
         try (Connection c = shared.getConnection(); Statement s = c.createStatement()) {
