@@ -65,7 +65,7 @@ public final class JdbcJobStore implements JobStore, ClusterView {
 
     /** The database the store found: {@code postgresql}, {@code mariadb} or {@code h2}. */
     public String database() {
-        return dialect.name().toLowerCase(java.util.Locale.ROOT);
+        return dialect.name();
     }
 
     /**
@@ -328,14 +328,14 @@ public final class JdbcJobStore implements JobStore, ClusterView {
             ClusterNode node = new ClusterNode(db, sql, id, heartbeatInterval, nodeTimeout);
             try {
                 if (createSchema) {
-                    Schema.create(db, tablePrefix);
+                    Schema.migrate(db, sql);
                 }
                 Schema.check(db, sql);
                 node.start();
                 db.checkBatchCounts(sql, id);
             } catch (SQLException e) {
                 node.close();
-                throw new JdbcStoreException("the JDBC store could not start on " + dialect.name().toLowerCase(java.util.Locale.ROOT)
+                throw new JdbcStoreException("the JDBC store could not start on " + dialect.name()
                         + ": " + e.getMessage(), e);
             }
             return new JdbcJobStore(new SqlJobStore(db, sql, node, writeRetryLimit), dialect, new ClusterReader(db, sql, id));

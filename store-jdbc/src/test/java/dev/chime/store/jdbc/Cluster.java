@@ -31,6 +31,7 @@ final class Cluster implements AutoCloseable {
     final TestDatabase db;
     final String prefix = TestDatabase.freshPrefix();
     final DataSource shared;
+    final dev.chime.store.jdbc.internal.Dialect dialect;
     final List<Node> nodes = new CopyOnWriteArrayList<>();
     final List<String> duplicates = new CopyOnWriteArrayList<>();
     /** Every firing that did not end in a run, on any node: what a failed exactly-once check needs to say. */
@@ -43,6 +44,7 @@ final class Cluster implements AutoCloseable {
     Cluster(TestDatabase db) throws SQLException {
         this.db = db;
         this.shared = db.dataSource();
+        this.dialect = dev.chime.store.jdbc.internal.Database.detect(shared);
         JdbcJobStore.builder(shared).tablePrefix(prefix).createSchema(true).build().close();
         try (Connection c = shared.getConnection(); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE " + sink() + " (job_id VARCHAR(200) NOT NULL, fire_time BIGINT NOT NULL, "
@@ -93,7 +95,7 @@ final class Cluster implements AutoCloseable {
                 insert(ctx, node);
                 return;
             } catch (SQLException e) {
-                if (!dev.chime.store.jdbc.internal.Database.isTransient(e) || System.nanoTime() > giveUp) {
+                if (!dev.chime.store.jdbc.internal.Database.isTransient(e, dialect) || System.nanoTime() > giveUp) {
                     throw e;
                 }
                 new java.util.concurrent.CountDownLatch(1).await(200, java.util.concurrent.TimeUnit.MILLISECONDS);

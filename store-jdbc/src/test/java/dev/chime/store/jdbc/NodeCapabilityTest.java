@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.chime.JobDefinition;
 import dev.chime.JobOptions;
 import dev.chime.Triggers;
-import dev.chime.store.jdbc.internal.Dialect;
+import dev.chime.store.jdbc.internal.Database;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -66,7 +66,7 @@ class NodeCapabilityTest {
 
     private static void firesOnTheDatabasesTime(TestDatabase db, Duration skew) throws Exception {
         List<Start> starts = new CopyOnWriteArrayList<>();
-        String databaseNow = "SELECT " + Dialect.valueOf(db.name()).nowMillis();
+        String databaseNow = "SELECT " + Database.detect(db.dataSource()).nowMillis();
         try (Cluster cluster = new Cluster(db)) {
             Cluster.Node node = cluster.start("skewed", 2, Clock.offset(Clock.systemUTC(), skew),
                     b -> b.task("clocked", ctx -> starts.add(new Start(ctx.scheduledFireTime(),

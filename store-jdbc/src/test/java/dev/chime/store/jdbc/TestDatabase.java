@@ -97,10 +97,10 @@ public enum TestDatabase {
         return "t" + Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36) + "_";
     }
 
-    /** Drops the three tables of a prefix. */
+    /** Drops the tables of a prefix. */
     public static void drop(DataSource dataSource, String prefix) throws SQLException {
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            for (String table : List.of("jobs", "runs", "nodes")) {
+            for (String table : List.of("jobs", "runs", "nodes", "schema_version")) {
                 s.execute("DROP TABLE IF EXISTS " + prefix + table);
             }
         }

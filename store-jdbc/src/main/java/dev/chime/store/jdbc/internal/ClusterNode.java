@@ -137,8 +137,7 @@ public final class ClusterNode implements AutoCloseable {
         long sent = System.nanoTime();
         long epoch = lease.epoch() + 1;
         db.autoCommit(c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + sql.nodes
-                    + " (node_id, heartbeat_at_ms, started_at_ms) VALUES (?, " + sql.now + ", " + sql.now + ")")) {
+            try (PreparedStatement ps = c.prepareStatement(sql.registerNode)) {
                 ps.setString(1, id);
                 return ps.executeUpdate();
             }
@@ -423,8 +422,7 @@ public final class ClusterNode implements AutoCloseable {
         for (Map.Entry<String, List<Firing>> doubt : takeoversInDoubt.entrySet()) {
             List<Firing> adopted = new ArrayList<>();
             db.autoCommit(c -> {
-                try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM " + sql.runs
-                        + " WHERE run_id = ? AND node_id = ? AND ended_at_ms IS NULL AND fence = ?")) {
+                try (PreparedStatement ps = c.prepareStatement(sql.heldRunWithFence)) {
                     for (Firing f : doubt.getValue()) {
                         ps.setString(1, f.ticket().runId());
                         ps.setString(2, id);
@@ -461,12 +459,11 @@ public final class ClusterNode implements AutoCloseable {
     /** One dead node's takeover, in one transaction; null when another node got there first. */
     private List<Firing> takeOver(Connection c, String dead, List<String> heldAhead) throws SQLException {
         boolean deletedRow;
-        try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + sql.nodes + " WHERE node_id = ? AND heartbeat_at_ms < "
-                + sql.now + " - ?")) {
+        try (PreparedStatement ps = c.prepareStatement(sql.deleteDeadNode)) {
             ps.setString(1, dead);
             ps.setLong(2, timeout.toMillis());
             deletedRow = ps.executeUpdate() == 1;
-            if (!deletedRow && SqlJobStore.exists(c, "SELECT COUNT(*) FROM " + sql.nodes + " WHERE node_id = ?", dead)) {
+            if (!deletedRow && SqlJobStore.exists(c, sql.nodeExists, dead)) {
                 return null; // it beat again meanwhile
             }
         }
@@ -485,8 +482,7 @@ public final class ClusterNode implements AutoCloseable {
                 }
             }
         }
-        try (PreparedStatement ps = c.prepareStatement("UPDATE " + sql.runs + " SET node_id = ?, started_at_ms = " + sql.now
-                + " WHERE node_id = ? AND ended_at_ms IS NULL")) {
+        try (PreparedStatement ps = c.prepareStatement(sql.adoptRuns)) {
             ps.setString(1, id);
             ps.setString(2, dead);
             ps.executeUpdate();
@@ -514,8 +510,7 @@ public final class ClusterNode implements AutoCloseable {
                 // never takes it for one whose answer was lost (and runs it beside the recovery).
                 heldClaims.put(claimed.id(), claimed.version() + 1);
                 heldAhead.add(claimed.id());
-                try (PreparedStatement ps = c.prepareStatement("UPDATE " + sql.jobs + " SET claimed_by = ?, claimed_at_ms = "
-                        + sql.now + ", version = version + 1 WHERE id = ?")) {
+                try (PreparedStatement ps = c.prepareStatement(sql.adoptClaim)) {
                     ps.setString(1, id);
                     ps.setString(2, claimed.id());
                     ps.executeUpdate();
@@ -538,8 +533,7 @@ public final class ClusterNode implements AutoCloseable {
         // Claims the dead node took but never ran: back in the schedule at their fire time, where
         // the misfire options decide.
         for (StoredJob job : claimedByDead.values()) {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE " + sql.jobs + " SET next_fire_time = claimed_fire_time, "
-                    + "claimed_fire_time = NULL, claimed_by = NULL, claimed_at_ms = NULL, version = version + 1 WHERE id = ?")) {
+            try (PreparedStatement ps = c.prepareStatement(sql.putBackClaim)) {
                 ps.setString(1, job.id());
                 ps.executeUpdate();
             }
@@ -557,7 +551,7 @@ public final class ClusterNode implements AutoCloseable {
             ps.setString(1, run.jobId());
             fence = ps.executeUpdate() == 1 ? SqlJobStore.readLong(c, sql.readFence, run.jobId()) : run.fence() + 1;
         }
-        try (PreparedStatement ps = c.prepareStatement("UPDATE " + sql.runs + " SET fence = ? WHERE run_id = ?")) {
+        try (PreparedStatement ps = c.prepareStatement(sql.setRunFence)) {
             ps.setLong(1, fence);
             ps.setString(2, run.runId());
             ps.executeUpdate();
@@ -630,9 +624,7 @@ public final class ClusterNode implements AutoCloseable {
                 continue;
             }
             int reset = db.transaction(c -> {
-                try (PreparedStatement ps = c.prepareStatement("UPDATE " + sql.jobs + " SET next_fire_time = claimed_fire_time, "
-                        + "claimed_fire_time = NULL, claimed_by = NULL, claimed_at_ms = NULL, version = version + 1 "
-                        + "WHERE id = ? AND version = ? AND claimed_by = ?")) {
+                try (PreparedStatement ps = c.prepareStatement(sql.putBackOwnClaim)) {
                     ps.setString(1, claim.getKey());
                     ps.setLong(2, claim.getValue());
                     ps.setString(3, id);
@@ -665,9 +657,7 @@ public final class ClusterNode implements AutoCloseable {
                 }
             }
         }
-        try (PreparedStatement ps = c.prepareStatement("UPDATE " + sql.jobs + " SET next_fire_time = claimed_fire_time, "
-                + "claimed_fire_time = NULL, claimed_by = NULL, claimed_at_ms = NULL, version = version + 1 "
-                + "WHERE id = ? AND version = ? AND claimed_by = ?")) {
+        try (PreparedStatement ps = c.prepareStatement(sql.putBackOwnClaim)) {
             for (StoredJob job : unheld) {
                 ps.setString(1, job.id());
                 ps.setLong(2, job.version());
@@ -718,12 +708,8 @@ public final class ClusterNode implements AutoCloseable {
         try {
             db.transaction(c -> {
                 putBackUnheldClaims(c);
-                boolean holds = SqlJobStore.exists(c, "SELECT COUNT(*) FROM " + sql.runs
-                        + " WHERE node_id = ? AND ended_at_ms IS NULL", id)
-                        || SqlJobStore.exists(c, "SELECT COUNT(*) FROM " + sql.jobs + " WHERE claimed_by = ?", id);
-                try (PreparedStatement ps = c.prepareStatement(holds
-                        ? "UPDATE " + sql.nodes + " SET heartbeat_at_ms = 0 WHERE node_id = ?"
-                        : "DELETE FROM " + sql.nodes + " WHERE node_id = ?")) {
+                boolean holds = SqlJobStore.exists(c, sql.nodeHoldsRuns, id) || SqlJobStore.exists(c, sql.nodeHoldsClaims, id);
+                try (PreparedStatement ps = c.prepareStatement(holds ? sql.markNodeGone : sql.deleteNode)) {
                     ps.setString(1, id);
                     return ps.executeUpdate();
                 }

@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Connections and transactions on the user's {@link DataSource}, and the retry rule: a call that
  * failed because the database is unreachable or a transaction lost a race (SQLState classes 08, 40,
- * 53 and 57, a transient exception, or on MariaDB one of the vendor codes in
- * {@link #TRANSIENT_VENDOR_CODES} behind the generic SQLState HY000) may be retried; anything else
+ * 53 and 57, a transient exception, or a vendor code its {@link Dialect} knows as transient behind
+ * a generic SQLState such as MariaDB's HY000) may be retried; anything else
  * is a bug or bad data and is not, since retrying it would fail the same way for ever.
  *
  * <p>Every statement runs at READ COMMITTED, whatever the pool's default: the claim protocol
@@ -37,17 +37,6 @@ public final class Database {
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(50);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
     private static final Set<String> TRANSIENT_CLASSES = Set.of("08", "40", "53", "57");
-    /**
-     * MariaDB/MySQL error codes that mean "try again" although their SQLState is the generic HY000
-     * (or 70100, or none): lock wait timeout (1205), deadlock (1213), too many connections (1040),
-     * server shutting down or connection lost or killed (1053, 1077, 1152, 1158-1161, 1927, 2002,
-     * 2003, 2006, 2013, 4031), commit or transaction aborted by the engine (1180, 1637), read-only
-     * during a fail-over (1290, 1836), query interrupted or past max_statement_time (1317, 1969,
-     * SQLState 70100). Every other HY000 (data too long 1406, incorrect value 1366,
-     * no default 1364, ...) is permanent.
-     */
-    static final Set<Integer> TRANSIENT_VENDOR_CODES = Set.of(1205, 1213, 1040, 1053, 1077, 1152, 1158, 1159,
-            1160, 1161, 1927, 2002, 2003, 2006, 2013, 4031, 1180, 1637, 1290, 1836, 1317, 1969);
     /** SQLState of {@link #rowCounts} refusing an unknown count: permanent, a setting of the driver to change. */
     static final String UNKNOWN_COUNT_STATE = "0A000";
     private static final int UNKNOWN_ISOLATION = -1;
@@ -56,6 +45,20 @@ public final class Database {
     @FunctionalInterface
     public interface Work<T> {
         T run(Connection connection) throws SQLException;
+    }
+
+    /**
+     * Asked before a retry whose earlier attempt failed after it began its work: that attempt may
+     * have committed although its answer was lost (the connection dropped during the commit).
+     */
+    @FunctionalInterface
+    public interface LostCommitCheck<T> {
+        /**
+         * The answer of the earlier attempt when its commit went through, else null (the work then
+         * runs again). {@code computed} is what the earlier attempt's work returned before its
+         * commit failed, or null when its work itself failed.
+         */
+        T committedEarlier(Connection connection, T computed) throws SQLException;
     }
 
     private final DataSource dataSource;
@@ -154,11 +157,51 @@ public final class Database {
         return retrying(what, call, giveUp, false);
     }
 
+    /**
+     * {@link #retrying} for a write whose commit answer may be lost: every attempt after one that
+     * began its work first asks {@code check} whether that attempt committed, and answers as it did
+     * if so, rather than writing twice.
+     */
+    public <T> T retrying(String what, Work<T> call, LostCommitCheck<T> check, BooleanSupplier giveUp) throws SQLException {
+        return retrying(what, call, check, giveUp, true);
+    }
+
+    /** {@link #retrying(String, Work, LostCommitCheck, BooleanSupplier)} for a call of one statement. */
+    public <T> T retryingOneStatement(String what, Work<T> call, LostCommitCheck<T> check, BooleanSupplier giveUp)
+            throws SQLException {
+        return retrying(what, call, check, giveUp, false);
+    }
+
     private <T> T retrying(String what, Work<T> call, BooleanSupplier giveUp, boolean transaction) throws SQLException {
+        return retrying(what, call, null, giveUp, transaction);
+    }
+
+    /** What the attempts of one call did so far: whether one began its work, and what the last one computed. */
+    private static final class Attempts<T> {
+        boolean begun;
+        T computed;
+    }
+
+    private <T> T retrying(String what, Work<T> call, LostCommitCheck<T> check, BooleanSupplier giveUp, boolean transaction)
+            throws SQLException {
+        Attempts<T> attempts = new Attempts<>();
+        Work<T> attempt = check == null ? call : c -> {
+            if (attempts.begun) {
+                T earlier = check.committedEarlier(c, attempts.computed);
+                if (earlier != null) {
+                    return earlier;
+                }
+            }
+            attempts.begun = true;
+            attempts.computed = null;
+            T computed = call.run(c);
+            attempts.computed = computed;
+            return computed;
+        };
         Duration backoff = FIRST_BACKOFF;
         while (true) {
             try {
-                return transaction ? transaction(call) : autoCommit(call);
+                return transaction ? transaction(attempt) : autoCommit(attempt);
             } catch (SQLException e) {
                 if (!isTransient(e) || giveUp.getAsBoolean() || isClosed()) {
                     throw e;
@@ -172,12 +215,22 @@ public final class Database {
         }
     }
 
+    /** {@link #isTransient(SQLException, Dialect)} on this store's database. */
+    public boolean isTransient(SQLException e) {
+        return isTransient(e, dialect);
+    }
+
+    /** Whether a failure is a unique-key violation on this store's database. */
+    public boolean isDuplicateKey(SQLException e) {
+        return dialect.isDuplicateKey(e);
+    }
+
     /**
      * Whether a failure says the database was unreachable or a transaction lost a race, not that
-     * the call was wrong. The SQLState decides where it is specific; where it is the generic HY000
-     * (MariaDB uses it for many errors, transient and permanent alike) the vendor code decides.
+     * the call was wrong. The SQLState decides where it is specific; where it is generic (MariaDB's
+     * HY000, used for many errors, transient and permanent alike) the dialect's vendor codes decide.
      */
-    public static boolean isTransient(SQLException e) {
+    public static boolean isTransient(SQLException e, Dialect dialect) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             // MariaDB Connector/J makes every SQLState of a class it does not know (45000 of a
             // SIGNAL, 01000 of a strict truncation) a SQLTransientConnectionException: that class
@@ -188,7 +241,8 @@ public final class Database {
                     || t instanceof java.sql.SQLNonTransientConnectionException)) {
                 return true;
             }
-            if (t instanceof SQLException sql && isTransientState(sql.getSQLState(), sql.getErrorCode())) {
+            if (t instanceof SQLException sql && (dialect.isTransientVendorError(sql.getSQLState(), sql.getErrorCode())
+                    || isTransientState(sql.getSQLState()))) {
                 return true;
             }
             if (t instanceof java.io.IOException) {
@@ -198,13 +252,7 @@ public final class Database {
         return false;
     }
 
-    private static boolean isTransientState(String state, int vendorCode) {
-        // Vendor codes are MariaDB's, and only read behind its generic states (HY000, and 70100 for
-        // a killed query): other databases number their errors differently.
-        boolean generic = state == null || state.equals("HY000") || state.startsWith("70");
-        if (generic && TRANSIENT_VENDOR_CODES.contains(vendorCode)) {
-            return true;
-        }
+    private static boolean isTransientState(String state) {
         if (state == null || state.length() < 2) {
             return false;
         }
@@ -261,12 +309,6 @@ public final class Database {
                 c.setAutoCommit(autoCommit);
             }
         }
-    }
-
-    /** Whether a failure is a unique-key violation (SQLState class 23 with a duplicate). */
-    public static boolean isDuplicateKey(SQLException e) {
-        String state = e.getSQLState();
-        return state != null && (state.equals("23505") || (state.startsWith("23") && e.getErrorCode() == 1062));
     }
 
     /** Waits out a backoff; false when the store closed meanwhile or the thread was interrupted. */

@@ -37,7 +37,7 @@ final class DatabaseClock {
     /** Reads the database's clock once. */
     void measure() throws SQLException {
         reading = db.autoCommit(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + sql.now); ResultSet rs = ps.executeQuery()) {
+            try (PreparedStatement ps = c.prepareStatement(sql.databaseNow); ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 // Less one millisecond: PostgreSQL's expression rounds to the nearest one rather
                 // than down. Stamped on arrival: the database read its clock before, never after.

@@ -5,68 +5,59 @@ import java.sql.SQLException;
 import java.util.Locale;
 
 /**
- * What differs between the databases the store runs on: how to read the database's clock, whether
- * claims can lock rows and skip the locked ones, and which schema script applies.
+ * What differs between the databases the store runs on, in one place per database
+ * ({@link PostgresqlDialect}, {@link MariaDbDialect}, {@link H2Dialect}): how to read the database's
+ * clock, whether claims can lock rows and skip the locked ones, how to read an index's distinct
+ * values, which vendor error codes mean "try again", how a duplicate key is reported, and the
+ * directory of the versioned schema scripts. Everything else is standard SQL, the same for all.
+ * Chosen once, from the connection's {@link DatabaseMetaData}.
  */
-public enum Dialect {
+public interface Dialect {
 
-    POSTGRESQL("postgresql", "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)", true) {
-        /**
-         * PostgreSQL (before 18) reads a whole index or table for DISTINCT; this walks the index
-         * from one value to the next (a "loose index scan"), one probe per distinct value.
-         */
-        @Override
-        public String distinctValues(String column, String table) {
-            return "WITH RECURSIVE d (v) AS (SELECT MIN(" + column + ") FROM " + table + " UNION ALL SELECT (SELECT MIN("
-                    + column + ") FROM " + table + " WHERE " + column + " > d.v) FROM d WHERE d.v IS NOT NULL) "
-                    + "SELECT v AS " + column + " FROM d WHERE v IS NOT NULL";
-        }
-    },
-    /** MariaDB 10.6+ and MySQL 8: UTC_TIMESTAMP is free of the session's time zone. */
-    MARIADB("mariadb", "(TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', UTC_TIMESTAMP(6)) DIV 1000)", true),
-    /** H2 has no SKIP LOCKED: claims use an optimistic version check instead. */
-    H2("h2", "CAST(EXTRACT(EPOCH FROM CURRENT_TIMESTAMP(3)) * 1000 AS BIGINT)", false);
+    Dialect POSTGRESQL = new PostgresqlDialect();
+    Dialect MARIADB = new MariaDbDialect();
+    Dialect H2 = new H2Dialect();
 
-    private final String scriptName;
-    private final String nowMillis;
-    private final boolean skipLocked;
-
-    Dialect(String scriptName, String nowMillis, boolean skipLocked) {
-        this.scriptName = scriptName;
-        this.nowMillis = nowMillis;
-        this.skipLocked = skipLocked;
-    }
-
-    /** The schema script's resource name, relative to {@code dev/chime/store/jdbc/schema/}. */
-    public String scriptName() {
-        return scriptName + ".sql";
-    }
-
-    /** The upgrade script's resource name: idempotent statements that bring an earlier schema up to date. */
-    public String upgradeScriptName() {
-        return scriptName + "-upgrade.sql";
-    }
+    /**
+     * The database's name as the store reports it ({@code postgresql}, {@code mariadb}, {@code h2});
+     * also the directory of its schema scripts under {@code dev/chime/store/jdbc/schema/}.
+     */
+    String name();
 
     /** An SQL expression for the database's current time, in milliseconds since the epoch. */
-    public String nowMillis() {
-        return nowMillis;
-    }
+    String nowMillis();
+
+    /**
+     * The clause ending the due-jobs query so that it locks the rows it reads and skips those other
+     * nodes hold ({@code FOR UPDATE SKIP LOCKED}), with its leading space; empty where the database
+     * has none, and the claim's version check alone decides who wins.
+     */
+    String skipLockedClause();
 
     /**
      * A query of the distinct non-null values of an indexed column, read from its index without
      * visiting every entry (MariaDB and H2 do so for a plain DISTINCT).
      */
-    public String distinctValues(String column, String table) {
+    default String distinctValues(String column, String table) {
         return "SELECT DISTINCT " + column + " FROM " + table + " WHERE " + column + " IS NOT NULL";
     }
 
-    /** Whether {@code SELECT ... FOR UPDATE SKIP LOCKED} is available for claims. */
-    public boolean skipLocked() {
-        return skipLocked;
+    /**
+     * Whether a failure whose SQLState says nothing specific (the generic HY000, or none) is
+     * transient by its vendor code. Vendor codes are the database's own numbering: only the
+     * database that numbers them reads them.
+     */
+    default boolean isTransientVendorError(String state, int vendorCode) {
+        return false;
+    }
+
+    /** Whether a failure is a unique-key violation. */
+    default boolean isDuplicateKey(SQLException e) {
+        return "23505".equals(e.getSQLState());
     }
 
     /** The dialect of the database behind a connection, from its product name. */
-    public static Dialect of(DatabaseMetaData metaData) throws SQLException {
+    static Dialect of(DatabaseMetaData metaData) throws SQLException {
         String product = metaData.getDatabaseProductName();
         String name = product == null ? "" : product.toLowerCase(Locale.ROOT);
         if (name.contains("postgres")) {

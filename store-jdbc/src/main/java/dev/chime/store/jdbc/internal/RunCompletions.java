@@ -116,7 +116,7 @@ final class RunCompletions {
         try {
             ended = db.retrying("ending " + group.size() + " run(s)", c -> endAll(c, group), () -> false);
         } catch (SQLException e) {
-            if (Database.isTransient(e) || group.size() == 1 && group.get(0).lastRun() == null) {
+            if (db.isTransient(e) || group.size() == 1 && group.get(0).lastRun() == null) {
                 fail(group, e);
                 return;
             }
@@ -159,7 +159,7 @@ final class RunCompletions {
                         () -> false)[0]);
                 return;
             } catch (SQLException e) {
-                if (Database.isTransient(e) || t == tries.size() - 1) {
+                if (db.isTransient(e) || t == tries.size() - 1) {
                     fail(List.of(p), e);
                     return;
                 }

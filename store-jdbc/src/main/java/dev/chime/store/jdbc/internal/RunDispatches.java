@@ -48,7 +48,7 @@ final class RunDispatches {
         try {
             return dispatchRetrying(dispatches);
         } catch (SQLException e) {
-            if (Database.isTransient(e)) {
+            if (db.isTransient(e)) {
                 throw e;
             }
             if (dispatches.size() == 1) {
@@ -67,7 +67,7 @@ final class RunDispatches {
                 try {
                     results.add(dispatch(List.of(d)).get(0));
                 } catch (SQLException alone) {
-                    if (Database.isTransient(alone)) {
+                    if (db.isTransient(alone)) {
                         throw alone;
                     }
                     LOG.error("job '{}': could not dispatch its fire time {} ({}); its claim stays until this node's "
@@ -85,16 +85,9 @@ final class RunDispatches {
         for (int i = 0; i < runIds.length; i++) {
             runIds[i] = dispatches.get(i).run() == null ? null : UUID.randomUUID().toString();
         }
-        List<List<Dispatch.Result>> attempt = new ArrayList<>(1);
-        return db.retrying("dispatching " + dispatches.size() + " firing(s)", c -> {
-            if (!attempt.isEmpty() && committedEarlier(c, dispatches, runIds, attempt.get(0))) {
-                return attempt.get(0);
-            }
-            attempt.clear();
-            List<Dispatch.Result> made = dispatchAll(c, dispatches, runIds);
-            attempt.add(made);
-            return made;
-        }, () -> false);
+        return db.retrying("dispatching " + dispatches.size() + " firing(s)", c -> dispatchAll(c, dispatches, runIds),
+                (c, computed) -> computed != null && committedEarlier(c, dispatches, runIds, computed) ? computed : null,
+                () -> false);
     }
 
     /**
@@ -181,8 +174,7 @@ final class RunDispatches {
 
     /** Whether this node's claim of the firing is still held (its version unchanged), locking the row. */
     private boolean stillClaimed(Connection c, dev.chime.spi.Firing firing) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT id FROM " + sql.jobs
-                + " WHERE id = ? AND version = ? AND claimed_fire_time IS NOT NULL FOR UPDATE")) {
+        try (PreparedStatement ps = c.prepareStatement(sql.lockClaim)) {
             ps.setString(1, firing.jobId());
             ps.setLong(2, firing.job().version());
             try (ResultSet rs = ps.executeQuery()) {
@@ -193,9 +185,7 @@ final class RunDispatches {
 
     private void lockAndReadFences(Connection c, List<Dispatch> dispatches, List<Integer> byJob, Map<String, Long> fences,
                                    Map<String, Long> running) throws SQLException {
-        String in = String.join(", ", java.util.Collections.nCopies(byJob.size(), "?"));
-        try (PreparedStatement ps = c.prepareStatement("SELECT id, fence, running FROM " + sql.jobs + " WHERE id IN (" + in
-                + ") ORDER BY id FOR UPDATE")) {
+        try (PreparedStatement ps = c.prepareStatement(sql.lockFencesAndRunning(byJob.size()))) {
             int p = 1;
             for (int i : byJob) {
                 ps.setString(p++, dispatches.get(i).firing().jobId());
@@ -241,8 +231,7 @@ final class RunDispatches {
                 runs[asking.get(k)] = counts[k] != 0;
             }
         }
-        String in = String.join(", ", java.util.Collections.nCopies(asking.size(), "?"));
-        try (PreparedStatement ps = c.prepareStatement("SELECT id, fence FROM " + sql.jobs + " WHERE id IN (" + in + ")")) {
+        try (PreparedStatement ps = c.prepareStatement(sql.fences(asking.size()))) {
             int p = 1;
             for (int i : asking) {
                 ps.setString(p++, dispatches.get(i).firing().jobId());

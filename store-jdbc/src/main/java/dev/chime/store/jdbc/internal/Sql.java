@@ -24,10 +24,19 @@ public final class Sql {
     static final String JOB_COLUMNS = "id, task, trigger_spec, options_json, data_json, paused, next_fire_time, "
             + "claimed_fire_time, version, last_outcome, last_fire_time, last_finished_at, last_duration_us, last_error";
 
+    private final String prefix;
     final String jobs;
     final String runs;
     final String nodes;
+    final String schemaVersion;
     final String now;
+
+    // The schema's version (Schema): one row, locked while a script runs.
+    final String createSchemaVersion;
+    final String insertSchemaVersion;
+    final String readSchemaVersion;
+    final String lockSchemaVersion;
+    final String setSchemaVersion;
 
     final String insertJob;
     final String selectJob;
@@ -70,15 +79,42 @@ public final class Sql {
     final String claimsOfNode;
     final String staleClaims;
     final String staleRuns;
+    final String registerNode;
+    final String nodeExists;
+    final String deleteDeadNode;
+    final String markNodeGone;
+    final String deleteNode;
+    final String adoptRuns;
+    final String adoptClaim;
+    final String putBackClaim;
+    final String putBackOwnClaim;
+    final String nodeHoldsRuns;
+    final String nodeHoldsClaims;
+    final String heldRunWithFence;
+    // Claims, dispatches and run ends (SqlJobStore, RunDispatches).
+    final String heldRun;
+    final String runFence;
+    final String lockClaim;
+    final String lockOwnClaim;
+    final String adoptOwnClaim;
+    final String databaseNow;
     /** For {@code ClusterView}: every node with its heartbeat age on the database's clock, and every run. */
     final String nodeHeartbeats;
     final String allRuns;
 
     public Sql(String prefix, Dialect dialect) {
-        this.jobs = validatePrefix(prefix) + "jobs";
+        this.prefix = validatePrefix(prefix);
+        this.jobs = prefix + "jobs";
         this.runs = prefix + "runs";
         this.nodes = prefix + "nodes";
+        this.schemaVersion = prefix + "schema_version";
         this.now = dialect.nowMillis();
+        createSchemaVersion = "CREATE TABLE IF NOT EXISTS " + schemaVersion
+                + " (id INTEGER NOT NULL PRIMARY KEY, version INTEGER NOT NULL)";
+        insertSchemaVersion = "INSERT INTO " + schemaVersion + " (id, version) VALUES (1, 0)";
+        readSchemaVersion = "SELECT version FROM " + schemaVersion + " WHERE id = 1";
+        lockSchemaVersion = readSchemaVersion + " FOR UPDATE";
+        setSchemaVersion = "UPDATE " + schemaVersion + " SET version = ? WHERE id = 1";
         String lastRunColumns = "last_outcome = ?, last_fire_time = ?, last_finished_at = ?, last_duration_us = ?, last_error = ?";
         insertJob = "INSERT INTO " + jobs + " (" + JOB_COLUMNS + ", running) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)";
         selectJob = "SELECT " + JOB_COLUMNS + " FROM " + jobs + " WHERE id = ?";
@@ -92,7 +128,7 @@ public final class Sql {
                 + "version = version + 1 WHERE id = ? AND version = ?";
         deleteJob = "DELETE FROM " + jobs + " WHERE id = ?";
         selectDue = "SELECT " + JOB_COLUMNS + " FROM " + jobs + " WHERE paused = FALSE AND next_fire_time <= ? "
-                + "ORDER BY next_fire_time, id LIMIT ?" + (dialect.skipLocked() ? " FOR UPDATE SKIP LOCKED" : "");
+                + "ORDER BY next_fire_time, id LIMIT ?" + dialect.skipLockedClause();
         claim = "UPDATE " + jobs + " SET claimed_fire_time = next_fire_time, next_fire_time = NULL, claimed_by = ?, "
                 + "claimed_at_ms = " + now + ", version = version + 1 WHERE id = ? AND version = ? AND next_fire_time IS NOT NULL";
         release = "UPDATE " + jobs + " SET next_fire_time = ?, claimed_fire_time = NULL, claimed_by = NULL, claimed_at_ms = NULL, "
@@ -150,6 +186,26 @@ public final class Sql {
         staleClaims = "SELECT id, version FROM " + jobs + " WHERE claimed_by = ? AND claimed_at_ms < " + now + " - ?";
         staleRuns = "SELECT run_id, job_id FROM " + runs + " WHERE node_id = ? AND ended_at_ms IS NULL AND started_at_ms < "
                 + now + " - ?";
+        registerNode = "INSERT INTO " + nodes + " (node_id, heartbeat_at_ms, started_at_ms) VALUES (?, " + now + ", " + now + ")";
+        nodeExists = "SELECT COUNT(*) FROM " + nodes + " WHERE node_id = ?";
+        deleteDeadNode = "DELETE FROM " + nodes + " WHERE node_id = ? AND heartbeat_at_ms < " + now + " - ?";
+        markNodeGone = "UPDATE " + nodes + " SET heartbeat_at_ms = 0 WHERE node_id = ?";
+        deleteNode = "DELETE FROM " + nodes + " WHERE node_id = ?";
+        adoptRuns = "UPDATE " + runs + " SET node_id = ?, started_at_ms = " + now + " WHERE node_id = ? AND ended_at_ms IS NULL";
+        adoptClaim = "UPDATE " + jobs + " SET claimed_by = ?, claimed_at_ms = " + now + ", version = version + 1 WHERE id = ?";
+        putBackClaim = "UPDATE " + jobs + " SET next_fire_time = claimed_fire_time, claimed_fire_time = NULL, claimed_by = NULL, "
+                + "claimed_at_ms = NULL, version = version + 1 WHERE id = ?";
+        putBackOwnClaim = putBackClaim + " AND version = ? AND claimed_by = ?";
+        nodeHoldsRuns = "SELECT COUNT(*) FROM " + runs + " WHERE node_id = ? AND ended_at_ms IS NULL";
+        nodeHoldsClaims = "SELECT COUNT(*) FROM " + jobs + " WHERE claimed_by = ?";
+        heldRun = "SELECT COUNT(*) FROM " + runs + " WHERE run_id = ? AND node_id = ? AND ended_at_ms IS NULL";
+        heldRunWithFence = heldRun + " AND fence = ?";
+        runFence = "SELECT fence FROM " + runs + " WHERE run_id = ?";
+        lockClaim = "SELECT id FROM " + jobs + " WHERE id = ? AND version = ? AND claimed_fire_time IS NOT NULL FOR UPDATE";
+        lockOwnClaim = "SELECT id FROM " + jobs + " WHERE id = ? AND version = ? AND claimed_by = ? FOR UPDATE";
+        adoptOwnClaim = "UPDATE " + jobs + " SET claimed_at_ms = " + now + ", version = version + 1 "
+                + "WHERE id = ? AND version = ? AND claimed_by = ? AND claimed_fire_time IS NOT NULL";
+        databaseNow = "SELECT " + now;
     }
 
     /**
@@ -165,6 +221,32 @@ public final class Sql {
         return restrictToTasks(nextDue, tasks);
     }
 
+    /** The fencing token and instance count of {@code jobs} jobs, their rows locked in id order. */
+    String lockFencesAndRunning(int jobs) {
+        return "SELECT id, fence, running FROM " + this.jobs + " WHERE id IN (" + placeholders(jobs) + ") ORDER BY id FOR UPDATE";
+    }
+
+    /** The fencing tokens of {@code jobs} jobs. */
+    String fences(int jobs) {
+        return "SELECT id, fence FROM " + this.jobs + " WHERE id IN (" + placeholders(jobs) + ")";
+    }
+
+    /** At most {@code limit} tasks of due unpaused jobs, outside {@code excluded} task names. */
+    String dueTasksExcept(int excluded, int limit) {
+        String notIn = excluded == 0 ? "" : " AND task NOT IN (" + placeholders(excluded) + ")";
+        return "SELECT DISTINCT task FROM " + jobs + " WHERE paused = FALSE AND next_fire_time <= ?" + notIn
+                + " ORDER BY task LIMIT " + limit;
+    }
+
+    /** A query of no rows that fails when {@code table} is missing or unreadable. */
+    static String probe(String table) {
+        return "SELECT * FROM " + table + " WHERE 1 = 0";
+    }
+
+    private static String placeholders(int n) {
+        return String.join(", ", java.util.Collections.nCopies(n, "?"));
+    }
+
     private static String restrictToTasks(String query, int tasks) {
         if (tasks <= 0) {
             return query;
@@ -172,6 +254,11 @@ public final class Sql {
         String in = " AND task IN (" + String.join(", ", java.util.Collections.nCopies(tasks, "?")) + ")";
         int at = query.indexOf(" ORDER BY");
         return query.substring(0, at) + in + query.substring(at);
+    }
+
+    /** The table prefix these statements were built for. */
+    public String prefix() {
+        return prefix;
     }
 
     /** Rejects a prefix that is not a plain SQL identifier, so configuration cannot inject SQL. */

@@ -74,28 +74,25 @@ public final class SqlJobStore implements JobStore {
         return node;
     }
 
+    /**
+     * Adds the job unless its id is taken. A retry after an attempt whose answer was lost finds
+     * that attempt's row: the same content (at version 0) means added.
+     */
     @Override
     public boolean add(StoredJob job) {
-        boolean[] attempted = {false};
         BooleanSupplier giveUp = withinWriteRetryLimit();
         return call("add job '" + job.id() + "'", () -> db.retryingOneStatement("adding job '" + job.id() + "'", c -> {
             try (PreparedStatement ps = c.prepareStatement(sql.insertJob)) {
                 Sql.bindJob(ps, 1, job, 0);
                 ps.executeUpdate();
-                attempted[0] = true;
                 return true;
             } catch (SQLException e) {
-                if (!Database.isDuplicateKey(e)) {
-                    attempted[0] = true;
+                if (!db.isDuplicateKey(e)) {
                     throw e;
                 }
+                return false; // taken id
             }
-            // Taken id. If an earlier attempt of this very call committed and then lost its
-            // connection, the row is ours: same content means added.
-            boolean ours = attempted[0] && sameContent(sql.findJob(c, job.id()), job);
-            attempted[0] = true;
-            return ours;
-        }, giveUp));
+        }, (c, computed) -> sameContent(sql.findJob(c, job.id()), job) ? true : null, giveUp)); // ours: added
     }
 
     private static boolean sameContent(StoredJob read, StoredJob job) {
@@ -120,7 +117,7 @@ public final class SqlJobStore implements JobStore {
                 Sql.bindJob(ps, 1, job.withClaim(null), 0);
                 ps.executeUpdate();
             } catch (SQLException e) {
-                if (Database.isDuplicateKey(e)) {
+                if (db.isDuplicateKey(e)) {
                     // Another put inserted it first: retry, and this time replace it.
                     throw new SQLException("job '" + job.id() + "' was inserted concurrently", "40001", e);
                 }
@@ -267,8 +264,7 @@ public final class SqlJobStore implements JobStore {
             }
         }
         List<Firing> adopted = new ArrayList<>(unheld.size());
-        try (PreparedStatement ps = c.prepareStatement("UPDATE " + sql.jobs + " SET claimed_at_ms = " + sql.now
-                + ", version = version + 1 WHERE id = ? AND version = ? AND claimed_by = ? AND claimed_fire_time IS NOT NULL")) {
+        try (PreparedStatement ps = c.prepareStatement(sql.adoptOwnClaim)) {
             for (StoredJob job : unheld) {
                 ps.setString(1, job.id());
                 ps.setLong(2, job.version());
@@ -394,18 +390,9 @@ public final class SqlJobStore implements JobStore {
         String runId = UUID.randomUUID().toString();
         // Read before the write: a registration made anew meanwhile only makes holdsRun ask the database.
         long epoch = node.epoch();
-        boolean[] retried = {false};
         Long fence = call("begin a run of job '" + request.jobId() + "'", () -> db.retrying(
-                "beginning a run of job '" + request.jobId() + "'", c -> {
-                    if (retried[0]) {
-                        Long earlier = runFence(c, runId);
-                        if (earlier != null) {
-                            return earlier;
-                        }
-                    }
-                    retried[0] = true;
-                    return insertRun(c, request, runId);
-                }, () -> false));
+                "beginning a run of job '" + request.jobId() + "'", c -> insertRun(c, request, runId),
+                (c, computed) -> runFence(c, runId), () -> false));
         if (fence == null) {
             return null;
         }
@@ -425,18 +412,9 @@ public final class SqlJobStore implements JobStore {
         if (RunTicket.LOCAL.equals(ticket.runId())) {
             return JobStore.super.advanceRun(ticket, fireTime, lastRun);
         }
-        boolean[] retried = {false};
         Long fence = call("move a run of job '" + ticket.jobId() + "' on to " + fireTime, () -> db.retrying(
-                "moving a run of job '" + ticket.jobId() + "' on to " + fireTime, c -> {
-                    if (retried[0]) {
-                        Long earlier = advancedEarlier(c, ticket.runId(), fireTime);
-                        if (earlier != null) {
-                            return earlier;
-                        }
-                    }
-                    retried[0] = true;
-                    return advance(c, ticket, fireTime, lastRun);
-                }, () -> false));
+                "moving a run of job '" + ticket.jobId() + "' on to " + fireTime, c -> advance(c, ticket, fireTime, lastRun),
+                (c, computed) -> advancedEarlier(c, ticket.runId(), fireTime), () -> false));
         if (fence == null) {
             LOG.warn("node '{}': the run of job '{}' at {} was taken over by another node; its queued fire times from {} "
                     + "are the taker's", node.id(), ticket.jobId(), ticket.fireTime(), fireTime);
@@ -464,7 +442,7 @@ public final class SqlJobStore implements JobStore {
         }
         // A job that left the store (its trigger exhausted) counts on from the run's own token.
         long fence = bumped == 1 ? readLong(c, sql.readFence, ticket.jobId())
-                : readLong(c, "SELECT fence FROM " + sql.runs + " WHERE run_id = ?", ticket.runId()) + 1;
+                : readLong(c, sql.runFence, ticket.runId()) + 1;
         try (PreparedStatement ps = c.prepareStatement(sql.setRunFence)) {
             ps.setLong(1, fence);
             ps.setString(2, ticket.runId());
@@ -490,7 +468,7 @@ public final class SqlJobStore implements JobStore {
 
     /** The fencing token of a run row, or null when there is none (an earlier attempt did not commit). */
     private Long runFence(Connection c, String runId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT fence FROM " + sql.runs + " WHERE run_id = ?")) {
+        try (PreparedStatement ps = c.prepareStatement(sql.runFence)) {
             ps.setString(1, runId);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getLong(1) : null;
@@ -536,8 +514,7 @@ public final class SqlJobStore implements JobStore {
 
     /** Whether this node still holds the claim, locking the job's row to the end of the transaction. */
     private boolean stillClaimed(Connection c, Firing claim) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT id FROM " + sql.jobs
-                + " WHERE id = ? AND version = ? AND claimed_by = ? FOR UPDATE")) {
+        try (PreparedStatement ps = c.prepareStatement(sql.lockOwnClaim)) {
             ps.setString(1, claim.jobId());
             ps.setLong(2, claim.job().version());
             ps.setString(3, node.id());
@@ -624,8 +601,7 @@ public final class SqlJobStore implements JobStore {
         Boolean held = call("check the run of job '" + ticket.jobId() + "'", () -> db.retrying(
                 "checking the run of job '" + ticket.jobId() + "'", c -> {
                     boolean alive = node.stillAlive(c);
-                    try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM " + sql.runs
-                            + " WHERE run_id = ? AND node_id = ? AND ended_at_ms IS NULL")) {
+                    try (PreparedStatement ps = c.prepareStatement(sql.heldRun)) {
                         ps.setString(1, ticket.runId());
                         ps.setString(2, node.id());
                         try (ResultSet rs = ps.executeQuery()) {
@@ -701,14 +677,8 @@ public final class SqlJobStore implements JobStore {
      * failed attempt, whether that attempt's commit went through although its answer was lost.
      */
     private boolean complete(String what, Database.Work<Boolean> work, Database.Work<Boolean> committedEarlier) {
-        boolean[] retried = {false};
-        return call(what, () -> db.retryingOneStatement(what, c -> {
-            if (retried[0] && committedEarlier.run(c)) {
-                return true;
-            }
-            retried[0] = true;
-            return work.run(c);
-        }));
+        return call(what, () -> db.retryingOneStatement(what, work, (c, computed) -> committedEarlier.run(c) ? true : null,
+                () -> false));
     }
 
     @FunctionalInterface

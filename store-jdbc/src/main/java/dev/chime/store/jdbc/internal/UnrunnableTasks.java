@@ -4,7 +4,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -45,12 +44,9 @@ final class UnrunnableTasks {
         }
         checked = true;
         lastCheck = at;
-        String notIn = runnable.isEmpty() ? ""
-                : " AND task NOT IN (" + String.join(", ", Collections.nCopies(runnable.size(), "?")) + ")";
         try {
             db.autoCommit(c -> {
-                try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT task FROM " + sql.jobs
-                        + " WHERE paused = FALSE AND next_fire_time <= ?" + notIn + " ORDER BY task LIMIT " + MAX_TASKS)) {
+                try (PreparedStatement ps = c.prepareStatement(sql.dueTasksExcept(runnable.size(), MAX_TASKS))) {
                     int p = 1;
                     ps.setLong(p++, Sql.nanos(now));
                     for (String task : runnable) {

@@ -53,7 +53,8 @@ class ClusterProtocolTest {
 
     private void setUp(TestDatabase db) throws SQLException {
         shared = db.dataSource();
-        Schema.create(new Database(shared, Database.detect(shared)), prefix);
+        Database created = new Database(shared, Database.detect(shared));
+        Schema.migrate(created, new Sql(prefix, created.dialect()));
     }
 
     /** A node that never beats on its own; {@code timeout} is how long it waits before it takes others over. */
@@ -122,8 +123,10 @@ class ClusterProtocolTest {
     @EnumSource(TestDatabase.class)
     void theUpgradeScriptAddsTheNewColumnsToTablesMadeByTheEarlierScript(TestDatabase db) throws Exception {
         setUp(db);
-        // Back to the tables as the earlier script made them: no fence, no completion marker.
+        // Back to the tables as the earlier script made them: no fence, no completion marker, and
+        // no schema version (versions came later), so V1 upgrades them.
         try (Connection c = shared.getConnection(); Statement s = c.createStatement()) {
+            s.execute("DROP TABLE " + prefix + "schema_version");
             s.execute(db == TestDatabase.MARIADB ? "DROP INDEX " + prefix + "runs_ended ON " + prefix + "runs"
                     : "DROP INDEX " + prefix + "runs_ended");
             s.execute("ALTER TABLE " + prefix + "runs DROP COLUMN ended_at_ms");
@@ -131,7 +134,8 @@ class ClusterProtocolTest {
             s.execute("ALTER TABLE " + prefix + "jobs DROP COLUMN fence");
             s.execute("ALTER TABLE " + prefix + "runs DROP COLUMN queued_fire_times");
         }
-        Schema.create(new Database(shared, Database.detect(shared)), prefix);
+        Database created = new Database(shared, Database.detect(shared));
+        Schema.migrate(created, new Sql(prefix, created.dialect()));
 
         SqlJobStore a = node(shared, "a", LONG);
         a.add(job("j", T0));
@@ -597,6 +601,31 @@ class ClusterProtocolTest {
         assertThat(jobFence()).as("one token for the one move").isEqualTo(before + 1);
         RunTicket third = a.advanceRun(second, T0.plusSeconds(2), null);
         assertThat(third.fencingToken()).isEqualTo(before + 2);
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void aDispatchOrARunBegunRetriedAfterALostCommitRecordsOneRun(TestDatabase db) throws Exception {
+        setUp(db);
+        FlakyDataSource flaky = new FlakyDataSource(shared, 0);
+        SqlJobStore a = node(flaky, "a", LONG);
+        a.add(job("j", T0));
+        Firing f = a.claimDue(T0, 10).get(0);
+
+        flaky.loseAnswerOfNextCommit();
+        Dispatch.Result dispatched = dispatch(a, f, run(f, 5, false), T0.plusSeconds(60));
+        assertThat(dispatched.ticket()).isNotNull();
+        assertThat(dispatched.claimEnded()).isTrue();
+        assertThat(runsInProgress()).as("the lost attempt's run, answered, not a second one").isOne();
+        assertThat(running("j")).isOne();
+
+        flaky.loseAnswerOfNextCommit();
+        RunTicket begun = a.beginRun(new RunRequest("j", T0.plusSeconds(30), 5, false, null));
+        assertThat(begun).isNotNull();
+        assertThat(runsInProgress()).isEqualTo(2);
+        assertThat(running("j")).isEqualTo(2);
+        assertThat(count("SELECT fence FROM " + prefix + "runs WHERE run_id = '" + begun.runId() + "'"))
+                .isEqualTo(begun.fencingToken());
     }
 
     /** A value the database refuses for good, whatever the store does to texts: a CHECK constraint. */

@@ -1,36 +1,54 @@
 package dev.chime.store.jdbc.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
+import dev.chime.JobDefinition;
 import dev.chime.LastRun;
 import dev.chime.Outcome;
+import dev.chime.Scheduler;
+import dev.chime.TestClock;
+import dev.chime.Triggers;
 import dev.chime.spi.StoredJob;
 import dev.chime.store.jdbc.JdbcJobStore;
+import dev.chime.store.jdbc.JdbcStoreException;
 import dev.chime.store.jdbc.TestDatabase;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * A database created by the first release's DDL (copied to test resources as {@code schema/v1/})
- * keeps its jobs and gets the current column types and indexes when a store starts on it with
- * {@code createSchema(true)}; starting again changes nothing.
+ * The versioned schema ({@link Schema}): a database made by an earlier release's DDL (copies in test
+ * resources, {@code schema/legacy/}) is upgraded in place with its jobs, claims and runs, and its
+ * jobs keep firing; a new database gets the newest version; nodes starting at once upgrade it once;
+ * a database newer than the code, or older without {@code createSchema(true)}, is refused.
  */
 class SchemaUpgradeTest {
 
@@ -38,22 +56,81 @@ class SchemaUpgradeTest {
 
     private DataSource dataSource;
     private String prefix;
+    private final List<AutoCloseable> open = new ArrayList<>();
 
     @AfterEach
-    void tearDown() throws SQLException {
+    void tearDown() throws Exception {
+        for (int i = open.size() - 1; i >= 0; i--) {
+            open.get(i).close();
+        }
         if (dataSource != null) {
             TestDatabase.drop(dataSource, prefix);
+            try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+                s.execute("DROP TABLE IF EXISTS " + prefix + "race");
+            }
         }
+    }
+
+    private Database database(TestDatabase tdb) {
+        dataSource = tdb.dataSource();
+        prefix = TestDatabase.freshPrefix();
+        return new Database(dataSource, Database.detect(dataSource));
+    }
+
+    private JdbcJobStore store(String node, boolean createSchema) {
+        JdbcJobStore store = JdbcJobStore.builder(dataSource).tablePrefix(prefix).createSchema(createSchema).nodeName(node)
+                .heartbeatInterval(Duration.ofMillis(100)).nodeTimeout(Duration.ofMillis(300)).build();
+        open.add(store);
+        return store;
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void aDatabaseOfTheReleaseBeforeVersionsIsUpgradedInPlaceAndItsJobsKeepFiring(TestDatabase tdb) throws Exception {
+        Database db = database(tdb);
+        Schema.run(db, Schema.parse(legacyScript("before-versions", db.dialect()), prefix));
+        TestClock clock = TestClock.at(T0);
+
+        // The release before versions at work: an interval job has run three times (run rows, last
+        // run, fencing tokens), a one-shot job is claimed by a node that stopped holding it.
+        JdbcJobStore old = store("old", false);
+        AtomicInteger oldRuns = new AtomicInteger();
+        Scheduler before = Scheduler.builder().clock(clock).store(old).task("count", ctx -> oldRuns.incrementAndGet()).build();
+        before.add(JobDefinition.builder("every-10s").task("count").trigger(Triggers.interval(Duration.ofSeconds(10))).build());
+        before.add(JobDefinition.builder("once").task("count").trigger(Triggers.once(T0.plusSeconds(35))).build());
+        before.start();
+        clock.advance(Duration.ofSeconds(30));
+        assertThat(oldRuns).hasValue(3);
+        before.close();
+        assertThat(old.claimDue(T0.plusSeconds(40), 10)).extracting(f -> f.job().id()).containsExactlyInAnyOrder("every-10s",
+                "once");
+        List<StoredJob> jobs = old.list();
+        old.close();
+        assertThat(Schema.recordedVersionOf(db, new Sql(prefix, db.dialect()))).isEmpty();
+
+        JdbcJobStore upgraded = store("upgraded", true);
+        assertThat(Schema.recordedVersionOf(db, new Sql(prefix, db.dialect()))).contains(Schema.latestVersion(db.dialect()));
+        assertThat(upgraded.list()).isEqualTo(jobs);
+        // The claims of the node that left are taken over, then both jobs fire on the upgraded tables.
+        await().atMost(Duration.ofSeconds(20)).until(() -> upgraded.list().stream().allMatch(j -> j.claimedFireTime() == null));
+        AtomicInteger runs = new AtomicInteger();
+        Scheduler after = Scheduler.builder().clock(clock).store(upgraded).task("count", ctx -> runs.incrementAndGet()).build();
+        open.add(after);
+        after.start();
+        clock.advance(Duration.ofSeconds(10));
+        assertThat(runs).as("once at 35 s and every-10s at 40 s").hasValue(2);
+        assertThat(upgraded.get("once")).isEmpty();
+        clock.advance(Duration.ofSeconds(10));
+        assertThat(runs).hasValue(3);
+        assertThat(upgraded.get("every-10s").orElseThrow().lastRun().outcome()).isEqualTo(Outcome.SUCCESS);
     }
 
     @ParameterizedTest
     @EnumSource(TestDatabase.class)
     void aFirstReleaseSchemaIsUpgradedInPlaceAndKeepsItsJobs(TestDatabase tdb) throws Exception {
-        dataSource = tdb.dataSource();
-        prefix = TestDatabase.freshPrefix();
-        Dialect dialect = Database.detect(dataSource);
-        Database db = new Database(dataSource, dialect);
-        Schema.run(db, Schema.parse(v1Script(dialect), prefix));
+        Database db = database(tdb);
+        Dialect dialect = db.dialect();
+        Schema.run(db, Schema.parse(legacyScript("first-release", dialect), prefix));
 
         List<StoredJob> before;
         try (JdbcJobStore v1 = JdbcJobStore.builder(dataSource).tablePrefix(prefix).nodeName("v1").build()) {
@@ -71,6 +148,7 @@ class SchemaUpgradeTest {
                 assertThat(upgraded.list()).as("jobs after start %d on the upgraded schema", start).isEqualTo(before);
             }
         }
+        assertThat(Schema.recordedVersionOf(db, new Sql(prefix, dialect))).contains(Schema.latestVersion(dialect));
 
         Set<String> indexes = indexes(db, new Sql(prefix, dialect).jobs);
         if (dialect == Dialect.POSTGRESQL) {
@@ -97,8 +175,123 @@ class SchemaUpgradeTest {
         }
     }
 
-    private static String v1Script(Dialect dialect) throws IOException {
-        try (InputStream in = SchemaUpgradeTest.class.getResourceAsStream("/dev/chime/store/jdbc/schema/v1/" + dialect.scriptName())) {
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void aNewDatabaseGetsTheNewestVersionAndAnotherStartChangesNothing(TestDatabase tdb) throws Exception {
+        Database db = database(tdb);
+        Sql sql = new Sql(prefix, db.dialect());
+        store("first", true).add(new StoredJob("job", "task", "interval:PT10S", "{}", null, false, T0, null, null, 0));
+        assertThat(Schema.recordedVersionOf(db, sql)).contains(Schema.latestVersion(db.dialect()));
+        assertThat(store("second", true).list()).extracting(StoredJob::id).containsExactly("job");
+        assertThat(Schema.recordedVersionOf(db, sql)).contains(Schema.latestVersion(db.dialect()));
+        assertThat(Schema.latestVersion(db.dialect())).isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void threeNodesStartingAtOnceOnADatabaseOfTheReleaseBeforeVersionsAllStart(TestDatabase tdb) throws Exception {
+        Database db = database(tdb);
+        Schema.run(db, Schema.parse(legacyScript("before-versions", db.dialect()), prefix));
+        List<JdbcJobStore> stores = atOnce(3, i -> store("node" + i, true));
+        assertThat(stores).hasSize(3);
+        assertThat(Schema.recordedVersionOf(db, new Sql(prefix, db.dialect()))).contains(Schema.latestVersion(db.dialect()));
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void threeNodesUpgradingAtOnceRunEachScriptOnce(TestDatabase tdb) throws Exception {
+        Database db = database(tdb);
+        Sql sql = new Sql(prefix, db.dialect());
+        // schema-race: V2 fails when run twice, V3 inserts a row each time it runs.
+        atOnce(3, i -> {
+            Schema.migrate(db, sql, "/dev/chime/store/jdbc/schema-race/");
+            return i;
+        });
+        assertThat(Schema.recordedVersionOf(db, sql)).contains(3);
+        int rows = db.autoCommit(c -> {
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + prefix + "race")) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        });
+        assertThat(rows).as("rows V3 inserted").isEqualTo(1);
+        // From an older recorded version, only the newer scripts run.
+        setVersion(db, sql, 2);
+        db.autoCommit(c -> c.createStatement().executeUpdate("DELETE FROM " + prefix + "race"));
+        Schema.migrate(db, sql, "/dev/chime/store/jdbc/schema-race/");
+        assertThat(Schema.recordedVersionOf(db, sql)).contains(3);
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void aDatabaseNewerThanTheCodeIsRefusedWithAClearError(TestDatabase tdb) throws Exception {
+        Database db = database(tdb);
+        Sql sql = new Sql(prefix, db.dialect());
+        store("first", true).close();
+        int latest = Schema.latestVersion(db.dialect());
+        setVersion(db, sql, latest + 1);
+        for (boolean createSchema : new boolean[] {true, false}) {
+            assertThatThrownBy(() -> store("refused", createSchema)).isInstanceOf(JdbcStoreException.class)
+                    .hasMessageContaining(prefix + "schema_version records schema version " + (latest + 1) + ", newer than "
+                            + "the newest this chime-store-jdbc knows (" + latest + ", dev/chime/store/jdbc/schema/"
+                            + db.dialect().name() + "/V" + latest + ".sql)");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void anOlderRecordedVersionWithoutCreateSchemaIsAClearError(TestDatabase tdb) throws Exception {
+        Database db = database(tdb);
+        Sql sql = new Sql(prefix, db.dialect());
+        store("first", true).close();
+        setVersion(db, sql, 0);
+        assertThatThrownBy(() -> store("refused", false)).isInstanceOf(JdbcStoreException.class)
+                .hasMessageContaining(prefix + "schema_version records schema version 0, older than this chime-store-jdbc's "
+                        + Schema.latestVersion(db.dialect()))
+                .hasMessageContaining("createSchema(true)");
+        store("upgrading", true);
+        assertThat(Schema.recordedVersionOf(db, sql)).contains(Schema.latestVersion(db.dialect()));
+    }
+
+    private static void setVersion(Database db, Sql sql, int version) throws SQLException {
+        db.autoCommit(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql.setSchemaVersion)) {
+                ps.setInt(1, version);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    private interface Start<T> {
+        T start(int node) throws Exception;
+    }
+
+    /** Runs {@code start} on {@code n} threads released together; answers their results. */
+    private static <T> List<T> atOnce(int n, Start<T> start) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        try {
+            CyclicBarrier together = new CyclicBarrier(n);
+            List<Future<T>> futures = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                int node = i;
+                futures.add(pool.submit((Callable<T>) () -> {
+                    together.await();
+                    return start.start(node);
+                }));
+            }
+            List<T> results = new ArrayList<>();
+            for (Future<T> f : futures) {
+                results.add(f.get(2, TimeUnit.MINUTES));
+            }
+            return results;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static String legacyScript(String release, Dialect dialect) throws IOException {
+        String resource = "/dev/chime/store/jdbc/schema/legacy/" + release + "/" + dialect.name() + ".sql";
+        try (InputStream in = SchemaUpgradeTest.class.getResourceAsStream(resource)) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
     }

@@ -1,4 +1,8 @@
--- Chime job store schema for PostgreSQL 14+.
+-- Chime job store schema, version 1 (the baseline), for H2 2.x.
+-- Creates the tables of a new database, and brings tables created by a release before versioned
+-- schemas (no chime_schema_version table) up to date in place, keeping their rows: every statement
+-- is idempotent (IF NOT EXISTS), so the script is safe on both, and safe to run again.
+-- The store records the version in chime_schema_version once the script ran (see Schema).
 -- Instants are nanoseconds since 1970-01-01T00:00:00Z (UTC) in BIGINT columns (years 1677 to 2262),
 -- except last_duration_us (microseconds) and the
 -- *_at_ms columns, which hold the database's own clock in milliseconds (leases, heartbeats, and
@@ -8,9 +12,6 @@
 -- (nanoseconds, comma-separated, at most 1,001 of them: ~20 KB); runs.fire_time is the one in flight,
 -- advanced with a fresh fence as each queued one starts, so a takeover knows which had not started.
 -- The "chime_" prefix is the default; a configured prefix replaces it.
--- A database created from an earlier version of this script is brought up to date by the statements
--- of the matching *-upgrade.sql (run after this script on start with createSchema(true)); run it after
--- this script in any case, as it also creates the indexes on columns added since the first release.
 
 CREATE TABLE IF NOT EXISTS chime_jobs (
     id                VARCHAR(200)  NOT NULL PRIMARY KEY,
@@ -32,7 +33,7 @@ CREATE TABLE IF NOT EXISTS chime_jobs (
     last_duration_us  BIGINT,
     last_error        TEXT
 );
-CREATE INDEX IF NOT EXISTS chime_jobs_due ON chime_jobs (next_fire_time, id) WHERE NOT paused;
+CREATE INDEX IF NOT EXISTS chime_jobs_next_due ON chime_jobs (paused, next_fire_time, id);
 CREATE INDEX IF NOT EXISTS chime_jobs_claimed_by ON chime_jobs (claimed_by);
 
 CREATE TABLE IF NOT EXISTS chime_runs (
@@ -60,3 +61,26 @@ CREATE TABLE IF NOT EXISTS chime_nodes (
     heartbeat_at_ms   BIGINT        NOT NULL,
     started_at_ms     BIGINT        NOT NULL
 );
+
+-- Tables created by a release before versioned schemas: the columns, types and indexes added since.
+
+-- The next-due and claim queries filter on paused: with it first in the index neither scans the table.
+CREATE INDEX IF NOT EXISTS chime_jobs_next_due ON chime_jobs (paused, next_fire_time, id);
+DROP INDEX IF EXISTS chime_jobs_due;
+
+-- The cluster protocol: each job's fencing token, and each run's token and completion marker. An
+-- index on a column added here is created here, not in the create script: there it would run
+-- before the column exists on an old table.
+ALTER TABLE chime_jobs ADD COLUMN IF NOT EXISTS fence BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE chime_runs ADD COLUMN IF NOT EXISTS ended_at_ms BIGINT;
+ALTER TABLE chime_runs ADD COLUMN IF NOT EXISTS fence BIGINT NOT NULL DEFAULT 0;
+CREATE INDEX IF NOT EXISTS chime_runs_ended ON chime_runs (ended_at_ms);
+
+-- Runs of several queued fire times keep the ones after fire_time, so that a takeover runs or reports
+-- those the dead node had not started.
+ALTER TABLE chime_runs ADD COLUMN IF NOT EXISTS queued_fire_times TEXT;
+
+-- The index on runs by node alone let the end of a run scan every run of its node (see the create
+-- script); it is replaced by chime_runs_node_run.
+CREATE INDEX IF NOT EXISTS chime_runs_node_run ON chime_runs (node_id, run_id);
+DROP INDEX IF EXISTS chime_runs_node;
