@@ -1,14 +1,17 @@
 package dev.chime.store.jdbc;
 
-import dev.chime.LastRun;
+import dev.chime.ExecutionQuery;
+import dev.chime.spi.Claim;
+import dev.chime.spi.ClaimEnd;
+import dev.chime.spi.ClaimResult;
 import dev.chime.spi.ClusterView;
-import dev.chime.spi.Dispatch;
-import dev.chime.spi.Firing;
 import dev.chime.spi.JobCounts;
 import dev.chime.spi.JobStore;
 import dev.chime.spi.NodeStatus;
-import dev.chime.spi.RunRequest;
+import dev.chime.spi.RunEnd;
+import dev.chime.spi.RunEndResult;
 import dev.chime.spi.RunTicket;
+import dev.chime.spi.StoredExecution;
 import dev.chime.spi.StoredJob;
 import dev.chime.store.jdbc.internal.CachedCounts;
 import dev.chime.store.jdbc.internal.ClusterNode;
@@ -23,10 +26,13 @@ import java.net.UnknownHostException;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletionStage;
 import javax.sql.DataSource;
 
 /**
@@ -150,63 +156,69 @@ public final class JdbcJobStore implements JobStore, ClusterView {
     }
 
     @Override
-    public List<Firing> claimDue(Instant now, int limit) {
-        return delegate.claimDue(now, limit);
+    public List<Claim> claim(Instant now, int limit, Set<String> tasks) {
+        return delegate.claim(now, limit, tasks);
     }
 
     @Override
-    public List<Firing> claimDue(Instant now, int limit, java.util.Set<String> tasks) {
-        return delegate.claimDue(now, limit, tasks);
-    }
-
-    @Override
-    public boolean release(Firing firing, Instant nextFireTime) {
-        return delegate.release(firing, nextFireTime);
-    }
-
-    @Override
-    public boolean removeClaimed(Firing firing) {
+    public List<ClaimResult> endClaims(List<ClaimEnd> ends) {
         try {
-            return delegate.removeClaimed(firing);
+            return delegate.endClaims(ends);
         } finally {
-            counts.invalidate();
-        }
-    }
-
-    @Override
-    public void recordOutcome(String jobId, LastRun lastRun) {
-        delegate.recordOutcome(jobId, lastRun);
-    }
-
-    @Override
-    public RunTicket beginRun(RunRequest request) {
-        return delegate.beginRun(request);
-    }
-
-    @Override
-    public List<Dispatch.Result> dispatch(List<Dispatch> dispatches) {
-        try {
-            return delegate.dispatch(dispatches);
-        } finally {
-            if (dispatches.stream().anyMatch(Dispatch::removesJob)) {
+            if (ends.stream().anyMatch(e -> e.schedule() != null && e.schedule().removesJob())) {
                 counts.invalidate();
             }
         }
     }
 
     @Override
-    public RunTicket advanceRun(RunTicket ticket, Instant fireTime, LastRun lastRun) {
-        return delegate.advanceRun(ticket, fireTime, lastRun);
+    public CompletionStage<List<RunEndResult>> endRuns(List<RunEnd> ends) {
+        CompletionStage<List<RunEndResult>> answer = delegate.endRuns(ends);
+        if (ends.stream().anyMatch(e -> e.schedule() != null && e.schedule().removesJob())) {
+            return answer.whenComplete((results, error) -> counts.invalidate());
+        }
+        return answer;
     }
 
     @Override
-    public boolean completeRun(RunTicket ticket, LastRun lastRun) {
-        return delegate.completeRun(ticket, lastRun);
+    public boolean holdsRun(RunTicket ticket) {
+        return delegate.holdsRun(ticket);
     }
 
     @Override
-    public java.util.concurrent.CompletionStage<Boolean> completeRunAsync(RunTicket ticket, LastRun lastRun) {
-        return delegate.completeRunAsync(ticket, lastRun);
+    public void enqueue(List<StoredExecution> executions) {
+        delegate.enqueue(executions);
+    }
+
+    @Override
+    public Optional<StoredExecution> execution(String id) {
+        return delegate.execution(id);
+    }
+
+    @Override
+    public List<StoredExecution> executions(ExecutionQuery query) {
+        return delegate.executions(query);
+    }
+
+    @Override
+    public CancelOutcome cancel(String executionId, Instant now) {
+        return delegate.cancel(executionId, now);
+    }
+
+    @Override
+    public Set<String> stopsRequested(Collection<String> executionIds) {
+        return delegate.stopsRequested(executionIds);
+    }
+
+    @Override
+    public boolean requeue(String executionId, Instant dueAt) {
+        return delegate.requeue(executionId, dueAt);
+    }
+
+    /** One node of the cluster cleans at a time (a lease row); others answer 0 meanwhile. */
+    @Override
+    public int purgeExecutions(Instant endedBefore, int keepPerJob, int limit) {
+        return delegate.purgeExecutions(endedBefore, keepPerJob, limit);
     }
 
     /**
@@ -217,11 +229,6 @@ public final class JdbcJobStore implements JobStore, ClusterView {
     @Override
     public JobCounts counts() {
         return counts.get();
-    }
-
-    @Override
-    public Optional<Instant> nextDueTime() {
-        return delegate.nextDueTime();
     }
 
     @Override

@@ -1,8 +1,7 @@
 package dev.chime.store.jdbc.internal;
 
-import dev.chime.LastRun;
-import dev.chime.spi.Firing;
-import dev.chime.spi.RunTicket;
+import dev.chime.spi.Claim;
+import dev.chime.spi.StoredExecution;
 import dev.chime.spi.StoredJob;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -33,12 +32,13 @@ import org.slf4j.LoggerFactory;
  * whose heartbeat has not succeeded for half the timeout stops claiming until it beats again, so
  * that it never claims while the others may already consider it dead. A node that was taken over
  * finds out at its next heartbeat (its row is gone) and registers again; the runs it still had are
- * no longer its own, so their outcomes are not recorded ({@link #endRun} fences on the node id).
+ * no longer its own, so their ends are not recorded ({@link RunEnds} fences on the node id and token).
+ * A dead node's RUNNING executions become this node's {@link Claim.Recovery} claims, handed out by
+ * the next claim; the engine runs them again or ends them.
  */
 public final class ClusterNode implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
-    private static final int PURGE_BATCH = 500;
     /** How long closing waits for the heartbeat thread, and then for the goodbye to the database. */
     private static final long CLOSE_WAIT_MILLIS = 2_000;
 
@@ -49,13 +49,18 @@ public final class ClusterNode implements AutoCloseable {
     private final Duration timeout;
     private final Map<String, Long> heldClaims = new ConcurrentHashMap<>();
     /** Runs this node holds, each with the registration ({@link Lease#epoch}) it was recorded under. */
-    private final Map<String, Long> heldRuns = new ConcurrentHashMap<>();
-    private final Deque<Firing> recoveries = new ConcurrentLinkedDeque<>();
+    private final Map<String, HeldRun> heldRuns = new ConcurrentHashMap<>();
+
+    /** A run this node holds: its ticket's token, and the registration it was recorded under. */
+    private record HeldRun(long token, long epoch) {
+    }
+    /** Executions this node's claims hold (due executions and recoveries handed to the engine, or queued to be). */
+    private final Set<String> heldExecutions = ConcurrentHashMap.newKeySet();
+    private final Deque<Claim.Recovery> recoveries = new ConcurrentLinkedDeque<>();
     /** Recoveries built by a takeover whose commit failed, by dead node: adopted if their rows say it went through. */
-    private final Map<String, List<Firing>> takeoversInDoubt = new ConcurrentHashMap<>();
+    private final Map<String, List<Claim.Recovery>> takeoversInDoubt = new ConcurrentHashMap<>();
     private final ScheduledExecutorService beat;
     private final DatabaseClock clock;
-    private final Duration endedRunRetention;
     /**
      * This node's registration and its last successful beat, in one value: a reader that sees a
      * beat also sees which registration it belongs to, so a registration made anew after a
@@ -71,15 +76,6 @@ public final class ClusterNode implements AutoCloseable {
     private volatile long takeovers;
 
     public ClusterNode(Database db, Sql sql, String id, Duration heartbeatInterval, Duration timeout) {
-        this(db, sql, id, heartbeatInterval, timeout, max(timeout.multipliedBy(2), Duration.ofMinutes(1)));
-    }
-
-    /**
-     * @param endedRunRetention how long a completion marker (an ended run row) is kept: a retried
-     *                          completion later than that finds no row and answers "not ours"
-     */
-    ClusterNode(Database db, Sql sql, String id, Duration heartbeatInterval, Duration timeout, Duration endedRunRetention) {
-        this.endedRunRetention = endedRunRetention;
         this.db = db;
         this.sql = sql;
         this.id = id;
@@ -91,10 +87,6 @@ public final class ClusterNode implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-    }
-
-    private static Duration max(Duration a, Duration b) {
-        return a.compareTo(b) >= 0 ? a : b;
     }
 
     public String id() {
@@ -153,7 +145,6 @@ public final class ClusterNode implements AutoCloseable {
             clock.measure();
             takeOverDeadNodes();
             resetOwnOrphans();
-            purgeEndedRuns();
         } catch (SQLException | RuntimeException e) {
             LOG.warn("node '{}': heartbeat failed ({}); claiming pauses until the database answers", id, e.getMessage());
         }
@@ -183,6 +174,7 @@ public final class ClusterNode implements AutoCloseable {
                 + "outcomes; joining again", id);
         heldClaims.clear();
         heldRuns.clear();
+        heldExecutions.clear();
         // Recoveries this node adopted went to whoever took it over, with the rest of its runs.
         recoveries.clear();
         takeoversInDoubt.clear();
@@ -224,14 +216,36 @@ public final class ClusterNode implements AutoCloseable {
      * the lease is fresh on the monotonic clock, so no other node can have taken it over yet.
      * False means "cannot tell from memory", not "taken over".
      */
-    boolean holdsFreshly(String runId) {
+    boolean holdsFreshly(String runId, long token) {
         Lease l = lease; // one read: the epoch and the beat of the same registration
-        Long epoch = heldRuns.get(runId);
-        return epoch != null && epoch == l.epoch() && fresh(l);
+        HeldRun held = heldRuns.get(runId);
+        return held != null && held.token() == token && held.epoch() == l.epoch() && fresh(l);
     }
 
-    void holdClaim(Firing firing) {
-        heldClaims.put(firing.jobId(), firing.job().version());
+    /** Holds a claim handed to the engine, until its end is written. */
+    void holdClaim(Claim claim) {
+        if (claim instanceof Claim.FireTime f) {
+            heldClaims.put(f.jobId(), f.version());
+        } else {
+            heldExecutions.add(executionOf(claim).id());
+        }
+    }
+
+    /** Forgets a claim whose end was written (or lost). */
+    void forgetClaim(Claim claim) {
+        if (claim instanceof Claim.FireTime f) {
+            heldClaims.remove(f.jobId());
+        } else {
+            heldExecutions.remove(executionOf(claim).id());
+        }
+    }
+
+    void forgetJobClaim(String jobId) {
+        heldClaims.remove(jobId);
+    }
+
+    static StoredExecution executionOf(Claim claim) {
+        return claim instanceof Claim.Due d ? d.execution() : ((Claim.Recovery) claim).execution();
     }
 
     boolean holdsClaim(String jobId) {
@@ -257,21 +271,21 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     /** Holds a run recorded by a write that began under registration {@code epoch} ({@link #epoch()}). */
-    void holdRun(String runId, long epoch) {
-        heldRuns.put(runId, epoch);
+    void holdRun(String runId, long token, long epoch) {
+        heldRuns.put(runId, new HeldRun(token, epoch));
     }
 
-    void forgetRun(String runId) {
-        heldRuns.remove(runId);
+    void forgetRun(String runId, long token) {
+        heldRuns.computeIfPresent(runId, (id, held) -> held.token() == token ? null : held);
     }
 
     boolean hasRecoveries() {
         return !recoveries.isEmpty();
     }
 
-    List<Firing> takeRecoveries(int limit) {
-        List<Firing> taken = new ArrayList<>();
-        Firing f;
+    List<Claim.Recovery> takeRecoveries(int limit) {
+        List<Claim.Recovery> taken = new ArrayList<>();
+        Claim.Recovery f;
         while (taken.size() < limit && (f = recoveries.poll()) != null) {
             taken.add(f);
         }
@@ -279,7 +293,7 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     /** Puts recoveries back at the head of the queue, in their order (a claim that failed took them). */
-    void requeueRecoveries(List<Firing> taken) {
+    void requeueRecoveries(List<Claim.Recovery> taken) {
         for (int i = taken.size() - 1; i >= 0; i--) {
             recoveries.addFirst(taken.get(i));
         }
@@ -298,61 +312,11 @@ public final class ClusterNode implements AutoCloseable {
         }
     }
 
-    /** What became of a run's end. */
-    enum Ended {
-        /** Ended now: its slot freed and its outcome recorded. */
-        NOW,
-        /** Ended by this node earlier (a retry whose first commit went through): nothing more to do. */
-        EARLIER,
-        /** Not this node's run any more: another node took it over, or it is gone. */
-        NOT_OURS
-    }
-
-    /**
-     * Ends a run in the open transaction: marks it ended if it is still this node's, frees its
-     * instance slot and records the outcome (when given). Idempotent: a run this node already
-     * ended answers {@link Ended#EARLIER} and changes nothing.
-     */
-    Ended endRun(Connection c, String runId, String jobId, LastRun lastRun) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql.endRun)) {
-            ps.setString(1, runId);
-            ps.setString(2, id);
-            if (ps.executeUpdate() == 0) {
-                return endedEarlier(c, runId) ? Ended.EARLIER : Ended.NOT_OURS;
-            }
-        }
-        try (PreparedStatement ps = c.prepareStatement(lastRun == null ? sql.releaseInstance : sql.releaseInstanceWithOutcome)) {
-            int i = 1;
-            if (lastRun != null) {
-                i = Sql.bindLastRun(ps, 1, lastRun);
-            }
-            ps.setString(i, jobId);
-            ps.executeUpdate();
-        }
-        return Ended.NOW;
-    }
-
-    /** Whether the run's row carries this node's completion marker. */
-    boolean endedEarlier(Connection c, String runId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql.runState)) {
-            ps.setString(1, runId);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return false;
-                }
-                String owner = rs.getString(1);
-                rs.getLong(2);
-                return id.equals(owner) && !rs.wasNull();
-            }
-        }
-    }
-
     // ---- takeover ----
 
     /** Takes over every node whose heartbeat is older than the timeout, by the database's clock. */
     void takeOverDeadNodes() throws SQLException {
         Set<String> dead = new LinkedHashSet<>();
-        long epoch = epoch();
         db.autoCommit(c -> {
             try (PreparedStatement ps = c.prepareStatement(sql.deadNodes)) {
                 ps.setLong(1, timeout.toMillis());
@@ -367,26 +331,26 @@ public final class ClusterNode implements AutoCloseable {
             try (PreparedStatement ps = c.prepareStatement(sql.orphanRunners)) {
                 collect(ps, dead);
             }
+            try (PreparedStatement ps = c.prepareStatement(sql.orphanExecutionClaimers)) {
+                collect(ps, dead);
+            }
             return null;
         });
         dead.remove(id);
-        adoptTakeoversInDoubt(epoch);
+        adoptTakeoversInDoubt();
         for (String node : dead) {
-            List<String> heldAhead = new ArrayList<>();
-            List<Firing> built = new ArrayList<>();
-            List<Firing> recovered;
+            List<Claim.Recovery> built = new ArrayList<>();
+            List<Claim.Recovery> recovered;
             try {
                 recovered = db.transaction(c -> {
-                    built.clear(); // a retried transaction builds its firings anew
-                    List<Firing> taken = takeOver(c, node, heldAhead);
+                    built.clear(); // a retried transaction builds its claims anew
+                    List<Claim.Recovery> taken = takeOver(c, node);
                     if (taken != null) {
                         built.addAll(taken);
                     }
                     return taken;
                 });
             } catch (SQLException | RuntimeException e) {
-                // Claims held ahead of a takeover that did not commit are not this node's.
-                heldAhead.forEach(heldClaims::remove);
                 if (!built.isEmpty()) {
                     // The commit may have gone through with its answer lost: the runs are then this
                     // node's rows and nobody else's to recover, so the next tick looks for them.
@@ -395,41 +359,39 @@ public final class ClusterNode implements AutoCloseable {
                 throw e;
             }
             if (recovered != null) {
-                hold(node, recovered, epoch);
+                hold(node, recovered);
             }
         }
     }
 
-    private void hold(String dead, List<Firing> recovered, long epoch) {
+    private void hold(String dead, List<Claim.Recovery> recovered) {
         takeovers++;
-        for (Firing f : recovered) {
-            heldRuns.put(f.ticket().runId(), epoch);
-            if (f.holdsClaim()) {
-                heldClaims.put(f.jobId(), f.job().version());
-            }
-            recoveries.add(f);
+        for (Claim.Recovery r : recovered) {
+            heldExecutions.add(r.execution().id());
+            recoveries.add(r);
         }
         LOG.warn("node '{}' took over dead node '{}': {} run(s) in flight there handed back to this node", id, dead,
                 recovered.size());
     }
 
     /**
-     * Takeovers whose commit failed: the runs they moved to this node are still in flight under
-     * this node's id (only a takeover by this node writes that id on another node's run) if the
-     * commit went through, and are then recovered here; otherwise the dead node is taken over anew.
+     * Takeovers whose commit failed: the runs they moved to this node are claimed by this node (only
+     * a takeover by this node writes that) at the version it built, if the commit went through, and
+     * are then recovered here; otherwise the dead node is taken over anew.
      */
-    private void adoptTakeoversInDoubt(long epoch) throws SQLException {
-        for (Map.Entry<String, List<Firing>> doubt : takeoversInDoubt.entrySet()) {
-            List<Firing> adopted = new ArrayList<>();
+    private void adoptTakeoversInDoubt() throws SQLException {
+        for (Map.Entry<String, List<Claim.Recovery>> doubt : takeoversInDoubt.entrySet()) {
+            List<Claim.Recovery> adopted = new ArrayList<>();
             db.autoCommit(c -> {
-                try (PreparedStatement ps = c.prepareStatement(sql.heldRunWithFence)) {
-                    for (Firing f : doubt.getValue()) {
-                        ps.setString(1, f.ticket().runId());
+                try (PreparedStatement ps = c.prepareStatement(sql.recoveryOfMine)) {
+                    for (Claim.Recovery r : doubt.getValue()) {
+                        ps.setString(1, r.execution().id());
                         ps.setString(2, id);
-                        ps.setLong(3, f.ticket().fencingToken());
+                        ps.setString(3, id);
+                        ps.setLong(4, r.version());
                         try (ResultSet rs = ps.executeQuery()) {
                             if (rs.next() && rs.getLong(1) == 1) {
-                                adopted.add(f);
+                                adopted.add(r);
                             }
                         }
                     }
@@ -438,7 +400,7 @@ public final class ClusterNode implements AutoCloseable {
             });
             takeoversInDoubt.remove(doubt.getKey());
             if (!adopted.isEmpty()) {
-                hold(doubt.getKey(), adopted, epoch);
+                hold(doubt.getKey(), adopted);
             }
         }
     }
@@ -451,13 +413,13 @@ public final class ClusterNode implements AutoCloseable {
         }
     }
 
-    /** A dead node's run: its fire time in flight and the queued ones after it that had not started. */
-    private record DeadRun(String runId, String jobId, long fireTime, boolean recoverable, StoredJob snapshot, long fence,
-                           List<java.time.Instant> queued) {
-    }
-
-    /** One dead node's takeover, in one transaction; null when another node got there first. */
-    private List<Firing> takeOver(Connection c, String dead, List<String> heldAhead) throws SQLException {
+    /**
+     * One dead node's takeover, in one transaction; null when another node got there first. Its
+     * RUNNING executions become this node's, claimed as recoveries (version bumped, so a late write
+     * of the dead node's finds neither its node nor its version); the fire times and executions it
+     * had claimed but not started go back to waiting.
+     */
+    private List<Claim.Recovery> takeOver(Connection c, String dead) throws SQLException {
         boolean deletedRow;
         try (PreparedStatement ps = c.prepareStatement(sql.deleteDeadNode)) {
             ps.setString(1, dead);
@@ -467,126 +429,61 @@ public final class ClusterNode implements AutoCloseable {
                 return null; // it beat again meanwhile
             }
         }
-        List<DeadRun> runs = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(sql.runsOfNode)) {
+        List<StoredExecution> runs = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(sql.deadRunsOfNode)) {
             ps.setString(1, dead);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    String task = rs.getString("snapshot_task");
-                    long fire = rs.getLong("fire_time");
-                    StoredJob snapshot = task == null ? null : new StoredJob(rs.getString("job_id"), task,
-                            rs.getString("snapshot_trigger"), rs.getString("snapshot_options"), rs.getString("snapshot_data"),
-                            false, null, null, null, 0);
-                    runs.add(new DeadRun(rs.getString("run_id"), rs.getString("job_id"), fire, rs.getBoolean("recoverable"),
-                            snapshot, rs.getLong("fence"), Sql.decodeFireTimesAfter(rs.getString("queued_fire_times"), fire)));
+                    runs.add(Sql.readExecution(rs));
                 }
             }
         }
-        try (PreparedStatement ps = c.prepareStatement(sql.adoptRuns)) {
+        try (PreparedStatement ps = c.prepareStatement(sql.adoptDeadRuns)) {
             ps.setString(1, id);
-            ps.setString(2, dead);
+            ps.setString(2, id);
+            ps.setString(3, dead);
             ps.executeUpdate();
         }
-        Map<String, StoredJob> claimedByDead = new HashMap<>();
+        List<String> claimedByDead = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(sql.claimsOfNode)) {
             ps.setString(1, dead);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    StoredJob job = Sql.readJob(rs);
-                    claimedByDead.put(job.id(), job);
+                    claimedByDead.add(rs.getString("id"));
                 }
             }
-        }
-        if (!deletedRow && runs.isEmpty() && claimedByDead.isEmpty()) {
-            return null; // another node took it over first
-        }
-        List<Firing> recovered = new ArrayList<>();
-        for (DeadRun run : runs) {
-            StoredJob claimed = claimedByDead.get(run.jobId());
-            RunTicket ticket = new RunTicket(run.jobId(), Sql.fromNanos(run.fireTime()), run.runId(), newFence(c, run));
-            if (claimed != null && Sql.nanos(claimed.claimedFireTime()) == run.fireTime()) {
-                // The dead node held the claim through the run (fixed delay): the claim comes along.
-                // Held before the row says so, so that a claim adopting this node's unheld claims
-                // never takes it for one whose answer was lost (and runs it beside the recovery).
-                heldClaims.put(claimed.id(), claimed.version() + 1);
-                heldAhead.add(claimed.id());
-                try (PreparedStatement ps = c.prepareStatement(sql.adoptClaim)) {
-                    ps.setString(1, id);
-                    ps.setString(2, claimed.id());
-                    ps.executeUpdate();
-                }
-                claimedByDead.remove(run.jobId());
-                recovered.add(new Firing(claimed.withVersion(claimed.version() + 1), ticket.fireTime(), true, ticket, run.queued()));
-                continue;
-            }
-            StoredJob job = sql.findJob(c, run.jobId());
-            StoredJob detached = job != null ? job.withClaim(null).withNextFireTime(null) : run.snapshot();
-            if (detached == null) {
-                LOG.warn("node '{}': job '{}' was removed while its run of {} was in flight on dead node '{}'; "
-                        + "nothing to recover", id, run.jobId(), ticket.fireTime(), dead);
-                endRun(c, run.runId(), run.jobId(), null);
-                continue;
-            }
-            // The fire times the dead node had not started come along: run, or reported missed, here.
-            recovered.add(new Firing(detached, ticket.fireTime(), true, ticket, run.queued()));
         }
         // Claims the dead node took but never ran: back in the schedule at their fire time, where
-        // the misfire options decide.
-        for (StoredJob job : claimedByDead.values()) {
+        // the misfire options decide; executions it claimed but never started wait again.
+        for (String jobId : claimedByDead) {
             try (PreparedStatement ps = c.prepareStatement(sql.putBackClaim)) {
-                ps.setString(1, job.id());
+                ps.setString(1, jobId);
                 ps.executeUpdate();
             }
+        }
+        int unclaimed;
+        try (PreparedStatement ps = c.prepareStatement(sql.unclaimOfNode)) {
+            ps.setString(1, dead);
+            unclaimed = ps.executeUpdate();
+        }
+        if (!deletedRow && runs.isEmpty() && claimedByDead.isEmpty() && unclaimed == 0) {
+            return null; // another node took it over first
+        }
+        List<Claim.Recovery> recovered = new ArrayList<>(runs.size());
+        for (StoredExecution run : runs) {
+            recovered.add(recovery(c, run));
         }
         return recovered;
     }
 
-    /**
-     * A recovery's fencing token, higher than the run it replaces: the job's next token when the
-     * job is still stored, else one past the run's own. Written to the run row, which keeps it.
-     */
-    private long newFence(Connection c, DeadRun run) throws SQLException {
-        long fence;
-        try (PreparedStatement ps = c.prepareStatement(sql.bumpFence)) {
-            ps.setString(1, run.jobId());
-            fence = ps.executeUpdate() == 1 ? SqlJobStore.readLong(c, sql.readFence, run.jobId()) : run.fence() + 1;
-        }
-        try (PreparedStatement ps = c.prepareStatement(sql.setRunFence)) {
-            ps.setLong(1, fence);
-            ps.setString(2, run.runId());
-            ps.executeUpdate();
-        }
-        return fence;
-    }
-
-    /**
-     * Deletes completion markers (ended runs) old enough that no retry of their completion is
-     * still going on (twice the node timeout, at least a minute), a bounded batch per heartbeat. A retry later than that finds no row and
-     * answers "not ours": it then frees no slot, which is right either way, as the first attempt did.
-     */
-    void purgeEndedRuns() throws SQLException {
-        long retentionMillis = endedRunRetention.toMillis();
-        List<String> ended = new ArrayList<>();
-        db.autoCommit(c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql.selectEndedRuns)) {
-                ps.setLong(1, retentionMillis);
-                ps.setInt(2, PURGE_BATCH);
-                collect(ps, ended);
-            }
-            return null;
-        });
-        if (ended.isEmpty()) {
-            return;
-        }
-        db.transaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql.deleteRun)) {
-                for (String runId : ended) {
-                    ps.setString(1, runId);
-                    ps.addBatch();
-                }
-                return ps.executeBatch();
-            }
-        });
+    /** The recovery claim of a RUNNING execution this node just claimed (its version one up, its node this one). */
+    private Claim.Recovery recovery(Connection c, StoredExecution run) throws SQLException {
+        StoredExecution mine = new StoredExecution(run.id(), run.jobId(), run.task(), run.dataJson(), run.optionsJson(),
+                run.fireTime(), run.state(), run.attempts(), run.dueAt(), id, run.createdAt(), run.startedAt(), run.endedAt(),
+                run.error(), run.stackTrace(), run.resultJson(), run.fencingToken(), run.recoverable(), run.queued(),
+                run.stopRequested(), run.holdsJobClaim(), run.version() + 1);
+        StoredJob job = run.jobId() == null ? null : sql.findJob(c, run.jobId());
+        return new Claim.Recovery(mine, job, run.queued());
     }
 
     /**
@@ -597,7 +494,8 @@ public final class ClusterNode implements AutoCloseable {
     void resetOwnOrphans() throws SQLException {
         long graceMillis = Math.max(timeout.toMillis(), 10_000L);
         Map<String, Long> claims = new HashMap<>();
-        List<String[]> runs = new ArrayList<>();
+        List<String> runs = new ArrayList<>();
+        List<String> executionClaims = new ArrayList<>();
         db.autoCommit(c -> {
             try (PreparedStatement ps = c.prepareStatement(sql.staleClaims)) {
                 ps.setString(1, id);
@@ -608,14 +506,15 @@ public final class ClusterNode implements AutoCloseable {
                     }
                 }
             }
-            try (PreparedStatement ps = c.prepareStatement(sql.staleRuns)) {
+            try (PreparedStatement ps = c.prepareStatement(sql.staleOwnRuns)) {
                 ps.setString(1, id);
                 ps.setLong(2, graceMillis);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        runs.add(new String[] {rs.getString(1), rs.getString(2)});
-                    }
-                }
+                collect(ps, runs);
+            }
+            try (PreparedStatement ps = c.prepareStatement(sql.staleExecutionClaims)) {
+                ps.setString(1, id);
+                ps.setLong(2, graceMillis);
+                collect(ps, executionClaims);
             }
             return null;
         });
@@ -636,9 +535,64 @@ public final class ClusterNode implements AutoCloseable {
                         claim.getKey());
             }
         }
-        for (String[] run : runs) {
-            if (!heldRuns.containsKey(run[0]) && db.transaction(c -> endRun(c, run[0], run[1], null)) == Ended.NOW) {
-                LOG.warn("node '{}': a run of job '{}' was recorded by a call whose answer was lost; ended", id, run[1]);
+        // Runs recorded by a call whose answer was lost, and executions claimed by one: a run is
+        // recovered here (run again or ended by the engine, as after a takeover), a claim waits again.
+        for (String run : runs) {
+            if (heldRuns.containsKey(run) || heldExecutions.contains(run)) {
+                continue;
+            }
+            Claim.Recovery recovery = db.transaction(c -> {
+                try (PreparedStatement ps = c.prepareStatement(sql.claimOwnRun)) {
+                    ps.setString(1, id);
+                    ps.setString(2, run);
+                    ps.setString(3, id);
+                    if (ps.executeUpdate() == 0) {
+                        return null;
+                    }
+                }
+                return readRecovery(c, run);
+            });
+            if (recovery != null) {
+                LOG.warn("node '{}': a run of execution '{}' was recorded by a call whose answer was lost; recovered", id, run);
+                heldExecutions.add(run);
+                recoveries.add(recovery);
+            }
+        }
+        for (String claimed : executionClaims) {
+            if (heldExecutions.contains(claimed)) {
+                continue;
+            }
+            Claim.Recovery recovery = db.transaction(c -> {
+                try (PreparedStatement ps = c.prepareStatement(sql.unclaimExecution)) {
+                    ps.setString(1, claimed);
+                    ps.setString(2, id);
+                    ps.executeUpdate();
+                }
+                // A recovery claim whose answer was lost is still this node's RUNNING execution.
+                return readRecovery(c, claimed);
+            });
+            if (recovery != null && !heldExecutions.contains(claimed)) {
+                heldExecutions.add(claimed);
+                recoveries.add(recovery);
+            }
+        }
+    }
+
+    /** The recovery claim of an execution RUNNING on this node and claimed by it, or null. */
+    private Claim.Recovery readRecovery(Connection c, String executionId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql.selectExecution)) {
+            ps.setString(1, executionId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                StoredExecution e = Sql.readExecution(rs);
+                if (e.state() != dev.chime.ExecutionState.RUNNING || !id.equals(e.nodeId())
+                        || !id.equals(rs.getString("claimed_by"))) {
+                    return null;
+                }
+                StoredJob job = e.jobId() == null ? null : sql.findJob(c, e.jobId());
+                return new Claim.Recovery(e, job, e.queued());
             }
         }
     }
@@ -708,6 +662,10 @@ public final class ClusterNode implements AutoCloseable {
         try {
             db.transaction(c -> {
                 putBackUnheldClaims(c);
+                try (PreparedStatement ps = c.prepareStatement(sql.unclaimOfNode)) {
+                    ps.setString(1, id);
+                    ps.executeUpdate();
+                }
                 boolean holds = SqlJobStore.exists(c, sql.nodeHoldsRuns, id) || SqlJobStore.exists(c, sql.nodeHoldsClaims, id);
                 try (PreparedStatement ps = c.prepareStatement(holds ? sql.markNodeGone : sql.deleteNode)) {
                     ps.setString(1, id);

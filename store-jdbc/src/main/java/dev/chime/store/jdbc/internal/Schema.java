@@ -225,7 +225,7 @@ public final class Schema {
                         + scriptPath(db.dialect(), latest) + " and record the version in " + sql.schemaVersion, "0A000");
             }
         }
-        for (String table : List.of(sql.jobs, sql.runs, sql.nodes)) {
+        for (String table : List.of(sql.jobs, sql.nodes, sql.executions, sql.leases)) {
             try {
                 db.autoCommit(c -> {
                     try (Statement s = c.createStatement()) {

@@ -2,6 +2,8 @@ package dev.chime.store.jdbc.internal;
 
 import dev.chime.LastRun;
 import dev.chime.Outcome;
+import dev.chime.ExecutionState;
+import dev.chime.spi.StoredExecution;
 import dev.chime.spi.StoredJob;
 import java.nio.charset.StandardCharsets;
 import java.sql.PreparedStatement;
@@ -21,6 +23,9 @@ import java.util.regex.Pattern;
 public final class Sql {
 
     private static final Pattern PREFIX = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,40}");
+    static final String EXECUTION_COLUMNS = "id, job_id, task, data_json, options_json, fire_time, state, attempts, due_at, "
+            + "node_id, created_at, started_at, ended_at, error, stack_trace, result_json, fencing_token, recoverable, "
+            + "queued_fire_times, stop_requested, job_claim_version, version";
     static final String JOB_COLUMNS = "id, task, trigger_spec, options_json, data_json, paused, next_fire_time, "
             + "claimed_fire_time, version, last_outcome, last_fire_time, last_finished_at, last_duration_us, last_error";
 
@@ -28,6 +33,8 @@ public final class Sql {
     final String jobs;
     final String runs;
     final String nodes;
+    final String executions;
+    final String leases;
     final String schemaVersion;
     final String now;
 
@@ -75,6 +82,7 @@ public final class Sql {
     final String deadNodes;
     final String orphanClaimers;
     final String orphanRunners;
+    final String orphanExecutionClaimers;
     final String runsOfNode;
     final String claimsOfNode;
     final String staleClaims;
@@ -98,6 +106,43 @@ public final class Sql {
     final String lockOwnClaim;
     final String adoptOwnClaim;
     final String databaseNow;
+    // Executions (SqlJobStore, ClaimEnds, RunEnds, ClusterNode).
+    final String insertExecution;
+    final String selectExecution;
+    final String lockExecutionClaim;
+    final String selectDueExecutions;
+    final String claimExecution;
+    final String unclaimExecution;
+    final String startExecution;
+    final String waitExecution;
+    final String failExecution;
+    final String endExecution;
+    final String retryExecution;
+    final String executionEndState;
+    final String countRunning;
+    final String maxJobToken;
+    final String lockJob;
+    final String releaseKept;
+    final String deleteKept;
+    final String nextDueExecution;
+    final String cancelWaiting;
+    final String requestStop;
+    final String requeueExecution;
+    final String heldExecution;
+    final String deadRunsOfNode;
+    final String adoptDeadRuns;
+    final String unclaimOfNode;
+    final String staleExecutionClaims;
+    final String staleOwnRuns;
+    final String claimOwnRun;
+    final String recoveryOfMine;
+    final String takePurgeLease;
+    final String endedBefore;
+    final String overfullJobs;
+    final String overfullTasks;
+    final String deleteExecution;
+    final String executionExists;
+    final String passClaimToExecution;
     /** For {@code ClusterView}: every node with its heartbeat age on the database's clock, and every run. */
     final String nodeHeartbeats;
     final String allRuns;
@@ -107,6 +152,8 @@ public final class Sql {
         this.jobs = prefix + "jobs";
         this.runs = prefix + "runs";
         this.nodes = prefix + "nodes";
+        this.executions = prefix + "executions";
+        this.leases = prefix + "leases";
         this.schemaVersion = prefix + "schema_version";
         this.now = dialect.nowMillis();
         createSchemaVersion = "CREATE TABLE IF NOT EXISTS " + schemaVersion
@@ -116,7 +163,9 @@ public final class Sql {
         lockSchemaVersion = readSchemaVersion + " FOR UPDATE";
         setSchemaVersion = "UPDATE " + schemaVersion + " SET version = ? WHERE id = 1";
         String lastRunColumns = "last_outcome = ?, last_fire_time = ?, last_finished_at = ?, last_duration_us = ?, last_error = ?";
-        insertJob = "INSERT INTO " + jobs + " (" + JOB_COLUMNS + ", running) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)";
+        // A job id added again counts its fencing tokens on from its earlier executions' (bound last: the id again).
+        insertJob = "INSERT INTO " + jobs + " (" + JOB_COLUMNS + ", running, fence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                + "?, ?, 0, (SELECT COALESCE(MAX(fencing_token), 0) FROM " + executions + " WHERE job_id = ?))";
         selectJob = "SELECT " + JOB_COLUMNS + " FROM " + jobs + " WHERE id = ?";
         selectJobForUpdate = selectJob + " FOR UPDATE";
         listJobs = "SELECT " + JOB_COLUMNS + " FROM " + jobs + " ORDER BY id";
@@ -168,15 +217,17 @@ public final class Sql {
                 + lastRunColumns + " WHERE id = ?";
         checkBatchCounts = "UPDATE " + nodes + " SET started_at_ms = started_at_ms + 1 WHERE node_id = ?";
         nodeHeartbeats = "SELECT node_id, " + now + " - heartbeat_at_ms FROM " + nodes;
-        allRuns = "SELECT node_id, job_id, fire_time, started_at_ms FROM " + runs + " WHERE ended_at_ms IS NULL";
+        allRuns = "SELECT node_id, COALESCE(job_id, ''), fire_time, started_at_ms FROM " + executions + " WHERE state = 'RUNNING'";
         heartbeat = "UPDATE " + nodes + " SET heartbeat_at_ms = " + now + " WHERE node_id = ?";
         deadNodes = "SELECT node_id FROM " + nodes + " WHERE heartbeat_at_ms < " + now + " - ? AND node_id <> ?";
         orphanClaimers = "SELECT DISTINCT claimed_by FROM " + jobs + " WHERE claimed_by IS NOT NULL AND claimed_by NOT IN "
                 + "(SELECT node_id FROM " + nodes + ")";
         // Ended runs are completion markers, not work: a node with only those left is no orphan.
-        orphanRunners = "SELECT node_id FROM (" + dialect.distinctValues("node_id", runs) + ") r WHERE node_id NOT IN "
-                + "(SELECT node_id FROM " + nodes + ") AND EXISTS (SELECT 1 FROM " + runs + " x WHERE x.node_id = r.node_id "
-                + "AND x.ended_at_ms IS NULL)";
+        // Read through the index on (state, ...): the runs in flight are few, the history is not.
+        orphanRunners = "SELECT DISTINCT node_id FROM " + executions + " WHERE state = 'RUNNING' AND node_id NOT IN "
+                + "(SELECT node_id FROM " + nodes + ")";
+        orphanExecutionClaimers = "SELECT DISTINCT claimed_by FROM " + executions + " WHERE claimed_by IS NOT NULL AND "
+                + "claimed_by NOT IN (SELECT node_id FROM " + nodes + ")";
         // Rows locked in job id order, as dispatches and completions lock them.
         runsOfNode = "SELECT run_id, job_id, fire_time, recoverable, snapshot_task, snapshot_trigger, snapshot_options, "
                 + "snapshot_data, fence, queued_fire_times FROM " + runs + " WHERE node_id = ? AND ended_at_ms IS NULL "
@@ -196,7 +247,7 @@ public final class Sql {
         putBackClaim = "UPDATE " + jobs + " SET next_fire_time = claimed_fire_time, claimed_fire_time = NULL, claimed_by = NULL, "
                 + "claimed_at_ms = NULL, version = version + 1 WHERE id = ?";
         putBackOwnClaim = putBackClaim + " AND version = ? AND claimed_by = ?";
-        nodeHoldsRuns = "SELECT COUNT(*) FROM " + runs + " WHERE node_id = ? AND ended_at_ms IS NULL";
+        nodeHoldsRuns = "SELECT COUNT(*) FROM " + executions + " WHERE node_id = ? AND state = 'RUNNING'";
         nodeHoldsClaims = "SELECT COUNT(*) FROM " + jobs + " WHERE claimed_by = ?";
         heldRun = "SELECT COUNT(*) FROM " + runs + " WHERE run_id = ? AND node_id = ? AND ended_at_ms IS NULL";
         heldRunWithFence = heldRun + " AND fence = ?";
@@ -206,6 +257,76 @@ public final class Sql {
         adoptOwnClaim = "UPDATE " + jobs + " SET claimed_at_ms = " + now + ", version = version + 1 "
                 + "WHERE id = ? AND version = ? AND claimed_by = ? AND claimed_fire_time IS NOT NULL";
         databaseNow = "SELECT " + now;
+        String exec = executions;
+        insertExecution = "INSERT INTO " + exec + " (" + EXECUTION_COLUMNS + ", claimable_at, claimed_by, started_at_ms) VALUES ("
+                + placeholders(EXECUTION_COLUMNS.split(",").length) + ", ?, NULL, " + now + ")";
+        selectExecution = "SELECT " + EXECUTION_COLUMNS + " FROM " + exec + " WHERE id = ?";
+        // A claim of an execution is held while its version is the claimed one and this node holds it.
+        lockExecutionClaim = "SELECT " + EXECUTION_COLUMNS + " FROM " + exec + " WHERE id = ? AND version = ? AND claimed_by = ? "
+                + "FOR UPDATE";
+        selectDueExecutions = "SELECT " + EXECUTION_COLUMNS + " FROM " + exec + " WHERE claimable_at <= ? "
+                + "ORDER BY claimable_at, id LIMIT ?" + dialect.skipLockedClause();
+        claimExecution = "UPDATE " + exec + " SET claimed_by = ?, claimed_at_ms = " + now + ", claimable_at = NULL, "
+                + "version = version + 1 WHERE id = ? AND version = ? AND claimable_at IS NOT NULL";
+        unclaimExecution = "UPDATE " + exec + " SET claimed_by = NULL, claimed_at_ms = NULL, claimable_at = due_at "
+                + "WHERE id = ? AND claimed_by = ?";
+        startExecution = "UPDATE " + exec + " SET state = 'RUNNING', attempts = ?, due_at = NULL, claimable_at = NULL, "
+                + "claimed_by = NULL, claimed_at_ms = NULL, node_id = ?, started_at = ?, started_at_ms = " + now + ", "
+                + "ended_at = NULL, fencing_token = ?, recoverable = ?, queued_fire_times = ?, stop_requested = FALSE, "
+                + "job_claim_version = ?, data_json = COALESCE(?, data_json), options_json = COALESCE(?, options_json), "
+                + "version = version + 1 WHERE id = ?";
+        waitExecution = "UPDATE " + exec + " SET state = ?, due_at = ?, claimable_at = ?, claimed_by = NULL, "
+                + "claimed_at_ms = NULL, queued_fire_times = NULL, job_claim_version = ?, version = version + 1 WHERE id = ?";
+        failExecution = "UPDATE " + exec + " SET state = 'FAILED', due_at = NULL, claimable_at = NULL, claimed_by = NULL, "
+                + "claimed_at_ms = NULL, ended_at = ?, error = ?, stack_trace = NULL, queued_fire_times = NULL, "
+                + "job_claim_version = NULL, version = version + 1 WHERE id = ?";
+        // A run ends only while it is this node's run with this token, not claimed by a takeover.
+        String heldByRun = " WHERE id = ? AND node_id = ? AND fencing_token = ? AND state = 'RUNNING' AND claimed_by IS NULL";
+        endExecution = "UPDATE " + exec + " SET state = ?, ended_at = ?, error = COALESCE(?, error), "
+                + "stack_trace = CASE WHEN ? THEN ? ELSE stack_trace END, result_json = COALESCE(?, result_json), "
+                + "due_at = NULL, queued_fire_times = NULL, job_claim_version = NULL, version = version + 1" + heldByRun;
+        retryExecution = "UPDATE " + exec + " SET state = 'WAITING_FOR_RETRY', due_at = ?, claimable_at = ?, error = ?, "
+                + "stack_trace = ?, queued_fire_times = NULL, stop_requested = FALSE, version = version + 1" + heldByRun;
+        executionEndState = "SELECT node_id, fencing_token, state FROM " + exec + " WHERE id = ?";
+        countRunning = "SELECT COUNT(*) FROM " + exec + " WHERE job_id = ? AND state = 'RUNNING'";
+        maxJobToken = "SELECT COALESCE(MAX(fencing_token), 0) FROM " + exec + " WHERE job_id = ?";
+        lockJob = "SELECT " + JOB_COLUMNS + " FROM " + jobs + " WHERE id = ? FOR UPDATE";
+        // A claim kept by an execution: the job still at the version it was kept at, claimed.
+        releaseKept = "UPDATE " + jobs + " SET next_fire_time = ?, claimed_fire_time = NULL, claimed_by = NULL, "
+                + "claimed_at_ms = NULL, version = version + 1 WHERE id = ? AND version = ? AND claimed_fire_time IS NOT NULL";
+        deleteKept = "DELETE FROM " + jobs + " WHERE id = ? AND version = ? AND claimed_fire_time IS NOT NULL";
+        nextDueExecution = "SELECT claimable_at FROM " + exec + " WHERE claimable_at IS NOT NULL ORDER BY claimable_at LIMIT 1";
+        cancelWaiting = "UPDATE " + exec + " SET state = 'CANCELLED', ended_at = ?, due_at = NULL, claimable_at = NULL, "
+                + "claimed_by = NULL, claimed_at_ms = NULL, job_claim_version = NULL, version = version + 1 "
+                + "WHERE id = ? AND state IN ('SCHEDULED', 'WAITING_FOR_RETRY')";
+        requestStop = "UPDATE " + exec + " SET stop_requested = TRUE, version = version + 1 WHERE id = ? AND state = 'RUNNING'";
+        requeueExecution = "UPDATE " + exec + " SET state = 'SCHEDULED', attempts = 0, due_at = ?, claimable_at = ?, "
+                + "ended_at = NULL, stop_requested = FALSE, job_claim_version = NULL, version = version + 1 "
+                + "WHERE id = ? AND state IN ('FAILED', 'CANCELLED')";
+        heldExecution = "SELECT COUNT(*) FROM " + exec + heldByRun;
+        deadRunsOfNode = "SELECT " + EXECUTION_COLUMNS + " FROM " + exec + " WHERE node_id = ? AND state = 'RUNNING' "
+                + "ORDER BY id FOR UPDATE";
+        adoptDeadRuns = "UPDATE " + exec + " SET node_id = ?, claimed_by = ?, claimed_at_ms = " + now + ", "
+                + "version = version + 1 WHERE node_id = ? AND state = 'RUNNING'";
+        unclaimOfNode = "UPDATE " + exec + " SET claimed_by = NULL, claimed_at_ms = NULL, claimable_at = due_at "
+                + "WHERE claimed_by = ? AND state IN ('SCHEDULED', 'WAITING_FOR_RETRY')";
+        staleExecutionClaims = "SELECT id FROM " + exec + " WHERE claimed_by = ? AND claimed_at_ms < " + now + " - ?";
+        staleOwnRuns = "SELECT id FROM " + exec + " WHERE node_id = ? AND state = 'RUNNING' AND claimed_by IS NULL "
+                + "AND started_at_ms < " + now + " - ?";
+        claimOwnRun = "UPDATE " + exec + " SET claimed_by = ?, claimed_at_ms = " + now + ", version = version + 1 "
+                + "WHERE id = ? AND node_id = ? AND state = 'RUNNING' AND claimed_by IS NULL";
+        recoveryOfMine = "SELECT COUNT(*) FROM " + exec + " WHERE id = ? AND node_id = ? AND claimed_by = ? AND version = ? "
+                + "AND state = 'RUNNING'";
+        takePurgeLease = "UPDATE " + leases + " SET holder = ?, expires_at_ms = " + now + " + ? WHERE name = 'purge' "
+                + "AND (holder = ? OR holder IS NULL OR expires_at_ms < " + now + ")";
+        endedBefore = "SELECT id FROM " + exec + " WHERE ended_at < ? ORDER BY ended_at LIMIT ?";
+        overfullJobs = "SELECT job_id FROM " + exec + " WHERE job_id IS NOT NULL AND ended_at IS NOT NULL GROUP BY job_id "
+                + "HAVING COUNT(*) > ?";
+        overfullTasks = "SELECT task FROM " + exec + " WHERE job_id IS NULL AND ended_at IS NOT NULL GROUP BY task "
+                + "HAVING COUNT(*) > ?";
+        deleteExecution = "DELETE FROM " + exec + " WHERE id = ? AND ended_at IS NOT NULL";
+        executionExists = "SELECT COUNT(*) FROM " + exec + " WHERE id = ?";
+        passClaimToExecution = "UPDATE " + jobs + " SET claimed_by = NULL, claimed_at_ms = NULL WHERE id = ? AND version = ?";
     }
 
     /**
@@ -236,6 +357,57 @@ public final class Sql {
         String notIn = excluded == 0 ? "" : " AND task NOT IN (" + placeholders(excluded) + ")";
         return "SELECT DISTINCT task FROM " + jobs + " WHERE paused = FALSE AND next_fire_time <= ?" + notIn
                 + " ORDER BY task LIMIT " + limit;
+    }
+
+    /** The ids among {@code n} whose running execution was asked to stop. */
+    String stopsRequested(int n) {
+        return "SELECT id FROM " + executions + " WHERE id IN (" + placeholders(n) + ") AND stop_requested = TRUE "
+                + "AND state = 'RUNNING'";
+    }
+
+    /** {@link #selectDueExecutions}, restricted to {@code tasks} task names when that is positive. */
+    String selectDueExecutions(int tasks) {
+        return restrictToTasks(selectDueExecutions, tasks);
+    }
+
+    /** {@link #nextDueExecution}, restricted to {@code tasks} task names when that is positive. */
+    String nextDueExecution(int tasks) {
+        return restrictToTasks(nextDueExecution, tasks);
+    }
+
+    /**
+     * A page of the history, newest first by (created_at, id): the filters of {@code query} that are
+     * set, then the position. Parameters in order: job, task, states, from, to, position (created_at
+     * twice and id), limit. Each filter leads with a column of an index ordered by (created_at, id).
+     */
+    String executionsPage(dev.chime.ExecutionQuery query) {
+        StringBuilder where = new StringBuilder();
+        if (query.jobId() != null) {
+            where.append(" AND job_id = ?");
+        }
+        if (query.task() != null) {
+            where.append(" AND task = ?");
+        }
+        if (!query.states().isEmpty()) {
+            where.append(" AND state IN (").append(placeholders(query.states().size())).append(')');
+        }
+        if (query.from() != null) {
+            where.append(" AND created_at >= ?");
+        }
+        if (query.to() != null) {
+            where.append(" AND created_at < ?");
+        }
+        if (query.after() != null) {
+            where.append(" AND (created_at < ? OR (created_at = ? AND id < ?))");
+        }
+        String filter = where.length() == 0 ? "" : " WHERE" + where.substring(4);
+        return "SELECT " + EXECUTION_COLUMNS + " FROM " + executions + filter + " ORDER BY created_at DESC, id DESC LIMIT ?";
+    }
+
+    /** The ended executions of one job (or, {@code task}, of one task's executions without a job) past the newest {@code keep}. */
+    String endedPastNewest(boolean task) {
+        return "SELECT id FROM " + executions + " WHERE " + (task ? "job_id IS NULL AND task = ?" : "job_id = ?")
+                + " AND ended_at IS NOT NULL ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?";
     }
 
     /** A query of no rows that fails when {@code table} is missing or unreadable. */
@@ -276,6 +448,10 @@ public final class Sql {
 
     public String runsTable() {
         return runs;
+    }
+
+    public String executionsTable() {
+        return executions;
     }
 
     public String nodesTable() {
@@ -392,39 +568,27 @@ public final class Sql {
     }
 
     private static void checkText(StoredJob job, String field, String text) {
+        checkText("job '" + job.id() + "'", field, text);
+    }
+
+    /** Fails for a text the databases cannot hold, naming {@code owner} (say, "execution 'x'") and the field. */
+    static void checkText(String owner, String field, String text) {
         if (text == null) {
             return;
         }
         if (text.indexOf('\0') >= 0) {
-            throw new IllegalArgumentException("job '" + job.id() + "': its " + field + " contains a NUL character (\\u0000), "
+            throw new IllegalArgumentException(owner + ": its " + field + " contains a NUL character (\\u0000), "
                     + "which the JDBC store cannot keep (PostgreSQL rejects it); remove it or encode it");
         }
         // Only long texts are measured: a char is at most 3 bytes of UTF-8 (a surrogate pair 4 for 2).
         if (text.length() * 3L > MAX_TEXT_BYTES) {
             long bytes = text.getBytes(StandardCharsets.UTF_8).length;
             if (bytes > MAX_TEXT_BYTES) {
-                throw new IllegalArgumentException("job '" + job.id() + "': its " + field + " takes " + bytes
+                throw new IllegalArgumentException(owner + ": its " + field + " takes " + bytes
                         + " bytes in UTF-8, more than the " + MAX_TEXT_BYTES + " bytes (4 MiB) the JDBC store keeps per "
                         + "field; keep large payloads elsewhere and put a reference in the job's data");
             }
         }
-    }
-
-    /** Binds the columns of {@link #insertRun}. */
-    static void bindRun(PreparedStatement ps, dev.chime.spi.RunRequest request, String runId, String nodeId, long fence)
-            throws SQLException {
-        StoredJob snapshot = request.snapshot();
-        ps.setString(1, runId);
-        ps.setString(2, request.jobId());
-        ps.setLong(3, nanos(request.fireTime()));
-        ps.setString(4, nodeId);
-        ps.setBoolean(5, request.recoverable());
-        setText(ps, 6, snapshot == null ? null : snapshot.task());
-        setText(ps, 7, snapshot == null ? null : snapshot.triggerSpec());
-        setText(ps, 8, snapshot == null ? null : snapshot.optionsJson());
-        setText(ps, 9, snapshot == null ? null : snapshot.dataJson());
-        ps.setLong(10, fence);
-        setText(ps, 11, encodeFireTimes(request.queued()));
     }
 
     /** Queued fire times as the runs table keeps them: nanoseconds, comma-separated; null for none. */
@@ -480,5 +644,56 @@ public final class Sql {
         setLong(ps, index + 7, nanos(job.claimedFireTime()));
         ps.setLong(index + 8, version);
         return bindLastRun(ps, index + 9, job.lastRun());
+    }
+
+    /** An execution from a row of {@link #EXECUTION_COLUMNS}. */
+    static StoredExecution readExecution(ResultSet rs) throws SQLException {
+        long fire = rs.getLong("fire_time");
+        long claimVersion = rs.getLong("job_claim_version");
+        boolean holds = !rs.wasNull();
+        return new StoredExecution(rs.getString("id"), rs.getString("job_id"), rs.getString("task"), rs.getString("data_json"),
+                rs.getString("options_json"), fromNanos(fire), ExecutionState.valueOf(rs.getString("state")),
+                rs.getInt("attempts"), instant(rs, "due_at"), rs.getString("node_id"), instant(rs, "created_at"),
+                instant(rs, "started_at"), instant(rs, "ended_at"), rs.getString("error"), rs.getString("stack_trace"),
+                rs.getString("result_json"), rs.getLong("fencing_token"), rs.getBoolean("recoverable"),
+                decodeFireTimesAfter(rs.getString("queued_fire_times"), fire), rs.getBoolean("stop_requested"), holds,
+                rs.getLong("version"));
+    }
+
+    /** The version of the job row whose claim an execution keeps, or null. */
+    static Long jobClaimVersion(ResultSet rs) throws SQLException {
+        long v = rs.getLong("job_claim_version");
+        return rs.wasNull() ? null : v;
+    }
+
+    /**
+     * Binds {@link #insertExecution}: every column of {@link #EXECUTION_COLUMNS}, then claimable_at
+     * (the due time of a waiting execution).
+     */
+    static void bindExecution(PreparedStatement ps, StoredExecution e, Long jobClaimVersion) throws SQLException {
+        int i = 1;
+        ps.setString(i++, e.id());
+        setText(ps, i++, e.jobId());
+        ps.setString(i++, e.task());
+        setText(ps, i++, e.dataJson());
+        setText(ps, i++, e.optionsJson());
+        ps.setLong(i++, nanos(e.fireTime()));
+        ps.setString(i++, e.state().name());
+        ps.setInt(i++, e.attempts());
+        setLong(ps, i++, nanos(e.dueAt()));
+        setText(ps, i++, e.nodeId());
+        ps.setLong(i++, nanos(e.createdAt()));
+        setLong(ps, i++, nanos(e.startedAt()));
+        setLong(ps, i++, nanos(e.endedAt()));
+        setText(ps, i++, ErrorText.clean(e.error()));
+        setText(ps, i++, e.stackTrace());
+        setText(ps, i++, e.resultJson());
+        ps.setLong(i++, e.fencingToken());
+        ps.setBoolean(i++, e.recoverable());
+        setText(ps, i++, encodeFireTimes(e.queued()));
+        ps.setBoolean(i++, e.stopRequested());
+        setLong(ps, i++, jobClaimVersion);
+        ps.setLong(i++, e.version());
+        setLong(ps, i, e.isWaiting() ? nanos(e.dueAt()) : null);
     }
 }

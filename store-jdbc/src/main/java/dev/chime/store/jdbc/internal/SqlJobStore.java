@@ -1,12 +1,16 @@
 package dev.chime.store.jdbc.internal;
 
-import dev.chime.LastRun;
-import dev.chime.spi.Dispatch;
-import dev.chime.spi.Firing;
+import dev.chime.ExecutionQuery;
+import dev.chime.ExecutionState;
+import dev.chime.spi.Claim;
+import dev.chime.spi.ClaimEnd;
+import dev.chime.spi.ClaimResult;
 import dev.chime.spi.JobCounts;
 import dev.chime.spi.JobStore;
-import dev.chime.spi.RunRequest;
+import dev.chime.spi.RunEnd;
+import dev.chime.spi.RunEndResult;
 import dev.chime.spi.RunTicket;
+import dev.chime.spi.StoredExecution;
 import dev.chime.spi.StoredJob;
 import dev.chime.store.jdbc.JdbcStoreException;
 import java.sql.Connection;
@@ -16,12 +20,13 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -41,10 +46,13 @@ public final class SqlJobStore implements JobStore {
     private final Database db;
     private final Sql sql;
     private final ClusterNode node;
-    private final RunCompletions completions;
+    private static final int STOP_CHUNK = 500;
+
+    private final RunEnds runEnds;
     private final Duration writeRetryLimit;
     private final UnrunnableTasks unrunnable;
-    private final RunDispatches dispatches;
+    private final ClaimEnds claimEnds;
+    private final HistoryPurge purge;
 
     /**
      * @param writeRetryLimit how long an application's add or replace retries while the database
@@ -55,9 +63,10 @@ public final class SqlJobStore implements JobStore {
         this.sql = sql;
         this.node = node;
         this.writeRetryLimit = writeRetryLimit;
-        this.completions = new RunCompletions(db, node);
+        this.runEnds = new RunEnds(db, sql, node);
         this.unrunnable = new UnrunnableTasks(db, sql, node.id());
-        this.dispatches = new RunDispatches(db, sql, node);
+        this.claimEnds = new ClaimEnds(db, sql, node);
+        this.purge = new HistoryPurge(db, sql, node.id());
     }
 
     /** Gives up once the write retry limit has passed since this call. */
@@ -83,7 +92,8 @@ public final class SqlJobStore implements JobStore {
         BooleanSupplier giveUp = withinWriteRetryLimit();
         return call("add job '" + job.id() + "'", () -> db.retryingOneStatement("adding job '" + job.id() + "'", c -> {
             try (PreparedStatement ps = c.prepareStatement(sql.insertJob)) {
-                Sql.bindJob(ps, 1, job, 0);
+                int i = Sql.bindJob(ps, 1, job, 0);
+                ps.setString(i, job.id());
                 ps.executeUpdate();
                 return true;
             } catch (SQLException e) {
@@ -114,7 +124,8 @@ public final class SqlJobStore implements JobStore {
                 }
             }
             try (PreparedStatement ps = c.prepareStatement(sql.insertJob)) {
-                Sql.bindJob(ps, 1, job.withClaim(null), 0);
+                int i = Sql.bindJob(ps, 1, job.withClaim(null), 0);
+                ps.setString(i, job.id());
                 ps.executeUpdate();
             } catch (SQLException e) {
                 if (db.isDuplicateKey(e)) {
@@ -145,7 +156,7 @@ public final class SqlJobStore implements JobStore {
 
     @Override
     public boolean remove(String jobId) {
-        node.forgetClaim(jobId);
+        node.forgetJobClaim(jobId);
         return call("remove job '" + jobId + "'", () -> db.autoCommit(c -> {
             try (PreparedStatement ps = c.prepareStatement(sql.deleteJob)) {
                 ps.setString(1, jobId);
@@ -187,12 +198,7 @@ public final class SqlJobStore implements JobStore {
     }
 
     @Override
-    public List<Firing> claimDue(Instant now, int limit) {
-        return claimDue(now, limit, null);
-    }
-
-    @Override
-    public List<Firing> claimDue(Instant now, int limit, Set<String> tasks) {
+    public List<Claim> claim(Instant now, int limit, Set<String> tasks) {
         // Liveness first, recoveries after: a node paused past its timeout may have been taken
         // over with the runs it adopted, and its next heartbeat (which mayClaim makes) drops them.
         if (!node.mayClaim()) {
@@ -204,8 +210,8 @@ public final class SqlJobStore implements JobStore {
             }
             return List.of();
         }
-        List<Firing> recoveries = node.takeRecoveries(limit);
-        List<Firing> claimed = new ArrayList<>(recoveries);
+        List<Claim.Recovery> recoveries = node.takeRecoveries(limit);
+        List<Claim> claimed = new ArrayList<>(recoveries);
         if (claimed.size() >= limit) {
             return claimed;
         }
@@ -214,20 +220,20 @@ public final class SqlJobStore implements JobStore {
             unrunnable.check(now, taskList);
             return claimed;
         }
-        List<Firing> fresh;
+        List<Claim> fresh;
         boolean reconcile = node.claimInDoubt();
         try {
-            fresh = call("claim due jobs", () -> db.transaction(c -> {
-                List<Firing> firings = reconcile ? adoptUnheldClaims(c) : new ArrayList<>();
-                firings.addAll(claim(c, now, limit - claimed.size() - firings.size(), taskList));
-                return firings;
+            fresh = call("claim due work", () -> db.transaction(c -> {
+                List<Claim> claims = reconcile ? adoptUnheldClaims(c) : new ArrayList<>();
+                claims.addAll(claimDue(c, now, limit - claimed.size() - claims.size(), taskList));
+                return claims;
             }));
         } catch (RuntimeException e) {
             // Recoveries are only handed out with the claim's answer: back to their queue, or the
-            // adopted runs would stay held (and their jobs at max instances) until this node stops.
+            // adopted runs would stay held until this node stops.
             node.requeueRecoveries(recoveries);
             // The commit may have gone through with its answer lost: the rows are then claimed by
-            // this node but held by nobody. The next claim adopts them.
+            // this node but held by nobody. The next claim adopts the jobs; the orphan sweep the rest.
             node.claimMayHaveCommitted();
             throw e;
         }
@@ -245,12 +251,9 @@ public final class SqlJobStore implements JobStore {
     /**
      * After a claim whose answer was lost: the jobs this node claimed that nothing here holds (the
      * engine never saw them) are adopted as claims of this call, each with its version bumped (so a
-     * sweep that read it before cannot put it back under the engine's feet). They fire at once
-     * rather than after the orphan sweep's grace. Rows are locked in id order, as dispatches lock
-     * them. A claim of a dead node that a takeover brings to this node is held before its row
-     * changes ({@link ClusterNode}), so it is never mistaken for one of these.
+     * sweep that read it before cannot put it back under the engine's feet).
      */
-    private List<Firing> adoptUnheldClaims(Connection c) throws SQLException {
+    private List<Claim> adoptUnheldClaims(Connection c) throws SQLException {
         List<StoredJob> unheld = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(sql.claimsOfNode)) {
             ps.setString(1, node.id());
@@ -263,265 +266,395 @@ public final class SqlJobStore implements JobStore {
                 }
             }
         }
-        List<Firing> adopted = new ArrayList<>(unheld.size());
+        List<Claim> adopted = new ArrayList<>(unheld.size());
         try (PreparedStatement ps = c.prepareStatement(sql.adoptOwnClaim)) {
             for (StoredJob job : unheld) {
                 ps.setString(1, job.id());
                 ps.setLong(2, job.version());
                 ps.setString(3, node.id());
                 if (ps.executeUpdate() == 1) {
-                    adopted.add(new Firing(job.withVersion(job.version() + 1), job.claimedFireTime()));
+                    adopted.add(new Claim.FireTime(job.withVersion(job.version() + 1), job.claimedFireTime()));
                 }
             }
         }
         if (!adopted.isEmpty()) {
             LOG.warn("node '{}': {} job(s) claimed by a call whose answer was lost are adopted by this claim: {}", node.id(),
-                    adopted.size(), adopted.stream().map(Firing::jobId).toList());
+                    adopted.size(), adopted.stream().map(Claim::jobId).toList());
         }
         return adopted;
     }
 
-    private List<Firing> claim(Connection c, Instant now, int limit, List<String> tasks) throws SQLException {
+    /**
+     * Due jobs and due executions, earliest first, at most {@code limit} together: each read
+     * through its index in due order with the rows locked (skipping rows other nodes hold, where the
+     * database can), then claimed by a version-checked update whose row count decides.
+     */
+    private List<Claim> claimDue(Connection c, Instant now, int limit, List<String> tasks) throws SQLException {
         if (limit <= 0) {
             return new ArrayList<>();
         }
-        List<StoredJob> due = new ArrayList<>();
+        List<StoredJob> jobs = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(sql.selectDue(tasks == null ? 0 : tasks.size()))) {
-            int p = 1;
-            ps.setLong(p++, Sql.nanos(now));
-            if (tasks != null) {
-                for (String task : tasks) {
-                    ps.setString(p++, task);
-                }
-            }
-            ps.setInt(p, limit);
+            bindDue(ps, now, tasks, limit);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    due.add(Sql.readJob(rs));
+                    jobs.add(Sql.readJob(rs));
                 }
             }
         }
-        if (due.isEmpty()) {
-            return new ArrayList<>();
-        }
-        int[] counts;
-        try (PreparedStatement ps = c.prepareStatement(sql.claim)) {
-            for (StoredJob job : due) {
-                ps.setString(1, node.id());
-                ps.setString(2, job.id());
-                ps.setLong(3, job.version());
-                ps.addBatch();
-            }
-            counts = Database.rowCounts(ps);
-        }
-        List<Firing> firings = new ArrayList<>(due.size());
-        for (int i = 0; i < due.size(); i++) {
-            // With locked rows every count is 1; on H2 a 0 means a concurrent claim won the row.
-            if (counts[i] == 1) {
-                StoredJob job = due.get(i);
-                StoredJob claim = job.withClaim(job.nextFireTime()).withNextFireTime(null).withVersion(job.version() + 1);
-                firings.add(new Firing(claim, job.nextFireTime()));
+        List<StoredExecution> executions = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(sql.selectDueExecutions(tasks == null ? 0 : tasks.size()))) {
+            bindDue(ps, now, tasks, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    executions.add(Sql.readExecution(rs));
+                }
             }
         }
-        firings.sort(Comparator.comparing(Firing::fireTime));
-        return firings;
+        // The earliest of both, up to the limit.
+        List<StoredJob> takeJobs = new ArrayList<>();
+        List<StoredExecution> takeExecutions = new ArrayList<>();
+        int j = 0;
+        int e = 0;
+        while (takeJobs.size() + takeExecutions.size() < limit && (j < jobs.size() || e < executions.size())) {
+            if (e >= executions.size() || (j < jobs.size() && !jobs.get(j).nextFireTime().isAfter(executions.get(e).dueAt()))) {
+                takeJobs.add(jobs.get(j++));
+            } else {
+                takeExecutions.add(executions.get(e++));
+            }
+        }
+        List<Claim> claims = new ArrayList<>(takeJobs.size() + takeExecutions.size());
+        if (!takeJobs.isEmpty()) {
+            int[] counts;
+            try (PreparedStatement ps = c.prepareStatement(sql.claim)) {
+                for (StoredJob job : takeJobs) {
+                    ps.setString(1, node.id());
+                    ps.setString(2, job.id());
+                    ps.setLong(3, job.version());
+                    ps.addBatch();
+                }
+                counts = Database.rowCounts(ps);
+            }
+            for (int i = 0; i < takeJobs.size(); i++) {
+                // With locked rows every count is 1; on H2 a 0 means a concurrent claim won the row.
+                if (counts[i] == 1) {
+                    StoredJob job = takeJobs.get(i);
+                    claims.add(new Claim.FireTime(job.withClaim(job.nextFireTime()).withNextFireTime(null)
+                            .withVersion(job.version() + 1), job.nextFireTime()));
+                }
+            }
+        }
+        if (!takeExecutions.isEmpty()) {
+            int[] counts;
+            try (PreparedStatement ps = c.prepareStatement(sql.claimExecution)) {
+                for (StoredExecution execution : takeExecutions) {
+                    ps.setString(1, node.id());
+                    ps.setString(2, execution.id());
+                    ps.setLong(3, execution.version());
+                    ps.addBatch();
+                }
+                counts = Database.rowCounts(ps);
+            }
+            for (int i = 0; i < takeExecutions.size(); i++) {
+                if (counts[i] == 1) {
+                    StoredExecution execution = takeExecutions.get(i).withVersion(takeExecutions.get(i).version() + 1);
+                    StoredJob job = execution.jobId() == null ? null : sql.findJob(c, execution.jobId());
+                    claims.add(new Claim.Due(execution, job));
+                }
+            }
+        }
+        claims.sort(Comparator.comparing(SqlJobStore::dueAt));
+        return claims;
     }
 
+    private static Instant dueAt(Claim claim) {
+        return claim instanceof Claim.Due d ? d.execution().dueAt() : claim.fireTime();
+    }
+
+    private static void bindDue(PreparedStatement ps, Instant now, List<String> tasks, int limit) throws SQLException {
+        int p = 1;
+        ps.setLong(p++, Sql.nanos(now));
+        if (tasks != null) {
+            for (String task : tasks) {
+                ps.setString(p++, task);
+            }
+        }
+        ps.setInt(p, limit);
+    }
+
+    /** A batch of claim ends in one transaction ({@link ClaimEnds}). */
     @Override
-    public boolean release(Firing firing, Instant nextFireTime) {
-        // Held until the write is done, so that a claim adopting this node's unheld claims (after
-        // a lost answer) cannot take it back in the meantime.
-        try {
-            return releaseHeld(firing, nextFireTime);
-        } finally {
-            node.forgetClaim(firing.jobId());
+    public List<ClaimResult> endClaims(List<ClaimEnd> ends) {
+        if (ends.isEmpty()) {
+            return List.of();
         }
-    }
-
-    private boolean releaseHeld(Firing firing, Instant nextFireTime) {
-        return complete("releasing job '" + firing.jobId() + "'", c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql.release)) {
-                Sql.setLong(ps, 1, Sql.nanos(nextFireTime));
-                ps.setString(2, firing.jobId());
-                ps.setLong(3, firing.job().version());
-                return ps.executeUpdate() == 1;
-            }
-        }, c -> {
-            // An earlier attempt may have committed before its connection broke.
-            StoredJob now = sql.findJob(c, firing.jobId());
-            return now != null && now.version() == firing.job().version() + 1 && now.claimedFireTime() == null
-                    && Objects.equals(now.nextFireTime(), nextFireTime);
-        });
-    }
-
-    @Override
-    public boolean removeClaimed(Firing firing) {
-        try {
-            return removeHeld(firing);
-        } finally {
-            node.forgetClaim(firing.jobId());
-        }
-    }
-
-    private boolean removeHeld(Firing firing) {
-        return complete("removing job '" + firing.jobId() + "'", c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql.deleteClaimed)) {
-                ps.setString(1, firing.jobId());
-                ps.setLong(2, firing.job().version());
-                return ps.executeUpdate() == 1;
-            }
-        }, c -> sql.findJob(c, firing.jobId()) == null);
-    }
-
-    @Override
-    public void recordOutcome(String jobId, LastRun lastRun) {
-        complete("recording the outcome of job '" + jobId + "'", c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql.recordOutcome)) {
-                int i = Sql.bindLastRun(ps, 1, lastRun);
-                ps.setString(i, jobId);
-                ps.executeUpdate();
-                return true;
-            }
-        }, c -> true);
-    }
-
-    @Override
-    public RunTicket beginRun(RunRequest request) {
-        String runId = UUID.randomUUID().toString();
         // Read before the write: a registration made anew meanwhile only makes holdsRun ask the database.
         long epoch = node.epoch();
-        Long fence = call("begin a run of job '" + request.jobId() + "'", () -> db.retrying(
-                "beginning a run of job '" + request.jobId() + "'", c -> insertRun(c, request, runId),
-                (c, computed) -> runFence(c, runId), () -> false));
-        if (fence == null) {
-            return null;
+        List<ClaimResult> results;
+        try {
+            results = call("end " + ends.size() + " claim(s)", () -> claimEnds.end(ends));
+        } finally {
+            // Held until here, so that this node's own orphan sweep cannot reset them mid-retry.
+            ends.forEach(end -> node.forgetClaim(end.claim()));
         }
-        node.holdRun(runId, epoch);
-        return new RunTicket(request.jobId(), request.fireTime(), runId, fence);
+        for (int i = 0; i < results.size(); i++) {
+            ClaimResult result = results.get(i);
+            if (result.status() == ClaimResult.Status.AT_MAX_INSTANCES) {
+                node.holdClaim(ends.get(i).claim()); // still held: the engine ends it again
+            } else if (result.ticket() != null) {
+                node.holdRun(result.ticket().executionId(), result.ticket().fencingToken(), epoch);
+            }
+        }
+        return results;
     }
 
     /**
-     * Moves a run of several queued fire times on, in one transaction: the run row's fire time
-     * (fenced on this node, the run not ended, and the fire time the node finished), then a fresh
-     * token from the job's row with the finished fire time's outcome, written back to the run row.
-     * Locks the run row before the job row, as completions and takeovers do. A retry after a lost
-     * answer finds the row already at {@code fireTime} and answers its token.
+     * Queued for the group writer ({@link RunEnds}): the answer comes once the group's transaction
+     * committed. The runs stay held until then, so this node's orphan sweep never mistakes one whose
+     * end is still being written for a run nobody holds.
      */
     @Override
-    public RunTicket advanceRun(RunTicket ticket, Instant fireTime, LastRun lastRun) {
-        if (RunTicket.LOCAL.equals(ticket.runId())) {
-            return JobStore.super.advanceRun(ticket, fireTime, lastRun);
-        }
-        Long fence = call("move a run of job '" + ticket.jobId() + "' on to " + fireTime, () -> db.retrying(
-                "moving a run of job '" + ticket.jobId() + "' on to " + fireTime, c -> advance(c, ticket, fireTime, lastRun),
-                (c, computed) -> advancedEarlier(c, ticket.runId(), fireTime), () -> false));
-        if (fence == null) {
-            LOG.warn("node '{}': the run of job '{}' at {} was taken over by another node; its queued fire times from {} "
-                    + "are the taker's", node.id(), ticket.jobId(), ticket.fireTime(), fireTime);
-            node.forgetRun(ticket.runId());
-            return null;
-        }
-        return new RunTicket(ticket.jobId(), fireTime, ticket.runId(), fence);
-    }
-
-    private Long advance(Connection c, RunTicket ticket, Instant fireTime, LastRun lastRun) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql.advanceRun)) {
-            ps.setLong(1, Sql.nanos(fireTime));
-            ps.setString(2, ticket.runId());
-            ps.setString(3, node.id());
-            ps.setLong(4, Sql.nanos(ticket.fireTime()));
-            if (ps.executeUpdate() == 0) {
-                return null; // taken over (or ended) meanwhile
-            }
-        }
-        int bumped;
-        try (PreparedStatement ps = c.prepareStatement(lastRun == null ? sql.bumpFence : sql.bumpFenceWithOutcome)) {
-            int i = lastRun == null ? 1 : Sql.bindLastRun(ps, 1, lastRun);
-            ps.setString(i, ticket.jobId());
-            bumped = ps.executeUpdate();
-        }
-        // A job that left the store (its trigger exhausted) counts on from the run's own token.
-        long fence = bumped == 1 ? readLong(c, sql.readFence, ticket.jobId())
-                : readLong(c, sql.runFence, ticket.runId()) + 1;
-        try (PreparedStatement ps = c.prepareStatement(sql.setRunFence)) {
-            ps.setLong(1, fence);
-            ps.setString(2, ticket.runId());
-            ps.executeUpdate();
-        }
-        return fence;
-    }
-
-    /** The run's token when an earlier attempt already moved it on to {@code fireTime} for this node; else null. */
-    private Long advancedEarlier(Connection c, String runId, Instant fireTime) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql.runProgress)) {
-            ps.setString(1, runId);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next() || !node.id().equals(rs.getString(1))) {
-                    return null;
+    public CompletionStage<List<RunEndResult>> endRuns(List<RunEnd> ends) {
+        long epoch = node.epoch();
+        List<CompletableFuture<RunEndResult>> answers = new ArrayList<>(ends.size());
+        for (RunEnd end : ends) {
+            answers.add(runEnds.end(end).whenComplete((result, error) -> {
+                node.forgetRun(end.ticket().executionId(), end.ticket().fencingToken());
+                if (result != null && result.next() != null) {
+                    node.holdRun(result.next().executionId(), result.next().fencingToken(), epoch);
                 }
-                rs.getLong(2);
-                boolean ended = !rs.wasNull();
-                return !ended && rs.getLong(3) == Sql.nanos(fireTime) ? rs.getLong(4) : null;
-            }
+            }));
         }
+        return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
+                .thenApply(done -> answers.stream().map(CompletableFuture::join).toList());
     }
 
-    /** The fencing token of a run row, or null when there is none (an earlier attempt did not commit). */
-    private Long runFence(Connection c, String runId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql.runFence)) {
-            ps.setString(1, runId);
+    /**
+     * Whether the run is still this node's: its row is (this node's, this token, running), and this
+     * node is alive by the database's clock (checked in the same transaction, so a takeover either
+     * went first or waits). A run taken over answers false; a node past its timeout but not (yet)
+     * taken over cannot tell.
+     */
+    @Override
+    public boolean holdsRun(RunTicket ticket) {
+        if (node.holdsFreshly(ticket.executionId(), ticket.fencingToken())) {
+            // Asked by every attempt just before its body starts: answered from memory while the
+            // lease is fresh, so a healthy node pays no round trip per run.
+            return true;
+        }
+        Boolean held = call("check the run of execution '" + ticket.executionId() + "'", () -> db.retrying(
+                "checking the run of execution '" + ticket.executionId() + "'", c -> {
+                    boolean alive = node.stillAlive(c);
+                    try (PreparedStatement ps = c.prepareStatement(sql.heldExecution)) {
+                        ps.setString(1, ticket.executionId());
+                        ps.setString(2, node.id());
+                        ps.setLong(3, ticket.fencingToken());
+                        try (ResultSet rs = ps.executeQuery()) {
+                            if (!rs.next() || rs.getLong(1) == 0) {
+                                return false;
+                            }
+                        }
+                    }
+                    return alive ? Boolean.TRUE : null;
+                }, giveUpAfter(node.timeout().dividedBy(2))));
+        if (held == null) {
+            throw new JdbcStoreException("node '" + node.id() + "' is past its timeout by the database's clock and may be "
+                    + "taken over at any moment: whether the run of execution '" + ticket.executionId() + "' stays its own "
+                    + "is not known yet");
+        }
+        return held;
+    }
+
+    @Override
+    public Optional<Instant> nextDueTime(Set<String> tasks) {
+        if (node.hasRecoveries()) {
+            return Optional.of(Instant.EPOCH);
+        }
+        if (tasks != null && tasks.isEmpty()) {
+            return Optional.empty();
+        }
+        List<String> taskList = tasks == null ? List.of() : List.copyOf(tasks);
+        return call("read the next due time", () -> db.autoCommit(c -> {
+            Instant job = earliest(c, sql.nextDue(taskList.size()), taskList);
+            Instant execution = earliest(c, sql.nextDueExecution(taskList.size()), taskList);
+            return Optional.ofNullable(job == null || (execution != null && execution.isBefore(job)) ? execution : job);
+        }));
+    }
+
+    private static Instant earliest(Connection c, String query, List<String> tasks) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(query)) {
+            for (int i = 0; i < tasks.size(); i++) {
+                ps.setString(i + 1, tasks.get(i));
+            }
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : null;
+                return rs.next() ? Sql.instant(rs, 1) : null;
             }
         }
     }
 
-    /** Records a run; its fencing token, or null when refused (max instances, or this node may have been taken over). */
-    private Long insertRun(Connection c, RunRequest request, String runId) throws SQLException {
-        if (!node.stillAlive(c)) {
-            LOG.warn("node '{}': its heartbeat is older than the node timeout; the run of job '{}' at {} is not begun",
-                    node.id(), request.jobId(), request.fireTime());
-            return null;
+    // ---- executions ----
+
+    /** All or none, in one transaction; a retry after a lost answer finds the first row and answers as done. */
+    @Override
+    public void enqueue(List<StoredExecution> executions) {
+        if (executions.isEmpty()) {
+            return;
         }
-        if (request.claim() != null && !stillClaimed(c, request.claim())) {
-            // Alive again (it joined anew after a takeover), but the claim went with the takeover
-            // and another node may run this firing: liveness alone would let both run it.
-            LOG.warn("node '{}': the claim of job '{}' at {} was lost meanwhile; its run is not begun", node.id(),
-                    request.jobId(), request.fireTime());
-            return null;
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        for (StoredExecution e : executions) {
+            if (!e.isWaiting()) {
+                throw new IllegalArgumentException("execution '" + e.id() + "' is " + e.state()
+                        + "; only SCHEDULED or WAITING_FOR_RETRY executions are enqueued");
+            }
+            if (!ids.add(e.id())) {
+                throw new IllegalArgumentException("execution id '" + e.id() + "' is taken");
+            }
+            Sql.checkText("execution '" + e.id() + "'", "data", e.dataJson());
+            Sql.checkText("execution '" + e.id() + "'", "options", e.optionsJson());
         }
-        long fence;
-        try (PreparedStatement ps = c.prepareStatement(sql.reserveInstance)) {
-            ps.setString(1, request.jobId());
-            ps.setInt(2, request.maxInstances());
-            fence = ps.executeUpdate();
-        }
-        if (fence == 1) {
-            fence = readLong(c, sql.readFence, request.jobId());
-        } else if (exists(c, sql.jobExists, request.jobId())) {
-            return null; // at max instances across the cluster
-        } else {
-            // The job left the store (an exhausted trigger): no later firing to limit, and no
-            // counter to bump; a run of a job that is gone starts counting afresh.
-            fence = 1;
-        }
-        try (PreparedStatement ps = c.prepareStatement(sql.insertRun)) {
-            Sql.bindRun(ps, request, runId, node.id(), fence);
-            ps.executeUpdate();
-        }
-        return fence;
+        BooleanSupplier giveUp = withinWriteRetryLimit();
+        String first = executions.get(0).id();
+        call("enqueue " + executions.size() + " execution(s)", () -> db.retrying("enqueueing " + executions.size()
+                + " execution(s)", c -> {
+                    try (PreparedStatement ps = c.prepareStatement(sql.insertExecution)) {
+                        for (StoredExecution e : executions) {
+                            Sql.bindExecution(ps, e.withVersion(0), null);
+                            ps.addBatch();
+                        }
+                        Database.rowCounts(ps);
+                    } catch (SQLException e) {
+                        if (db.isDuplicateKey(e) || isDuplicateInBatch(e)) {
+                            throw new IllegalArgumentException("an execution id of " + ids + " is taken", e);
+                        }
+                        throw e;
+                    }
+                    return Boolean.TRUE;
+                }, (c, computed) -> exists(c, sql.executionExists, first) ? Boolean.TRUE : null, giveUp));
     }
 
-    /** Whether this node still holds the claim, locking the job's row to the end of the transaction. */
-    private boolean stillClaimed(Connection c, Firing claim) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql.lockOwnClaim)) {
-            ps.setString(1, claim.jobId());
-            ps.setLong(2, claim.job().version());
-            ps.setString(3, node.id());
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
+    private boolean isDuplicateInBatch(SQLException e) {
+        for (SQLException next = e.getNextException(); next != null; next = next.getNextException()) {
+            if (db.isDuplicateKey(next)) {
+                return true;
             }
         }
+        return e.getCause() instanceof SQLException cause && db.isDuplicateKey(cause);
+    }
+
+    @Override
+    public Optional<StoredExecution> execution(String id) {
+        return Optional.ofNullable(call("read execution '" + id + "'", () -> db.autoCommit(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql.selectExecution)) {
+                ps.setString(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Sql.readExecution(rs) : null;
+                }
+            }
+        })));
+    }
+
+    @Override
+    public List<StoredExecution> executions(ExecutionQuery query) {
+        return call("list executions", () -> db.autoCommit(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql.executionsPage(query))) {
+                int p = 1;
+                if (query.jobId() != null) {
+                    ps.setString(p++, query.jobId());
+                }
+                if (query.task() != null) {
+                    ps.setString(p++, query.task());
+                }
+                for (ExecutionState state : new java.util.TreeSet<>(query.states())) {
+                    ps.setString(p++, state.name());
+                }
+                if (query.from() != null) {
+                    ps.setLong(p++, Sql.nanos(query.from()));
+                }
+                if (query.to() != null) {
+                    ps.setLong(p++, Sql.nanos(query.to()));
+                }
+                if (query.after() != null) {
+                    long at = Sql.nanos(query.after().createdAt());
+                    ps.setLong(p++, at);
+                    ps.setLong(p++, at);
+                    ps.setString(p++, query.after().id());
+                }
+                ps.setInt(p, query.limit());
+                List<StoredExecution> page = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        page.add(Sql.readExecution(rs));
+                    }
+                }
+                return page;
+            }
+        }));
+    }
+
+    /** One transaction: a waiting execution is cancelled, a running one asked to stop, each by a conditional update. */
+    @Override
+    public CancelOutcome cancel(String executionId, Instant now) {
+        return call("cancel execution '" + executionId + "'", () -> db.retrying("cancelling execution '" + executionId + "'",
+                c -> {
+                    try (PreparedStatement ps = c.prepareStatement(sql.cancelWaiting)) {
+                        ps.setLong(1, Sql.nanos(now));
+                        ps.setString(2, executionId);
+                        if (ps.executeUpdate() == 1) {
+                            return CancelOutcome.CANCELLED;
+                        }
+                    }
+                    try (PreparedStatement ps = c.prepareStatement(sql.requestStop)) {
+                        ps.setString(1, executionId);
+                        if (ps.executeUpdate() == 1) {
+                            return CancelOutcome.STOP_REQUESTED;
+                        }
+                    }
+                    return exists(c, sql.executionExists, executionId) ? CancelOutcome.ALREADY_ENDED : CancelOutcome.NOT_FOUND;
+                }, withinWriteRetryLimit()));
+    }
+
+    @Override
+    public Set<String> stopsRequested(Collection<String> executionIds) {
+        if (executionIds.isEmpty()) {
+            return Set.of();
+        }
+        List<String> ids = List.copyOf(executionIds);
+        return call("read the stops requested", () -> db.autoCommit(c -> {
+            Set<String> stops = new java.util.HashSet<>();
+            for (int from = 0; from < ids.size(); from += STOP_CHUNK) {
+                List<String> chunk = ids.subList(from, Math.min(ids.size(), from + STOP_CHUNK));
+                try (PreparedStatement ps = c.prepareStatement(sql.stopsRequested(chunk.size()))) {
+                    for (int i = 0; i < chunk.size(); i++) {
+                        ps.setString(i + 1, chunk.get(i));
+                    }
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            stops.add(rs.getString(1));
+                        }
+                    }
+                }
+            }
+            return stops;
+        }));
+    }
+
+    @Override
+    public boolean requeue(String executionId, Instant dueAt) {
+        return call("requeue execution '" + executionId + "'", () -> db.retryingOneStatement(
+                "requeueing execution '" + executionId + "'", c -> {
+                    try (PreparedStatement ps = c.prepareStatement(sql.requeueExecution)) {
+                        ps.setLong(1, Sql.nanos(dueAt));
+                        ps.setLong(2, Sql.nanos(dueAt));
+                        ps.setString(3, executionId);
+                        return ps.executeUpdate() == 1;
+                    }
+                }, withinWriteRetryLimit()));
+    }
+
+    /** {@link HistoryPurge}: one node of the cluster at a time, in bounded batches. */
+    @Override
+    public int purgeExecutions(Instant endedBefore, int keepPerJob, int limit) {
+        return call("purge the history", () -> purge.purge(endedBefore, keepPerJob, limit));
     }
 
     static long readLong(Connection c, String query, String key) throws SQLException {
@@ -545,89 +678,6 @@ public final class SqlJobStore implements JobStore {
         }
     }
 
-    /** A batch of dispatches in one transaction ({@link RunDispatches}). */
-    @Override
-    public List<Dispatch.Result> dispatch(List<Dispatch> dispatches) {
-        if (dispatches.isEmpty()) {
-            return List.of();
-        }
-        List<Dispatch.Result> results;
-        long epoch = node.epoch();
-        try {
-            results = call("dispatch " + dispatches.size() + " firing(s)", () -> this.dispatches.dispatch(dispatches));
-        } finally {
-            // Held until here, so that this node's own orphan sweep cannot reset them mid-retry.
-            dispatches.forEach(d -> node.forgetClaim(d.firing().jobId()));
-        }
-        for (Dispatch.Result result : results) {
-            if (result.ticket() != null) {
-                node.holdRun(result.ticket().runId(), epoch);
-            }
-        }
-        return results;
-    }
-
-    @Override
-    public boolean completeRun(RunTicket ticket, LastRun lastRun) {
-        if (RunTicket.LOCAL.equals(ticket.runId())) {
-            return JobStore.super.completeRun(ticket, lastRun);
-        }
-        try {
-            return completeRunAsync(ticket, lastRun).toCompletableFuture().join();
-        } catch (java.util.concurrent.CompletionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof SQLException sqlError) {
-                throw new JdbcStoreException("could not complete a run of job '" + ticket.jobId() + "': "
-                        + sqlError.getMessage(), sqlError);
-            }
-            throw cause instanceof RuntimeException runtime ? runtime : e;
-        }
-    }
-
-    /**
-     * Whether the run is still this node's: its row is, and this node is alive by the database's
-     * clock (checked in the same transaction, so a takeover either went first or waits). A run
-     * taken over answers false; a node past its timeout but not (yet) taken over cannot tell.
-     */
-    @Override
-    public boolean holdsRun(RunTicket ticket) {
-        if (RunTicket.LOCAL.equals(ticket.runId()) || node.holdsFreshly(ticket.runId())) {
-            // Asked by every attempt just before its body starts: answered from memory while the
-            // lease is fresh, so a healthy node pays no round trip per run.
-            return true;
-        }
-        // Liveness first: it locks this node's row to the end of the transaction, so a takeover
-        // either went first (the run row is then another node's) or waits until this answer is out.
-        Boolean held = call("check the run of job '" + ticket.jobId() + "'", () -> db.retrying(
-                "checking the run of job '" + ticket.jobId() + "'", c -> {
-                    boolean alive = node.stillAlive(c);
-                    try (PreparedStatement ps = c.prepareStatement(sql.heldRun)) {
-                        ps.setString(1, ticket.runId());
-                        ps.setString(2, node.id());
-                        try (ResultSet rs = ps.executeQuery()) {
-                            if (!rs.next() || rs.getLong(1) == 0) {
-                                return false;
-                            }
-                        }
-                    }
-                    return alive ? Boolean.TRUE : null;
-                }, giveUpAfter(node.timeout().dividedBy(2))));
-        if (held == null) {
-            throw new JdbcStoreException("node '" + node.id() + "' is past its timeout by the database's clock and may be "
-                    + "taken over at any moment: whether the run of job '" + ticket.jobId() + "' stays its own is not known yet");
-        }
-        return held;
-    }
-
-    @Override
-    public CompletionStage<Boolean> completeRunAsync(RunTicket ticket, LastRun lastRun) {
-        if (RunTicket.LOCAL.equals(ticket.runId())) {
-            return JobStore.super.completeRunAsync(ticket, lastRun);
-        }
-        node.forgetRun(ticket.runId());
-        return completions.end(ticket.runId(), ticket.jobId(), lastRun);
-    }
-
     @Override
     public JobCounts counts() {
         return call("count jobs", () -> db.autoCommit(c -> {
@@ -639,35 +689,18 @@ public final class SqlJobStore implements JobStore {
     }
 
     @Override
-    public Optional<Instant> nextDueTime() {
-        return nextDueTime(null);
+    public boolean sharedWithOtherNodes() {
+        return true;
     }
 
     @Override
-    public Optional<Instant> nextDueTime(Set<String> tasks) {
-        if (node.hasRecoveries()) {
-            return Optional.of(Instant.EPOCH);
-        }
-        if (tasks != null && tasks.isEmpty()) {
-            return Optional.empty();
-        }
-        List<String> taskList = tasks == null ? List.of() : List.copyOf(tasks);
-        String query = sql.nextDue(taskList.size());
-        return call("read the next due time", () -> db.autoCommit(c -> {
-            try (PreparedStatement ps = c.prepareStatement(query)) {
-                for (int i = 0; i < taskList.size(); i++) {
-                    ps.setString(i + 1, taskList.get(i));
-                }
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.ofNullable(Sql.instant(rs, 1)) : Optional.<Instant>empty();
-                }
-            }
-        }));
+    public java.time.Clock clusterClock(java.time.Clock local) {
+        return node.databaseClock(local);
     }
 
     @Override
     public void close() {
-        completions.close();
+        runEnds.close();
         node.close();
         db.close();
     }

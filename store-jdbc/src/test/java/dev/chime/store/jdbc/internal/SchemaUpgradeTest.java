@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.chime.JobDefinition;
+import dev.chime.ExecutionState;
 import dev.chime.LastRun;
 import dev.chime.Outcome;
 import dev.chime.Scheduler;
 import dev.chime.TestClock;
-import dev.chime.Triggers;
+import dev.chime.spi.StoredExecution;
 import dev.chime.spi.StoredJob;
 import dev.chime.store.jdbc.JdbcJobStore;
 import dev.chime.store.jdbc.JdbcStoreException;
@@ -86,43 +86,111 @@ class SchemaUpgradeTest {
 
     @ParameterizedTest
     @EnumSource(TestDatabase.class)
+    void aVersionOneDatabaseWithJobsClaimsAndRunsIsUpgradedInPlaceAndItsRunInFlightIsRecovered(TestDatabase tdb)
+            throws Exception {
+        Database db = database(tdb);
+        Sql sql = new Sql(prefix, db.dialect());
+        Schema.run(db, Schema.statements(db.dialect(), 1, prefix));
+        db.autoCommit(c -> {
+            try (Statement s = c.createStatement()) {
+                s.execute(sql.createSchemaVersion);
+                s.executeUpdate("INSERT INTO " + prefix + "schema_version (id, version) VALUES (1, 1)");
+            }
+            return null;
+        });
+        // Version 1 at work on a node that died: an interval job ran three times and has its fourth
+        // run, at 30 s, in flight (fencing token 4); another job's fire time at 30 s is
+        // claimed but not started; a run that ended is only a completion marker.
+        long fire30 = Sql.nanos(T0.plusSeconds(30));
+        LastRun ran = new LastRun(Outcome.SUCCESS, T0.plusSeconds(20), T0.plusSeconds(21), Duration.ofMillis(5), null);
+        db.autoCommit(c -> {
+            try (Statement s = c.createStatement()) {
+                s.executeUpdate("INSERT INTO " + prefix + "nodes (node_id, heartbeat_at_ms, started_at_ms) VALUES ('old', 0, 0)");
+                s.executeUpdate("INSERT INTO " + prefix + "runs (run_id, job_id, fire_time, node_id, recoverable, "
+                        + "started_at_ms, ended_at_ms, fence) VALUES ('run-ended', 'every-10s', " + Sql.nanos(T0.plusSeconds(20))
+                        + ", 'old', TRUE, 1, 2, 3)");
+                s.executeUpdate("INSERT INTO " + prefix + "runs (run_id, job_id, fire_time, node_id, recoverable, "
+                        + "started_at_ms, fence) VALUES ('run-in-flight', 'every-10s', " + fire30 + ", 'old', TRUE, 3, 4)");
+            }
+            return null;
+        });
+        insertJobs(db, sql, new StoredJob("every-10s", "count", "interval:PT10S", "{}", "{\"n\":1}", false, T0.plusSeconds(40),
+                null, ran, 5), new StoredJob("claimed", "count", "interval:PT10S", "{}", null, false, null, T0.plusSeconds(30),
+                null, 2));
+        db.autoCommit(c -> {
+            try (Statement s = c.createStatement()) {
+                s.executeUpdate("UPDATE " + prefix + "jobs SET fence = 4, running = 1 WHERE id = 'every-10s'");
+                s.executeUpdate("UPDATE " + prefix + "jobs SET claimed_by = 'old', claimed_at_ms = 3 WHERE id = 'claimed'");
+            }
+            return null;
+        });
+
+        TestClock clock = TestClock.at(T0.plusSeconds(30));
+        JdbcJobStore upgraded = store("upgraded", true);
+        assertThat(Schema.recordedVersionOf(db, sql)).contains(Schema.latestVersion(db.dialect()));
+        assertThat(upgraded.get("every-10s").orElseThrow().lastRun()).isEqualTo(ran);
+        assertThat(upgraded.get("every-10s").orElseThrow().dataJson()).isEqualTo("{\"n\":1}");
+        // The run in flight is a RUNNING execution of the dead node; the ended run left no history.
+        assertThat(upgraded.execution("run-ended")).isEmpty();
+        assertThat(upgraded.execution("run-in-flight").orElseThrow().state()).isIn(ExecutionState.RUNNING,
+                ExecutionState.SUCCEEDED);
+
+        // The dead node is taken over: its run runs again (with a higher token), its claim fires.
+        List<String> ran30 = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Scheduler after = Scheduler.builder().clock(clock).store(upgraded).task("count", ctx -> ran30.add(ctx.jobId() + "@"
+                + ctx.scheduledFireTime().getEpochSecond() % 60 + "#" + ctx.fencingToken())).build();
+        open.add(after);
+        after.start();
+        await().atMost(Duration.ofSeconds(20)).until(() -> ran30.size() == 2);
+        assertThat(ran30).containsExactlyInAnyOrder("every-10s@30#5", "claimed@30#1");
+        StoredExecution recovered = upgraded.execution("run-in-flight").orElseThrow();
+        assertThat(recovered.state()).isEqualTo(ExecutionState.SUCCEEDED);
+        assertThat(recovered.fencingToken()).isEqualTo(5);
+        clock.advance(Duration.ofSeconds(10));
+        await().atMost(Duration.ofSeconds(20)).until(() -> ran30.size() == 4);
+        assertThat(ran30).contains("every-10s@40#6", "claimed@40#2");
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
     void aDatabaseOfTheReleaseBeforeVersionsIsUpgradedInPlaceAndItsJobsKeepFiring(TestDatabase tdb) throws Exception {
         Database db = database(tdb);
         Schema.run(db, Schema.parse(legacyScript("before-versions", db.dialect()), prefix));
+        Sql sql = new Sql(prefix, db.dialect());
+        StoredJob every = new StoredJob("every-10s", "count", "interval:PT10S", "{}", null, false, T0.plusSeconds(10), null,
+                new LastRun(Outcome.SUCCESS, T0, T0.plusSeconds(1), Duration.ofMillis(3), null), 0);
+        insertJobs(db, sql, every);
+        assertThat(Schema.recordedVersionOf(db, sql)).isEmpty();
+
         TestClock clock = TestClock.at(T0);
-
-        // The release before versions at work: an interval job has run three times (run rows, last
-        // run, fencing tokens), a one-shot job is claimed by a node that stopped holding it.
-        JdbcJobStore old = store("old", false);
-        AtomicInteger oldRuns = new AtomicInteger();
-        Scheduler before = Scheduler.builder().clock(clock).store(old).task("count", ctx -> oldRuns.incrementAndGet()).build();
-        before.add(JobDefinition.builder("every-10s").task("count").trigger(Triggers.interval(Duration.ofSeconds(10))).build());
-        before.add(JobDefinition.builder("once").task("count").trigger(Triggers.once(T0.plusSeconds(35))).build());
-        before.start();
-        clock.advance(Duration.ofSeconds(30));
-        assertThat(oldRuns).hasValue(3);
-        before.close();
-        assertThat(old.claimDue(T0.plusSeconds(40), 10)).extracting(f -> f.job().id()).containsExactlyInAnyOrder("every-10s",
-                "once");
-        List<StoredJob> jobs = old.list();
-        old.close();
-        assertThat(Schema.recordedVersionOf(db, new Sql(prefix, db.dialect()))).isEmpty();
-
         JdbcJobStore upgraded = store("upgraded", true);
-        assertThat(Schema.recordedVersionOf(db, new Sql(prefix, db.dialect()))).contains(Schema.latestVersion(db.dialect()));
-        assertThat(upgraded.list()).isEqualTo(jobs);
-        // The claims of the node that left are taken over, then both jobs fire on the upgraded tables.
-        await().atMost(Duration.ofSeconds(20)).until(() -> upgraded.list().stream().allMatch(j -> j.claimedFireTime() == null));
+        assertThat(Schema.recordedVersionOf(db, sql)).contains(Schema.latestVersion(db.dialect()));
+        assertThat(upgraded.list()).containsExactly(every);
         AtomicInteger runs = new AtomicInteger();
         Scheduler after = Scheduler.builder().clock(clock).store(upgraded).task("count", ctx -> runs.incrementAndGet()).build();
         open.add(after);
         after.start();
         clock.advance(Duration.ofSeconds(10));
-        assertThat(runs).as("once at 35 s and every-10s at 40 s").hasValue(2);
-        assertThat(upgraded.get("once")).isEmpty();
+        await().atMost(Duration.ofSeconds(20)).until(() -> runs.get() == 1);
         clock.advance(Duration.ofSeconds(10));
-        assertThat(runs).hasValue(3);
+        await().atMost(Duration.ofSeconds(20)).until(() -> runs.get() == 2);
         assertThat(upgraded.get("every-10s").orElseThrow().lastRun().outcome()).isEqualTo(Outcome.SUCCESS);
+        assertThat(upgraded.executions(dev.chime.ExecutionQuery.builder().job("every-10s").build()))
+                .extracting(StoredExecution::state).containsExactly(ExecutionState.SUCCEEDED, ExecutionState.SUCCEEDED);
+    }
+
+    /** Inserts jobs with the columns every release has had. */
+    private static void insertJobs(Database db, Sql sql, StoredJob... jobs) throws SQLException {
+        db.autoCommit(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + sql.jobs + " (" + Sql.JOB_COLUMNS + ", running) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)")) {
+                for (StoredJob job : jobs) {
+                    Sql.bindJob(ps, 1, job, job.version());
+                    ps.executeUpdate();
+                }
+            }
+            return null;
+        });
     }
 
     @ParameterizedTest
@@ -132,15 +200,11 @@ class SchemaUpgradeTest {
         Dialect dialect = db.dialect();
         Schema.run(db, Schema.parse(legacyScript("first-release", dialect), prefix));
 
-        List<StoredJob> before;
-        try (JdbcJobStore v1 = JdbcJobStore.builder(dataSource).tablePrefix(prefix).nodeName("v1").build()) {
-            v1.add(new StoredJob("plain", "task", "interval:PT10S", "{}", null, false, T0, null, null, 0));
-            v1.add(new StoredJob("paused", "task", "cron:0 * * * *", "{\"coalesce\":true}", "{\"region\":\"eu\"}", true, null,
-                    null, new LastRun(Outcome.FAILURE, T0, T0.plusSeconds(2), Duration.ofMillis(1500), "boom"), 0));
-            v1.add(new StoredJob("claimed", "task", "interval:PT1M", "{}", "{\"n\":1}", false, T0, null, null, 0));
-            assertThat(v1.claimDue(T0, 10)).hasSize(2);
-            before = v1.list();
-        }
+        List<StoredJob> before = List.of(
+                new StoredJob("paused", "task", "cron:0 * * * *", "{\"coalesce\":true}", "{\"region\":\"eu\"}", true, null,
+                        null, new LastRun(Outcome.FAILURE, T0, T0.plusSeconds(2), Duration.ofMillis(1500), "boom"), 0),
+                new StoredJob("plain", "task", "interval:PT10S", "{}", null, false, T0, null, null, 0));
+        insertJobs(db, new Sql(prefix, dialect), before.toArray(StoredJob[]::new));
 
         for (int start = 0; start < 2; start++) {
             try (JdbcJobStore upgraded = JdbcJobStore.builder(dataSource).tablePrefix(prefix).createSchema(true)
@@ -156,16 +220,13 @@ class SchemaUpgradeTest {
         } else {
             assertThat(indexes).contains(prefix + "jobs_next_due", prefix + "jobs_claimed_by").doesNotContain(prefix + "jobs_due");
         }
-        if (dialect != Dialect.MARIADB) {
-            // InnoDB's secondary index already ends with the primary key; the others get run_id in it.
-            assertThat(indexes(db, new Sql(prefix, dialect).runs)).contains(prefix + "runs_node_run")
-                    .doesNotContain(prefix + "runs_node");
-        }
+        assertThat(indexes(db, new Sql(prefix, dialect).executions)).contains(prefix + "executions_claimable",
+                prefix + "executions_job", prefix + "executions_ended", prefix + "executions_node");
         if (dialect == Dialect.MARIADB) {
             assertThat(columnTypes(db, prefix + "jobs")).containsEntry("trigger_spec", "mediumtext")
                     .containsEntry("options_json", "mediumtext").containsEntry("data_json", "mediumtext");
-            assertThat(columnTypes(db, prefix + "runs")).containsEntry("snapshot_trigger", "mediumtext")
-                    .containsEntry("snapshot_options", "mediumtext").containsEntry("snapshot_data", "mediumtext");
+            assertThat(columnTypes(db, prefix + "executions")).containsEntry("data_json", "mediumtext")
+                    .containsEntry("options_json", "mediumtext");
         }
         try (JdbcJobStore upgraded = JdbcJobStore.builder(dataSource).tablePrefix(prefix).nodeName("after").build()) {
             String large = "{\"blob\":\"" + "z".repeat(100 * 1024) + "\"}";
@@ -184,7 +245,7 @@ class SchemaUpgradeTest {
         assertThat(Schema.recordedVersionOf(db, sql)).contains(Schema.latestVersion(db.dialect()));
         assertThat(store("second", true).list()).extracting(StoredJob::id).containsExactly("job");
         assertThat(Schema.recordedVersionOf(db, sql)).contains(Schema.latestVersion(db.dialect()));
-        assertThat(Schema.latestVersion(db.dialect())).isEqualTo(1);
+        assertThat(Schema.latestVersion(db.dialect())).isEqualTo(2);
     }
 
     @ParameterizedTest
