@@ -114,7 +114,7 @@ class SchemaUpgradeTest {
             }
             return null;
         });
-        insertJobs(db, sql, new StoredJob("every-10s", "count", "interval:PT10S", "{}", "{\"n\":1}", false, T0.plusSeconds(40),
+        insertJobs(db, sql, new StoredJob("every-10s", "count", "interval:PT10S", "{\"recoverable\":true}", "{\"n\":1}", false, T0.plusSeconds(40),
                 null, ran, 5), new StoredJob("claimed", "count", "interval:PT10S", "{}", null, false, null, T0.plusSeconds(30),
                 null, 2));
         db.autoCommit(c -> {
@@ -141,7 +141,12 @@ class SchemaUpgradeTest {
                 + ctx.scheduledFireTime().getEpochSecond() % 60 + "#" + ctx.fencingToken())).build();
         open.add(after);
         after.start();
-        await().atMost(Duration.ofSeconds(20)).until(() -> ran30.size() == 2);
+        // The takeover happens on the heartbeat thread: the test clock runs what it hands over.
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            clock.runDue();
+            assertThat(ran30).as("runs; the execution now %s; jobs %s", upgraded.execution("run-in-flight"), upgraded.list())
+                    .hasSize(2);
+        });
         assertThat(ran30).containsExactlyInAnyOrder("every-10s@30#5", "claimed@30#1");
         StoredExecution recovered = upgraded.execution("run-in-flight").orElseThrow();
         assertThat(recovered.state()).isEqualTo(ExecutionState.SUCCEEDED);
