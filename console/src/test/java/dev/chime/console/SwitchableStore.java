@@ -1,16 +1,12 @@
 package dev.chime.console;
 
-import dev.chime.LastRun;
 import dev.chime.spi.ClusterView;
-import dev.chime.spi.Firing;
-import dev.chime.spi.JobStore;
+import dev.chime.spi.ForwardingJobStore;
+import dev.chime.spi.JobCounts;
 import dev.chime.spi.NodeStatus;
-import dev.chime.spi.RunRequest;
-import dev.chime.spi.RunTicket;
 import dev.chime.spi.StoreUnavailableException;
 import dev.chime.spi.StoredJob;
 import dev.chime.store.memory.MemoryJobStore;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -21,15 +17,24 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A memory store whose reads can be made to fail as unreachable, fail with a bug, or block (to
  * count how many callers are inside at once).
  */
-final class SwitchableStore implements JobStore, ClusterView {
+final class SwitchableStore extends ForwardingJobStore implements ClusterView {
 
     enum Mode { NORMAL, UNAVAILABLE, BROKEN, BLOCKING }
 
-    final MemoryJobStore memory = new MemoryJobStore();
+    final MemoryJobStore memory;
     volatile Mode mode = Mode.NORMAL;
     volatile CountDownLatch release = new CountDownLatch(1);
     final AtomicInteger inside = new AtomicInteger();
     final AtomicInteger mostInside = new AtomicInteger();
+
+    SwitchableStore() {
+        this(new MemoryJobStore());
+    }
+
+    private SwitchableStore(MemoryJobStore memory) {
+        super(memory);
+        this.memory = memory;
+    }
 
     private void reading() {
         switch (mode) {
@@ -53,75 +58,25 @@ final class SwitchableStore implements JobStore, ClusterView {
     @Override
     public boolean add(StoredJob job) {
         reading();
-        return memory.add(job);
-    }
-
-    @Override
-    public void put(StoredJob job) {
-        memory.put(job);
-    }
-
-    @Override
-    public boolean remove(String jobId) {
-        return memory.remove(jobId);
+        return super.add(job);
     }
 
     @Override
     public Optional<StoredJob> get(String jobId) {
         reading();
-        return memory.get(jobId);
+        return super.get(jobId);
     }
 
     @Override
     public List<StoredJob> list() {
         reading();
-        return memory.list();
-    }
-
-    @Override
-    public boolean update(StoredJob job) {
-        return memory.update(job);
-    }
-
-    @Override
-    public List<Firing> claimDue(Instant now, int limit) {
-        return memory.claimDue(now, limit);
-    }
-
-    @Override
-    public boolean release(Firing firing, Instant nextFireTime) {
-        return memory.release(firing, nextFireTime);
-    }
-
-    @Override
-    public boolean removeClaimed(Firing firing) {
-        return memory.removeClaimed(firing);
-    }
-
-    @Override
-    public void recordOutcome(String jobId, LastRun lastRun) {
-        memory.recordOutcome(jobId, lastRun);
-    }
-
-    @Override
-    public RunTicket beginRun(RunRequest request) {
-        return memory.beginRun(request);
-    }
-
-    @Override
-    public boolean completeRun(RunTicket ticket, LastRun lastRun) {
-        return memory.completeRun(ticket, lastRun);
+        return super.list();
     }
 
     /** Health reads counts: never blocked here, as a pool the console cannot exhaust would not be. */
     @Override
-    public dev.chime.spi.JobCounts counts() {
-        return memory.counts();
-    }
-
-    @Override
-    public Optional<Instant> nextDueTime() {
-        return memory.nextDueTime();
+    public JobCounts counts() {
+        return super.counts();
     }
 
     @Override

@@ -44,15 +44,19 @@ import org.slf4j.LoggerFactory;
 public final class DefaultScheduler implements Scheduler, ClockDriven {
 
     private static final Logger LOG = LoggerFactory.getLogger(DefaultScheduler.class);
-    private static final long SETTLE_LIMIT_SECONDS = 30;
     /** How long {@link #shutdown} waits, after its grace, for cancelled jobs to unwind. */
     static final Duration CANCEL_WAIT = Duration.ofSeconds(1);
 
     /** Everything the builder resolved. */
     public record Parts(String name, Clock clock, JobStore store, boolean ownsStore, TriggerRegistry triggers,
                         JobFactory jobFactory, ExecutorService executor, boolean ownsExecutor,
-                        List<SchedulerListener> listeners, Duration pollInterval, boolean driveByClock,
+                        List<SchedulerListener> listeners, Duration pollInterval, DrivingClock drivingClock,
                         int maxInFlight, Duration claimAhead, Retention retention) {
+
+        /** True when the clock drives the scheduler: no dispatcher thread, durations on the clock. */
+        public boolean driveByClock() {
+            return drivingClock != null;
+        }
     }
 
     private final Parts parts;
@@ -67,6 +71,7 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
     private final AttemptRunner runner;
     private final DispatchLoop loop;
     private final AtomicReference<State> state = new AtomicReference<>(State.CREATED);
+    private final java.util.concurrent.locks.ReentrantLock passLock = new java.util.concurrent.locks.ReentrantLock();
 
     public DefaultScheduler(Parts parts) {
         this.parts = parts;
@@ -283,7 +288,7 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
         String id = UUID.randomUUID().toString();
         store.enqueue(List.of(StoredExecution.scheduled(id, jobId, job.task(), null, null, now,
                 codec.decode(job).options().recoverable(), now)));
-        wake();
+        runPromptly();
         return id;
     }
 
@@ -313,7 +318,11 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
         String id = UUID.randomUUID().toString();
         store.enqueue(List.of(StoredExecution.scheduled(id, null, request.task(), request.dataJson(),
                 OptionsJson.write(request.options()), due, request.recoverable(), now)));
-        wake();
+        if (due.isAfter(now)) {
+            wake();
+        } else {
+            runPromptly();
+        }
         return id;
     }
 
@@ -392,7 +401,7 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
         }
         boolean requeued = store.requeue(executionId, clock.instant());
         if (requeued) {
-            wake();
+            runPromptly();
         }
         return requeued;
     }
@@ -511,32 +520,47 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
         if (s != State.RUNNING && s != State.PAUSED) {
             return false;
         }
-        boolean atLimit = dispatcher.runDue(s == State.RUNNING);
-        if (atLimit) {
-            tracker.onCapacity(this::wake);
+        // One pass at a time: the dispatcher thread, the test clock, and a run-now on a clock-driven scheduler.
+        passLock.lock();
+        try {
+            boolean atLimit = dispatcher.runDue(s == State.RUNNING);
+            if (atLimit) {
+                tracker.onCapacity(this::wake);
+            }
+            return atLimit;
+        } finally {
+            passLock.unlock();
         }
-        return atLimit;
+    }
+
+    /**
+     * Work was asked to run now (a run-now, a task due now, a retry): the dispatcher thread is
+     * woken; a scheduler its clock drives has none, so the pass runs here, at the clock's instant,
+     * as the thread would have run it, and returns once its attempts have finished or are blocked
+     * in job code, as a {@code TestClock} step does.
+     */
+    private void runPromptly() {
+        if (loop != null) {
+            loop.wake();
+        } else if (!tracker.isAttemptThread(Thread.currentThread())) {
+            // Asked from inside a job: it runs at the clock's next step (this thread is one the step would wait for).
+            parts.drivingClock().stepForWorkDueNow();
+        }
     }
 
     @Override
-    public void awaitSettled() {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SETTLE_LIMIT_SECONDS);
-        int parkedChecks = 0;
-        while (parkedChecks < 2) {
-            if (tracker.isIdle()) {
-                return;
-            }
-            parkedChecks = tracker.allParked() && dispatcher.parkedSettled() ? parkedChecks + 1 : 0;
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("jobs still running after " + SETTLE_LIMIT_SECONDS
-                        + "s of real time; a job that never blocks nor ends cannot be driven by TestClock");
-            }
-            try {
-                tracker.awaitIdle(1, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+    public InFlight inFlight() {
+        if (tracker.isIdle()) {
+            return new InFlight(true, false, List.of());
         }
+        List<Thread> blocking = new ArrayList<>();
+        boolean working = tracker.collectInFlight(blocking);
+        working |= dispatcher.collectParked(blocking);
+        return new InFlight(false, working, blocking);
+    }
+
+    @Override
+    public void awaitChange(long nanos) throws InterruptedException {
+        tracker.awaitIdle(nanos, TimeUnit.NANOSECONDS);
     }
 }

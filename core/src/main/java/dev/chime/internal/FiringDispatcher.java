@@ -199,9 +199,9 @@ final class FiringDispatcher {
         parked.resume();
     }
 
-    /** True when every claim parked until due is blocked waiting for an instant still to come. */
-    boolean parkedSettled() {
-        return parked.allWaiting();
+    /** See {@link ParkedFirings#collectInFlight}. */
+    boolean collectParked(List<Thread> blocking) {
+        return parked.collectInFlight(blocking);
     }
 
     /**
