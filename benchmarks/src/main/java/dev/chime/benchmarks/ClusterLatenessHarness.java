@@ -53,7 +53,9 @@ import org.quartz.impl.StdSchedulerFactory;
  *
  * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar dev.chime.benchmarks.ClusterLatenessHarness
  * [jdbc-url] [seconds=20] [schedulers=chime,db-scheduler,quartz] [nodes=3] [jobs=40] [threads=8]
- * [bodyMs=150] [intervalMs=500]}.
+ * [bodyMs=150] [intervalMs=500]}. For Chime it also prints where each firing's time went
+ * ({@link PhaseBreakdown}, from each node's {@link TracedJobStore}); {@code -Dchime.claimAheadMs=N}
+ * sets Chime's claim-ahead window instead of the builder's default.
  */
 public final class ClusterLatenessHarness {
 
