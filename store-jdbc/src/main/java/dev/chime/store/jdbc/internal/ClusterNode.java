@@ -39,7 +39,6 @@ public final class ClusterNode implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
     private static final int PURGE_BATCH = 500;
-    private static final int JOIN_CLOCK_READINGS = 3;
     /** How long closing waits for the heartbeat thread, and then for the goodbye to the database. */
     private static final long CLOSE_WAIT_MILLIS = 2_000;
 
@@ -134,11 +133,7 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     private void register() throws SQLException {
-        // A few readings, the best kept: the first answers to a JVM that is still starting come
-        // late, and the estimate would lag the database by that until a heartbeat did better.
-        for (int i = 0; i < JOIN_CLOCK_READINGS; i++) {
-            clock.measure();
-        }
+        clock.measure();
         long sent = System.nanoTime();
         long epoch = lease.epoch() + 1;
         db.autoCommit(c -> {
