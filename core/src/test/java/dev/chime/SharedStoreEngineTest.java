@@ -119,9 +119,16 @@ class SharedStoreEngineTest {
         /** When set, the next run begun under a claim finds it lost: another node took it over and put the job back. */
         volatile boolean loseNextClaimAtBegin;
 
+        /** When set, the next beginRun fails (the store cannot be reached). */
+        volatile boolean failNextBegin;
+
         @Override
         public RunTicket beginRun(RunRequest request) {
             calls.add("begin " + request.jobId());
+            if (failNextBegin) {
+                failNextBegin = false;
+                throw new IllegalStateException("the store is unreachable");
+            }
             requests.add(request);
             if (request.claim() != null && loseNextClaimAtBegin) {
                 loseNextClaimAtBegin = false;
@@ -399,6 +406,58 @@ class SharedStoreEngineTest {
         clock.advance(Duration.ofSeconds(1));
 
         assertThat(runs).isEmpty();
+        assertThat(events.of(JobEvent.Missed.class)).extracting(JobEvent.Missed::scheduledFireTime).containsExactly(original);
+        assertThat(store.completed).containsExactly(adopted);
+    }
+
+    @Test
+    void runWhoseStartTheStoreCannotRecordDoesNotRunAndIsReportedMissed() {
+        store.failNextBegin = true;
+        scheduler.add(JobDefinition.of("j", "work", Triggers.fixedDelay(Duration.ofSeconds(10))));
+        scheduler.start();
+        clock.advance(Duration.ofSeconds(10));
+
+        assertThat(runs).as("a run without the store's record would escape fencing and max instances").isEmpty();
+        assertThat(events.of(JobEvent.Missed.class)).extracting(JobEvent.Missed::scheduledFireTime)
+                .containsExactly(T0.plusSeconds(10));
+        assertThat(scheduler.job("j").orElseThrow().lastRun()).hasValueSatisfying(r -> assertThat(r.outcome())
+                .isEqualTo(Outcome.MISSED));
+
+        clock.advance(Duration.ofSeconds(10));
+        assertThat(runs).as("its slot was freed and the schedule moved on").extracting(JobContext::scheduledFireTime)
+                .containsExactly(T0.plusSeconds(20));
+    }
+
+    @Test
+    void aRecoveryFiringTakenOverAgainBeforeItIsHandledIsNotReportedMissedHere() {
+        scheduler.add(JobDefinition.of("j", "work", Triggers.interval(Duration.ofMinutes(10))));
+        StoredJob row = store.get("j").orElseThrow();
+        Instant original = T0.minusSeconds(90);
+        RunTicket adopted = new RunTicket("j", original, "dead-node-run");
+        store.recoveries.add(new Firing(row.withClaim(null).withNextFireTime(null), original, true, adopted));
+        // This node was frozen between the hand-out and the handling; a third node took the
+        // adopted run over again and reports it missed itself.
+        store.holdsRuns = false;
+        scheduler.start();
+        clock.advance(Duration.ofSeconds(1));
+
+        assertThat(runs).isEmpty();
+        assertThat(events.of(JobEvent.Missed.class)).as("reported by the node that holds the run").isEmpty();
+        assertThat(scheduler.job("j").orElseThrow().lastRun()).as("no outcome of a run that is not this node's").isEmpty();
+        assertThat(store.calls).containsSubsequence("holds dead-node-run", "complete dead-node-run");
+    }
+
+    @Test
+    void aRecoveryFiringTheStoreCannotVouchForIsStillReportedMissed() {
+        scheduler.add(JobDefinition.of("j", "work", Triggers.interval(Duration.ofMinutes(10))));
+        StoredJob row = store.get("j").orElseThrow();
+        Instant original = T0.minusSeconds(90);
+        RunTicket adopted = new RunTicket("j", original, "dead-node-run");
+        store.recoveries.add(new Firing(row.withClaim(null).withNextFireTime(null), original, true, adopted));
+        store.holdsRuns = null;
+        scheduler.start();
+        clock.advance(Duration.ofSeconds(1));
+
         assertThat(events.of(JobEvent.Missed.class)).extracting(JobEvent.Missed::scheduledFireTime).containsExactly(original);
         assertThat(store.completed).containsExactly(adopted);
     }

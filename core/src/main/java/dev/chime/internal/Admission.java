@@ -2,9 +2,12 @@ package dev.chime.internal;
 
 import dev.chime.JobEvent;
 import dev.chime.JobOptions;
+import dev.chime.LastRun;
+import dev.chime.Outcome;
 import dev.chime.spi.RunRequest;
 import dev.chime.spi.RunTicket;
 import dev.chime.spi.StoredJob;
+import java.time.Duration;
 import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,7 +40,13 @@ final class Admission {
         if (!acquire(firing)) {
             return null;
         }
-        ActiveFiring begun = firing.ticket() == null ? record(firing) : firing;
+        ActiveFiring begun;
+        try {
+            begun = firing.ticket() == null ? record(firing) : firing;
+        } catch (RuntimeException e) {
+            notRecorded(firing, e);
+            return null;
+        }
         if (begun == null) {
             if (claimLost(firing)) {
                 // As at dispatch: the change that won the claim decides (another node that took
@@ -104,16 +113,30 @@ final class Admission {
 
     /** Tells the store the firing runs; null when the cluster already runs max instances of the job. */
     private ActiveFiring record(ActiveFiring firing) {
-        try {
-            RunTicket ticket = ctx.store().beginRun(runRequest(firing));
-            return ticket == null ? null : firing.withTicket(ticket);
-        } catch (RuntimeException e) {
-            // Running without the store's record beats not running: only a crash of this node in
-            // the meantime would go unnoticed.
-            LOG.error("job '{}': could not record the start of its fire time {}; running it anyway", firing.jobId(),
-                    firing.fireTime(), e);
-            return firing;
+        RunTicket ticket = ctx.store().beginRun(runRequest(firing));
+        return ticket == null ? null : firing.withTicket(ticket);
+    }
+
+    /**
+     * The store could not record the run: it does not run. A run without the store's record
+     * would run outside what the cluster checks (max instances, the claim, the fencing token), and
+     * another node may run the same fire time. Its fire times are reported missed and the
+     * schedule moves on, as for a run whose store cannot vouch for it before its body.
+     */
+    private void notRecorded(ActiveFiring firing, RuntimeException e) {
+        ctx.tracker().releaseInstance(firing.jobId());
+        Instant now = ctx.clock().instant();
+        LOG.error("job '{}': could not record the start of its fire time {}; it does not run and is reported missed",
+                firing.jobId(), firing.fireTime(), e);
+        for (Instant fireTime : firing.allFireTimes()) {
+            ctx.bus().publish(new JobEvent.Missed(firing.jobId(), firing.definition().task(), fireTime, now));
         }
+        try {
+            completion.completeNow(firing, new LastRun(Outcome.MISSED, firing.fireTime(), now, Duration.ZERO, null));
+        } catch (RuntimeException outcome) {
+            LOG.warn("job '{}': could not record the missed outcome of {} either", firing.jobId(), firing.fireTime(), outcome);
+        }
+        keeper.firingOver(firing, now);
     }
 
     private void skipped(ActiveFiring firing, int running, int max) {

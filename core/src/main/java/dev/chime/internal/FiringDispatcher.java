@@ -466,6 +466,14 @@ final class FiringDispatcher {
             runner.dispatch(new ActiveFiring(job, firing.fireTime(), claim, true, removed, firing.queued(), firing.ticket()));
             return;
         }
+        if (takenOverAgain(firing)) {
+            // This node was paused between the hand-out and now, and another node took the run
+            // over again: that node reports these fire times; the fenced end here changes nothing.
+            LOG.warn("job '{}': its recovered run of {} was taken over by another node before it was handled here; "
+                    + "that node reports it", job.id(), firing.fireTime());
+            ctx.store().completeRun(firing.ticket(), null);
+            return;
+        }
         reportMissed(job, firing.fireTime(), now);
         for (Instant queued : firing.queued()) {
             reportMissed(job, queued, now);
@@ -475,6 +483,24 @@ final class FiringDispatcher {
         }
         if (claim != null) {
             keeper.firingOver(new ActiveFiring(job, firing.fireTime(), claim, true), now);
+        }
+    }
+
+    /**
+     * Whether the store says a recovered run is no longer this node's. A store that cannot tell
+     * answers no: the fire times are then reported here, as a body that cannot be vouched for is
+     * ({@code AttemptRunner}); a recoverable run is asked again on its worker before its body.
+     */
+    private boolean takenOverAgain(Firing firing) {
+        if (firing.ticket() == null) {
+            return false;
+        }
+        try {
+            return !ctx.store().holdsRun(firing.ticket());
+        } catch (RuntimeException e) {
+            LOG.warn("job '{}': cannot tell whether its recovered run of {} is still this node's ({}); reporting it here",
+                    firing.jobId(), firing.fireTime(), e.getMessage());
+            return false;
         }
     }
 
