@@ -34,6 +34,30 @@ public interface Dialect {
      */
     String skipLockedClause();
 
+    /** An SQL expression for the database's current time, in microseconds since the epoch. */
+    String nowMicros();
+
+    /** The clause that share-locks the rows a SELECT reads until the transaction ends. */
+    default String sharedRowLock() {
+        return " FOR SHARE";
+    }
+
+    /**
+     * A statement that makes the server abort this session's transaction (and drop the connection)
+     * when the client sends nothing for {@code timeout} in the middle of it; null where the
+     * database has no such setting. A node frozen (SIGSTOP, a long pause) inside a transaction
+     * would otherwise hold its row locks (its own node row, the jobs it was ending claims of) for
+     * as long as it stays frozen, and every other node's takeover of it would wait on them.
+     */
+    default String idleTransactionTimeout(java.time.Duration timeout) {
+        return null;
+    }
+
+    /** A statement that puts the setting of {@link #idleTransactionTimeout} back after the transaction; null if none is needed. */
+    default String resetIdleTransactionTimeout() {
+        return null;
+    }
+
     /**
      * A query of the distinct non-null values of an indexed column, read from its index without
      * visiting every entry (MariaDB and H2 do so for a plain DISTINCT).

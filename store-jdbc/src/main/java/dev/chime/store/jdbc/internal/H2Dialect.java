@@ -19,6 +19,17 @@ final class H2Dialect implements Dialect {
     }
 
     @Override
+    public String nowMicros() {
+        return "CAST(EXTRACT(EPOCH FROM CURRENT_TIMESTAMP(6)) * 1000000 AS BIGINT)";
+    }
+
+    /** H2 has no shared row lock; its nodes share one JVM, so none can be frozen apart. */
+    @Override
+    public String sharedRowLock() {
+        return " FOR UPDATE";
+    }
+
+    @Override
     public String toString() {
         return name();
     }

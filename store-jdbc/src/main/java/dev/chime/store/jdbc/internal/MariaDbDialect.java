@@ -51,4 +51,26 @@ final class MariaDbDialect implements Dialect {
     public String toString() {
         return name();
     }
+
+    @Override
+    public String nowMicros() {
+        return "TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', UTC_TIMESTAMP(6))";
+    }
+
+    @Override
+    public String sharedRowLock() {
+        return " LOCK IN SHARE MODE";
+    }
+
+    /** In whole seconds (at least 1), for the session: {@link #resetIdleTransactionTimeout} restores it. */
+    @Override
+    public String idleTransactionTimeout(java.time.Duration timeout) {
+        long seconds = (timeout.toMillis() + 999) / 1000;
+        return "SET SESSION idle_transaction_timeout = " + Math.max(1, seconds);
+    }
+
+    @Override
+    public String resetIdleTransactionTimeout() {
+        return "SET SESSION idle_transaction_timeout = DEFAULT";
+    }
 }

@@ -30,6 +30,17 @@ final class PostgresqlDialect implements Dialect {
     }
 
     @Override
+    public String nowMicros() {
+        return "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000000 AS BIGINT)";
+    }
+
+    /** In milliseconds, and SET LOCAL: the pool's connection is back to its own setting at the transaction's end. */
+    @Override
+    public String idleTransactionTimeout(java.time.Duration timeout) {
+        return "SET LOCAL idle_in_transaction_session_timeout = " + Math.max(1, timeout.toMillis());
+    }
+
+    @Override
     public String toString() {
         return name();
     }

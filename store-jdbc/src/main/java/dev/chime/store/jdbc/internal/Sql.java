@@ -26,6 +26,9 @@ public final class Sql {
     static final String EXECUTION_COLUMNS = "id, job_id, task, data_json, options_json, fire_time, state, attempts, due_at, "
             + "node_id, created_at, started_at, ended_at, error, stack_trace, result_json, fencing_token, recoverable, "
             + "queued_fire_times, stop_requested, job_claim_version, version";
+    /** How many fencing tokens a job row may hand out per microsecond of its life before a re-added row could repeat one. */
+    static final long FENCE_START_PER_MICROSECOND = 1024;
+
     static final String JOB_COLUMNS = "id, task, trigger_spec, options_json, data_json, paused, next_fire_time, "
             + "claimed_fire_time, version, last_outcome, last_fire_time, last_finished_at, last_duration_us, last_error";
 
@@ -163,9 +166,13 @@ public final class Sql {
         lockSchemaVersion = readSchemaVersion + " FOR UPDATE";
         setSchemaVersion = "UPDATE " + schemaVersion + " SET version = ? WHERE id = 1";
         String lastRunColumns = "last_outcome = ?, last_fire_time = ?, last_finished_at = ?, last_duration_us = ?, last_error = ?";
-        // A job id added again counts its fencing tokens on from its earlier executions' (bound last: the id again).
-        insertJob = "INSERT INTO " + jobs + " (" + JOB_COLUMNS + ", running, fence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                + "?, ?, 0, (SELECT COALESCE(MAX(fencing_token), 0) FROM " + executions + " WHERE job_id = ?))";
+        // A new job row's fencing tokens start at the database's clock in microseconds times 1024,
+        // so that a job id removed and added again goes on above every token its earlier row
+        // handed out (that row would have needed 1024 runs per microsecond of its life to get
+        // there), with no counter kept apart from the row and whatever the history kept. Tokens of
+        // rows older than this rule start at 0 and stay below it.
+        insertJob = "INSERT INTO " + jobs + " (" + JOB_COLUMNS + ", running, fence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, "
+                + dialect.nowMicros() + " * " + FENCE_START_PER_MICROSECOND + ")";
         selectJob = "SELECT " + JOB_COLUMNS + " FROM " + jobs + " WHERE id = ?";
         selectJobForUpdate = selectJob + " FOR UPDATE";
         listJobs = "SELECT " + JOB_COLUMNS + " FROM " + jobs + " ORDER BY id";
@@ -209,7 +216,11 @@ public final class Sql {
         // marker and counts once, and tells "ended by me earlier" from "taken over by another node".
         endRun = "UPDATE " + runs + " SET ended_at_ms = " + now + " WHERE run_id = ? AND node_id = ? AND ended_at_ms IS NULL";
         runState = "SELECT node_id, ended_at_ms FROM " + runs + " WHERE run_id = ?";
-        stillAlive = "UPDATE " + nodes + " SET heartbeat_at_ms = " + now + " WHERE node_id = ? AND heartbeat_at_ms > " + now + " - ?";
+        // A shared lock: a node's transactions that check its liveness at once do not queue on
+        // each other, so a node frozen with several of them in flight holds its row for one idle
+        // timeout, not one per transaction; a takeover's DELETE still waits for all of them.
+        stillAlive = "SELECT node_id FROM " + nodes + " WHERE node_id = ? AND heartbeat_at_ms > " + now + " - ?"
+                + dialect.sharedRowLock();
         selectEndedRuns = "SELECT run_id FROM " + runs + " WHERE ended_at_ms < " + now + " - ? ORDER BY ended_at_ms LIMIT ?";
         deleteRun = "DELETE FROM " + runs + " WHERE run_id = ?";
         releaseInstance = "UPDATE " + jobs + " SET running = CASE WHEN running > 0 THEN running - 1 ELSE 0 END WHERE id = ?";

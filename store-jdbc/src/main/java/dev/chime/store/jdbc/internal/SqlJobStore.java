@@ -51,7 +51,8 @@ public final class SqlJobStore implements JobStore {
     private final RunEnds runEnds;
     private final Duration writeRetryLimit;
     private final UnrunnableTasks unrunnable;
-    private final ClaimEnds claimEnds;
+    /** Claim ends of concurrent callers (fire times parked until the same instant) share a transaction. */
+    private final GroupCommit<ClaimEnd, ClaimResult> claimEnds;
     private final HistoryPurge purge;
 
     /**
@@ -65,7 +66,7 @@ public final class SqlJobStore implements JobStore {
         this.writeRetryLimit = writeRetryLimit;
         this.runEnds = new RunEnds(db, sql, node);
         this.unrunnable = new UnrunnableTasks(db, sql, node.id());
-        this.claimEnds = new ClaimEnds(db, sql, node);
+        this.claimEnds = new GroupCommit<>(new ClaimEnds(db, sql, node)::end);
         this.purge = new HistoryPurge(db, sql, node.id());
     }
 
@@ -92,8 +93,7 @@ public final class SqlJobStore implements JobStore {
         BooleanSupplier giveUp = withinWriteRetryLimit();
         return call("add job '" + job.id() + "'", () -> db.retryingOneStatement("adding job '" + job.id() + "'", c -> {
             try (PreparedStatement ps = c.prepareStatement(sql.insertJob)) {
-                int i = Sql.bindJob(ps, 1, job, 0);
-                ps.setString(i, job.id());
+                Sql.bindJob(ps, 1, job, 0);
                 ps.executeUpdate();
                 return true;
             } catch (SQLException e) {
@@ -124,8 +124,7 @@ public final class SqlJobStore implements JobStore {
                 }
             }
             try (PreparedStatement ps = c.prepareStatement(sql.insertJob)) {
-                int i = Sql.bindJob(ps, 1, job.withClaim(null), 0);
-                ps.setString(i, job.id());
+                Sql.bindJob(ps, 1, job.withClaim(null), 0);
                 ps.executeUpdate();
             } catch (SQLException e) {
                 if (db.isDuplicateKey(e)) {
@@ -382,7 +381,10 @@ public final class SqlJobStore implements JobStore {
         ps.setInt(p, limit);
     }
 
-    /** A batch of claim ends in one transaction ({@link ClaimEnds}). */
+    /**
+     * A batch of claim ends in one transaction ({@link ClaimEnds}), shared with the batches of other
+     * threads ending claims at the same moment ({@link GroupCommit}).
+     */
     @Override
     public List<ClaimResult> endClaims(List<ClaimEnd> ends) {
         if (ends.isEmpty()) {
@@ -392,7 +394,7 @@ public final class SqlJobStore implements JobStore {
         long epoch = node.epoch();
         List<ClaimResult> results;
         try {
-            results = call("end " + ends.size() + " claim(s)", () -> claimEnds.end(ends));
+            results = call("end " + ends.size() + " claim(s)", () -> claimEnds.run(ends));
         } finally {
             // Held until here, so that this node's own orphan sweep cannot reset them mid-retry.
             ends.forEach(end -> node.forgetClaim(end.claim()));
