@@ -2,6 +2,9 @@ package dev.chime.store.jdbc.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.chime.ExecutionQuery;
+import dev.chime.ExecutionState;
+import dev.chime.spi.StoredExecution;
 import dev.chime.store.jdbc.TestDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -56,41 +59,80 @@ class HotQueriesUseIndexesTest {
 
     private static List<Hot> hotQueries(Sql sql) {
         String jobs = sql.jobs;
-        String runs = sql.runs;
+        String executions = sql.executions;
         String nodes = sql.nodes;
         String outcome = "SUCCESS";
+        long due = T0 + 10_000_000_000L;
         List<Hot> hot = new ArrayList<>();
-        hot.add(new Hot("claim select", sql.selectDue, List.of(T0 + 10_000_000_000L, 50), List.of(jobs)));
+        hot.add(new Hot("claim select", sql.selectDue, List.of(due, 50), List.of(jobs)));
         hot.add(new Hot("claim", sql.claim, List.of("node-001", "job-00001", 0L), List.of(jobs)));
         hot.add(new Hot("next due", sql.nextDue, List.of(), List.of(jobs)));
-        hot.add(new Hot("release", sql.release, List.of(T0, "job-00001", 1L), List.of(jobs)));
-        hot.add(new Hot("remove claimed", sql.deleteClaimed, List.of("job-00001", 1L), List.of(jobs)));
-        hot.add(new Hot("reserve instance", sql.reserveInstance, List.of("job-00001", 1), List.of(jobs)));
-        hot.add(new Hot("job exists", sql.jobExists, List.of("job-00001"), List.of(jobs)));
+        hot.add(new Hot("release kept claim", sql.releaseKept, List.of(T0, "job-00001", 1L), List.of(jobs)));
+        hot.add(new Hot("remove kept claim", sql.deleteKept, List.of("job-00001", 1L), List.of(jobs)));
         hot.add(new Hot("read job", sql.selectJob, List.of("job-00001"), List.of(jobs)));
+        hot.add(new Hot("lock job", sql.lockJob, List.of("job-00001"), List.of(jobs)));
         hot.add(new Hot("record outcome", sql.recordOutcome, List.of(outcome, T0, T0, 1L, "e", "job-00001"), List.of(jobs)));
-        hot.add(new Hot("release instance", sql.releaseInstance, List.of("job-00001"), List.of(jobs)));
-        hot.add(new Hot("release instance with outcome", sql.releaseInstanceWithOutcome,
-                List.of(outcome, T0, T0, 1L, "e", "job-00001"), List.of(jobs)));
-        hot.add(new Hot("run exists", sql.runExists, List.of("run-00001"), List.of(runs)));
-        hot.add(new Hot("end run", sql.endRun, List.of("run-00001", "node-001"), List.of(runs)));
-        hot.add(new Hot("run state", sql.runState, List.of("run-00001"), List.of(runs)));
-        hot.add(new Hot("ended runs", sql.selectEndedRuns, List.of(60_000L, 500), List.of(runs)));
-        hot.add(new Hot("purge run", sql.deleteRun, List.of("run-00001"), List.of(runs)));
-        hot.add(new Hot("claim select for tasks", sql.selectDue(1), List.of(T0 + 10_000_000_000L, "task", 50), List.of(jobs)));
+        hot.add(new Hot("claim select for tasks", sql.selectDue(1), List.of(due, "task", 50), List.of(jobs)));
         hot.add(new Hot("next due for tasks", sql.nextDue(1), List.of("task"), List.of(jobs)));
+        hot.add(new Hot("bump fence", sql.bumpFence, List.of("job-00001"), List.of(jobs)));
         hot.add(new Hot("read fence", sql.readFence, List.of("job-00001"), List.of(jobs)));
         hot.add(new Hot("still alive", sql.stillAlive, List.of("node-00001", 30_000L), List.of(nodes)));
         hot.add(new Hot("heartbeat", sql.heartbeat, List.of("node-00001"), List.of(nodes)));
         hot.add(new Hot("batch count probe", sql.checkBatchCounts, List.of("node-00001"), List.of(nodes)));
-        // The orphan sweeps compare with every live node by nature; the jobs and runs they read
-        // are the ones that must come from an index.
+        // Executions: the claim of due ones, the life of a run, the history and its purge.
+        hot.add(new Hot("claim select of due executions", sql.selectDueExecutions, List.of(due, 50), List.of(executions)));
+        hot.add(new Hot("claim select of due executions for tasks", sql.selectDueExecutions(1), List.of(due, "task", 50),
+                List.of(executions)));
+        hot.add(new Hot("claim execution", sql.claimExecution, List.of("node-001", "exe-00009", 0L), List.of(executions)));
+        hot.add(new Hot("next due execution", sql.nextDueExecution, List.of(), List.of(executions)));
+        hot.add(new Hot("next due execution for tasks", sql.nextDueExecution(1), List.of("task"), List.of(executions)));
+        hot.add(new Hot("read execution", sql.selectExecution, List.of("exe-00001"), List.of(executions)));
+        hot.add(new Hot("lock claimed execution", sql.lockExecutionClaim, List.of("exe-00009", 1L, "node-001"),
+                List.of(executions)));
+        hot.add(new Hot("running instances", sql.countRunning, List.of("job-00005"), List.of(executions)));
+        hot.add(new Hot("highest token of a job", sql.maxJobToken, List.of("job-00005"), List.of(executions)));
+        hot.add(new Hot("end run", sql.endExecution, List.of("SUCCEEDED", T0, "e", true, "s", "{}", "exe-00005", "node-005", 1L),
+                List.of(executions)));
+        hot.add(new Hot("run waits for its retry", sql.retryExecution, List.of(T0, T0, "e", "s", "exe-00005", "node-005", 1L),
+                List.of(executions)));
+        hot.add(new Hot("end state", sql.executionEndState, List.of("exe-00005"), List.of(executions)));
+        hot.add(new Hot("holds run", sql.heldExecution, List.of("exe-00005", "node-005", 1L), List.of(executions)));
+        hot.add(new Hot("cancel waiting", sql.cancelWaiting, List.of(T0, "exe-00009"), List.of(executions)));
+        hot.add(new Hot("request stop", sql.requestStop, List.of("exe-00005"), List.of(executions)));
+        hot.add(new Hot("stops requested", sql.stopsRequested(2), List.of("exe-00005", "exe-00105"), List.of(executions)));
+        hot.add(new Hot("requeue", sql.requeueExecution, List.of(T0, T0, "exe-00001"), List.of(executions)));
+        ExecutionQuery newest = ExecutionQuery.builder().limit(50).build();
+        hot.add(new Hot("history page", sql.executionsPage(newest), List.of(50), List.of(executions)));
+        Instant cursorAt = Sql.fromNanos(T0 + 10_000 * 1_000_000_000L);
+        ExecutionQuery next = ExecutionQuery.builder().limit(50).after(new ExecutionQuery.Position(cursorAt, "exe-10000")
+                .toString()).build();
+        hot.add(new Hot("history next page", sql.executionsPage(next), List.of(T0 + 10_000 * 1_000_000_000L,
+                T0 + 10_000 * 1_000_000_000L, "exe-10000", 50), List.of(executions)));
+        hot.add(new Hot("history of a job", sql.executionsPage(ExecutionQuery.builder().job("job-00005").limit(50).build()),
+                List.of("job-00005", 50), List.of(executions)));
+        hot.add(new Hot("history of a task", sql.executionsPage(ExecutionQuery.builder().task("other").limit(50).build()),
+                List.of("other", 50), List.of(executions)));
+        hot.add(new Hot("history by state", sql.executionsPage(ExecutionQuery.builder().states(ExecutionState.FAILED).limit(50)
+                .build()), List.of("FAILED", 50), List.of(executions)));
+        hot.add(new Hot("purge: ended before", sql.endedBefore, List.of(T0 + 1_000_000_000L * 100, 500), List.of(executions)));
+        hot.add(new Hot("purge: past the newest of a job", sql.endedPastNewest(false), List.of("job-00005", 500, 5),
+                List.of(executions)));
+        hot.add(new Hot("purge: past the newest of a task", sql.endedPastNewest(true), List.of("other", 500, 5),
+                List.of(executions)));
+        hot.add(new Hot("purge: delete", sql.deleteExecution, List.of("exe-00001"), List.of(executions)));
+        // Takeover and the orphan sweeps compare with every live node by nature; the jobs and
+        // executions they read are the ones that must come from an index.
         hot.add(new Hot("orphan claims", sql.orphanClaimers, List.of(), List.of(jobs)));
-        hot.add(new Hot("orphan runs", sql.orphanRunners, List.of(), List.of(runs)));
-        hot.add(new Hot("runs of a dead node", sql.runsOfNode, List.of("node-001"), List.of(runs)));
+        hot.add(new Hot("orphan runs", sql.orphanRunners, List.of(), List.of(executions)));
+        hot.add(new Hot("orphan execution claims", sql.orphanExecutionClaimers, List.of(), List.of(executions)));
+        hot.add(new Hot("runs of a dead node", sql.deadRunsOfNode, List.of("node-001"), List.of(executions)));
+        hot.add(new Hot("adopt runs of a dead node", sql.adoptDeadRuns, List.of("node-002", "node-002", "node-001"),
+                List.of(executions)));
+        hot.add(new Hot("unclaim executions of a dead node", sql.unclaimOfNode, List.of("node-001"), List.of(executions)));
         hot.add(new Hot("claims of a dead node", sql.claimsOfNode, List.of("node-001"), List.of(jobs)));
         hot.add(new Hot("stale claims", sql.staleClaims, List.of("node-001", 30_000L), List.of(jobs)));
-        hot.add(new Hot("stale runs", sql.staleRuns, List.of("node-001", 30_000L), List.of(runs)));
+        hot.add(new Hot("stale execution claims", sql.staleExecutionClaims, List.of("node-001", 30_000L), List.of(executions)));
+        hot.add(new Hot("stale own runs", sql.staleOwnRuns, List.of("node-001", 30_000L), List.of(executions)));
         return hot;
     }
 
@@ -123,7 +165,7 @@ class HotQueriesUseIndexesTest {
     }
 
     /**
-     * A run is ended by (run_id, node_id). On a runs table without statistics yet (just created,
+     * A run is ended by (id, node_id, token). On a table without statistics yet (just created,
      * a handful of rows of one node) PostgreSQL's generic plan for that statement once took an
      * index on node_id alone, with run_id a filter, and kept it on the connection: as the table
      * grew every run's end scanned every run of its node, and one node fell from thousands of
@@ -139,13 +181,14 @@ class HotQueriesUseIndexesTest {
         Sql sql = new Sql(prefix, Dialect.POSTGRESQL);
         String plan = db.autoCommit(c -> {
             try (Statement s = c.createStatement()) {
-                s.execute("INSERT INTO " + sql.runs + " (run_id, job_id, fire_time, node_id, recoverable, started_at_ms) "
-                        + "SELECT 'run-' || i, 'job-' || i, 0, 'node-1', TRUE, 1000 FROM generate_series(1, 20) i");
+                s.execute("INSERT INTO " + sql.executions + " (id, job_id, task, fire_time, state, attempts, node_id, created_at, "
+                        + "fencing_token, recoverable, stop_requested, version) SELECT 'exe-' || i, 'job-' || i, 'task', 0, "
+                        + "'RUNNING', 1, 'node-1', 0, 1, TRUE, FALSE, 0 FROM generate_series(1, 20) i");
                 s.execute("SET plan_cache_mode = force_generic_plan");
-                s.execute("PREPARE end_run(varchar, varchar) AS " + sql.endRun.replaceFirst("\\?", "\\$1")
-                        .replaceFirst("\\?", "\\$2"));
+                s.execute("PREPARE end_run(varchar, varchar, bigint) AS " + sql.heldExecution.replaceFirst("\\?", "\\$1")
+                        .replaceFirst("\\?", "\\$2").replaceFirst("\\?", "\\$3"));
                 StringBuilder lines = new StringBuilder();
-                try (ResultSet rs = s.executeQuery("EXPLAIN EXECUTE end_run('run-7', 'node-1')")) {
+                try (ResultSet rs = s.executeQuery("EXPLAIN EXECUTE end_run('exe-7', 'node-1', 1)")) {
                     while (rs.next()) {
                         lines.append(rs.getString(1)).append('\n');
                     }
@@ -157,10 +200,10 @@ class HotQueriesUseIndexesTest {
         });
         LOG.info("end run, generic plan without statistics: {}", plan);
         assertThat(plan.lines().filter(line -> line.contains("Index Cond")))
-                .as("the index lookups of the end of a run: %s", plan).anyMatch(line -> line.contains("run_id"));
+                .as("the index lookups of the end of a run: %s", plan).anyMatch(line -> line.contains("(id)"));
     }
 
-    /** 20,000 jobs (a tenth paused, a few hundred claimed), 20,000 runs on 200 nodes, 20,000 nodes. */
+    /** 20,000 jobs (a tenth paused, a few hundred claimed), 20,000 executions on 200 nodes, 20,000 nodes. */
     private static void fill(Database db, Sql sql) throws SQLException {
         db.transaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + sql.jobs + " (id, task, trigger_spec, options_json, "
@@ -179,13 +222,20 @@ class HotQueriesUseIndexesTest {
                 }
                 ps.executeBatch();
             }
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + sql.runs + " (run_id, job_id, fire_time, node_id, "
-                    + "recoverable, started_at_ms) VALUES (?, ?, ?, ?, TRUE, 1000)")) {
+            // Executions: most ended (the history, ten per job), one in a hundred running, one in a
+            // hundred waiting; a tenth are tasks without a job.
+            try (PreparedStatement ps = c.prepareStatement(sql.insertExecution)) {
                 for (int i = 0; i < ROWS; i++) {
-                    ps.setString(1, String.format(Locale.ROOT, "run-%05d", i));
-                    ps.setString(2, String.format(Locale.ROOT, "job-%05d", i));
-                    ps.setLong(3, T0);
-                    ps.setString(4, String.format(Locale.ROOT, "node-%03d", i % 200));
+                    ExecutionState state = i % 100 == 5 ? ExecutionState.RUNNING
+                            : i % 100 == 9 ? ExecutionState.SCHEDULED : i % 7 == 0 ? ExecutionState.FAILED : ExecutionState.SUCCEEDED;
+                    Instant at = Sql.fromNanos(T0 + i * 1_000_000_000L);
+                    boolean task = i % 10 == 1;
+                    StoredExecution e = new StoredExecution(String.format(Locale.ROOT, "exe-%05d", i),
+                            task ? null : String.format(Locale.ROOT, "job-%05d", i % 2_000), task ? "other" : "task", null, null,
+                            at, state, 1, state == ExecutionState.SCHEDULED ? at : null,
+                            String.format(Locale.ROOT, "node-%03d", i % 200), at, at, state.isEnded() ? at : null, null, null,
+                            null, 1, true, List.of(), false, false, 0);
+                    Sql.bindExecution(ps, e, null);
                     ps.addBatch();
                     flushEvery(ps, i);
                 }
@@ -204,7 +254,7 @@ class HotQueriesUseIndexesTest {
         });
         db.autoCommit(c -> {
             try (Statement s = c.createStatement()) {
-                for (String table : List.of(sql.jobs, sql.runs, sql.nodes)) {
+                for (String table : List.of(sql.jobs, sql.executions, sql.nodes)) {
                     switch (db.dialect().name()) {
                         case "postgresql" -> s.execute("ANALYZE " + table);
                         case "mariadb" -> s.executeQuery("ANALYZE TABLE " + table).close();
