@@ -1,20 +1,15 @@
 package dev.chime.benchmarks;
 
-import dev.chime.LastRun;
-import dev.chime.spi.Dispatch;
-import dev.chime.spi.Firing;
-import dev.chime.spi.JobCounts;
+import dev.chime.spi.Claim;
+import dev.chime.spi.ClaimEnd;
+import dev.chime.spi.ClaimResult;
+import dev.chime.spi.ForwardingJobStore;
 import dev.chime.spi.JobStore;
-import dev.chime.spi.RunRequest;
-import dev.chime.spi.RunTicket;
-import dev.chime.spi.StoredJob;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -23,9 +18,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * JVM): the claim's answer, the start and the answer of its dispatch (the run row and the release,
  * one transaction), and how far this node's cluster clock (the database's, as the engine sees it)
  * was behind the wall clock when the dispatch began. Only for the harness: it shows where the time
- * between a fire time and its body's start goes.
+ * between a fire time and its body's start goes. The dispatch is the claim's end ({@code endClaims}:
+ * the run's start and the job's release, one transaction).
  */
-final class TracedJobStore implements JobStore {
+final class TracedJobStore extends ForwardingJobStore {
 
     /** The phases of one firing, in wall-clock microseconds; 0 where a phase did not happen. */
     static final class Trace {
@@ -42,11 +38,10 @@ final class TracedJobStore implements JobStore {
     }
 
     final Map<String, Trace> traces = new ConcurrentHashMap<>();
-    private final JobStore delegate;
     private volatile Clock clusterClock;
 
     TracedJobStore(JobStore delegate) {
-        this.delegate = delegate;
+        super(delegate);
     }
 
     static long wallMicros() {
@@ -63,13 +58,13 @@ final class TracedJobStore implements JobStore {
     }
 
     @Override
-    public List<Firing> claimDue(Instant now, int limit, Set<String> tasks) {
-        List<Firing> claimed = delegate.claimDue(now, limit, tasks);
+    public List<Claim> claim(Instant now, int limit, Set<String> tasks) {
+        List<Claim> claimed = delegate.claim(now, limit, tasks);
         long at = wallMicros();
         Clock clock = clusterClock;
         Instant clusterNow = clock == null ? now : clock.instant();
-        for (Firing f : claimed) {
-            Trace t = trace(f.jobId(), f.fireTime());
+        for (Claim f : claimed) {
+            Trace t = trace(String.valueOf(f.jobId()), f.fireTime());
             t.claimedAt = at;
             t.claimAheadOf = Math.max(0, java.time.Duration.between(clusterNow, now).toNanos() / 1000);
             t.claimBatch = claimed.size();
@@ -79,14 +74,14 @@ final class TracedJobStore implements JobStore {
     }
 
     @Override
-    public List<Dispatch.Result> dispatch(List<Dispatch> dispatches) {
+    public List<ClaimResult> endClaims(List<ClaimEnd> dispatches) {
         long start = wallMicros();
         Clock clock = clusterClock;
         long lag = clock == null ? 0 : start - micros(clock.instant());
-        List<Dispatch.Result> results = delegate.dispatch(dispatches);
+        List<ClaimResult> results = delegate.endClaims(dispatches);
         long end = wallMicros();
-        for (Dispatch d : dispatches) {
-            Trace t = trace(d.firing().jobId(), d.firing().fireTime());
+        for (ClaimEnd d : dispatches) {
+            Trace t = trace(String.valueOf(d.claim().jobId()), d.claim().fireTime());
             t.dispatchStart = start;
             t.dispatchEnd = end;
             t.dispatchBatch = dispatches.size();
@@ -125,107 +120,5 @@ final class TracedJobStore implements JobStore {
         Clock clock = delegate.clusterClock(local);
         clusterClock = clock;
         return clock;
-    }
-
-    // ---- forwarded unchanged ----
-
-    @Override
-    public List<Firing> claimDue(Instant now, int limit) {
-        return claimDue(now, limit, null);
-    }
-
-    @Override
-    public boolean add(StoredJob job) {
-        return delegate.add(job);
-    }
-
-    @Override
-    public void put(StoredJob job) {
-        delegate.put(job);
-    }
-
-    @Override
-    public boolean remove(String jobId) {
-        return delegate.remove(jobId);
-    }
-
-    @Override
-    public Optional<StoredJob> get(String jobId) {
-        return delegate.get(jobId);
-    }
-
-    @Override
-    public List<StoredJob> list() {
-        return delegate.list();
-    }
-
-    @Override
-    public boolean update(StoredJob job) {
-        return delegate.update(job);
-    }
-
-    @Override
-    public boolean release(Firing firing, Instant nextFireTime) {
-        return delegate.release(firing, nextFireTime);
-    }
-
-    @Override
-    public boolean removeClaimed(Firing firing) {
-        return delegate.removeClaimed(firing);
-    }
-
-    @Override
-    public void recordOutcome(String jobId, LastRun lastRun) {
-        delegate.recordOutcome(jobId, lastRun);
-    }
-
-    @Override
-    public RunTicket beginRun(RunRequest request) {
-        return delegate.beginRun(request);
-    }
-
-    @Override
-    public boolean completeRun(RunTicket ticket, LastRun lastRun) {
-        return delegate.completeRun(ticket, lastRun);
-    }
-
-    @Override
-    public boolean holdsRun(RunTicket ticket) {
-        return delegate.holdsRun(ticket);
-    }
-
-    @Override
-    public RunTicket advanceRun(RunTicket ticket, Instant fireTime, LastRun lastRun) {
-        return delegate.advanceRun(ticket, fireTime, lastRun);
-    }
-
-    @Override
-    public CompletionStage<Boolean> completeRunAsync(RunTicket ticket, LastRun lastRun) {
-        return delegate.completeRunAsync(ticket, lastRun);
-    }
-
-    @Override
-    public JobCounts counts() {
-        return delegate.counts();
-    }
-
-    @Override
-    public Optional<Instant> nextDueTime() {
-        return delegate.nextDueTime();
-    }
-
-    @Override
-    public Optional<Instant> nextDueTime(Set<String> tasks) {
-        return delegate.nextDueTime(tasks);
-    }
-
-    @Override
-    public boolean sharedWithOtherNodes() {
-        return delegate.sharedWithOtherNodes();
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
     }
 }

@@ -70,7 +70,7 @@ class ClusterTest {
             assertThat(cluster.sinkCount()).isEqualTo(10_000);
             assertThat(cluster.count("SELECT COUNT(DISTINCT node) FROM " + cluster.sink())).isGreaterThan(1);
             await().atMost(Duration.ofSeconds(30))
-                    .until(() -> cluster.count("SELECT COUNT(*) FROM " + cluster.prefix + "runs WHERE ended_at_ms IS NULL") == 0);
+                    .until(() -> cluster.count("SELECT COUNT(*) FROM " + cluster.prefix + "executions WHERE state = 'RUNNING'") == 0);
         }
     }
 
@@ -194,7 +194,7 @@ class ClusterTest {
 
             // The stale node wakes up and finishes: its failure must not be recorded.
             releaseStale.countDown();
-            await().atMost(Duration.ofSeconds(10)).until(() -> cluster.count("SELECT COUNT(*) FROM " + cluster.prefix + "runs WHERE ended_at_ms IS NULL") == 0);
+            await().atMost(Duration.ofSeconds(10)).until(() -> cluster.count("SELECT COUNT(*) FROM " + cluster.prefix + "executions WHERE state = 'RUNNING'") == 0);
             assertThat(cluster.count("SELECT COUNT(*) FROM " + cluster.prefix + "jobs")).isZero();
         }
     }
@@ -224,7 +224,7 @@ class ClusterTest {
             await().atMost(Duration.ofSeconds(20)).until(() -> live.scheduler().job("work").orElseThrow().lastRun()
                     .map(r -> r.outcome() == Outcome.SUCCESS).orElse(false));
             releaseStale.countDown();
-            await().atMost(Duration.ofSeconds(10)).until(() -> cluster.count("SELECT COUNT(*) FROM " + cluster.prefix + "runs WHERE ended_at_ms IS NULL") == 0);
+            await().atMost(Duration.ofSeconds(10)).until(() -> cluster.count("SELECT COUNT(*) FROM " + cluster.prefix + "executions WHERE state = 'RUNNING'") == 0);
             Scheduler reader = live.scheduler();
             assertThat(reader.job("work").orElseThrow().lastRun().orElseThrow().outcome()).isEqualTo(Outcome.SUCCESS);
             assertThat(cluster.count("SELECT running FROM " + cluster.prefix + "jobs WHERE id = 'work'")).isZero();

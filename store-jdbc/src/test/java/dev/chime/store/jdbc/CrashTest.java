@@ -166,7 +166,7 @@ class CrashTest {
         });
         assertThat(ran.values().stream().mapToLong(t -> t.keySet().iterator().next()).distinct().count())
                 .as("first fire times").isOne();
-        assertThat(count("SELECT COUNT(*) FROM " + prefix + "runs WHERE ended_at_ms IS NULL")).isZero();
+        assertThat(count("SELECT COUNT(*) FROM " + prefix + "executions WHERE state = 'RUNNING'")).isZero();
         assertThat(count("SELECT COUNT(*) FROM " + prefix + "jobs WHERE claimed_by IS NOT NULL")).isZero();
     }
 

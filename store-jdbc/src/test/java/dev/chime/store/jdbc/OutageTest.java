@@ -148,6 +148,6 @@ class OutageTest {
         assertThat(cluster.count("SELECT COUNT(*) FROM " + cluster.prefix + "jobs")).isEqualTo(RECURRING);
         assertThat(cluster.count("SELECT COUNT(*) FROM " + cluster.prefix + "jobs WHERE claimed_by IS NOT NULL")).isZero();
         assertThat(cluster.count("SELECT COUNT(*) FROM " + cluster.prefix + "jobs WHERE next_fire_time IS NULL")).isZero();
-        assertThat(cluster.count("SELECT COUNT(*) FROM " + cluster.prefix + "runs WHERE ended_at_ms IS NULL")).isZero();
+        assertThat(cluster.count("SELECT COUNT(*) FROM " + cluster.prefix + "executions WHERE state = 'RUNNING'")).isZero();
     }
 }

@@ -34,7 +34,6 @@ public final class Sql {
 
     private final String prefix;
     final String jobs;
-    final String runs;
     final String nodes;
     final String executions;
     final String leases;
@@ -50,7 +49,6 @@ public final class Sql {
 
     final String insertJob;
     final String selectJob;
-    final String selectJobForUpdate;
     final String listJobs;
     final String replaceJob;
     final String updateJob;
@@ -58,27 +56,12 @@ public final class Sql {
     final String selectDue;
     final String claim;
     final String release;
-    final String deleteClaimed;
     final String recordOutcome;
     final String counts;
     final String nextDue;
-    final String reserveInstance;
-    final String jobExists;
-    final String insertRun;
-    final String runExists;
-    final String advanceRun;
-    final String runProgress;
-    final String setRunFence;
-    final String bumpFenceWithOutcome;
-    final String endRun;
-    final String runState;
     final String readFence;
     final String bumpFence;
     final String stillAlive;
-    final String selectEndedRuns;
-    final String deleteRun;
-    final String releaseInstance;
-    final String releaseInstanceWithOutcome;
     final String checkBatchCounts;
     // Cluster membership and takeover (ClusterNode): each found through an index.
     final String heartbeat;
@@ -86,27 +69,18 @@ public final class Sql {
     final String orphanClaimers;
     final String orphanRunners;
     final String orphanExecutionClaimers;
-    final String runsOfNode;
     final String claimsOfNode;
     final String staleClaims;
-    final String staleRuns;
     final String registerNode;
     final String nodeExists;
     final String deleteDeadNode;
     final String markNodeGone;
     final String deleteNode;
-    final String adoptRuns;
-    final String adoptClaim;
     final String putBackClaim;
     final String putBackOwnClaim;
     final String nodeHoldsRuns;
     final String nodeHoldsClaims;
-    final String heldRunWithFence;
     // Claims, dispatches and run ends (SqlJobStore, RunDispatches).
-    final String heldRun;
-    final String runFence;
-    final String lockClaim;
-    final String lockOwnClaim;
     final String adoptOwnClaim;
     final String databaseNow;
     // Executions (SqlJobStore, ClaimEnds, RunEnds, ClusterNode).
@@ -153,7 +127,6 @@ public final class Sql {
     public Sql(String prefix, Dialect dialect) {
         this.prefix = validatePrefix(prefix);
         this.jobs = prefix + "jobs";
-        this.runs = prefix + "runs";
         this.nodes = prefix + "nodes";
         this.executions = prefix + "executions";
         this.leases = prefix + "leases";
@@ -174,7 +147,6 @@ public final class Sql {
         insertJob = "INSERT INTO " + jobs + " (" + JOB_COLUMNS + ", running, fence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, "
                 + dialect.nowMicros() + " * " + FENCE_START_PER_MICROSECOND + ")";
         selectJob = "SELECT " + JOB_COLUMNS + " FROM " + jobs + " WHERE id = ?";
-        selectJobForUpdate = selectJob + " FOR UPDATE";
         listJobs = "SELECT " + JOB_COLUMNS + " FROM " + jobs + " ORDER BY id";
         replaceJob = "UPDATE " + jobs + " SET task = ?, trigger_spec = ?, options_json = ?, data_json = ?, paused = ?, "
                 + "next_fire_time = ?, claimed_fire_time = NULL, claimed_by = NULL, claimed_at_ms = NULL, version = version + 1, "
@@ -189,43 +161,19 @@ public final class Sql {
                 + "claimed_at_ms = " + now + ", version = version + 1 WHERE id = ? AND version = ? AND next_fire_time IS NOT NULL";
         release = "UPDATE " + jobs + " SET next_fire_time = ?, claimed_fire_time = NULL, claimed_by = NULL, claimed_at_ms = NULL, "
                 + "version = version + 1 WHERE id = ? AND version = ? AND claimed_fire_time IS NOT NULL";
-        deleteClaimed = "DELETE FROM " + jobs + " WHERE id = ? AND version = ? AND claimed_fire_time IS NOT NULL";
         recordOutcome = "UPDATE " + jobs + " SET " + lastRunColumns + " WHERE id = ?";
         counts = "SELECT COUNT(*), COALESCE(SUM(CASE WHEN paused THEN 1 ELSE 0 END), 0) FROM " + jobs;
         // Shaped as an ordered read of one index entry: MariaDB and H2 scan every unpaused row for
         // MIN(...) WHERE paused = FALSE, even with an index on (paused, next_fire_time).
         nextDue = "SELECT next_fire_time FROM " + jobs + " WHERE paused = FALSE AND next_fire_time IS NOT NULL "
                 + "ORDER BY next_fire_time LIMIT 1";
-        // The fencing token goes up with every run handed out, under the same row lock as the slot.
-        reserveInstance = "UPDATE " + jobs + " SET running = running + 1, fence = fence + 1 WHERE id = ? AND running < ?";
         readFence = "SELECT fence FROM " + jobs + " WHERE id = ?";
         bumpFence = "UPDATE " + jobs + " SET fence = fence + 1 WHERE id = ?";
-        jobExists = "SELECT COUNT(*) FROM " + jobs + " WHERE id = ?";
-        insertRun = "INSERT INTO " + runs + " (run_id, job_id, fire_time, node_id, recoverable, started_at_ms, snapshot_task, "
-                + "snapshot_trigger, snapshot_options, snapshot_data, fence, queued_fire_times) VALUES (?, ?, ?, ?, ?, " + now
-                + ", ?, ?, ?, ?, ?, ?)";
-        runExists = "SELECT COUNT(*) FROM " + runs + " WHERE run_id = ?";
-        // A run moves on to its next queued fire time only while it is still this node's and still
-        // at the fire time the node finished: its progress is the takeover's bookmark.
-        advanceRun = "UPDATE " + runs + " SET fire_time = ? WHERE run_id = ? AND node_id = ? AND ended_at_ms IS NULL "
-                + "AND fire_time = ?";
-        runProgress = "SELECT node_id, ended_at_ms, fire_time, fence FROM " + runs + " WHERE run_id = ?";
-        setRunFence = "UPDATE " + runs + " SET fence = ? WHERE run_id = ?";
-        bumpFenceWithOutcome = "UPDATE " + jobs + " SET fence = fence + 1, " + lastRunColumns + " WHERE id = ?";
-        // A run ends by marking its row, not deleting it: a retried completion then finds its own
-        // marker and counts once, and tells "ended by me earlier" from "taken over by another node".
-        endRun = "UPDATE " + runs + " SET ended_at_ms = " + now + " WHERE run_id = ? AND node_id = ? AND ended_at_ms IS NULL";
-        runState = "SELECT node_id, ended_at_ms FROM " + runs + " WHERE run_id = ?";
         // A shared lock: a node's transactions that check its liveness at once do not queue on
         // each other, so a node frozen with several of them in flight holds its row for one idle
         // timeout, not one per transaction; a takeover's DELETE still waits for all of them.
         stillAlive = "SELECT node_id FROM " + nodes + " WHERE node_id = ? AND heartbeat_at_ms > " + now + " - ?"
                 + dialect.sharedRowLock();
-        selectEndedRuns = "SELECT run_id FROM " + runs + " WHERE ended_at_ms < " + now + " - ? ORDER BY ended_at_ms LIMIT ?";
-        deleteRun = "DELETE FROM " + runs + " WHERE run_id = ?";
-        releaseInstance = "UPDATE " + jobs + " SET running = CASE WHEN running > 0 THEN running - 1 ELSE 0 END WHERE id = ?";
-        releaseInstanceWithOutcome = "UPDATE " + jobs + " SET running = CASE WHEN running > 0 THEN running - 1 ELSE 0 END, "
-                + lastRunColumns + " WHERE id = ?";
         checkBatchCounts = "UPDATE " + nodes + " SET started_at_ms = started_at_ms + 1 WHERE node_id = ?";
         nodeHeartbeats = "SELECT node_id, " + now + " - heartbeat_at_ms FROM " + nodes;
         allRuns = "SELECT node_id, COALESCE(job_id, ''), fire_time, started_at_ms FROM " + executions + " WHERE state = 'RUNNING'";
@@ -233,38 +181,23 @@ public final class Sql {
         deadNodes = "SELECT node_id FROM " + nodes + " WHERE heartbeat_at_ms < " + now + " - ? AND node_id <> ?";
         orphanClaimers = "SELECT DISTINCT claimed_by FROM " + jobs + " WHERE claimed_by IS NOT NULL AND claimed_by NOT IN "
                 + "(SELECT node_id FROM " + nodes + ")";
-        // Ended runs are completion markers, not work: a node with only those left is no orphan.
         // Read through the index on (state, ...): the runs in flight are few, the history is not.
         orphanRunners = "SELECT DISTINCT node_id FROM " + executions + " WHERE state = 'RUNNING' AND node_id NOT IN "
                 + "(SELECT node_id FROM " + nodes + ")";
         orphanExecutionClaimers = "SELECT DISTINCT claimed_by FROM " + executions + " WHERE claimed_by IS NOT NULL AND "
                 + "claimed_by NOT IN (SELECT node_id FROM " + nodes + ")";
-        // Rows locked in job id order, as dispatches and completions lock them.
-        runsOfNode = "SELECT run_id, job_id, fire_time, recoverable, snapshot_task, snapshot_trigger, snapshot_options, "
-                + "snapshot_data, fence, queued_fire_times FROM " + runs + " WHERE node_id = ? AND ended_at_ms IS NULL "
-                + "ORDER BY job_id, run_id "
-                + "FOR UPDATE";
         claimsOfNode = "SELECT " + JOB_COLUMNS + " FROM " + jobs + " WHERE claimed_by = ? ORDER BY id FOR UPDATE";
         staleClaims = "SELECT id, version FROM " + jobs + " WHERE claimed_by = ? AND claimed_at_ms < " + now + " - ?";
-        staleRuns = "SELECT run_id, job_id FROM " + runs + " WHERE node_id = ? AND ended_at_ms IS NULL AND started_at_ms < "
-                + now + " - ?";
         registerNode = "INSERT INTO " + nodes + " (node_id, heartbeat_at_ms, started_at_ms) VALUES (?, " + now + ", " + now + ")";
         nodeExists = "SELECT COUNT(*) FROM " + nodes + " WHERE node_id = ?";
         deleteDeadNode = "DELETE FROM " + nodes + " WHERE node_id = ? AND heartbeat_at_ms < " + now + " - ?";
         markNodeGone = "UPDATE " + nodes + " SET heartbeat_at_ms = 0 WHERE node_id = ?";
         deleteNode = "DELETE FROM " + nodes + " WHERE node_id = ?";
-        adoptRuns = "UPDATE " + runs + " SET node_id = ?, started_at_ms = " + now + " WHERE node_id = ? AND ended_at_ms IS NULL";
-        adoptClaim = "UPDATE " + jobs + " SET claimed_by = ?, claimed_at_ms = " + now + ", version = version + 1 WHERE id = ?";
         putBackClaim = "UPDATE " + jobs + " SET next_fire_time = claimed_fire_time, claimed_fire_time = NULL, claimed_by = NULL, "
                 + "claimed_at_ms = NULL, version = version + 1 WHERE id = ?";
         putBackOwnClaim = putBackClaim + " AND version = ? AND claimed_by = ?";
         nodeHoldsRuns = "SELECT COUNT(*) FROM " + executions + " WHERE node_id = ? AND state = 'RUNNING'";
         nodeHoldsClaims = "SELECT COUNT(*) FROM " + jobs + " WHERE claimed_by = ?";
-        heldRun = "SELECT COUNT(*) FROM " + runs + " WHERE run_id = ? AND node_id = ? AND ended_at_ms IS NULL";
-        heldRunWithFence = heldRun + " AND fence = ?";
-        runFence = "SELECT fence FROM " + runs + " WHERE run_id = ?";
-        lockClaim = "SELECT id FROM " + jobs + " WHERE id = ? AND version = ? AND claimed_fire_time IS NOT NULL FOR UPDATE";
-        lockOwnClaim = "SELECT id FROM " + jobs + " WHERE id = ? AND version = ? AND claimed_by = ? FOR UPDATE";
         adoptOwnClaim = "UPDATE " + jobs + " SET claimed_at_ms = " + now + ", version = version + 1 "
                 + "WHERE id = ? AND version = ? AND claimed_by = ? AND claimed_fire_time IS NOT NULL";
         databaseNow = "SELECT " + now;
@@ -351,16 +284,6 @@ public final class Sql {
     /** {@link #nextDue}, restricted to {@code tasks} task names when that is positive. */
     String nextDue(int tasks) {
         return restrictToTasks(nextDue, tasks);
-    }
-
-    /** The fencing token and instance count of {@code jobs} jobs, their rows locked in id order. */
-    String lockFencesAndRunning(int jobs) {
-        return "SELECT id, fence, running FROM " + this.jobs + " WHERE id IN (" + placeholders(jobs) + ") ORDER BY id FOR UPDATE";
-    }
-
-    /** The fencing tokens of {@code jobs} jobs. */
-    String fences(int jobs) {
-        return "SELECT id, fence FROM " + this.jobs + " WHERE id IN (" + placeholders(jobs) + ")";
     }
 
     /** At most {@code limit} tasks of due unpaused jobs, outside {@code excluded} task names. */
@@ -455,10 +378,6 @@ public final class Sql {
 
     public String jobsTable() {
         return jobs;
-    }
-
-    public String runsTable() {
-        return runs;
     }
 
     public String executionsTable() {
@@ -602,7 +521,7 @@ public final class Sql {
         }
     }
 
-    /** Queued fire times as the runs table keeps them: nanoseconds, comma-separated; null for none. */
+    /** Queued fire times as the executions table keeps them: nanoseconds, comma-separated; null for none. */
     static String encodeFireTimes(java.util.List<Instant> fireTimes) {
         if (fireTimes.isEmpty()) {
             return null;

@@ -31,7 +31,9 @@ final class StoreState {
         List<Problem> problems = new ArrayList<>();
         List<String> jobRows = new ArrayList<>();
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            String unfinished = "SELECT job_id, fire_time, node_id FROM " + prefix + "runs WHERE " + unfinishedRunsWhere(c, prefix);
+            String unfinished = hasColumn(c, prefix + "executions", "state")
+                    ? "SELECT job_id, fire_time, node_id FROM " + prefix + "executions WHERE state = 'RUNNING' OR claimed_by IS NOT NULL"
+                    : "SELECT job_id, fire_time, node_id FROM " + prefix + "runs WHERE " + unfinishedRunsWhere(c, prefix);
             try (ResultSet rs = s.executeQuery(unfinished)) {
                 while (rs.next()) {
                     problems.add(new Problem(rs.getString(1), "unfinished run row: " + rs.getString(1) + "@" + rs.getLong(2) / 1_000_000
@@ -65,8 +67,9 @@ final class StoreState {
     }
 
     /**
-     * The condition of a run row still in progress. Today a run row exists only while its run is in
-     * progress; a schema that keeps ended runs marks them with {@code ended_at_ms}.
+     * The condition of a run row still in progress, on a schema before executions (version 1 and
+     * earlier): a run row exists only while its run is in progress, or is marked {@code ended_at_ms}.
+     * From version 2 a run in progress is a RUNNING execution, and a claimed one is still held.
      */
     static String unfinishedRunsWhere(Connection c, String prefix) throws SQLException {
         return hasColumn(c, prefix + "runs", "ended_at_ms") ? "ended_at_ms IS NULL" : "1 = 1";
