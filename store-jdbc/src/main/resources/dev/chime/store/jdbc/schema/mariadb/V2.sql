@@ -9,6 +9,9 @@
 --   job_claim_version set while it holds its job's claim (a fixed-delay run and its retries): the
 --                     version of the job row whose claim it keeps
 --   queued_fire_times while RUNNING: the later fire times of its batch (nanoseconds, comma-separated)
+-- The index by node ends with the id: a run's end is looked up by (id, node_id, token), and a
+-- plan cached before the table had statistics may take this index for it; with id in its key the
+-- lookup stays exact whichever index it takes.
 -- chime_leases: one row per cluster-wide chore (the history's purge), held by one node until it expires.
 -- The runs in flight of version 1 become RUNNING executions of the node that ran them (a takeover
 -- recovers them); chime_runs is left in place, unused, for a DBA to drop. Every statement can run twice.
@@ -46,7 +49,7 @@ CREATE TABLE IF NOT EXISTS chime_executions (
     INDEX chime_executions_task (task, created_at, id),
     INDEX chime_executions_state (state, created_at, id),
     INDEX chime_executions_ended (ended_at),
-    INDEX chime_executions_node (node_id, state),
+    INDEX chime_executions_node (node_id, state, id),
     INDEX chime_executions_claimed_by (claimed_by),
     INDEX chime_executions_job_state (job_id, state)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;

@@ -9,6 +9,9 @@
 --   job_claim_version set while it holds its job's claim (a fixed-delay run and its retries): the
 --                     version of the job row whose claim it keeps
 --   queued_fire_times while RUNNING: the later fire times of its batch (nanoseconds, comma-separated)
+-- The index by node ends with the id: a run's end is looked up by (id, node_id, token), and a
+-- plan cached before the table had statistics may take this index for it; with id in its key the
+-- lookup stays exact whichever index it takes.
 -- chime_leases: one row per cluster-wide chore (the history's purge), held by one node until it expires.
 -- The runs in flight of version 1 become RUNNING executions of the node that ran them (a takeover
 -- recovers them); chime_runs is left in place, unused, for a DBA to drop. Every statement can run twice.
@@ -47,7 +50,7 @@ CREATE INDEX IF NOT EXISTS chime_executions_job ON chime_executions (job_id, cre
 CREATE INDEX IF NOT EXISTS chime_executions_task ON chime_executions (task, created_at, id);
 CREATE INDEX IF NOT EXISTS chime_executions_state ON chime_executions (state, created_at, id);
 CREATE INDEX IF NOT EXISTS chime_executions_ended ON chime_executions (ended_at);
-CREATE INDEX IF NOT EXISTS chime_executions_node ON chime_executions (node_id, state);
+CREATE INDEX IF NOT EXISTS chime_executions_node ON chime_executions (node_id, state, id);
 CREATE INDEX IF NOT EXISTS chime_executions_claimed_by ON chime_executions (claimed_by);
 CREATE INDEX IF NOT EXISTS chime_executions_job_state ON chime_executions (job_id, state);
 
