@@ -3,13 +3,8 @@ package dev.chime.benchmarks;
 import static org.jobrunr.server.BackgroundJobServerConfiguration.usingStandardBackgroundJobServerConfiguration;
 
 import com.zaxxer.hikari.HikariDataSource;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.stream.IntStream;
 import org.jobrunr.configuration.JobRunr;
 import org.jobrunr.configuration.JobRunrConfiguration.JobRunrConfigurationResult;
@@ -51,23 +46,7 @@ final class EnqueueJobRunr implements EnqueueLibrary {
 
     @Override
     public void createTables(HikariDataSource admin) throws Exception {
-        List<String> views = new ArrayList<>();
-        List<String> tables = new ArrayList<>();
-        try (Connection c = admin.getConnection(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT table_name, table_type FROM information_schema.tables "
-                     + "WHERE table_schema = current_schema() AND table_name LIKE 'enq\\_jobrunr\\_%'")) {
-            while (rs.next()) {
-                (rs.getString(2).equals("VIEW") ? views : tables).add(rs.getString(1));
-            }
-        }
-        try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
-            for (String view : views) {
-                st.execute("DROP VIEW IF EXISTS " + view + " CASCADE");
-            }
-            for (String table : tables) {
-                st.execute("DROP TABLE IF EXISTS " + table + " CASCADE");
-            }
-        }
+        BenchTables.dropStartingWith(admin, PREFIX + "jobrunr_");
         new PostgresStorageProvider(admin, PREFIX, DatabaseOptions.CREATE).close(); // runs JobRunr's own migrations
     }
 

@@ -113,7 +113,8 @@ public final class JdbcThroughputHarness {
         }
     }
 
-    private static void parallel(int jobs, java.util.function.IntConsumer add) throws InterruptedException {
+    /** Calls {@code add} for 0 to {@code jobs - 1} from 8 threads: loading as several clients of an application would. */
+    static void parallel(int jobs, java.util.function.IntConsumer add) throws InterruptedException {
         ExecutorService pool = Executors.newFixedThreadPool(8);
         for (int t = 0; t < 8; t++) {
             int slice = t;
