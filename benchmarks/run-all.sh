@@ -26,6 +26,6 @@ java -Dorg.slf4j.simpleLogger.defaultLogLevel=error -cp "$jar" dev.chime.benchma
 echo "== clustered lateness on PostgreSQL (three node JVMs per scheduler)"
 java -Dorg.slf4j.simpleLogger.defaultLogLevel=error -cp "$jar" dev.chime.benchmarks.ClusterLatenessHarness \
     "${CHIME_BENCH_PG_URL:-jdbc:postgresql://127.0.0.1:5432/test?user=postgres}" 20 | grep -E "^\||node JVMs"
-echo "== enqueue-to-done throughput on PostgreSQL (node JVMs per library: Chime, JobRunr, db-scheduler)"
+echo "== enqueue-to-done throughput on PostgreSQL (node JVMs per library: JobRunr, db-scheduler)"
 java -Dorg.slf4j.simpleLogger.defaultLogLevel=error -cp "$jar" dev.chime.benchmarks.EnqueueThroughputHarness \
     --url="${CHIME_BENCH_PG_URL:-jdbc:postgresql://127.0.0.1:5432/test?user=postgres}" --tasks="$enqueued" | grep -E "^\||worker threads"
