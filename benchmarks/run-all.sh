@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the whole benchmark suite, every peer in the same run, and prints the tables for BENCHMARKS.md.
-# About 45 minutes on 2 cores (Quartz's clustered rounds and JobRunr's enqueue rounds are most of it).
+# About 30 minutes on 2 cores (Quartz's clustered rounds are most of it), plus 6-15 for the enqueue rounds.
 # Usage: benchmarks/run-all.sh [lateness-seconds] [enqueued-tasks, default 10000; BENCHMARKS.md names the 100,000 run]
 set -euo pipefail
 cd "$(dirname "$0")/.."
