@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Runs the whole benchmark suite, every peer in the same run, and prints the tables for BENCHMARKS.md.
-# About 30 minutes on 2 cores (Quartz's clustered rounds are most of it). Usage: benchmarks/run-all.sh [lateness-seconds]
+# About 30 minutes on 2 cores (Quartz's clustered rounds are most of it), plus 6-15 for the enqueue rounds.
+# Usage: benchmarks/run-all.sh [lateness-seconds] [enqueued-tasks, default 10000; BENCHMARKS.md names the 100,000 run]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-60}"
+enqueued="${2:-10000}"
 ./mvnw -q -B -ntp install -DskipTests
 jar=benchmarks/target/benchmarks.jar
 
@@ -24,3 +26,6 @@ java -Dorg.slf4j.simpleLogger.defaultLogLevel=error -cp "$jar" dev.chime.benchma
 echo "== clustered lateness on PostgreSQL (three node JVMs per scheduler)"
 java -Dorg.slf4j.simpleLogger.defaultLogLevel=error -cp "$jar" dev.chime.benchmarks.ClusterLatenessHarness \
     "${CHIME_BENCH_PG_URL:-jdbc:postgresql://127.0.0.1:5432/test?user=postgres}" 20 | grep -E "^\||node JVMs"
+echo "== enqueue-to-done throughput on PostgreSQL (node JVMs per library: JobRunr, db-scheduler)"
+java -Dorg.slf4j.simpleLogger.defaultLogLevel=error -cp "$jar" dev.chime.benchmarks.EnqueueThroughputHarness \
+    --url="${CHIME_BENCH_PG_URL:-jdbc:postgresql://127.0.0.1:5432/test?user=postgres}" --tasks="$enqueued" | grep -E "^\||worker threads"

@@ -34,7 +34,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
 import org.quartz.DisallowConcurrentExecution;
 import org.quartz.Job;
 import org.quartz.JobExecutionContext;
@@ -112,21 +111,12 @@ public final class ClusterLatenessHarness {
         }
         Path dir = Files.createTempDirectory("chime-lateness");
         List<Process> processes = new ArrayList<>();
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         for (int n = 0; n < s.nodes(); n++) {
-            processes.add(new ProcessBuilder(java, "-Xms128m", "-Xmx256m", "-Dorg.slf4j.simpleLogger.defaultLogLevel=error",
-                    "-D" + CLAIM_AHEAD_PROPERTY + "=" + System.getProperty(CLAIM_AHEAD_PROPERTY, ""),
-                    "-cp", System.getProperty("java.class.path"), ClusterLatenessHarness.class.getName(), "node", scheduler,
-                    String.valueOf(n), s.url(), String.valueOf(s.jobs()), String.valueOf(s.threads()), String.valueOf(s.bodyMs()),
-                    String.valueOf(interval), String.valueOf(anchor), String.valueOf(stopAt), dir.resolve("node-" + n).toString())
-                    .inheritIO().start());
+            processes.add(NodeJvms.start(ClusterLatenessHarness.class, "node", scheduler, String.valueOf(n), s.url(),
+                    String.valueOf(s.jobs()), String.valueOf(s.threads()), String.valueOf(s.bodyMs()), String.valueOf(interval),
+                    String.valueOf(anchor), String.valueOf(stopAt), dir.resolve("node-" + n).toString()));
         }
-        for (Process p : processes) {
-            if (!p.waitFor(stopAt - System.currentTimeMillis() + 120_000, TimeUnit.MILLISECONDS) || p.exitValue() != 0) {
-                p.destroyForcibly();
-                throw new IllegalStateException(scheduler + ": a node JVM failed or did not stop; see its output above");
-            }
-        }
+        NodeJvms.awaitExit(processes, stopAt - System.currentTimeMillis() + 120_000, scheduler);
         if (scheduler.equals("chime")) {
             PhaseBreakdown.print(dir, s.nodes(), measureFrom, measureTo);
         }
@@ -275,16 +265,8 @@ public final class ClusterLatenessHarness {
     // ---- db-scheduler: recurring tasks on the same grid, lock-and-fetch polling every 100 ms ----
 
     static final class DbScheduler {
-        static void setUp(HikariDataSource admin) throws SQLException {
-            sql(admin, "DROP TABLE IF EXISTS scheduled_tasks",
-                    "CREATE TABLE scheduled_tasks (task_name TEXT NOT NULL, task_instance TEXT NOT NULL, task_data BYTEA, "
-                            + "execution_time TIMESTAMP WITH TIME ZONE NOT NULL, picked BOOLEAN NOT NULL, picked_by TEXT, "
-                            + "last_success TIMESTAMP WITH TIME ZONE, last_failure TIMESTAMP WITH TIME ZONE, consecutive_failures INT, "
-                            + "last_heartbeat TIMESTAMP WITH TIME ZONE, version BIGINT NOT NULL, priority SMALLINT, "
-                            + "PRIMARY KEY (task_name, task_instance))",
-                    "CREATE INDEX execution_time_idx ON scheduled_tasks (execution_time)",
-                    "CREATE INDEX last_heartbeat_idx ON scheduled_tasks (last_heartbeat)",
-                    "CREATE INDEX priority_execution_time_idx ON scheduled_tasks (priority DESC, execution_time ASC)");
+        static void setUp(HikariDataSource admin) throws Exception {
+            DbSchedulerSchema.create(admin, "scheduled_tasks");
         }
 
         /** Grid points anchor + k * interval; the next is the first after both the fire time and the run's end. */

@@ -113,7 +113,8 @@ public final class JdbcThroughputHarness {
         }
     }
 
-    private static void parallel(int jobs, java.util.function.IntConsumer add) throws InterruptedException {
+    /** Calls {@code add} for 0 to {@code jobs - 1} from 8 threads: loading as several clients of an application would. */
+    static void parallel(int jobs, java.util.function.IntConsumer add) throws InterruptedException {
         ExecutorService pool = Executors.newFixedThreadPool(8);
         for (int t = 0; t < 8; t++) {
             int slice = t;
@@ -173,15 +174,7 @@ public final class JdbcThroughputHarness {
     // ---- db-scheduler ----
 
     double dbScheduler(int nodes, int jobs) throws Exception {
-        sql("DROP TABLE IF EXISTS scheduled_tasks",
-                "CREATE TABLE scheduled_tasks (task_name TEXT NOT NULL, task_instance TEXT NOT NULL, task_data BYTEA, "
-                        + "execution_time TIMESTAMP WITH TIME ZONE NOT NULL, picked BOOLEAN NOT NULL, picked_by TEXT, "
-                        + "last_success TIMESTAMP WITH TIME ZONE, last_failure TIMESTAMP WITH TIME ZONE, consecutive_failures INT, "
-                        + "last_heartbeat TIMESTAMP WITH TIME ZONE, version BIGINT NOT NULL, priority SMALLINT, "
-                        + "PRIMARY KEY (task_name, task_instance))",
-                "CREATE INDEX execution_time_idx ON scheduled_tasks (execution_time)",
-                "CREATE INDEX last_heartbeat_idx ON scheduled_tasks (last_heartbeat)",
-                "CREATE INDEX priority_execution_time_idx ON scheduled_tasks (priority DESC, execution_time ASC)");
+        DbSchedulerSchema.create(admin, "scheduled_tasks");
         AtomicLong runs = new AtomicLong();
         OneTimeTask<Void> task = Tasks.oneTime("noop").execute((instance, ctx) -> runs.incrementAndGet());
         HikariDataSource loaderPool = pool(THREADS + 4);

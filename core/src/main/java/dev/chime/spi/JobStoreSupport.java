@@ -49,7 +49,8 @@ public abstract class JobStoreSupport implements JobStore, ClusterView {
 
     /** Held by every public method; subclasses hold it too when they read their records directly. */
     protected final ReentrantLock lock = new ReentrantLock();
-    private final Map<String, Run> runs = new HashMap<>();
+    /** Written under the lock; read without it by {@link #holdsRun}, which every attempt asks just before its body. */
+    private final Map<String, Run> runs = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, Integer> runningByJob = new HashMap<>();
     private final Set<String> claimedExecutions = new HashSet<>();
     private long fencingTokens;
@@ -451,15 +452,11 @@ public abstract class JobStoreSupport implements JobStore, ClusterView {
         return new RunEndResult(true, nextTicket);
     }
 
+    /** Without the lock: asked by every worker just before every body, it must not queue them behind the dispatcher. */
     @Override
     public boolean holdsRun(RunTicket ticket) {
-        lock.lock();
-        try {
-            Run run = runs.get(ticket.executionId());
-            return run != null && run.ticket().fencingToken() == ticket.fencingToken();
-        } finally {
-            lock.unlock();
-        }
+        Run run = runs.get(ticket.executionId());
+        return run != null && run.ticket().fencingToken() == ticket.fencingToken();
     }
 
     @Override
