@@ -219,4 +219,26 @@ class JdbcPersistenceTest {
                 .nodeTimeout(Duration.ofSeconds(10)).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("three heartbeat intervals");
     }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void aRunNowOfAJobOnTheSystemClockRecordsItsOutcomeOnTheJobAndInTheHistory(TestDatabase db) {
+        JdbcJobStore store = store(db);
+        AtomicInteger runs = new AtomicInteger();
+        Scheduler s = Scheduler.builder().store(store).task("count", ctx -> runs.incrementAndGet()).build();
+        schedulers.add(s);
+        s.start();
+        s.add(dev.chime.JobDefinition.builder("later").task("count").trigger(dev.chime.Triggers.interval(Duration.ofHours(1),
+                Instant.now().plus(Duration.ofHours(1)), null, null)).build());
+
+        String id = s.runNow("later");
+
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(store.execution(id).orElseThrow().state()).as("%s", store.execution(id))
+                    .isEqualTo(dev.chime.ExecutionState.SUCCEEDED);
+            assertThat(store.get("later").orElseThrow().lastRun()).isNotNull();
+        });
+        assertThat(runs).hasValue(1);
+        assertThat(store.get("later").orElseThrow().lastRun().outcome()).isEqualTo(Outcome.SUCCESS);
+    }
 }

@@ -240,6 +240,11 @@ public final class ClusterNode implements AutoCloseable {
         }
     }
 
+    /** Whether a claim of this execution is held here (handed to the engine, or a queued recovery). */
+    boolean holdsExecutionClaim(String executionId) {
+        return heldExecutions.contains(executionId);
+    }
+
     void forgetJobClaim(String jobId) {
         heldClaims.remove(jobId);
     }

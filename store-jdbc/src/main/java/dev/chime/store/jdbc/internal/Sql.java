@@ -119,6 +119,8 @@ public final class Sql {
     final String overfullTasks;
     final String deleteExecution;
     final String executionExists;
+    final String waitingClaimsOfNode;
+    final String adoptOwnExecutionClaim;
     final String passClaimToExecution;
     /** For {@code ClusterView}: every node with its heartbeat age on the database's clock, and every run. */
     final String nodeHeartbeats;
@@ -270,6 +272,10 @@ public final class Sql {
                 + "HAVING COUNT(*) > ?";
         deleteExecution = "DELETE FROM " + exec + " WHERE id = ? AND ended_at IS NOT NULL";
         executionExists = "SELECT COUNT(*) FROM " + exec + " WHERE id = ?";
+        waitingClaimsOfNode = "SELECT " + EXECUTION_COLUMNS + " FROM " + exec + " WHERE claimed_by = ? "
+                + "AND state IN ('SCHEDULED', 'WAITING_FOR_RETRY') ORDER BY id FOR UPDATE";
+        adoptOwnExecutionClaim = "UPDATE " + exec + " SET claimed_at_ms = " + now + ", version = version + 1 "
+                + "WHERE id = ? AND version = ? AND claimed_by = ? AND state IN ('SCHEDULED', 'WAITING_FOR_RETRY')";
         passClaimToExecution = "UPDATE " + jobs + " SET claimed_by = NULL, claimed_at_ms = NULL WHERE id = ? AND version = ?";
     }
 

@@ -250,7 +250,8 @@ public final class SqlJobStore implements JobStore {
     /**
      * After a claim whose answer was lost: the jobs this node claimed that nothing here holds (the
      * engine never saw them) are adopted as claims of this call, each with its version bumped (so a
-     * sweep that read it before cannot put it back under the engine's feet).
+     * sweep that read it before cannot put it back under the engine's feet), and so are the waiting
+     * executions it claimed that nothing here holds.
      */
     private List<Claim> adoptUnheldClaims(Connection c) throws SQLException {
         List<StoredJob> unheld = new ArrayList<>();
@@ -276,9 +277,34 @@ public final class SqlJobStore implements JobStore {
                 }
             }
         }
+        // Waiting executions it claimed the same way (a due task, a retry), likewise: else they
+        // would wait for the orphan sweep's grace, or for ever when the cluster stops before it.
+        List<StoredExecution> unheldExecutions = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(sql.waitingClaimsOfNode)) {
+            ps.setString(1, node.id());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    StoredExecution e = Sql.readExecution(rs);
+                    if (!node.holdsExecutionClaim(e.id())) {
+                        unheldExecutions.add(e);
+                    }
+                }
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement(sql.adoptOwnExecutionClaim)) {
+            for (StoredExecution e : unheldExecutions) {
+                ps.setString(1, e.id());
+                ps.setLong(2, e.version());
+                ps.setString(3, node.id());
+                if (ps.executeUpdate() == 1) {
+                    adopted.add(new Claim.Due(e.withVersion(e.version() + 1), e.jobId() == null ? null : sql.findJob(c, e.jobId())));
+                }
+            }
+        }
         if (!adopted.isEmpty()) {
-            LOG.warn("node '{}': {} job(s) claimed by a call whose answer was lost are adopted by this claim: {}", node.id(),
-                    adopted.size(), adopted.stream().map(Claim::jobId).toList());
+            LOG.warn("node '{}': {} claim(s) made by a call whose answer was lost are adopted by this claim: {}", node.id(),
+                    adopted.size(), adopted.stream().map(a -> a instanceof Claim.Due d ? "execution " + d.execution().id()
+                            : "job " + a.jobId()).toList());
         }
         return adopted;
     }

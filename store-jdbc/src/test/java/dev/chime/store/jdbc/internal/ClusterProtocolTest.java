@@ -14,6 +14,7 @@ import dev.chime.spi.RunStart;
 import dev.chime.spi.RunTicket;
 import dev.chime.spi.ScheduleChange;
 import dev.chime.spi.StoredJob;
+import dev.chime.store.jdbc.FlakyDataSource;
 import dev.chime.store.jdbc.TestDatabase;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -63,7 +64,11 @@ class ClusterProtocolTest {
 
     /** A node that never beats on its own; {@code timeout} is how long it waits before it takes others over. */
     private SqlJobStore node(String name, Duration timeout) throws SQLException {
-        Database db = new Database(shared, Database.detect(shared));
+        return node(shared, name, timeout);
+    }
+
+    private SqlJobStore node(DataSource ds, String name, Duration timeout) throws SQLException {
+        Database db = new Database(ds, Database.detect(shared));
         Sql sql = new Sql(prefix, db.dialect());
         ClusterNode node = new ClusterNode(db, sql, name, LONG, timeout);
         node.start();
@@ -288,5 +293,26 @@ class ClusterProtocolTest {
         assertThat(a.purgeExecutions(T0, 2, 10)).as("past the newest two of the task").isEqualTo(1);
         assertThat(a.executions(dev.chime.ExecutionQuery.newest())).extracting(dev.chime.spi.StoredExecution::id)
                 .containsExactly("t4", "t3");
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void claimOfADueExecutionWhoseCommitAnswerWasLostIsAdoptedByTheNextClaim(TestDatabase db) throws Exception {
+        setUp(db);
+        FlakyDataSource flaky = new FlakyDataSource(shared, 0);
+        SqlJobStore a = node(flaky, "a", LONG);
+        a.add(job("j", T0.plusSeconds(3600)));
+        a.enqueue(List.of(dev.chime.spi.StoredExecution.scheduled("retry", null, "task", "{}", null, T0, true, T0)));
+
+        flaky.loseAnswerOfNextCommit();
+        assertThatThrownBy(() -> a.claim(T0, 10, null)).hasMessageContaining("claim due work");
+        assertThat(count("SELECT COUNT(*) FROM " + prefix + "executions WHERE id = 'retry' AND claimed_by = 'a'"))
+                .as("the claim went through").isOne();
+
+        List<Claim> again = a.claim(T0, 10, null);
+        assertThat(again).singleElement().isInstanceOf(Claim.Due.class);
+        RunTicket ticket = start(a, again.get(0), 1, true).ticket();
+        assertThat(ticket.executionId()).isEqualTo("retry");
+        assertThat(a.claim(T0.plusSeconds(1), 10, null)).as("adopted once").isEmpty();
     }
 }
