@@ -297,6 +297,8 @@ class ExecutionsTest extends SchedulerTestSupport {
         assertThat(attempts).containsExactly(1, 1);
         assertThat(execution(id).state()).isEqualTo(ExecutionState.SUCCEEDED);
         assertThat(execution(id).startedAt()).contains(T0.plusSeconds(5));
+        assertThat(execution(id).errorMessage()).as("the earlier run's failure is not this one's").isEmpty();
+        assertThat(execution(id).stackTrace()).isEmpty();
         assertThat(scheduler.retry(id)).as("only failed or cancelled executions").isFalse();
         assertThatThrownBy(() -> scheduler.retry("nobody")).isInstanceOf(ExecutionNotFoundException.class);
     }

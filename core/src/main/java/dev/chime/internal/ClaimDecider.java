@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -174,7 +173,7 @@ final class ClaimDecider {
             if (!admission.acquireOrSkip(work, fireTimes, now)) {
                 return Decision.noRun(ClaimEnd.noRun(claim, later, missed, now), plan.missed());
             }
-            RunStart start = new RunStart(UUID.randomUUID().toString(), fireTimes.get(0), 1, job.options().maxInstances(),
+            RunStart start = new RunStart(ExecutionIds.next(), fireTimes.get(0), 1, job.options().maxInstances(),
                     job.options().recoverable(), List.of(), null, null, now);
             return new Decision(new ClaimEnd(claim, start, ScheduleChange.keepWithExecution(), null, null, missed, now), work,
                     true, false, true, false, List.of(), ClaimEnd.noRun(claim, later, missed, now), fireTimes, plan.missed(),
@@ -192,7 +191,7 @@ final class ClaimDecider {
             return Decision.noRun(withoutRun, plan.missed());
         }
         boolean leaves = schedule.removesJob();
-        RunStart start = new RunStart(UUID.randomUUID().toString(), fireTimes.get(0), 1, job.options().maxInstances(),
+        RunStart start = new RunStart(ExecutionIds.next(), fireTimes.get(0), 1, job.options().maxInstances(),
                 job.options().recoverable(), fireTimes.subList(1, fireTimes.size()), leaves ? job.dataJson() : null,
                 leaves ? stored.optionsJson() : null, now);
         return new Decision(new ClaimEnd(claim, start, schedule, null, null, missed, now), work, true, false, false, leaves,

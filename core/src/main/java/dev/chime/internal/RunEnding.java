@@ -13,13 +13,14 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Queue;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -129,31 +130,79 @@ final class RunEnding {
         }
     }
 
+    /** An end waiting for the next grouped write. */
+    private record Write(Run run, RunEnd end, int tries, Runnable afterAnswer) {
+    }
+
+    /** The most ends one store call carries: a group must not grow without bound while workers keep adding. */
+    static final int MAX_ENDS_PER_WRITE = 512;
+
+    private final Queue<Write> toWrite = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean writing = new AtomicBoolean();
+
+    /**
+     * Queues the end and, unless another thread is writing already, writes every end queued so far
+     * in one store call. Ends are grouped the way completions were: one worker at a time talks to
+     * the store and takes its colleagues' ends along, instead of every worker queueing on the
+     * store's lock (or transaction) for one end each, which made the workers wait on each other.
+     */
     private void write(Run run, RunEnd end, int tries, Runnable afterAnswer) {
+        toWrite.add(new Write(run, end, tries, afterAnswer));
+        // The emptiness check after letting go catches an end queued while this thread was writing:
+        // its thread saw the flag taken and left it to this one.
+        while (!toWrite.isEmpty() && writing.compareAndSet(false, true)) {
+            try {
+                List<Write> group = new ArrayList<>();
+                for (Write w; group.size() < MAX_ENDS_PER_WRITE && (w = toWrite.poll()) != null; ) {
+                    group.add(w);
+                }
+                if (!group.isEmpty()) {
+                    writeGroup(group);
+                }
+            } finally {
+                writing.set(false);
+            }
+        }
+    }
+
+    private void writeGroup(List<Write> group) {
+        List<RunEnd> ends = new ArrayList<>(group.size());
+        for (Write w : group) {
+            ends.add(w.end());
+        }
         CompletionStage<List<RunEndResult>> stage;
         try {
-            stage = ctx.store().endRuns(List.of(end));
+            stage = ctx.store().endRuns(ends);
         } catch (Throwable e) {
             stage = CompletableFuture.failedFuture(e);
         }
         stage.whenComplete((results, failure) -> {
-            try {
-                RunEndResult result = results == null || results.isEmpty() ? null : results.get(0);
-                if ((failure != null || result == null) && tries < MAX_END_TRIES && !stopping) {
-                    LOG.warn("{}: the store could not end its run of {} (try {} of {}); it is written again at the next pass: {}",
-                            run.work().describe(), run.fireTime(), tries, MAX_END_TRIES,
-                            failure == null ? "no answer" : failure.getMessage());
-                    pending.add(new Pending(run, end, tries));
-                } else {
-                    answered(run, end, result, failure);
-                }
-            } catch (Throwable e) {
-                LOG.error("{}: could not carry out the store's answer to the end of its run of {}", run.work().describe(),
-                        run.fireTime(), e);
-            } finally {
-                afterAnswer.run();
+            for (int i = 0; i < group.size(); i++) {
+                Write w = group.get(i);
+                RunEndResult result = failure != null || results == null || results.size() != group.size()
+                        ? null : results.get(i);
+                answer(w, result, failure);
             }
         });
+    }
+
+    private void answer(Write w, RunEndResult result, Throwable failure) {
+        Run run = w.run();
+        try {
+            if ((failure != null || result == null) && w.tries() < MAX_END_TRIES && !stopping) {
+                LOG.warn("{}: the store could not end its run of {} (try {} of {}); it is written again at the next pass: {}",
+                        run.work().describe(), run.fireTime(), w.tries(), MAX_END_TRIES,
+                        failure == null ? "no answer" : failure.getMessage());
+                pending.add(new Pending(run, w.end(), w.tries()));
+            } else {
+                answered(run, w.end(), result, failure);
+            }
+        } catch (Throwable e) {
+            LOG.error("{}: could not carry out the store's answer to the end of its run of {}", run.work().describe(),
+                    run.fireTime(), e);
+        } finally {
+            w.afterAnswer().run();
+        }
     }
 
     /**
@@ -199,7 +248,7 @@ final class RunEnding {
             }
         }
         boolean movesOn = outcome.kind() != Kind.NOT_STARTED && !run.queued().isEmpty() && !stopping;
-        RunEnd.Next next = movesOn ? new RunEnd.Next(run.queued().get(0), UUID.randomUUID().toString()) : null;
+        RunEnd.Next next = movesOn ? new RunEnd.Next(run.queued().get(0), ExecutionIds.next()) : null;
         ScheduleChange schedule = run.keepsClaim() && state != ExecutionState.WAITING_FOR_RETRY
                 ? nextSchedule(run, outcome.end()) : null;
         return new RunEnd(run.ticket(), state, outcome.end(), error, stack, attempt.resultJson(), retryAt,

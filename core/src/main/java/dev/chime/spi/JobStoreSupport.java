@@ -36,12 +36,18 @@ import java.util.concurrent.locks.ReentrantLock;
 public abstract class JobStoreSupport implements JobStore, ClusterView {
 
     /** Earliest due first, then by id: the order {@link #waitingByDueTime()} answers in. */
-    public static final Comparator<StoredExecution> BY_DUE_TIME =
-            Comparator.comparing(StoredExecution::dueAt).thenComparing(StoredExecution::id);
+    public static final Comparator<StoredExecution> BY_DUE_TIME = (a, b) -> {
+        // Written out rather than composed with Comparator.comparing: a store's sorted sets call it
+        // some twenty times for every write, under the lock.
+        int byTime = a.dueAt().compareTo(b.dueAt());
+        return byTime != 0 ? byTime : a.id().compareTo(b.id());
+    };
 
     /** Newest first by creation time, then by id descending: the order of the history. */
-    public static final Comparator<StoredExecution> NEWEST_FIRST =
-            Comparator.comparing(StoredExecution::createdAt).thenComparing(StoredExecution::id).reversed();
+    public static final Comparator<StoredExecution> NEWEST_FIRST = (a, b) -> {
+        int byTime = b.createdAt().compareTo(a.createdAt());
+        return byTime != 0 ? byTime : b.id().compareTo(a.id());
+    };
 
     /** One run in flight: its ticket, and the version of the job claim it keeps (-1 for none). */
     private record Run(RunTicket ticket, long keptJobVersion, Instant startedAt) {
@@ -380,9 +386,12 @@ public abstract class JobStoreSupport implements JobStore, ClusterView {
 
     private static StoredExecution ended(StoredExecution e, ExecutionState state, Instant at, String error, String stackTrace,
                                          String resultJson) {
+        // An earlier attempt's failure (before a retry, or before retry(id) requeued it) is not this
+        // one's: a succeeded execution carries no error.
+        boolean succeeded = state == ExecutionState.SUCCEEDED;
         return new StoredExecution(e.id(), e.jobId(), e.task(), e.dataJson(), e.optionsJson(), e.fireTime(), state, e.attempts(),
-                null, e.nodeId(), e.createdAt(), e.startedAt(), at, error != null ? error : e.error(),
-                error != null ? stackTrace : e.stackTrace(), resultJson, e.fencingToken(), e.recoverable(), List.of(),
+                null, e.nodeId(), e.createdAt(), e.startedAt(), at, succeeded ? null : error != null ? error : e.error(),
+                succeeded ? null : error != null ? stackTrace : e.stackTrace(), resultJson, e.fencingToken(), e.recoverable(), List.of(),
                 e.stopRequested(), false, e.version() + 1);
     }
 

@@ -808,6 +808,33 @@ public abstract class JobStoreContract {
         assertThat(store.requeue("nobody", T0)).isFalse();
     }
 
+    @Test
+    void aRequeuedExecutionThatSucceedsCarriesNoErrorOfItsEarlierRun() {
+        store.enqueue(List.of(task("e1", "mail", T0, T0)));
+        end(failed(start(claimAll(T0).get(0), 1, null).ticket(), T0.plusSeconds(1), "boom"));
+        assertThat(store.requeue("e1", T0.plusSeconds(5))).isTrue();
+
+        end(succeeded(start(claimAll(T0.plusSeconds(5)).get(0), 1, null).ticket(), T0.plusSeconds(6), null));
+
+        StoredExecution succeeded = execution("e1");
+        assertThat(succeeded.state()).isEqualTo(ExecutionState.SUCCEEDED);
+        assertThat(succeeded.error()).isNull();
+        assertThat(succeeded.stackTrace()).isNull();
+    }
+
+    @Test
+    void aRetryThatSucceedsCarriesNoErrorOfTheFailedAttempt() {
+        store.enqueue(List.of(task("e1", "mail", T0, T0)));
+        end(retryAt(start(claimAll(T0).get(0), 1, null).ticket(), T0.plusSeconds(1), T0.plusSeconds(10)));
+        assertThat(execution("e1").error()).as("the waiting retry shows why").isEqualTo("boom");
+
+        end(succeeded(start(claimAll(T0.plusSeconds(10)).get(0), 1, null).ticket(), T0.plusSeconds(11), null));
+
+        assertThat(execution("e1").state()).isEqualTo(ExecutionState.SUCCEEDED);
+        assertThat(execution("e1").error()).isNull();
+        assertThat(execution("e1").stackTrace()).isNull();
+    }
+
     // --- retention -----------------------------------------------------------------------------
 
     @Test

@@ -13,7 +13,6 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableSet;
 import java.util.TreeSet;
 
 /**
@@ -22,7 +21,7 @@ import java.util.TreeSet;
  * and the few claimed at this moment) plus a time-ordered index of the jobs that can fire, so the
  * next due job is found in O(log n) and a claim costs O(log n) per job. A job is in exactly one of
  * the two maps. Executions: a map by id, an index of the waiting ones by due time, and the history
- * newest first, bounded in memory (at most {@value #DEFAULT_MAX_ENDED_EXECUTIONS} ended ones by
+ * newest first (appended to in O(1): {@link HistoryIndex}), bounded in memory (at most {@value #DEFAULT_MAX_ENDED_EXECUTIONS} ended ones by
  * default, the oldest to end evicted first) besides the engine's retention. Nothing survives the JVM. Thread-safe:
  * every operation holds the support class's one short lock.
  */
@@ -46,8 +45,12 @@ public final class MemoryJobStore extends JobStoreSupport {
     }
 
     /** Earliest fire time first; the id breaks ties so two jobs due at one instant both stay in the index. */
-    private static final Comparator<StoredJob> BY_NEXT_FIRE =
-            Comparator.comparing(StoredJob::nextFireTime).thenComparing(StoredJob::id);
+    private static final Comparator<StoredJob> BY_NEXT_FIRE = (a, b) -> {
+        // Written out rather than composed with Comparator.comparing: every claim and every
+        // release walks the index with it, on the dispatcher's thread.
+        int byTime = a.nextFireTime().compareTo(b.nextFireTime());
+        return byTime != 0 ? byTime : a.id().compareTo(b.id());
+    };
 
     /** Past this many distinct texts, sharing stops paying for itself (and must not grow without bound). */
     private static final int MAX_CANONICAL = 10_000;
@@ -80,7 +83,7 @@ public final class MemoryJobStore extends JobStoreSupport {
     private int ended;
     /** Exactly the waiting executions (scheduled, or waiting for a retry). */
     private final TreeSet<StoredExecution> waiting = new TreeSet<>(BY_DUE_TIME);
-    private final TreeSet<StoredExecution> history = new TreeSet<>(NEWEST_FIRST);
+    private final HistoryIndex history = new HistoryIndex();
 
     // --- jobs ----------------------------------------------------------------------------------
 
@@ -193,7 +196,14 @@ public final class MemoryJobStore extends JobStoreSupport {
         if (old != null) {
             forgetIndexed(old);
         }
-        history.add(execution);
+        // A new version of a record sorts where the old one did (same creation time and id): it
+        // keeps its place in the history, whose iterators read the current record by id.
+        if (old == null || !old.createdAt().equals(execution.createdAt())) {
+            if (old != null) {
+                history.remove(old.id());
+            }
+            history.add(execution.createdAt(), execution.id());
+        }
         if (execution.isWaiting()) {
             waiting.add(execution);
         }
@@ -209,11 +219,11 @@ public final class MemoryJobStore extends JobStoreSupport {
         StoredExecution old = executions.remove(id);
         if (old != null) {
             forgetIndexed(old);
+            history.remove(id);
         }
     }
 
     private void forgetIndexed(StoredExecution old) {
-        history.remove(old);
         if (old.isWaiting()) {
             waiting.remove(old);
         }
@@ -243,13 +253,17 @@ public final class MemoryJobStore extends JobStoreSupport {
 
     @Override
     protected Iterator<StoredExecution> newestFirst(ExecutionQuery.Position after) {
-        if (after == null) {
-            return history.iterator();
-        }
-        // A probe that sorts exactly at the position: everything strictly after it comes next.
-        StoredExecution probe = StoredExecution.scheduled(after.id(), null, "-", null, null, after.createdAt(), false,
-                after.createdAt());
-        NavigableSet<StoredExecution> older = history.tailSet(probe, false);
-        return older.iterator();
+        Iterator<String> ids = history.newestFirst(after);
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return ids.hasNext();
+            }
+
+            @Override
+            public StoredExecution next() {
+                return executions.get(ids.next());
+            }
+        };
     }
 }
