@@ -1,16 +1,13 @@
 package dev.chime.console;
 
-import dev.chime.LastRun;
+import dev.chime.ExecutionQuery;
 import dev.chime.spi.ClusterView;
-import dev.chime.spi.Firing;
-import dev.chime.spi.JobStore;
+import dev.chime.spi.ForwardingJobStore;
 import dev.chime.spi.NodeStatus;
-import dev.chime.spi.RunRequest;
-import dev.chime.spi.RunTicket;
 import dev.chime.spi.StoreUnavailableException;
+import dev.chime.spi.StoredExecution;
 import dev.chime.spi.StoredJob;
 import dev.chime.store.memory.MemoryJobStore;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -19,17 +16,20 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A memory store whose reads can be made to fail as unreachable, fail with a bug, or block (to
- * count how many callers are inside at once).
+ * count how many callers are inside at once). The scheduler's own protocol calls pass through.
  */
-final class SwitchableStore implements JobStore, ClusterView {
+final class SwitchableStore extends ForwardingJobStore implements ClusterView {
 
     enum Mode { NORMAL, UNAVAILABLE, BROKEN, BLOCKING }
 
-    final MemoryJobStore memory = new MemoryJobStore();
     volatile Mode mode = Mode.NORMAL;
     volatile CountDownLatch release = new CountDownLatch(1);
     final AtomicInteger inside = new AtomicInteger();
     final AtomicInteger mostInside = new AtomicInteger();
+
+    SwitchableStore() {
+        super(new MemoryJobStore());
+    }
 
     private void reading() {
         switch (mode) {
@@ -53,80 +53,36 @@ final class SwitchableStore implements JobStore, ClusterView {
     @Override
     public boolean add(StoredJob job) {
         reading();
-        return memory.add(job);
-    }
-
-    @Override
-    public void put(StoredJob job) {
-        memory.put(job);
-    }
-
-    @Override
-    public boolean remove(String jobId) {
-        return memory.remove(jobId);
+        return super.add(job);
     }
 
     @Override
     public Optional<StoredJob> get(String jobId) {
         reading();
-        return memory.get(jobId);
+        return super.get(jobId);
     }
 
     @Override
     public List<StoredJob> list() {
         reading();
-        return memory.list();
+        return super.list();
     }
 
     @Override
-    public boolean update(StoredJob job) {
-        return memory.update(job);
+    public Optional<StoredExecution> execution(String id) {
+        reading();
+        return super.execution(id);
     }
 
     @Override
-    public List<Firing> claimDue(Instant now, int limit) {
-        return memory.claimDue(now, limit);
-    }
-
-    @Override
-    public boolean release(Firing firing, Instant nextFireTime) {
-        return memory.release(firing, nextFireTime);
-    }
-
-    @Override
-    public boolean removeClaimed(Firing firing) {
-        return memory.removeClaimed(firing);
-    }
-
-    @Override
-    public void recordOutcome(String jobId, LastRun lastRun) {
-        memory.recordOutcome(jobId, lastRun);
-    }
-
-    @Override
-    public RunTicket beginRun(RunRequest request) {
-        return memory.beginRun(request);
-    }
-
-    @Override
-    public boolean completeRun(RunTicket ticket, LastRun lastRun) {
-        return memory.completeRun(ticket, lastRun);
-    }
-
-    /** Health reads counts: never blocked here, as a pool the console cannot exhaust would not be. */
-    @Override
-    public dev.chime.spi.JobCounts counts() {
-        return memory.counts();
-    }
-
-    @Override
-    public Optional<Instant> nextDueTime() {
-        return memory.nextDueTime();
+    public List<StoredExecution> executions(ExecutionQuery query) {
+        reading();
+        return super.executions(query);
     }
 
     @Override
     public List<NodeStatus> nodes() {
         reading();
-        return memory.nodes();
+        return ((ClusterView) delegate).nodes();
     }
 }
