@@ -67,6 +67,7 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
     private final AttemptRunner runner;
     private final DispatchLoop loop;
     private final AtomicReference<State> state = new AtomicReference<>(State.CREATED);
+    private final java.util.concurrent.locks.ReentrantLock passLock = new java.util.concurrent.locks.ReentrantLock();
 
     public DefaultScheduler(Parts parts) {
         this.parts = parts;
@@ -283,7 +284,7 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
         String id = UUID.randomUUID().toString();
         store.enqueue(List.of(StoredExecution.scheduled(id, jobId, job.task(), null, null, now,
                 codec.decode(job).options().recoverable(), now)));
-        wake();
+        runPromptly();
         return id;
     }
 
@@ -313,7 +314,11 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
         String id = UUID.randomUUID().toString();
         store.enqueue(List.of(StoredExecution.scheduled(id, null, request.task(), request.dataJson(),
                 OptionsJson.write(request.options()), due, request.recoverable(), now)));
-        wake();
+        if (due.isAfter(now)) {
+            wake();
+        } else {
+            runPromptly();
+        }
         return id;
     }
 
@@ -392,7 +397,7 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
         }
         boolean requeued = store.requeue(executionId, clock.instant());
         if (requeued) {
-            wake();
+            runPromptly();
         }
         return requeued;
     }
@@ -511,11 +516,32 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
         if (s != State.RUNNING && s != State.PAUSED) {
             return false;
         }
-        boolean atLimit = dispatcher.runDue(s == State.RUNNING);
-        if (atLimit) {
-            tracker.onCapacity(this::wake);
+        // One pass at a time: the dispatcher thread, the test clock, and a run-now on a clock-driven scheduler.
+        passLock.lock();
+        try {
+            boolean atLimit = dispatcher.runDue(s == State.RUNNING);
+            if (atLimit) {
+                tracker.onCapacity(this::wake);
+            }
+            return atLimit;
+        } finally {
+            passLock.unlock();
         }
-        return atLimit;
+    }
+
+    /**
+     * Work was asked to run now (a run-now, a task due now, a retry): the dispatcher thread is
+     * woken; a scheduler its clock drives has none, so the pass runs here, at the clock's instant,
+     * as the thread would have run it, and returns once its attempts have finished or are blocked
+     * in job code, as a {@code TestClock} step does.
+     */
+    private void runPromptly() {
+        if (loop != null) {
+            loop.wake();
+        } else {
+            pass();
+            awaitSettled();
+        }
     }
 
     @Override

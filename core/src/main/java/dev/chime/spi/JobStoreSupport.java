@@ -97,6 +97,15 @@ public abstract class JobStoreSupport implements JobStore, ClusterView {
      */
     protected abstract Iterator<StoredExecution> newestFirst(ExecutionQuery.Position after);
 
+    /**
+     * Recoveries to hand out first at the next {@link #claim}: the running executions of nodes that
+     * died. A store for one process has none (the default); a test of the engine may hand some out.
+     * Each must be RUNNING in this store's records; ending its claim is fenced by its version.
+     */
+    protected List<Claim.Recovery> recoveries(int limit) {
+        return List.of();
+    }
+
     /** The name this store gives its node in executions and {@link #nodes()}. */
     protected String nodeId() {
         return "local";
@@ -214,7 +223,7 @@ public abstract class JobStoreSupport implements JobStore, ClusterView {
                     executions.add(due);
                 }
             }
-            List<Claim> claimed = new ArrayList<>(Math.min(limit, jobs.size() + executions.size()));
+            List<Claim> claimed = new ArrayList<>(recoveries(limit));
             int j = 0;
             int e = 0;
             while (claimed.size() < limit && (j < jobs.size() || e < executions.size())) {
@@ -263,9 +272,11 @@ public abstract class JobStoreSupport implements JobStore, ClusterView {
                 claimedExecutions.remove(due.execution().id());
                 return ClaimResult.LOST;
             }
-        } else if (claim instanceof Claim.Recovery) {
-            throw new IllegalArgumentException("a recovery claim of execution '" + ((Claim.Recovery) claim).execution().id()
-                    + "' was not handed out by this store, which has no other nodes");
+        } else if (claim instanceof Claim.Recovery recovery) {
+            execution = readExecution(recovery.execution().id());
+            if (execution == null || execution.version() != claim.version() || execution.state() != ExecutionState.RUNNING) {
+                return ClaimResult.LOST;
+            }
         }
         StoredJob job = claim.jobId() == null ? null : readJob(claim.jobId());
         boolean jobClaimHeld = claim.holdsJobClaim() && job != null && job.version() == claim.heldJob().version()
@@ -282,22 +293,25 @@ public abstract class JobStoreSupport implements JobStore, ClusterView {
         RunTicket ticket = null;
         RunStart start = end.start();
         if (start != null) {
-            if (claim.jobId() != null && runningByJob.getOrDefault(claim.jobId(), 0) >= start.maxInstances()) {
+            // A recovery takes over the instance its dead node held: never refused.
+            if (claim.jobId() != null && !(claim instanceof Claim.Recovery)
+                    && runningByJob.getOrDefault(claim.jobId(), 0) >= start.maxInstances()) {
                 return ClaimResult.AT_MAX_INSTANCES;
             }
-            long kept = end.schedule() != null && end.schedule().kind() == ScheduleChange.Kind.KEEP_WITH_EXECUTION
-                    ? job.version() : -1;
+            long kept = jobClaimHeld && end.schedule().kind() == ScheduleChange.Kind.KEEP_WITH_EXECUTION ? job.version() : -1;
             ticket = startRun(claim, execution, start, kept);
         }
         if (execution != null) {
             claimedExecutions.remove(execution.id());
             if (end.waitUntil() != null) {
-                writeExecution(execution.withState(execution.state(), end.waitUntil()).withVersion(execution.version() + 1));
+                ExecutionState waitingState = execution.state() == ExecutionState.RUNNING ? ExecutionState.SCHEDULED
+                        : execution.state();
+                writeExecution(execution.withState(waitingState, end.waitUntil()).withVersion(execution.version() + 1));
             } else if (end.failure() != null) {
                 writeExecution(ended(execution, ExecutionState.FAILED, end.decidedAt(), end.failure(), null, null));
             }
         }
-        if (end.schedule() != null) {
+        if (end.schedule() != null && jobClaimHeld) {
             job = changeSchedule(job, end.schedule());
         }
         if (end.lastRun() != null && job != null) {
@@ -307,7 +321,10 @@ public abstract class JobStoreSupport implements JobStore, ClusterView {
     }
 
     private RunTicket startRun(Claim claim, StoredExecution waiting, RunStart start, long keptJobVersion) {
-        long token = ++fencingTokens;
+        // Higher than every token handed out here, and than the execution's own last run's (a
+        // recovery's run replaces one whose token came from elsewhere).
+        fencingTokens = Math.max(fencingTokens, waiting == null ? 0 : waiting.fencingToken()) + 1;
+        long token = fencingTokens;
         StoredExecution running;
         if (waiting == null) {
             running = new StoredExecution(start.executionId(), claim.jobId(), claim.task(), start.dataJson(), start.optionsJson(),

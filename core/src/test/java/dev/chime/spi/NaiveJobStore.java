@@ -1,6 +1,10 @@
 package dev.chime.spi;
 
 import dev.chime.ExecutionQuery;
+import dev.chime.ExecutionState;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -18,6 +22,36 @@ public class NaiveJobStore extends JobStoreSupport {
 
     private final Map<String, StoredJob> jobs = new TreeMap<>();
     private final Map<String, StoredExecution> executions = new TreeMap<>();
+    private final Deque<Claim.Recovery> recoveries = new ArrayDeque<>();
+
+    /**
+     * Makes the next claim hand out {@code running} as a dead node's run taken over, with the fire
+     * times of its batch it had not started: what a clustered store's takeover does, for tests of
+     * the engine. The execution is written RUNNING on node {@code dead} with fencing token
+     * {@code token}.
+     */
+    public void handOutRecovery(StoredExecution running, List<Instant> queued) {
+        lock.lock();
+        try {
+            StoredExecution adopted = new StoredExecution(running.id(), running.jobId(), running.task(), running.dataJson(),
+                    running.optionsJson(), running.fireTime(), ExecutionState.RUNNING, Math.max(1, running.attempts()), null,
+                    "dead", running.createdAt(), running.createdAt(), null, null, null, null, running.fencingToken(),
+                    running.recoverable(), queued, false, running.holdsJobClaim(), running.version());
+            writeExecution(adopted);
+            recoveries.add(new Claim.Recovery(adopted, adopted.jobId() == null ? null : jobs.get(adopted.jobId()), queued));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    protected List<Claim.Recovery> recoveries(int limit) {
+        List<Claim.Recovery> out = new ArrayList<>();
+        while (out.size() < limit && !recoveries.isEmpty()) {
+            out.add(recoveries.poll());
+        }
+        return out;
+    }
 
     @Override
     protected StoredJob readJob(String id) {

@@ -7,7 +7,7 @@ import dev.chime.JobOptions;
 import dev.chime.Scheduler;
 import dev.chime.TestClock;
 import dev.chime.Triggers;
-import dev.chime.spi.Firing;
+import dev.chime.spi.StoredExecution;
 import dev.chime.spi.JobStore;
 import dev.chime.spi.NaiveJobStore;
 import io.micrometer.core.instrument.Metrics;
@@ -225,21 +225,17 @@ class ChimeMetricsTest {
 
     @Test
     void claimedFiringsAndRecoveredLeasesAreCountedPerNode() {
-        // A store that hands out every third firing as a recovery of a dead node's claim.
-        NaiveJobStore recovering = new NaiveJobStore() {
-            private int n;
-
-            @Override
-            public synchronized List<Firing> claimDue(Instant now, int limit) {
-                return super.claimDue(now, limit).stream().map(f -> new Firing(f.job(), f.fireTime(), n++ % 3 == 0))
-                        .collect(Collectors.toList());
-            }
-        };
+        // A store that hands out two runs of a dead node, taken over, beside the job's own firings.
+        NaiveJobStore recovering = new NaiveJobStore();
         start(recovering);
         scheduler.add(JobDefinition.of("a", "ok", Triggers.interval(Duration.ofSeconds(10))));
+        for (int i = 0; i < 2; i++) {
+            recovering.handOutRecovery(StoredExecution.scheduled("dead-run-" + i, "a", "ok", null, null,
+                    clock.instant().minusSeconds(30), false, clock.instant().minusSeconds(30)), List.of());
+        }
         clock.advance(Duration.ofSeconds(60));
 
-        assertThat(registry.get("chime.node.firings.claimed").counter().count()).isEqualTo(6);
+        assertThat(registry.get("chime.node.firings.claimed").counter().count()).isEqualTo(8);
         assertThat(registry.get("chime.node.leases.recovered").counter().count()).isEqualTo(2);
     }
 
