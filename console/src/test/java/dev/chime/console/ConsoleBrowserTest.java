@@ -197,7 +197,7 @@ class ConsoleBrowserTest {
         browser.findElement(By.cssSelector("#enqueue-form input[name='task']")).sendKeys("echo");
         browser.findElement(By.cssSelector("#enqueue-form textarea[name='data']")).sendKeys("{\"to\": \"ops@example.com\"}");
         browser.findElement(By.cssSelector("#enqueue-form button[type='submit']")).click();
-        wait.until(d -> text("dd[data-fact='State']").equals("SUCCEEDED"));
+        wait.until(d -> text("#execution-facts dd[data-fact='State']").equals("SUCCEEDED"));
         assertThat(text("#execution-result")).contains("\"to\": \"ops@example.com\"");
         String enqueued = browser.findElement(By.tagName("body")).getDomAttribute("data-execution");
         assertThat(scheduler.execution(enqueued).orElseThrow().state()).isEqualTo(ExecutionState.SUCCEEDED);
@@ -209,11 +209,11 @@ class ConsoleBrowserTest {
         browser.findElement(By.cssSelector("#enqueue-form input[name='task']")).sendKeys("echo");
         browser.findElement(By.cssSelector("#enqueue-form input[name='delay']")).sendKeys("PT1H");
         browser.findElement(By.cssSelector("#enqueue-form button[type='submit']")).click();
-        wait.until(d -> text("dd[data-fact='State']").equals("SCHEDULED"));
+        wait.until(d -> text("#execution-facts dd[data-fact='State']").equals("SCHEDULED"));
         String later = browser.findElement(By.tagName("body")).getDomAttribute("data-execution");
         assertThat(later).isNotEqualTo(enqueued);
         browser.findElement(By.id("execution-cancel")).click();
-        wait.until(d -> text("dd[data-fact='State']").equals("CANCELLED"));
+        wait.until(d -> text("#execution-facts dd[data-fact='State']").equals("CANCELLED"));
         assertThat(scheduler.execution(later).orElseThrow().state()).isEqualTo(ExecutionState.CANCELLED);
         assertThat(browser.manage().logs().get("browser").getAll())
                 .noneMatch(entry -> entry.getMessage().contains("Content Security Policy"));
