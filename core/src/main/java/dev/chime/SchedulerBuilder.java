@@ -1,6 +1,7 @@
 package dev.chime;
 
 import dev.chime.internal.DefaultScheduler;
+import dev.chime.internal.DrivingClock;
 import dev.chime.internal.PluginLoader;
 import dev.chime.internal.RegisteredTasks;
 import dev.chime.internal.SimpleProviderContext;
@@ -262,14 +263,16 @@ public final class SchedulerBuilder {
 
         boolean ownsExecutor = executor == null;
         ExecutorService exec = ownsExecutor ? defaultExecutor(schedulerName) : executor;
-        boolean driveByClock = clock instanceof TestClock;
+        // The hook a driving clock offers (TestClock), not a clock class: no test-only branch here.
+        DrivingClock drivingClock = clock instanceof DrivingClock driving ? driving : null;
+        boolean driveByClock = drivingClock != null;
         DefaultScheduler scheduler = new DefaultScheduler(new DefaultScheduler.Parts(schedulerName, clock, chosenStore,
                 ownsStore, triggers, new RegisteredTasks(tasks, jobFactory), exec, ownsExecutor, allListeners,
-                pollInterval, driveByClock, maxInFlight > 0 ? maxInFlight : ownsExecutor ? 100 * threads : 1024,
+                pollInterval, drivingClock, maxInFlight > 0 ? maxInFlight : ownsExecutor ? 100 * threads : 1024,
                 claimAhead != null ? claimAhead : driveByClock ? Duration.ZERO : Duration.ofMillis(DEFAULT_CLAIM_AHEAD_MILLIS),
                 retention));
-        if (driveByClock) {
-            ((TestClock) clock).drive(scheduler);
+        if (drivingClock != null) {
+            drivingClock.drive(scheduler);
         }
         return scheduler;
     }

@@ -53,6 +53,21 @@ class ExecutionsTest extends SchedulerTestSupport {
     }
 
     @Test
+    void aTaskAJobEnqueuesRunsInTheSameClockStep() {
+        List<String> order = new CopyOnWriteArrayList<>();
+        start(builder().task("first", ctx -> {
+            order.add("first");
+            scheduler.enqueue("second", null);
+        }).task("second", ctx -> order.add("second")));
+        scheduler.add(JobDefinition.of("chain", "first", Triggers.once(T0.plusSeconds(5))));
+        clock.advance(Duration.ofSeconds(5));
+
+        assertThat(order).containsExactly("first", "second");
+        assertThat(scheduler.executions(ExecutionQuery.builder().task("second").build()).executions())
+                .singleElement().satisfies(e -> assertThat(e.state()).isEqualTo(ExecutionState.SUCCEEDED));
+    }
+
+    @Test
     void anEnqueuedTaskRunsOnceWithItsDataAndIsRecordedAsSucceeded() {
         startWithTasks();
         String id = scheduler.enqueue("mail", Map.of("to", "ops@example.com"), Duration.ofSeconds(1));

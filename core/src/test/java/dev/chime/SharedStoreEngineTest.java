@@ -49,6 +49,10 @@ class SharedStoreEngineTest {
         volatile Duration writeDelay;
         /** What {@link #holdsRun} answers; null makes it fail (the store cannot tell). */
         volatile Boolean holdsRuns = Boolean.TRUE;
+        /** When set, the next batch of claim ends with a start fails (the store cannot be reached). */
+        volatile boolean failNextStart;
+        /** When set, a third node takes every recovery over again between its hand-out and its end. */
+        volatile boolean takeRecoveriesOverAgain;
 
         @Override
         public boolean holdsRun(RunTicket ticket) {
@@ -62,6 +66,19 @@ class SharedStoreEngineTest {
 
         @Override
         public List<ClaimResult> endClaims(List<ClaimEnd> claimEnds) {
+            if (failNextStart && claimEnds.stream().anyMatch(e -> e.start() != null)) {
+                failNextStart = false;
+                calls.add("store unreachable");
+                throw new IllegalStateException("the store is unreachable");
+            }
+            if (takeRecoveriesOverAgain) {
+                for (ClaimEnd end : claimEnds) {
+                    if (end.claim() instanceof Claim.Recovery r) {
+                        StoredExecution e = r.execution();
+                        writeExecution(e.withVersion(e.version() + 1));
+                    }
+                }
+            }
             List<ClaimResult> results = new ArrayList<>();
             for (ClaimEnd end : claimEnds) {
                 String who = end.claim().jobId();
@@ -336,6 +353,42 @@ class SharedStoreEngineTest {
         assertThat(ended.state()).isEqualTo(ExecutionState.FAILED);
         assertThat(ended.error()).isEqualTo("its node died while it ran, and it is not recoverable");
         assertThat(scheduler.job("j").orElseThrow().lastRun()).hasValueSatisfying(r -> assertThat(r.outcome()).isEqualTo(Outcome.MISSED));
+    }
+
+    @Test
+    void runWhoseStartTheStoreCannotRecordDoesNotRunAndIsReportedMissed() {
+        store.failNextStart = true;
+        scheduler.add(JobDefinition.of("j", "work", Triggers.fixedDelay(Duration.ofSeconds(10))));
+        scheduler.start();
+        clock.advance(Duration.ofSeconds(10));
+
+        assertThat(runs).as("a run without the store's record would escape fencing and max instances").isEmpty();
+        assertThat(events.of(JobEvent.Missed.class)).extracting(JobEvent.Missed::scheduledFireTime)
+                .containsExactly(T0.plusSeconds(10));
+        assertThat(scheduler.job("j").orElseThrow().lastRun()).hasValueSatisfying(r -> assertThat(r.outcome())
+                .isEqualTo(Outcome.MISSED));
+
+        clock.advance(Duration.ofSeconds(10));
+        assertThat(runs).as("its slot was freed and the schedule moved on").extracting(JobContext::scheduledFireTime)
+                .containsExactly(T0.plusSeconds(20));
+    }
+
+    @Test
+    void aRecoveryTakenOverAgainBeforeItIsHandledIsNotReportedMissedHere() {
+        scheduler.add(JobDefinition.of("j", "work", Triggers.interval(Duration.ofMinutes(10))));
+        Instant original = T0.minusSeconds(90);
+        recover("j", original, 7, List.of());
+        // This node was frozen between the hand-out and the handling; a third node took the run
+        // over again and reports it missed itself.
+        store.takeRecoveriesOverAgain = true;
+        scheduler.start();
+        clock.advance(Duration.ofSeconds(1));
+
+        assertThat(runs).isEmpty();
+        assertThat(events.of(JobEvent.Missed.class)).as("reported by the node that holds the run").isEmpty();
+        assertThat(scheduler.job("j").orElseThrow().lastRun()).as("no outcome of a run that is not this node's").isEmpty();
+        assertThat(store.execution("dead-run").orElseThrow().state()).as("the third node's to end")
+                .isEqualTo(ExecutionState.RUNNING);
     }
 
     @Test

@@ -53,11 +53,15 @@ import org.quartz.impl.StdSchedulerFactory;
  *
  * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar dev.chime.benchmarks.ClusterLatenessHarness
  * [jdbc-url] [seconds=20] [schedulers=chime,db-scheduler,quartz] [nodes=3] [jobs=40] [threads=8]
- * [bodyMs=150] [intervalMs=500]}.
+ * [bodyMs=150] [intervalMs=500]}. For Chime it also prints where each firing's time went
+ * ({@link PhaseBreakdown}, from each node's {@link TracedJobStore}); {@code -Dchime.claimAheadMs=N}
+ * sets Chime's claim-ahead window instead of the builder's default.
  */
 public final class ClusterLatenessHarness {
 
     private static final Duration WARM_UP = Duration.ofSeconds(3);
+    /** Chime's claim-ahead window in milliseconds, for experiments; unset: the builder's default. */
+    private static final String CLAIM_AHEAD_PROPERTY = "chime.claimAheadMs";
     /** Time for the node JVMs to start (three JVMs and a database on two cores) before the first fire. */
     private static final Duration START_UP = Duration.ofSeconds(10);
 
@@ -111,6 +115,7 @@ public final class ClusterLatenessHarness {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         for (int n = 0; n < s.nodes(); n++) {
             processes.add(new ProcessBuilder(java, "-Xms128m", "-Xmx256m", "-Dorg.slf4j.simpleLogger.defaultLogLevel=error",
+                    "-D" + CLAIM_AHEAD_PROPERTY + "=" + System.getProperty(CLAIM_AHEAD_PROPERTY, ""),
                     "-cp", System.getProperty("java.class.path"), ClusterLatenessHarness.class.getName(), "node", scheduler,
                     String.valueOf(n), s.url(), String.valueOf(s.jobs()), String.valueOf(s.threads()), String.valueOf(s.bodyMs()),
                     String.valueOf(interval), String.valueOf(anchor), String.valueOf(stopAt), dir.resolve("node-" + n).toString())
@@ -121,6 +126,9 @@ public final class ClusterLatenessHarness {
                 p.destroyForcibly();
                 throw new IllegalStateException(scheduler + ": a node JVM failed or did not stop; see its output above");
             }
+        }
+        if (scheduler.equals("chime")) {
+            PhaseBreakdown.print(dir, s.nodes(), measureFrom, measureTo);
         }
         return summarize(scheduler, s, dir, measureFrom, measureTo);
     }
@@ -213,6 +221,9 @@ public final class ClusterLatenessHarness {
             node.close();
             pool.close();
             Files.write(out, RUNS);
+            if (Chime.traced != null) {
+                Files.write(Path.of(out + ".trace"), Chime.traced.traceLines());
+            }
             System.exit(0);
         }
 
@@ -240,10 +251,19 @@ public final class ClusterLatenessHarness {
             }
         }
 
+        /** This node's store, traced: where the time of each firing goes (see the coordinator's breakdown). */
+        static TracedJobStore traced;
+
         static AutoCloseable node(HikariDataSource pool, int index, int threads) {
             JdbcJobStore store = JdbcJobStore.builder(pool).tablePrefix("late_").nodeName("chime-" + index).build();
-            Scheduler scheduler = Scheduler.builder().store(store).threads(threads)
-                    .task("work", ctx -> Node.body(ctx.jobId(), ctx.scheduledFireTime())).build();
+            traced = new TracedJobStore(store);
+            dev.chime.SchedulerBuilder builder = Scheduler.builder().store(traced).threads(threads)
+                    .task("work", ctx -> Node.body(ctx.jobId(), ctx.scheduledFireTime()));
+            String claimAhead = System.getProperty(CLAIM_AHEAD_PROPERTY, "");
+            if (!claimAhead.isEmpty()) {
+                builder.claimAhead(Duration.ofMillis(Long.parseLong(claimAhead)));
+            }
+            Scheduler scheduler = builder.build();
             scheduler.start();
             return () -> {
                 scheduler.shutdown(Duration.ofSeconds(5));

@@ -49,12 +49,37 @@ final class ClaimDecider {
      * @param queued       fire times that run after the first in the same slot
      * @param onRefusal    what to tell the store when it refuses the start at max instances
      * @param fireTimes    every fire time the run stands for (reported skipped on a refusal)
+     * @param missed       fire times to report missed, once the store has ended the claim as asked (a
+     *                     claim lost meanwhile is another node's to report)
+     * @param task         the task, for the reports
      */
     record Decision(ClaimEnd end, Work work, boolean slotTaken, boolean recovery, boolean keepsClaim, boolean jobLeftStore,
-                    List<Instant> queued, ClaimEnd onRefusal, List<Instant> fireTimes) {
+                    List<Instant> queued, ClaimEnd onRefusal, List<Instant> fireTimes, List<Instant> missed, String task) {
 
         static Decision noRun(ClaimEnd end) {
-            return new Decision(end, null, false, false, false, false, List.of(), null, List.of());
+            return noRun(end, List.of());
+        }
+
+        static Decision noRun(ClaimEnd end, List<Instant> missed) {
+            return new Decision(end, null, false, false, false, false, List.of(), null, List.of(), missed, end.claim().task());
+        }
+
+        /**
+         * What to tell the store when it failed to carry out {@link #end()} (it threw): a fire time
+         * whose run could not be recorded does not run (a run without the store's record would
+         * escape max instances, the claim check and fencing) and is reported missed as the schedule
+         * moves on; an execution waits a moment; anything else goes back unchanged (null).
+         */
+        ClaimEnd onStoreFailure(Instant now) {
+            if (!starts() || onRefusal == null) {
+                return null;
+            }
+            if (onRefusal.claim() instanceof dev.chime.spi.Claim.FireTime f) {
+                Instant last = fireTimes.get(fireTimes.size() - 1);
+                return ClaimEnd.noRun(f, onRefusal.schedule(), new LastRun(Outcome.MISSED, last, now, Duration.ZERO,
+                        "not started: the store could not record its run"), now);
+            }
+            return onRefusal;
         }
 
         boolean starts() {
@@ -136,43 +161,42 @@ final class ClaimDecider {
             TriggerGuard.reportFault(ctx, job.id(), job.task(), claim.fireTime(), e, now);
             return Decision.noRun(ClaimEnd.noRun(claim, ScheduleChange.release(null), null, now));
         }
-        LastRun missed = null;
-        for (Instant fireTime : plan.missed()) {
-            missed = reportMissed(job.id(), job.task(), job.options(), fireTime, now);
-        }
+        LastRun missed = plan.missed().isEmpty() ? null
+                : missedOutcome(plan.missed().get(plan.missed().size() - 1), now);
         Work work = Work.of(job);
         ScheduleChange schedule;
         if (fixedDelay) {
             ScheduleChange later = fixedDelayNext(job, claim.fireTime(), now, now);
             if (plan.run().isEmpty()) {
-                return Decision.noRun(ClaimEnd.noRun(claim, later, missed, now));
+                return Decision.noRun(ClaimEnd.noRun(claim, later, missed, now), plan.missed());
             }
             List<Instant> fireTimes = List.of(plan.run().get(0));
             if (!admission.acquireOrSkip(work, fireTimes, now)) {
-                return Decision.noRun(ClaimEnd.noRun(claim, later, missed, now));
+                return Decision.noRun(ClaimEnd.noRun(claim, later, missed, now), plan.missed());
             }
             RunStart start = new RunStart(UUID.randomUUID().toString(), fireTimes.get(0), 1, job.options().maxInstances(),
                     job.options().recoverable(), List.of(), null, null, now);
             return new Decision(new ClaimEnd(claim, start, ScheduleChange.keepWithExecution(), null, null, missed, now), work,
-                    true, false, true, false, List.of(), ClaimEnd.noRun(claim, later, missed, now), fireTimes);
+                    true, false, true, false, List.of(), ClaimEnd.noRun(claim, later, missed, now), fireTimes, plan.missed(),
+                    job.task());
         }
         // Like APScheduler, a job whose trigger will never fire again leaves the store now; its
         // last runs (and their retries) go on from the definition in hand, kept with the execution.
         schedule = plan.next().map(ScheduleChange::release).orElseGet(ScheduleChange::remove);
         ClaimEnd withoutRun = ClaimEnd.noRun(claim, schedule, missed, now);
         if (plan.run().isEmpty()) {
-            return Decision.noRun(withoutRun);
+            return Decision.noRun(withoutRun, plan.missed());
         }
         List<Instant> fireTimes = plan.run();
         if (!admission.acquireOrSkip(work, fireTimes, now)) {
-            return Decision.noRun(withoutRun);
+            return Decision.noRun(withoutRun, plan.missed());
         }
         boolean leaves = schedule.removesJob();
         RunStart start = new RunStart(UUID.randomUUID().toString(), fireTimes.get(0), 1, job.options().maxInstances(),
                 job.options().recoverable(), fireTimes.subList(1, fireTimes.size()), leaves ? job.dataJson() : null,
                 leaves ? stored.optionsJson() : null, now);
         return new Decision(new ClaimEnd(claim, start, schedule, null, null, missed, now), work, true, false, false, leaves,
-                start.queued(), withoutRun, fireTimes);
+                start.queued(), withoutRun, fireTimes, plan.missed(), job.task());
     }
 
     /** Whether a claimed fire time of a fixed-delay job already has its run's end recorded. */
@@ -216,7 +240,7 @@ final class ClaimDecider {
                 work.options().maxInstances(), work.options().recoverable(), List.of(), null, null, now);
         boolean jobGone = execution.jobId() != null && claim.job() == null;
         return new Decision(ClaimEnd.start(claim, start, keep), work, true, false, keep != null, jobGone, List.of(),
-                waitForSlot, List.of());
+                waitForSlot, List.of(), List.of(), work.task());
     }
 
     /**
@@ -249,15 +273,14 @@ final class ClaimDecider {
                     work.options().maxInstances(), true, claim.queued(), null, null, now);
             boolean keeps = schedule != null && schedule.kind() == ScheduleChange.Kind.KEEP_WITH_EXECUTION;
             return new Decision(ClaimEnd.start(claim, start, schedule), work, true, true, keeps, leaves && work.jobId() != null,
-                    claim.queued(), null, List.of());
+                    claim.queued(), null, List.of(), List.of(), work.task());
         }
-        LastRun missed = null;
-        missed = reportMissed(work.jobId(), work.task(), work.options(), execution.fireTime(), now);
-        for (Instant queued : claim.queued()) {
-            missed = reportMissed(work.jobId(), work.task(), work.options(), queued, now);
-        }
-        return Decision.noRun(ClaimEnd.fail(claim, "its node died while it ran, and it is not recoverable", schedule,
-                work.jobId() == null ? null : missed, now));
+        List<Instant> fireTimes = new java.util.ArrayList<>();
+        fireTimes.add(execution.fireTime());
+        fireTimes.addAll(claim.queued());
+        LastRun missed = work.jobId() == null ? null : missedOutcome(fireTimes.get(fireTimes.size() - 1), now);
+        return Decision.noRun(ClaimEnd.fail(claim, "its node died while it ran, and it is not recoverable", schedule, missed,
+                now), fireTimes);
     }
 
     /** What becomes of the job whose claim a dead node's run still held. */
@@ -308,10 +331,7 @@ final class ClaimDecider {
         return new Work(execution.jobId(), execution.task(), options, null, execution.dataJson());
     }
 
-    private LastRun reportMissed(String jobId, String task, JobOptions options, Instant fireTime, Instant now) {
-        LOG.warn("job '{}' missed its fire time {} by {} (misfire grace {})", jobId, fireTime, Duration.between(fireTime, now),
-                options.misfireGraceTime().orElse(null));
-        ctx.bus().publish(() -> new JobEvent.Missed(jobId == null ? "" : jobId, task, fireTime, now));
+    private static LastRun missedOutcome(Instant fireTime, Instant now) {
         return new LastRun(Outcome.MISSED, fireTime, now, Duration.ZERO, null);
     }
 }

@@ -44,15 +44,19 @@ import org.slf4j.LoggerFactory;
 public final class DefaultScheduler implements Scheduler, ClockDriven {
 
     private static final Logger LOG = LoggerFactory.getLogger(DefaultScheduler.class);
-    private static final long SETTLE_LIMIT_SECONDS = 30;
     /** How long {@link #shutdown} waits, after its grace, for cancelled jobs to unwind. */
     static final Duration CANCEL_WAIT = Duration.ofSeconds(1);
 
     /** Everything the builder resolved. */
     public record Parts(String name, Clock clock, JobStore store, boolean ownsStore, TriggerRegistry triggers,
                         JobFactory jobFactory, ExecutorService executor, boolean ownsExecutor,
-                        List<SchedulerListener> listeners, Duration pollInterval, boolean driveByClock,
+                        List<SchedulerListener> listeners, Duration pollInterval, DrivingClock drivingClock,
                         int maxInFlight, Duration claimAhead, Retention retention) {
+
+        /** True when the clock drives the scheduler: no dispatcher thread, durations on the clock. */
+        public boolean driveByClock() {
+            return drivingClock != null;
+        }
     }
 
     private final Parts parts;
@@ -538,31 +542,25 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
     private void runPromptly() {
         if (loop != null) {
             loop.wake();
-        } else {
-            pass();
-            awaitSettled();
+        } else if (!tracker.isAttemptThread(Thread.currentThread())) {
+            // Asked from inside a job: it runs at the clock's next step (this thread is one the step would wait for).
+            parts.drivingClock().stepForWorkDueNow();
         }
     }
 
     @Override
-    public void awaitSettled() {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SETTLE_LIMIT_SECONDS);
-        int parkedChecks = 0;
-        while (parkedChecks < 2) {
-            if (tracker.isIdle()) {
-                return;
-            }
-            parkedChecks = tracker.allParked() && dispatcher.parkedSettled() ? parkedChecks + 1 : 0;
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("jobs still running after " + SETTLE_LIMIT_SECONDS
-                        + "s of real time; a job that never blocks nor ends cannot be driven by TestClock");
-            }
-            try {
-                tracker.awaitIdle(1, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+    public InFlight inFlight() {
+        if (tracker.isIdle()) {
+            return new InFlight(true, false, List.of());
         }
+        List<Thread> blocking = new ArrayList<>();
+        boolean working = tracker.collectInFlight(blocking);
+        working |= dispatcher.collectParked(blocking);
+        return new InFlight(false, working, blocking);
+    }
+
+    @Override
+    public void awaitChange(long nanos) throws InterruptedException {
+        tracker.awaitIdle(nanos, TimeUnit.NANOSECONDS);
     }
 }

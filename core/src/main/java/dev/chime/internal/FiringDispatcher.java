@@ -199,9 +199,9 @@ final class FiringDispatcher {
         parked.resume();
     }
 
-    /** True when every claim parked until due is blocked waiting for an instant still to come. */
-    boolean parkedSettled() {
-        return parked.allWaiting();
+    /** See {@link ParkedFirings#collectInFlight}. */
+    boolean collectParked(List<Thread> blocking) {
+        return parked.collectInFlight(blocking);
     }
 
     /**
@@ -221,13 +221,7 @@ final class FiringDispatcher {
         try {
             results = ctx.store().endClaims(ends);
         } catch (Throwable e) {
-            for (ClaimDecider.Decision d : decided) {
-                if (d.slotTaken()) {
-                    admission.release(d.work());
-                }
-                putBack(d.end().claim(), e, now);
-            }
-            return decided.size();
+            return storeFailed(decided, e, now);
         }
         List<ClaimDecider.Decision> refused = new ArrayList<>(0);
         for (int i = 0; i < decided.size(); i++) {
@@ -260,7 +254,66 @@ final class FiringDispatcher {
         return 0;
     }
 
+    /**
+     * The store failed to carry out a batch (it threw: nothing is known to be written). Nothing of
+     * it runs: a fire time whose run could not be recorded is reported missed as its job moves on,
+     * an execution waits a moment, and what cannot be told so goes back unchanged. Returns how many
+     * went back unchanged.
+     */
+    private int storeFailed(List<ClaimDecider.Decision> decided, Throwable failure, Instant now) {
+        LOG.error("the store could not carry out {} claim end(s); none of them runs", decided.size(), failure);
+        List<ClaimDecider.Decision> retold = new ArrayList<>();
+        List<ClaimEnd> ends = new ArrayList<>();
+        int putBack = 0;
+        for (ClaimDecider.Decision d : decided) {
+            if (d.slotTaken()) {
+                admission.release(d.work());
+            }
+            ClaimEnd instead = d.onStoreFailure(now);
+            if (instead == null) {
+                putBack(d.end().claim(), failure, now);
+                putBack++;
+            } else {
+                retold.add(d);
+                ends.add(instead);
+            }
+        }
+        if (ends.isEmpty()) {
+            return putBack;
+        }
+        try {
+            List<ClaimResult> results = ctx.store().endClaims(ends);
+            for (int i = 0; i < retold.size(); i++) {
+                ClaimDecider.Decision d = retold.get(i);
+                if (results.get(i).status() == ClaimResult.Status.ENDED && d.end().claim() instanceof Claim.FireTime) {
+                    List<Instant> missed = new ArrayList<>(d.missed());
+                    missed.addAll(d.fireTimes());
+                    reportMissed(d, missed, now);
+                }
+            }
+            return putBack;
+        } catch (Throwable again) {
+            for (ClaimDecider.Decision d : retold) {
+                putBack(d.end().claim(), again, now);
+            }
+            return putBack + retold.size();
+        }
+    }
+
+    /** Reports fire times missed, once the store ended their claim as this node asked. */
+    private void reportMissed(ClaimDecider.Decision d, List<Instant> fireTimes, Instant now) {
+        Claim claim = d.end().claim();
+        String jobId = claim.jobId() == null ? "" : claim.jobId();
+        for (Instant fireTime : fireTimes) {
+            LOG.warn("job '{}' missed its fire time {} by {}", jobId, fireTime, Duration.between(fireTime, now));
+            ctx.bus().publish(() -> new JobEvent.Missed(jobId, d.task(), fireTime, now));
+        }
+    }
+
     private void started(ClaimDecider.Decision d, ClaimResult result, Instant now, Runnable runHere) {
+        if (!d.missed().isEmpty()) {
+            reportMissed(d, d.missed(), now);
+        }
         if (d.end().schedule() != null && d.end().schedule().removesJob()) {
             ctx.bus().publish(() -> new JobEvent.Removed(d.end().claim().jobId(), now));
         }
@@ -293,8 +346,13 @@ final class FiringDispatcher {
             List<ClaimResult> results = ctx.store().endClaims(ends);
             for (int i = 0; i < refused.size(); i++) {
                 ClaimEnd end = ends.get(i);
-                if (results.get(i).status() == ClaimResult.Status.ENDED && end.schedule() != null
-                        && end.schedule().removesJob()) {
+                if (results.get(i).status() != ClaimResult.Status.ENDED) {
+                    continue;
+                }
+                if (!refused.get(i).missed().isEmpty()) {
+                    reportMissed(refused.get(i), refused.get(i).missed(), now);
+                }
+                if (end.schedule() != null && end.schedule().removesJob()) {
                     ctx.bus().publish(() -> new JobEvent.Removed(end.claim().jobId(), now));
                 }
             }

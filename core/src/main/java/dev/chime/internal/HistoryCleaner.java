@@ -2,7 +2,7 @@ package dev.chime.internal;
 
 import dev.chime.Retention;
 import java.time.Instant;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,26 +18,21 @@ final class HistoryCleaner {
     private static final Logger LOG = LoggerFactory.getLogger(HistoryCleaner.class);
     static final int BATCH = 500;
     static final int MAX_BATCHES_PER_PASS = 20;
-    private static final long INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
-
     private final EngineContext ctx;
     private final Retention retention;
-    private long lastNanos;
-    private boolean cleanedOnce;
+    private final Interval everyMinute;
 
     HistoryCleaner(EngineContext ctx, Retention retention) {
         this.ctx = ctx;
         this.retention = retention;
+        this.everyMinute = new Interval(ctx.ticker(), Duration.ofMinutes(1));
     }
 
     /** Cleans when a minute has passed since the last time; only the dispatcher's thread calls this. */
     void cleanIfDue(Instant now) {
-        long nowNanos = ctx.ticker().nanos();
-        if (cleanedOnce && nowNanos - lastNanos < INTERVAL_NANOS) {
+        if (!everyMinute.due()) {
             return;
         }
-        cleanedOnce = true;
-        lastNanos = nowNanos;
         Instant endedBefore = now.minus(retention.maxAge());
         int total = 0;
         try {

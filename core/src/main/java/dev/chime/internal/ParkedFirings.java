@@ -3,6 +3,7 @@ package dev.chime.internal;
 import dev.chime.spi.Claim;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -266,25 +267,25 @@ final class ParkedFirings {
     }
 
     /**
-     * True when every parked firing is waiting, blocked, for an instant still to come: nothing
-     * will change until the clock moves (the test clock's notion of settled).
+     * Adds the threads of the parked firings waiting for an instant still to come to
+     * {@code blocking}; answers true when one is on its way out of the gate (released, due, or
+     * not yet parked), which needs no outside event.
      */
-    boolean allWaiting() {
+    boolean collectInFlight(List<Thread> blocking) {
         if (entries.size() != ctx.tracker().parkedCount()) {
-            return false; // one has left the gate and is on its way to becoming an attempt
+            return true; // one has left the gate and is on its way to becoming an attempt
         }
         long now = ctx.ticker().nanos();
+        boolean working = false;
         for (Entry e : entries) {
             Thread t = e.thread;
             if (t == null || e.released || e.dueNanos <= now) {
-                return false;
-            }
-            Thread.State state = t.getState();
-            if (state != Thread.State.WAITING && state != Thread.State.TIMED_WAITING) {
-                return false;
+                working = true;
+            } else {
+                blocking.add(t);
             }
         }
-        return true;
+        return working;
     }
 
     boolean isEmpty() {

@@ -162,24 +162,32 @@ final class RunTracker {
     }
 
     /**
-     * True when every attempt in flight is inside job code and blocked (waiting on a lock, a latch,
-     * a sleep): nothing will change until something outside (the test, the clock) acts. A
-     * {@code RUNNABLE} thread or an attempt still queued means work is going on.
+     * Adds the threads of the attempts inside job code to {@code blocking}; answers true when some
+     * attempt is on its way without needing an outside event (queued for a worker, or outside job
+     * code: starting, or ending and writing to the store). A timed-out attempt still in job code
+     * counts as in job code: its return frees the slot and ends its run.
      */
-    boolean allParked() {
+    boolean collectInFlight(List<Thread> blocking) {
+        boolean working = false;
         for (Attempt a : attempts) {
-            // A timed-out attempt counts too: its return frees the slot, ends the store's run and
-            // queues its retry, so it is settled only while its thread is blocked in job code.
             Thread t = a.thread();
             if (t == null || !a.isInJobCode()) {
-                return false;
-            }
-            Thread.State state = t.getState();
-            if (state != Thread.State.WAITING && state != Thread.State.TIMED_WAITING) {
-                return false;
+                working = true;
+            } else {
+                blocking.add(t);
             }
         }
-        return true;
+        return working;
+    }
+
+    /** Whether {@code thread} runs one of the attempts in flight. */
+    boolean isAttemptThread(Thread thread) {
+        for (Attempt a : attempts) {
+            if (a.thread() == thread) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void signalChange() {

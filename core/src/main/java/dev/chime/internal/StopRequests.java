@@ -2,7 +2,7 @@ package dev.chime.internal;
 
 import java.util.HashSet;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,28 +15,23 @@ import org.slf4j.LoggerFactory;
 final class StopRequests {
 
     private static final Logger LOG = LoggerFactory.getLogger(StopRequests.class);
-    private static final long INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
-
     private final EngineContext ctx;
     private final AttemptRunner runner;
-    private long lastNanos;
-    private boolean polledOnce;
+    private final Interval everySecond;
 
     StopRequests(EngineContext ctx, AttemptRunner runner) {
         this.ctx = ctx;
         this.runner = runner;
+        this.everySecond = new Interval(ctx.ticker(), Duration.ofSeconds(1));
     }
 
     void poll() {
         if (!ctx.store().sharedWithOtherNodes()) {
             return;
         }
-        long now = ctx.ticker().nanos();
-        if (polledOnce && now - lastNanos < INTERVAL_NANOS) {
+        if (!everySecond.due()) {
             return;
         }
-        polledOnce = true;
-        lastNanos = now;
         Set<String> running = new HashSet<>();
         for (Attempt attempt : ctx.tracker().attemptsInFlight()) {
             if (!attempt.isStopRequested() && !attempt.isDecided()) {

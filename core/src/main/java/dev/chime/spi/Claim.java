@@ -17,7 +17,7 @@ import java.util.Objects;
  * claimed row (the job for a {@code FireTime}, the execution otherwise) still has it, so a change
  * made meanwhile (a reschedule, a remove, a cancel, another node's takeover) wins.
  */
-public sealed interface Claim permits Claim.FireTime, Claim.Due, Claim.Recovery {
+public sealed interface Claim permits Claim.FireTime, Claim.OfExecution {
 
     /** The fire time the work stands for. */
     Instant fireTime();
@@ -77,6 +77,45 @@ public sealed interface Claim permits Claim.FireTime, Claim.Due, Claim.Recovery 
     }
 
     /**
+     * A claim of an execution ({@link Due} or {@link Recovery}): its fence is the execution's
+     * version, and it holds its job's claim when the execution does ({@link StoredExecution#holdsJobClaim()}).
+     */
+    sealed interface OfExecution extends Claim permits Due, Recovery {
+
+        /** The execution as claimed. */
+        StoredExecution execution();
+
+        /** Its job as the store holds it now; null for a task, or when the job is gone. */
+        StoredJob job();
+
+        @Override
+        default Instant fireTime() {
+            return execution().fireTime();
+        }
+
+        @Override
+        default String task() {
+            return execution().task();
+        }
+
+        @Override
+        default String jobId() {
+            return execution().jobId();
+        }
+
+        @Override
+        default long version() {
+            return execution().version();
+        }
+
+        @Override
+        default StoredJob heldJob() {
+            StoredJob job = job();
+            return execution().holdsJobClaim() && job != null && job.claimedFireTime() != null ? job : null;
+        }
+    }
+
+    /**
      * An execution whose due time came ({@code SCHEDULED} or {@code WAITING_FOR_RETRY}). The store
      * marked it claimed (version bumped; it stays in its state, so a cancel still finds it waiting
      * and wins over the claim).
@@ -87,34 +126,9 @@ public sealed interface Claim permits Claim.FireTime, Claim.Due, Claim.Recovery 
      *                  gone. A retry of a fixed-delay run holds its job's claim
      *                  ({@link StoredExecution#holdsJobClaim()}): then the run's end moves the job on.
      */
-    record Due(StoredExecution execution, StoredJob job) implements Claim {
+    record Due(StoredExecution execution, StoredJob job) implements OfExecution {
         public Due {
             Objects.requireNonNull(execution, "execution");
-        }
-
-        @Override
-        public Instant fireTime() {
-            return execution.fireTime();
-        }
-
-        @Override
-        public String task() {
-            return execution.task();
-        }
-
-        @Override
-        public String jobId() {
-            return execution.jobId();
-        }
-
-        @Override
-        public long version() {
-            return execution.version();
-        }
-
-        @Override
-        public StoredJob heldJob() {
-            return execution.holdsJobClaim() && job != null && job.claimedFireTime() != null ? job : null;
         }
     }
 
@@ -130,35 +144,10 @@ public sealed interface Claim permits Claim.FireTime, Claim.Due, Claim.Recovery 
      * @param queued    the fire times of the dead node's batch it had not started, in order: the
      *                  engine runs them after this one in the same slot, or reports them missed
      */
-    record Recovery(StoredExecution execution, StoredJob job, List<Instant> queued) implements Claim {
+    record Recovery(StoredExecution execution, StoredJob job, List<Instant> queued) implements OfExecution {
         public Recovery {
             Objects.requireNonNull(execution, "execution");
             queued = queued == null ? List.of() : List.copyOf(queued);
-        }
-
-        @Override
-        public Instant fireTime() {
-            return execution.fireTime();
-        }
-
-        @Override
-        public String task() {
-            return execution.task();
-        }
-
-        @Override
-        public String jobId() {
-            return execution.jobId();
-        }
-
-        @Override
-        public long version() {
-            return execution.version();
-        }
-
-        @Override
-        public StoredJob heldJob() {
-            return execution.holdsJobClaim() && job != null && job.claimedFireTime() != null ? job : null;
         }
     }
 }

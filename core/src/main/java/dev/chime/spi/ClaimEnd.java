@@ -55,7 +55,7 @@ public record ClaimEnd(Claim claim, RunStart start, ScheduleChange schedule, Ins
                     + ": give exactly one of start, waitUntil and failure");
         }
         if (start != null && !(claim instanceof Claim.FireTime)) {
-            String claimed = claim instanceof Claim.Due d ? d.execution().id() : ((Claim.Recovery) claim).execution().id();
+            String claimed = ((Claim.OfExecution) claim).execution().id();
             if (!start.executionId().equals(claimed)) {
                 throw new IllegalArgumentException("ending the claim of " + describe(claim) + ": the run must be of execution '"
                         + claimed + "', not '" + start.executionId() + "'");

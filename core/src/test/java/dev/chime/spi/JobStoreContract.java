@@ -88,7 +88,7 @@ public abstract class JobStoreContract {
 
     protected static RunStart runStart(Claim claim, int maxInstances) {
         String id = claim instanceof Claim.FireTime ? UUID.randomUUID().toString()
-                : claim instanceof Claim.Due d ? d.execution().id() : ((Claim.Recovery) claim).execution().id();
+                : ((Claim.OfExecution) claim).execution().id();
         int attempt = claim instanceof Claim.Due d ? d.execution().attempts() + 1 : 1;
         return new RunStart(id, claim.fireTime(), attempt, maxInstances, false, List.of(), null, null, claim.fireTime());
     }

@@ -5,6 +5,7 @@ import dev.chime.spi.JobCounts;
 import dev.chime.spi.JobStoreSupport;
 import dev.chime.spi.StoredExecution;
 import dev.chime.spi.StoredJob;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -21,10 +22,28 @@ import java.util.TreeSet;
  * and the few claimed at this moment) plus a time-ordered index of the jobs that can fire, so the
  * next due job is found in O(log n) and a claim costs O(log n) per job. A job is in exactly one of
  * the two maps. Executions: a map by id, an index of the waiting ones by due time, and the history
- * newest first; the engine's retention keeps it bounded. Nothing survives the JVM. Thread-safe:
+ * newest first, bounded in memory (at most {@value #DEFAULT_MAX_ENDED_EXECUTIONS} ended ones by
+ * default, the oldest to end evicted first) besides the engine's retention. Nothing survives the JVM. Thread-safe:
  * every operation holds the support class's one short lock.
  */
 public final class MemoryJobStore extends JobStoreSupport {
+
+    /** A store that keeps at most {@value #DEFAULT_MAX_ENDED_EXECUTIONS} ended executions. */
+    public MemoryJobStore() {
+        this(DEFAULT_MAX_ENDED_EXECUTIONS);
+    }
+
+    /**
+     * A store that keeps at most {@code maxEndedExecutions} ended executions in memory, the oldest
+     * to end going first, whatever the scheduler's retention says: the retention cleans once a
+     * minute, and a burst of short runs must not fill the heap in between.
+     */
+    public MemoryJobStore(int maxEndedExecutions) {
+        if (maxEndedExecutions < 1) {
+            throw new IllegalArgumentException("maxEndedExecutions: " + maxEndedExecutions + " must be at least 1");
+        }
+        this.maxEndedExecutions = maxEndedExecutions;
+    }
 
     /** Earliest fire time first; the id breaks ties so two jobs due at one instant both stay in the index. */
     private static final Comparator<StoredJob> BY_NEXT_FIRE =
@@ -48,7 +67,17 @@ public final class MemoryJobStore extends JobStoreSupport {
     /** Kept up to date by writeJob/deleteJob so counts() need not scan. */
     private long paused;
 
+    /** The default bound of {@link #MemoryJobStore(int)}. */
+    public static final int DEFAULT_MAX_ENDED_EXECUTIONS = 100_000;
+
+    private final int maxEndedExecutions;
     private final Map<String, StoredExecution> executions = new HashMap<>();
+    /**
+     * Ended executions in the order they ended, oldest first, to evict beyond the bound. An entry
+     * that is no longer the stored record (requeued or deleted since) is skipped when it comes up.
+     */
+    private final ArrayDeque<StoredExecution> endedInOrder = new ArrayDeque<>();
+    private int ended;
     /** Exactly the waiting executions (scheduled, or waiting for a retry). */
     private final TreeSet<StoredExecution> waiting = new TreeSet<>(BY_DUE_TIME);
     private final TreeSet<StoredExecution> history = new TreeSet<>(NEWEST_FIRST);
@@ -162,14 +191,16 @@ public final class MemoryJobStore extends JobStoreSupport {
     protected void writeExecution(StoredExecution execution) {
         StoredExecution old = executions.put(execution.id(), execution);
         if (old != null) {
-            history.remove(old);
-            if (old.isWaiting()) {
-                waiting.remove(old);
-            }
+            forgetIndexed(old);
         }
         history.add(execution);
         if (execution.isWaiting()) {
             waiting.add(execution);
+        }
+        if (execution.state().isEnded()) {
+            ended++;
+            endedInOrder.add(execution);
+            evictBeyondBound();
         }
     }
 
@@ -177,10 +208,31 @@ public final class MemoryJobStore extends JobStoreSupport {
     protected void deleteExecution(String id) {
         StoredExecution old = executions.remove(id);
         if (old != null) {
-            history.remove(old);
-            if (old.isWaiting()) {
-                waiting.remove(old);
+            forgetIndexed(old);
+        }
+    }
+
+    private void forgetIndexed(StoredExecution old) {
+        history.remove(old);
+        if (old.isWaiting()) {
+            waiting.remove(old);
+        }
+        if (old.state().isEnded()) {
+            ended--;
+        }
+    }
+
+    /** Deletes the executions that ended longest ago while more than the bound have ended. */
+    private void evictBeyondBound() {
+        while (ended > maxEndedExecutions && !endedInOrder.isEmpty()) {
+            StoredExecution e = endedInOrder.poll();
+            if (executions.get(e.id()) == e) {
+                deleteExecution(e.id());
             }
+        }
+        // The queue also holds records requeued or deleted meanwhile: keep it from growing past twice the bound.
+        if (endedInOrder.size() > 2 * maxEndedExecutions) {
+            endedInOrder.removeIf(e -> executions.get(e.id()) != e);
         }
     }
 

@@ -287,15 +287,20 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     /**
-     * In the open transaction: whether this node is still alive by the database's clock, beating
-     * once if so. Its row stays locked to the end of the transaction, so a takeover (which deletes
-     * the row) either went first, and this answers false, or waits and then finds the node fresh.
+     * In the open transaction: whether this node is still alive by the database's clock. Its row
+     * stays share-locked to the end of the transaction, so a takeover (which deletes the row)
+     * either went first, and this answers false, or waits until the transaction ends. The lock is
+     * shared so that this node's own transactions do not queue on each other: a node frozen with
+     * several in flight holds its row only until the server aborts them, all at once, after the
+     * idle transaction timeout ({@link Database}).
      */
     boolean stillAlive(Connection c) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql.stillAlive)) {
             ps.setString(1, id);
             ps.setLong(2, timeout.toMillis());
-            return ps.executeUpdate() == 1;
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
         }
     }
 

@@ -51,6 +51,8 @@ public final class Database {
     /** SQLState of {@link #rowCounts} refusing an unknown count: permanent, a setting of the driver to change. */
     static final String UNKNOWN_COUNT_STATE = "0A000";
     private static final int UNKNOWN_ISOLATION = -1;
+    /** PostgreSQL's idle_in_transaction_session_timeout: the transaction was aborted, so it may run again. */
+    static final String IDLE_TRANSACTION_TIMEOUT_STATE = "25P03";
 
     /** Work done on a connection. */
     @FunctionalInterface
@@ -60,13 +62,30 @@ public final class Database {
 
     private final DataSource dataSource;
     private final Dialect dialect;
+    /** Set on every transaction: the server aborts it when this node sends nothing for that long inside it. */
+    private final String idleTransactionTimeout;
+    private final String resetIdleTransactionTimeout;
+    /** Set when the server does not know the setting (MySQL: error 1193): the timeout is then left out. */
+    private volatile boolean idleTimeoutUnknown;
+    private static final int UNKNOWN_SYSTEM_VARIABLE = 1193;
     private final CountDownLatch closed = new CountDownLatch(1);
     /** The pool's isolation level, read from the first connection; restored on every connection after use. */
     private volatile int poolIsolation = UNKNOWN_ISOLATION;
 
     public Database(DataSource dataSource, Dialect dialect) {
+        this(dataSource, dialect, null);
+    }
+
+    /**
+     * @param idleTransactionTimeout how long the server lets a transaction of this store sit idle
+     *                               (the node frozen, or cut off, in the middle of it) before it
+     *                               aborts it and releases its locks; null for the server's default
+     */
+    public Database(DataSource dataSource, Dialect dialect, Duration idleTransactionTimeout) {
         this.dataSource = dataSource;
         this.dialect = dialect;
+        this.idleTransactionTimeout = idleTransactionTimeout == null ? null : dialect.idleTransactionTimeout(idleTransactionTimeout);
+        this.resetIdleTransactionTimeout = this.idleTransactionTimeout == null ? null : dialect.resetIdleTransactionTimeout();
     }
 
     /** Reads the dialect off a connection of the data source. */
@@ -90,6 +109,7 @@ public final class Database {
             c.setAutoCommit(false);
             int isolation = readCommitted(c);
             try {
+                limitIdleTime(c);
                 T result = work.run(c);
                 c.commit();
                 return result;
@@ -98,6 +118,7 @@ public final class Database {
                 throw e;
             } finally {
                 restore(c, autoCommit, isolation);
+                restoreIdleTime(c);
             }
         }
     }
@@ -115,6 +136,38 @@ public final class Database {
                 return work.run(c);
             } finally {
                 restore(c, autoCommit, isolation);
+            }
+        }
+    }
+
+    /**
+     * Bounds how long the transaction on {@code c} may sit idle on the server: a node frozen inside
+     * it (SIGSTOP, a pause past its timeout) must not keep the rows it locked, its own node row
+     * among them, from the nodes taking it over. The server aborts such a transaction, drops the
+     * connection, and the node finds out (a connection error, retried) when it resumes.
+     */
+    private void limitIdleTime(Connection c) throws SQLException {
+        if (idleTransactionTimeout != null && !idleTimeoutUnknown) {
+            try (Statement s = c.createStatement()) {
+                s.execute(idleTransactionTimeout);
+            } catch (SQLException e) {
+                if (e.getErrorCode() != UNKNOWN_SYSTEM_VARIABLE) {
+                    throw e;
+                }
+                // MySQL (served by the MariaDB dialect) has no idle transaction timeout.
+                idleTimeoutUnknown = true;
+                LOG.warn("this database has no idle transaction timeout ({}): a node frozen inside a transaction keeps "
+                        + "its locks, and the others' takeover of it waits, until the server's lock wait timeout", e.getMessage());
+            }
+        }
+    }
+
+    private void restoreIdleTime(Connection c) {
+        if (resetIdleTransactionTimeout != null && !idleTimeoutUnknown) {
+            try (Statement s = c.createStatement()) {
+                s.execute(resetIdleTransactionTimeout);
+            } catch (SQLException e) {
+                LOG.debug("could not restore a connection's idle transaction timeout; the pool will discard it", e);
             }
         }
     }
@@ -207,6 +260,9 @@ public final class Database {
         }
         if (state == null || state.length() < 2) {
             return false;
+        }
+        if (state.equals(IDLE_TRANSACTION_TIMEOUT_STATE)) {
+            return true; // the server aborted a transaction left idle too long (limitIdleTime): run it again
         }
         // HYT00/HYT01: a timeout expired (H2's lock timeout, a driver's query or login timeout).
         return TRANSIENT_CLASSES.contains(state.substring(0, 2)) || state.startsWith("HYT");

@@ -18,11 +18,27 @@ import java.time.ZoneId;
  * most the answer's way back, and never runs ahead of it: a job is never fired before its time by
  * the database's clock, however slow the round trip was (the midpoint of a round trip stretched by
  * a loaded machine fired jobs 20 ms early). Thread-safe.
+ *
+ * <p>Each reading is a lower bound, so the latest of them is the best: a new reading that lags more
+ * than the one kept (its answer waited for a core on a loaded machine) does not replace it. The kept
+ * reading is carried forward less a drift allowance ({@link #MAX_DRIFT_PPM} of its age), so that it
+ * stays a lower bound while the database's clock is slewed against this JVM's monotonic clock. One
+ * reading replaced at every heartbeat kept a node 32 ms behind the database for the 5 s to the next,
+ * and every firing on that node started 32 ms late. A reading more than {@link #STEP} behind the kept
+ * one is taken as the database's clock stepped back, and replaces it.
  */
 final class DatabaseClock {
 
-    /** One reading: the database's time in millis, and {@link System#nanoTime()} when it was read. */
-    private record Reading(long databaseMillis, long nanos) {
+    /** How fast the database's clock may drift from this JVM's monotonic one: NTP slews by at most 500 ppm. */
+    static final long MAX_DRIFT_PPM = 500;
+    /** A new reading this far behind the kept one is a step of the database's clock, not a slow answer. */
+    static final long STEP = 1_000_000_000L;
+
+    /** One reading: the database's time in epoch nanoseconds, and {@link System#nanoTime()} when it was read. */
+    private record Reading(long databaseNanos, long nanos) {
+        long at(long nanoTime) {
+            return databaseNanos + (nanoTime - nanos);
+        }
     }
 
     private final Database db;
@@ -36,21 +52,53 @@ final class DatabaseClock {
 
     /** Reads the database's clock once. */
     void measure() throws SQLException {
-        reading = db.autoCommit(c -> {
+        keep(db.autoCommit(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT " + sql.now); ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 // Less one millisecond: PostgreSQL's expression rounds to the nearest one rather
                 // than down. Stamped on arrival: the database read its clock before, never after.
                 long millis = rs.getLong(1) - 1;
-                return new Reading(millis, System.nanoTime());
+                return new Reading(millis * 1_000_000, System.nanoTime());
             }
-        });
+        }));
+    }
+
+    /**
+     * Takes a reading: the database's time in milliseconds, and this JVM's {@link System#nanoTime()}
+     * when its answer arrived. Kept unless the reading in hand, carried forward less its drift
+     * allowance, is later (and not by a step).
+     */
+    void record(long databaseMillis, long nanoTime) {
+        keep(new Reading(databaseMillis * 1_000_000, nanoTime));
+    }
+
+    private synchronized void keep(Reading fresh) {
+        Reading kept = reading;
+        if (kept != null) {
+            long age = Math.max(0, fresh.nanos() - kept.nanos());
+            long carried = kept.at(fresh.nanos()) - age / 1_000_000 * MAX_DRIFT_PPM;
+            long ahead = carried - fresh.databaseNanos();
+            if (ahead > 0 && ahead < STEP) {
+                reading = new Reading(carried, fresh.nanos());
+                return;
+            }
+        }
+        reading = fresh;
     }
 
     /** The database's time now, or null before the first reading. */
     Instant now() {
+        return at(System.nanoTime());
+    }
+
+    /** The database's time at this JVM's {@code nanoTime}, or null before the first reading. */
+    Instant at(long nanoTime) {
         Reading r = reading;
-        return r == null ? null : Instant.ofEpochMilli(r.databaseMillis()).plusNanos(System.nanoTime() - r.nanos());
+        if (r == null) {
+            return null;
+        }
+        long epochNanos = r.at(nanoTime);
+        return Instant.ofEpochSecond(Math.floorDiv(epochNanos, 1_000_000_000L), Math.floorMod(epochNanos, 1_000_000_000L));
     }
 
     /** A clock that tells the database's time, or {@code local}'s until the first reading. */

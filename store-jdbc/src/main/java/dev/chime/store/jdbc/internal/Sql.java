@@ -24,6 +24,9 @@ public final class Sql {
     static final String JOB_COLUMNS = "id, task, trigger_spec, options_json, data_json, paused, next_fire_time, "
             + "claimed_fire_time, version, last_outcome, last_fire_time, last_finished_at, last_duration_us, last_error";
 
+    /** How many fencing tokens a job row may hand out per microsecond of its life before a re-added row could repeat one. */
+    static final long FENCE_START_PER_MICROSECOND = 1024;
+
     final String jobs;
     final String runs;
     final String nodes;
@@ -80,7 +83,13 @@ public final class Sql {
         this.nodes = prefix + "nodes";
         this.now = dialect.nowMillis();
         String lastRunColumns = "last_outcome = ?, last_fire_time = ?, last_finished_at = ?, last_duration_us = ?, last_error = ?";
-        insertJob = "INSERT INTO " + jobs + " (" + JOB_COLUMNS + ", running) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)";
+        // A new job row's fencing tokens start at the database's clock in microseconds times 1024,
+        // so that a job id removed and added again goes on above every token its earlier row
+        // handed out (that row would have needed 1024 runs per microsecond of its life to get
+        // there), with no counter kept apart from the row. Tokens of rows older than this rule
+        // start at 0 and stay below it.
+        insertJob = "INSERT INTO " + jobs + " (" + JOB_COLUMNS + ", running, fence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, "
+                + dialect.nowMicros() + " * " + FENCE_START_PER_MICROSECOND + ")";
         selectJob = "SELECT " + JOB_COLUMNS + " FROM " + jobs + " WHERE id = ?";
         selectJobForUpdate = selectJob + " FOR UPDATE";
         listJobs = "SELECT " + JOB_COLUMNS + " FROM " + jobs + " ORDER BY id";
@@ -124,7 +133,11 @@ public final class Sql {
         // marker and counts once, and tells "ended by me earlier" from "taken over by another node".
         endRun = "UPDATE " + runs + " SET ended_at_ms = " + now + " WHERE run_id = ? AND node_id = ? AND ended_at_ms IS NULL";
         runState = "SELECT node_id, ended_at_ms FROM " + runs + " WHERE run_id = ?";
-        stillAlive = "UPDATE " + nodes + " SET heartbeat_at_ms = " + now + " WHERE node_id = ? AND heartbeat_at_ms > " + now + " - ?";
+        // A shared lock: a node's transactions that check its liveness at once do not queue on
+        // each other, so a node frozen with several of them in flight holds its row for one idle
+        // timeout, not one per transaction; a takeover's DELETE still waits for all of them.
+        stillAlive = "SELECT node_id FROM " + nodes + " WHERE node_id = ? AND heartbeat_at_ms > " + now + " - ?"
+                + dialect.sharedRowLock();
         selectEndedRuns = "SELECT run_id FROM " + runs + " WHERE ended_at_ms < " + now + " - ? ORDER BY ended_at_ms LIMIT ?";
         deleteRun = "DELETE FROM " + runs + " WHERE run_id = ?";
         releaseInstance = "UPDATE " + jobs + " SET running = CASE WHEN running > 0 THEN running - 1 ELSE 0 END WHERE id = ?";

@@ -44,7 +44,8 @@ public final class SqlJobStore implements JobStore {
     private final RunCompletions completions;
     private final Duration writeRetryLimit;
     private final UnrunnableTasks unrunnable;
-    private final RunDispatches dispatches;
+    /** Dispatches of concurrent callers (firings parked until the same instant) share a transaction. */
+    private final GroupCommit<Dispatch, Dispatch.Result> dispatches;
 
     /**
      * @param writeRetryLimit how long an application's add or replace retries while the database
@@ -57,7 +58,7 @@ public final class SqlJobStore implements JobStore {
         this.writeRetryLimit = writeRetryLimit;
         this.completions = new RunCompletions(db, node);
         this.unrunnable = new UnrunnableTasks(db, sql, node.id());
-        this.dispatches = new RunDispatches(db, sql, node);
+        this.dispatches = new GroupCommit<>(new RunDispatches(db, sql, node)::dispatch);
     }
 
     /** Gives up once the write retry limit has passed since this call. */
@@ -568,7 +569,10 @@ public final class SqlJobStore implements JobStore {
         }
     }
 
-    /** A batch of dispatches in one transaction ({@link RunDispatches}). */
+    /**
+     * A batch of dispatches in one transaction ({@link RunDispatches}), shared with the batches of
+     * other threads dispatching at the same moment ({@link GroupCommit}).
+     */
     @Override
     public List<Dispatch.Result> dispatch(List<Dispatch> dispatches) {
         if (dispatches.isEmpty()) {
@@ -577,7 +581,7 @@ public final class SqlJobStore implements JobStore {
         List<Dispatch.Result> results;
         long epoch = node.epoch();
         try {
-            results = call("dispatch " + dispatches.size() + " firing(s)", () -> this.dispatches.dispatch(dispatches));
+            results = call("dispatch " + dispatches.size() + " firing(s)", () -> this.dispatches.run(dispatches));
         } finally {
             // Held until here, so that this node's own orphan sweep cannot reset them mid-retry.
             dispatches.forEach(d -> node.forgetClaim(d.firing().jobId()));

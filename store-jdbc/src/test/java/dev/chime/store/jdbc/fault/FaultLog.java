@@ -56,9 +56,9 @@ final class FaultLog {
     }
 
     /**
-     * A body its node's SIGSTOP froze mid-run: started before the resume, ended (if at all) after
-     * it. A frozen JVM sends nothing, so a start row stamped before the resume was sent before the
-     * freeze, even when the server stamped it a moment after {@code frozenAtMs} (it was on the wire).
+     * A body its node's SIGSTOP froze mid-run: began before the resume, ended (if at all) after it.
+     * Starts are stamped as the body began ({@link WitnessClock}), so a body that began before the
+     * freeze counts as frozen however long its witness row then waited to be written.
      */
     boolean frozen(Body b) {
         return pauses.stream().anyMatch(p -> p.node().equals(b.node()) && b.startMs() < p.resumedAtMs()
@@ -70,9 +70,16 @@ final class FaultLog {
         return kills.stream().filter(k -> k.node().equals(node)).map(Kill::atMs).findFirst().orElse(null);
     }
 
-    /** Whether {@code b} was running when its node died for the cluster: killed, or frozen past its node timeout. */
+    /**
+     * Whether {@code b}'s run was in flight when its node died for the cluster: killed, or frozen
+     * past its node timeout, after the body started. A run is its body and the store's record of its
+     * end: a body that returned just before the kill or the freeze may not have had its end
+     * committed yet, and then its taker rightly runs it again (the takeover moves only runs whose
+     * end is not recorded). Judged alike for kills and freezes.
+     */
     boolean diedUnder(Body b) {
-        return frozen(b) || (killedAt(b.node()) != null && b.startMs() <= killedAt(b.node()));
+        return pauses.stream().anyMatch(p -> p.node().equals(b.node()) && b.startMs() < p.resumedAtMs())
+                || (killedAt(b.node()) != null && b.startMs() <= killedAt(b.node()));
     }
 
     /** Whether any node died (was killed or frozen) during the window. */

@@ -25,7 +25,8 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Its one task, {@code body}, writes the records the invariants are checked from (see
  * {@link Records}): a start row when the body begins and an end row when it returns, each stamped
- * with the database's clock. What the body does comes from the job's data: {@code workMs} of work,
+ * with the database's clock as the body began or returned ({@link WitnessClock}), and written
+ * through a pool of their own. What the body does comes from the job's data: {@code workMs} of work,
  * interruptible or not ({@code ignoresInterrupts}), and failing its first {@code failAttempts}
  * attempts. A listener records every missed and skipped fire time.
  *
@@ -50,16 +51,27 @@ public final class FaultNode {
         config.setMaximumPoolSize(10);
         config.setMinimumIdle(1);
         config.setConnectionTimeout(5_000);
-        try (HikariDataSource pool = new HikariDataSource(config)) {
-            Records records = new Records(pool, prefix);
+        // The witnesses have a pool of their own: a body's record must not wait behind the
+        // scheduler's connections (16 workers, the heartbeat, dispatch) to be written.
+        HikariConfig witnessConfig = new HikariConfig();
+        witnessConfig.setJdbcUrl(url);
+        witnessConfig.setMaximumPoolSize(4);
+        witnessConfig.setMinimumIdle(2);
+        witnessConfig.setConnectionTimeout(5_000);
+        try (HikariDataSource pool = new HikariDataSource(config); HikariDataSource witnessPool = new HikariDataSource(witnessConfig)) {
+            Records records = new Records(witnessPool, prefix);
+            WitnessClock witnessClock = records.witnessClock();
             // Only the scheduler's own connections fail: the records must be reliable witnesses.
             FlakyDataSource flaky = new FlakyDataSource(pool, failureRate);
             JdbcJobStore store = JdbcJobStore.builder(flaky).tablePrefix(prefix).nodeName(name)
                     .heartbeatInterval(nodeTimeout.dividedBy(10)).nodeTimeout(nodeTimeout).build();
+            Clock nodeClock = Clock.offset(Clock.systemUTC(), skew);
+            // The clock the engine schedules by (DefaultScheduler asks the store for it the same way).
+            Clock engineClock = store.clusterClock(nodeClock);
             Scheduler scheduler = Scheduler.builder().name(name).store(store).threads(16)
                     .pollInterval(Duration.ofMillis(100))
-                    .clock(Clock.offset(Clock.systemUTC(), skew))
-                    .task("body", ctx -> body(records, name, ctx))
+                    .clock(nodeClock)
+                    .task("body", ctx -> body(records, witnessClock, engineClock, name, ctx))
                     .listener(event -> recordNotRun(records, name, event))
                     .build();
             scheduler.start();
@@ -80,10 +92,13 @@ public final class FaultNode {
         }
     }
 
-    private static void body(Records records, String node, JobContext ctx) throws Exception {
+    private static void body(Records records, WitnessClock clock, Clock engineClock, String node, JobContext ctx)
+            throws Exception {
+        long startedMs = clock.latestMillis(); // first: the instant the engine handed the body its thread
         String uid = UUID.randomUUID().toString();
         long token = ctx.fencingToken();
-        records.start(uid, ctx.jobId(), ctx.scheduledFireTime().toEpochMilli(), ctx.attempt(), node, ctx.isRecovery(), token);
+        records.start(uid, ctx.jobId(), ctx.scheduledFireTime().toEpochMilli(), ctx.attempt(), node, ctx.isRecovery(), token,
+                startedMs);
         String outcome = "ok";
         try {
             JsonNode data = ctx.data();
@@ -101,8 +116,10 @@ public final class FaultNode {
             outcome = "interrupted";
             throw e;
         } finally {
+            long engineEndedMs = engineClock.millis(); // at most what the engine reads as the run's end, after this
+            long endedMs = clock.earliestMillis();
             records.end(uid, ctx.jobId(), ctx.scheduledFireTime().toEpochMilli(), ctx.attempt(), node, ctx.isRecovery(), token,
-                    outcome);
+                    outcome, endedMs, engineEndedMs);
         }
     }
 

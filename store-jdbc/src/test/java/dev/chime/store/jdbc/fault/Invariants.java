@@ -24,7 +24,7 @@ final class Invariants {
     static final String RUNS_ONCE = "no (job, fire time, attempt) body runs twice, but the one re-run of a recoverable firing whose node died";
     static final String MAX_INSTANCES = "no job has more bodies executing at once than its maxInstances, but a body frozen by SIGSTOP";
     static final String ACCOUNTED = "every fire time of the window ran, or was reported missed or skipped; every failed attempt was retried";
-    static final String NEVER_EARLY = "no body starts before its fire time by the database's clock, nor a fixed-delay body sooner than its delay after the last";
+    static final String NEVER_EARLY = "no body starts before its fire time by the database's clock, nor is a fixed-delay fire time sooner than its delay after the last end (engine's clock)";
     static final String QUIESCENT = "at quiescence: every body finished, no unfinished run rows, no claims, running = 0";
     static final String FENCING = "fencing tokens rise per job: a run started after another ended has a higher one (frozen bodies aside)";
 
@@ -206,9 +206,15 @@ final class Invariants {
             for (int i = 1; i < inFireOrder.size(); i++) {
                 Body previous = inFireOrder.get(i - 1);
                 Body next = inFireOrder.get(i);
-                if (previous.fireMs() != next.fireMs() && previous.endMs() != null && next.startMs() < previous.endMs() + spec.stepMs()) {
-                    violations.get(NEVER_EARLY).add(job + " started " + (previous.endMs() + spec.stepMs() - next.startMs())
-                            + " ms sooner than its delay of " + spec.stepMs() + " ms after the previous run ended: "
+                // Like with like: the engine sets the next fire time from the previous run's end on
+                // its own clock (the cluster clock, the database's as its node measures it); the
+                // body read that same clock as it returned. That the next body then starts no
+                // earlier than its fire time is checked above, on the database's clock.
+                if (previous.fireMs() != next.fireMs() && previous.engineEndMs() != null
+                        && next.fireMs() < previous.engineEndMs() + spec.stepMs()) {
+                    violations.get(NEVER_EARLY).add(job + " was due " + (previous.engineEndMs() + spec.stepMs() - next.fireMs())
+                            + " ms sooner than its delay of " + spec.stepMs() + " ms after the previous run ended (on the engine's "
+                            + "clock, read as the body returned at " + faults.at(previous.engineEndMs()) + "): "
                             + faults.describe(previous) + " / " + faults.describe(next));
                 }
             }

@@ -19,7 +19,8 @@ import javax.sql.DataSource;
 /**
  * The witnesses of the fault suite: rows the job bodies and listeners of the node JVMs write
  * themselves, each stamped with the database's clock (one clock for every node, whatever their own
- * says). {@code <prefix>body} holds a start and an end row per body execution; {@code <prefix>notrun}
+ * says): a body's rows with the {@link WitnessClock} reading taken as it began or returned, the
+ * listeners' rows by the database as they are written. {@code <prefix>body} holds a start and an end row per body execution; {@code <prefix>notrun}
  * one row per missed or skipped fire time. Every write is retried until it lands (a database
  * restart must not lose a witness) and is idempotent (keyed by a random id), so a retry after a lost
  * answer writes nothing twice.
@@ -30,7 +31,7 @@ final class Records {
 
     /** One body execution; {@code endMs} is null when the body never returned (its node was killed). */
     record Body(String uid, String jobId, long fireMs, int attempt, String node, boolean recovery, Long token, long startMs,
-            Long endMs, String outcome) {
+            Long endMs, String outcome, Long engineEndMs) {
 
         boolean finished() {
             return endMs != null;
@@ -64,7 +65,8 @@ final class Records {
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE " + prefix + "body (uid VARCHAR(36) NOT NULL, phase VARCHAR(5) NOT NULL, "
                     + "job_id VARCHAR(200) NOT NULL, fire_time BIGINT NOT NULL, attempt INTEGER NOT NULL, node VARCHAR(50) NOT NULL, "
-                    + "recovery BOOLEAN NOT NULL, token BIGINT, outcome VARCHAR(20), at_ms BIGINT NOT NULL, PRIMARY KEY (uid, phase))");
+                    + "recovery BOOLEAN NOT NULL, token BIGINT, outcome VARCHAR(20), at_ms BIGINT NOT NULL, engine_at_ms BIGINT, "
+                    + "PRIMARY KEY (uid, phase))");
             s.execute("CREATE TABLE " + prefix + "notrun (uid VARCHAR(36) NOT NULL PRIMARY KEY, job_id VARCHAR(200) NOT NULL, "
                     + "fire_time BIGINT NOT NULL, node VARCHAR(50) NOT NULL, kind VARCHAR(10) NOT NULL, at_ms BIGINT NOT NULL)");
         }
@@ -77,18 +79,30 @@ final class Records {
         }
     }
 
-    void start(String uid, String jobId, long fireMs, int attempt, String node, boolean recovery, Long token) {
-        body(uid, "start", jobId, fireMs, attempt, node, recovery, token, null);
+    /** A body's start, stamped {@code atMs} (a {@link WitnessClock} reading taken as the body began). */
+    void start(String uid, String jobId, long fireMs, int attempt, String node, boolean recovery, Long token, long atMs) {
+        body(uid, "start", jobId, fireMs, attempt, node, recovery, token, null, atMs, null);
     }
 
-    void end(String uid, String jobId, long fireMs, int attempt, String node, boolean recovery, Long token, String outcome) {
-        body(uid, "end", jobId, fireMs, attempt, node, recovery, token, outcome);
+    /**
+     * A body's end, stamped {@code atMs} (a {@link WitnessClock} reading taken as the body returned)
+     * and {@code engineAtMs} (the engine's own clock, the cluster clock it schedules by, read then).
+     */
+    void end(String uid, String jobId, long fireMs, int attempt, String node, boolean recovery, Long token, String outcome,
+            long atMs, long engineAtMs) {
+        body(uid, "end", jobId, fireMs, attempt, node, recovery, token, outcome, atMs, engineAtMs);
     }
 
     private void body(String uid, String phase, String jobId, long fireMs, int attempt, String node, boolean recovery, Long token,
-            String outcome) {
-        write("INSERT INTO " + prefix + "body (uid, phase, job_id, fire_time, attempt, node, recovery, token, outcome, at_ms) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, " + now + ")", ps -> {
+            String outcome, long atMs, Long engineAtMs) {
+        write("INSERT INTO " + prefix + "body (uid, phase, job_id, fire_time, attempt, node, recovery, token, outcome, at_ms, "
+                + "engine_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", ps -> {
+                    ps.setLong(10, atMs);
+                    if (engineAtMs == null) {
+                        ps.setNull(11, Types.BIGINT);
+                    } else {
+                        ps.setLong(11, engineAtMs);
+                    }
                     ps.setString(1, uid);
                     ps.setString(2, phase);
                     ps.setString(3, jobId);
@@ -162,7 +176,7 @@ final class Records {
     List<Body> bodies() throws SQLException {
         Map<String, Body> byUid = new LinkedHashMap<>();
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
-                "SELECT uid, phase, job_id, fire_time, attempt, node, recovery, token, outcome, at_ms FROM " + prefix
+                "SELECT uid, phase, job_id, fire_time, attempt, node, recovery, token, outcome, at_ms, engine_at_ms FROM " + prefix
                         + "body ORDER BY phase DESC, at_ms, uid")) {
             while (rs.next()) {
                 String uid = rs.getString(1);
@@ -170,14 +184,15 @@ final class Records {
                 Long tokenOrNull = rs.wasNull() ? null : token;
                 if (rs.getString(2).equals("start")) {
                     byUid.put(uid, new Body(uid, rs.getString(3), rs.getLong(4), rs.getInt(5), rs.getString(6), rs.getBoolean(7),
-                            tokenOrNull, rs.getLong(10), null, null));
+                            tokenOrNull, rs.getLong(10), null, null, null));
                 } else {
                     Body b = byUid.get(uid);
                     if (b == null) {
                         throw new IllegalStateException("an end row without a start row: " + uid);
                     }
+                    long engineAt = rs.getLong(11);
                     byUid.put(uid, new Body(uid, b.jobId(), b.fireMs(), b.attempt(), b.node(), b.recovery(), b.token(), b.startMs(),
-                            rs.getLong(10), rs.getString(9)));
+                            rs.getLong(10), rs.getString(9), rs.wasNull() ? null : engineAt));
                 }
             }
         }
@@ -193,6 +208,11 @@ final class Records {
             }
         }
         return all;
+    }
+
+    /** The database's clock for this node's body stamps, read now through this data source. */
+    WitnessClock witnessClock() throws SQLException {
+        return new WitnessClock(dataSource, now);
     }
 
     long dbNowMillis() throws SQLException {

@@ -62,8 +62,11 @@ class ClusterProtocolTest {
     }
 
     private SqlJobStore node(DataSource ds, String name, Duration timeout, Duration endedRunRetention) throws SQLException {
-        Dialect dialect = Database.detect(shared);
-        Database db = new Database(ds, dialect);
+        return node(new Database(ds, Database.detect(shared)), name, timeout, endedRunRetention);
+    }
+
+    private SqlJobStore node(Database db, String name, Duration timeout, Duration endedRunRetention) throws SQLException {
+        Dialect dialect = db.dialect();
         Sql sql = new Sql(prefix, dialect);
         ClusterNode node = new ClusterNode(db, sql, name, LONG, timeout, endedRunRetention);
         node.start();
@@ -137,9 +140,28 @@ class ClusterProtocolTest {
         a.add(job("j", T0));
         Firing f = a.claimDue(T0, 10).get(0);
         RunTicket ticket = dispatch(a, f, run(f, 1, false), T0.plusSeconds(60)).ticket();
-        assertThat(ticket.fencingToken()).isOne();
+        assertThat(ticket.fencingToken()).isPositive();
         assertThat(a.completeRunAsync(ticket, null).toCompletableFuture().get(30, TimeUnit.SECONDS)).isTrue();
         assertThat(runsInProgress()).isZero();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void jobRemovedAndAddedAgainHandsOutHigherFencingTokensThanBefore(TestDatabase db) throws Exception {
+        setUp(db);
+        SqlJobStore a = node(shared, "a", LONG);
+        a.add(job("j", T0));
+        Firing f = a.claimDue(T0, 10).get(0);
+        RunTicket first = dispatch(a, f, run(f, 1, false), T0.plusSeconds(60)).ticket();
+        assertThat(a.completeRunAsync(first, null).toCompletableFuture().get(30, TimeUnit.SECONDS)).isTrue();
+
+        // A writer fenced with the first run's token must reject a stale one from the new row.
+        assertThat(a.remove("j")).isTrue();
+        a.add(job("j", T0));
+        Firing again = a.claimDue(T0, 10).get(0);
+        RunTicket second = dispatch(a, again, run(again, 1, false), T0.plusSeconds(60)).ticket();
+
+        assertThat(second.fencingToken()).isGreaterThan(first.fencingToken());
     }
 
     // ---- defect 1: a run only for a claim still held ----
@@ -341,6 +363,61 @@ class ClusterProtocolTest {
                 .toCompletableFuture().get(30, TimeUnit.SECONDS)).isTrue();
         assertThat(runsInProgress()).isZero();
         assertThat(running("j")).isZero();
+    }
+
+    /**
+     * A node frozen (SIGSTOP) inside a transaction that locked its own node row (the liveness check
+     * of a dispatch or of holdsRun) must not stop the others from taking it over: the server aborts
+     * the idle transaction after the store's idle timeout, and the takeover's wait on the row ends.
+     * Without it PostgreSQL waits for as long as the node is frozen, MariaDB fails after its 50 s
+     * lock wait. H2 runs in one JVM, which cannot be frozen apart from the others.
+     */
+    @ParameterizedTest
+    @EnumSource(value = TestDatabase.class, names = {"POSTGRESQL", "MARIADB"})
+    void nodeFrozenInsideATransactionHoldingItsOwnRowIsStillTakenOver(TestDatabase db) throws Exception {
+        setUp(db);
+        Database frozenDb = new Database(shared, Database.detect(shared), Duration.ofSeconds(1));
+        SqlJobStore a = node(frozenDb, "a", LONG, LONG);
+        SqlJobStore b = node(shared, "b", SHORT);
+        a.add(job("j", T0));
+        Firing f = a.claimDue(T0, 10).get(0);
+        RunTicket ticket = dispatch(a, f, run(f, 1, true), T0.plusSeconds(60)).ticket();
+        awaitStale(a, SHORT);
+
+        java.util.concurrent.CountDownLatch locked = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch resume = new java.util.concurrent.CountDownLatch(1);
+        CompletableFuture<Boolean> frozen = CompletableFuture.supplyAsync(() -> {
+            try {
+                return frozenDb.transaction(c -> {
+                    boolean alive = a.node().stillAlive(c); // locks a's node row to the end of the transaction
+                    locked.countDown();
+                    // Frozen: the server sees a transaction that sends nothing.
+                    while (resume.getCount() > 0) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+                    }
+                    return alive;
+                });
+            } catch (SQLException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        });
+        assertThat(locked.await(10, TimeUnit.SECONDS)).isTrue();
+
+        long before = b.node().takeovers();
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                b.node().takeOverDeadNodes();
+                return b.node().takeovers() > before;
+            });
+        } finally {
+            resume.countDown();
+        }
+
+        assertThat(frozen).failsWithin(Duration.ofSeconds(10)).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                .satisfies(e -> assertThat(Database.isTransient(new SQLException(e.getCause())))
+                        .as("the aborted transaction fails as transient: " + e.getCause()).isTrue());
+        assertThat(count("SELECT COUNT(*) FROM " + prefix + "runs WHERE ended_at_ms IS NULL AND node_id = 'b' AND run_id = '"
+                + ticket.runId() + "'")).isOne();
     }
 
     @ParameterizedTest

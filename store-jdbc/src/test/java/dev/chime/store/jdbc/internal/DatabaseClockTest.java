@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -37,6 +38,40 @@ class DatabaseClockTest {
         // A midpoint of the round trip put the reading SLOW_REQUEST_MS / 2 too early, so the
         // estimate ran ahead of the database by that much and jobs fired early.
         assertThat(estimate.toEpochMilli()).isLessThanOrEqualTo(databaseNow);
+    }
+
+    /** This JVM's monotonic clock at the first reading of the tests below. */
+    private static final long T0 = 1_000_000_000L;
+    private static final long FIVE_SECONDS = 5_000_000_000L;
+
+    @Test
+    void aReadingThatLagsMoreThanTheKeptOneLessItsDriftAllowanceDoesNotReplaceIt() {
+        DatabaseClock clock = new DatabaseClock(null, null);
+        clock.record(10_000, T0);
+        // Five seconds on, an answer that waited 30 ms for a core: the kept reading, carried
+        // forward less 500 ppm of its five seconds (2.5 ms), is the later lower bound.
+        clock.record(15_000 - 30, T0 + FIVE_SECONDS);
+
+        assertThat(clock.at(T0 + FIVE_SECONDS)).isEqualTo(Instant.ofEpochMilli(15_000).minusNanos(2_500_000));
+        assertThat(clock.at(T0 + FIVE_SECONDS + 1_000_000)).isEqualTo(Instant.ofEpochMilli(15_001).minusNanos(2_500_000));
+    }
+
+    @Test
+    void aReadingLaterThanTheKeptOneCarriedForwardReplacesIt() {
+        DatabaseClock clock = new DatabaseClock(null, null);
+        clock.record(10_000, T0);
+        clock.record(15_000 - 1, T0 + FIVE_SECONDS);
+
+        assertThat(clock.at(T0 + FIVE_SECONDS)).isEqualTo(Instant.ofEpochMilli(14_999));
+    }
+
+    @Test
+    void aReadingFarBehindTheKeptOneIsTakenAsTheDatabasesClockSteppedBack() {
+        DatabaseClock clock = new DatabaseClock(null, null);
+        clock.record(10_000, T0);
+        clock.record(15_000 - 2_000, T0 + FIVE_SECONDS);
+
+        assertThat(clock.at(T0 + FIVE_SECONDS)).isEqualTo(Instant.ofEpochMilli(13_000));
     }
 
     private static long databaseMillis(DataSource ds, Sql sql) throws SQLException {

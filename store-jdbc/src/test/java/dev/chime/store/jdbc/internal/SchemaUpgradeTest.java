@@ -46,6 +46,16 @@ class SchemaUpgradeTest {
         }
     }
 
+    private static void addAsV1(Database db, Sql sql, StoredJob job) throws SQLException {
+        db.autoCommit(c -> {
+            try (java.sql.PreparedStatement ps = c.prepareStatement("INSERT INTO " + sql.jobs + " (" + Sql.JOB_COLUMNS
+                    + ", running) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)")) {
+                Sql.bindJob(ps, 1, job, 0);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
     @ParameterizedTest
     @EnumSource(TestDatabase.class)
     void aFirstReleaseSchemaIsUpgradedInPlaceAndKeepsItsJobs(TestDatabase tdb) throws Exception {
@@ -57,10 +67,12 @@ class SchemaUpgradeTest {
 
         List<StoredJob> before;
         try (JdbcJobStore v1 = JdbcJobStore.builder(dataSource).tablePrefix(prefix).nodeName("v1").build()) {
-            v1.add(new StoredJob("plain", "task", "interval:PT10S", "{}", null, false, T0, null, null, 0));
-            v1.add(new StoredJob("paused", "task", "cron:0 * * * *", "{\"coalesce\":true}", "{\"region\":\"eu\"}", true, null,
+            // Written as the first release wrote them: today's insert also sets the fence column.
+            Sql sql = new Sql(prefix, dialect);
+            addAsV1(db, sql, new StoredJob("plain", "task", "interval:PT10S", "{}", null, false, T0, null, null, 0));
+            addAsV1(db, sql, new StoredJob("paused", "task", "cron:0 * * * *", "{\"coalesce\":true}", "{\"region\":\"eu\"}", true, null,
                     null, new LastRun(Outcome.FAILURE, T0, T0.plusSeconds(2), Duration.ofMillis(1500), "boom"), 0));
-            v1.add(new StoredJob("claimed", "task", "interval:PT1M", "{}", "{\"n\":1}", false, T0, null, null, 0));
+            addAsV1(db, sql, new StoredJob("claimed", "task", "interval:PT1M", "{}", "{\"n\":1}", false, T0, null, null, 0));
             assertThat(v1.claimDue(T0, 10)).hasSize(2);
             before = v1.list();
         }
