@@ -189,7 +189,7 @@ abstract class ConsoleContract {
         assertThat(admin.get("api/jobs?state=failed").json().path("total").asInt()).isZero();
     }
 
-    private static List<String> ids(JsonNode page) {
+    static List<String> ids(JsonNode page) {
         List<String> ids = new ArrayList<>();
         page.path("items").forEach(j -> ids.add(j.path("id").asText()));
         return ids;

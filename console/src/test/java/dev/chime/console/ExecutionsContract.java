@@ -50,12 +50,6 @@ abstract class ExecutionsContract extends ConsoleContract {
         return execution(id);
     }
 
-    private static List<String> ids(JsonNode page) {
-        List<String> ids = new ArrayList<>();
-        page.path("items").forEach(e -> ids.add(e.path("id").asText()));
-        return ids;
-    }
-
     @Test
     void aJobsHistoryIsPagedNewestFirstWithTheCursor() {
         add("report", "ok", "cron:0 3 * * *");
