@@ -2,6 +2,8 @@ package dev.chime.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.chime.ExecutionQuery;
+import dev.chime.ExecutionState;
 import dev.chime.JobDefinition;
 import dev.chime.Scheduler;
 import dev.chime.TestClock;
@@ -11,7 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,7 +33,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The dashboard in headless Chromium (Debian's {@code chromium} and {@code chromium-driver}, which
  * {@code .ci/run} installs), under its Content-Security-Policy: sign in, find a job, pause and
- * resume it, run it now, add one, and see rows change through the event stream. Saves
+ * resume it, run it now, add one, and see rows change through the event stream; read a job's
+ * history, requeue a failed execution, enqueue a task and see it succeed, cancel a scheduled one. Saves
  * {@code target/console-*.png}. Skipped when the browser is not installed, unless
  * {@code CHIME_BROWSER_TESTS=required} (as in CI).
  */
@@ -41,6 +47,7 @@ class ConsoleBrowserTest {
     private Scheduler scheduler;
     private Console console;
     private ConsoleServer server;
+    private final AtomicBoolean failing = new AtomicBoolean(true);
     private ChromeDriver browser;
     private WebDriverWait wait;
 
@@ -53,13 +60,20 @@ class ConsoleBrowserTest {
         assertThat(installed).as(CHROMIUM + " and " + CHROMEDRIVER + " are installed").isTrue();
         TestClock clock = TestClock.at(Instant.parse("2026-01-05T09:00:00Z"));
         MemoryJobStore store = new MemoryJobStore();
-        scheduler = Scheduler.builder().clock(clock).store(store).task("report", ctx -> { }).task("cleanup", ctx -> { }).build();
+        scheduler = Scheduler.builder().clock(clock).store(store).task("report", ctx -> { }).task("cleanup", ctx -> { })
+                .task("flaky", ctx -> {
+                    if (failing.get()) {
+                        throw new IllegalStateException("<img src=x id=injected> disk full");
+                    }
+                })
+                .task("echo", ctx -> ctx.result(ctx.data()))
+                .build();
         scheduler.start();
         for (int i = 1; i <= 30; i++) {
             scheduler.add(JobDefinition.of(String.format("report-%02d", i), "report", Triggers.parse("cron:0 " + (i % 24) + " * * *")));
         }
         scheduler.add(JobDefinition.of("nightly cleanup/eu+us", "cleanup", Triggers.parse("cron:30 2 * * MON-FRI;zone=Europe/Berlin")));
-        console = Console.builder(scheduler).authenticator(Authenticator.bearerTokens(TOKEN, null)).tasks(() -> Set.of("report", "cleanup"))
+        console = Console.builder(scheduler).authenticator(Authenticator.bearerTokens(TOKEN, null)).tasks(() -> Set.of("report", "cleanup", "flaky", "echo"))
                 .store(store).clock(clock).build();
         server = ConsoleServer.builder(console).start();
 
@@ -139,6 +153,82 @@ class ConsoleBrowserTest {
         assertThat(scheduler.job("every-15s")).isPresent();
         assertThat(browser.manage().logs().get("browser").getAll())
                 .noneMatch(entry -> entry.getMessage().contains("Content Security Policy"));
+    }
+
+    @Test
+    void readAJobsHistoryRequeueAFailedRunEnqueueATaskAndCancelAScheduledOne() throws Exception {
+        String job = "nightly cleanup/eu+us";
+        List<String> runs = new ArrayList<>();
+        for (int i = 0; i < 22; i++) {
+            runs.add(scheduler.runNow(job));
+        }
+        awaitEnded(runs);
+        scheduler.add(JobDefinition.of("flaky-job", "flaky", Triggers.parse("cron:0 3 * * *")));
+        String failed = scheduler.runNow("flaky-job");
+        awaitEnded(List.of(failed));
+        assertThat(scheduler.execution(failed).orElseThrow().state()).isEqualTo(ExecutionState.FAILED);
+
+        // A job's history, newest first, twenty to a page.
+        browser.get("http://localhost:" + server.port() + "/#job=" + java.net.URLEncoder.encode(job, "UTF-8").replace("+", "%20"));
+        signIn();
+        wait.until(d -> d.findElements(By.cssSelector("#job-history tr[data-execution]")).size() == 20);
+        assertThat(browser.findElements(By.cssSelector("#job-history tr[data-execution] .state")))
+                .allSatisfy(cell -> assertThat(cell.getText()).isEqualTo("SUCCEEDED"));
+        screenshot("console-history.png");
+        browser.findElement(By.id("history-older")).click();
+        wait.until(d -> d.findElements(By.cssSelector("#job-history tr[data-execution]")).size() == 2);
+        assertThat(browser.findElement(By.id("history-older")).isEnabled()).isFalse();
+
+        // Failed executions across jobs and tasks: the error and its stack trace as text, then requeue.
+        browser.findElement(By.id("nav-executions")).click();
+        String row = "#executions tr[data-execution='" + failed + "']";
+        wait.until(d -> text(row + " .state").equals("FAILED"));
+        browser.findElement(By.cssSelector(row + " details summary")).click();
+        assertThat(text(row + " details pre")).startsWith("java.lang.IllegalStateException: <img src=x id=injected> disk full");
+        assertThat(browser.findElements(By.id("injected"))).isEmpty();
+        screenshot("console-failed.png");
+        failing.set(false);
+        click(row + " button[data-exec-action='retry']");
+        wait.until(d -> text(row + " .state").equals("SUCCEEDED"));
+        assertThat(scheduler.execution(failed).orElseThrow().state()).isEqualTo(ExecutionState.SUCCEEDED);
+
+        // Enqueue a task: its page follows it to SUCCEEDED, with its result.
+        browser.findElement(By.id("show-enqueue")).click();
+        browser.findElement(By.cssSelector("#enqueue-form input[name='task']")).sendKeys("echo");
+        browser.findElement(By.cssSelector("#enqueue-form textarea[name='data']")).sendKeys("{\"to\": \"ops@example.com\"}");
+        browser.findElement(By.cssSelector("#enqueue-form button[type='submit']")).click();
+        wait.until(d -> text("#execution-facts dd[data-fact='State']").equals("SUCCEEDED"));
+        assertThat(text("#execution-result")).contains("\"to\": \"ops@example.com\"");
+        String enqueued = browser.findElement(By.tagName("body")).getDomAttribute("data-execution");
+        assertThat(scheduler.execution(enqueued).orElseThrow().state()).isEqualTo(ExecutionState.SUCCEEDED);
+        screenshot("console-execution.png");
+
+        // Enqueue one for later and cancel it while it waits.
+        browser.findElement(By.id("execution-back")).click();
+        browser.findElement(By.id("show-enqueue")).click();
+        browser.findElement(By.cssSelector("#enqueue-form input[name='task']")).sendKeys("echo");
+        browser.findElement(By.cssSelector("#enqueue-form input[name='delay']")).sendKeys("PT1H");
+        browser.findElement(By.cssSelector("#enqueue-form button[type='submit']")).click();
+        wait.until(d -> text("#execution-facts dd[data-fact='State']").equals("SCHEDULED"));
+        String later = browser.findElement(By.tagName("body")).getDomAttribute("data-execution");
+        assertThat(later).isNotEqualTo(enqueued);
+        browser.findElement(By.id("execution-cancel")).click();
+        wait.until(d -> text("#execution-facts dd[data-fact='State']").equals("CANCELLED"));
+        assertThat(scheduler.execution(later).orElseThrow().state()).isEqualTo(ExecutionState.CANCELLED);
+        assertThat(browser.manage().logs().get("browser").getAll())
+                .noneMatch(entry -> entry.getMessage().contains("Content Security Policy"));
+    }
+
+    private void signIn() {
+        browser.findElement(By.id("token")).sendKeys(TOKEN);
+        browser.findElement(By.id("sign-in")).click();
+        wait.until(d -> "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-loaded")));
+        wait.until(d -> "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-live")));
+    }
+
+    private void awaitEnded(List<String> ids) {
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> ids.stream()
+                .allMatch(id -> scheduler.execution(id).orElseThrow().state().isEnded()));
     }
 
     private String text(String css) {

@@ -46,6 +46,7 @@ abstract class ConsoleContract {
     protected final TestClock clock = TestClock.at(T0);
     protected final SwitchableStore store = new SwitchableStore();
     protected final CountDownLatch blockRun = new CountDownLatch(1);
+    protected final java.util.concurrent.atomic.AtomicBoolean failing = new java.util.concurrent.atomic.AtomicBoolean(true);
     protected Scheduler scheduler;
     protected Console console;
     protected Http admin;
@@ -67,11 +68,17 @@ abstract class ConsoleContract {
                 .task("ok", ctx -> { })
                 .task("report", ctx -> { })
                 .task("slow", ctx -> blockRun.await())
+                .task("fails", ctx -> {
+                    if (failing.get()) {
+                        throw new IllegalStateException("boom: disk full");
+                    }
+                })
+                .task("echo", ctx -> ctx.result(ctx.data()))
                 .build();
         scheduler.start();
         console = configure(Console.builder(scheduler)
                 .authenticator(Authenticator.bearerTokens(ADMIN, READER))
-                .tasks(() -> Set.of("ok", "report", "slow"))
+                .tasks(() -> Set.of("ok", "report", "slow", "fails", "echo"))
                 .store(store)
                 .clock(clock)
                 .storeConcurrency(2, Duration.ofMillis(300))).build();
@@ -90,7 +97,7 @@ abstract class ConsoleContract {
         scheduler.shutdown(Duration.ofSeconds(5));
     }
 
-    private Http.Reply add(String id, String task, String trigger) {
+    Http.Reply add(String id, String task, String trigger) {
         return admin.call("POST", "api/jobs", "{\"id\": " + json(id) + ", \"task\": \"" + task + "\", \"trigger\": \"" + trigger + "\"}");
     }
 
@@ -108,7 +115,8 @@ abstract class ConsoleContract {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"api/jobs", "api/job?id=a", "api/scheduler", "api/nodes", "api/tasks", "api/events", "api/me"})
+    @ValueSource(strings = {"api/jobs", "api/job?id=a", "api/scheduler", "api/nodes", "api/tasks", "api/events", "api/me",
+        "api/executions", "api/execution?id=a"})
     void everyApiEndpointNeedsAuthentication(String path) {
         Http.Reply none = anonymous.get(path);
         assertThat(none.status()).isEqualTo(401);
@@ -181,7 +189,7 @@ abstract class ConsoleContract {
         assertThat(admin.get("api/jobs?state=failed").json().path("total").asInt()).isZero();
     }
 
-    private static List<String> ids(JsonNode page) {
+    static List<String> ids(JsonNode page) {
         List<String> ids = new ArrayList<>();
         page.path("items").forEach(j -> ids.add(j.path("id").asText()));
         return ids;
@@ -298,10 +306,10 @@ abstract class ConsoleContract {
 
     @Test
     void tasksAreListedAndAnUnknownTaskIsRefused() {
-        assertThat(admin.get("api/tasks").json().toString()).isEqualTo("[\"ok\",\"report\",\"slow\"]");
+        assertThat(admin.get("api/tasks").json().toString()).isEqualTo("[\"echo\",\"fails\",\"ok\",\"report\",\"slow\"]");
         Http.Reply r = add("x", "nope", "interval:PT1M");
         assertThat(r.status()).isEqualTo(400);
-        assertThat(r.error()).isEqualTo("field 'task': unknown task 'nope' (known: ok, report, slow)");
+        assertThat(r.error()).isEqualTo("field 'task': unknown task 'nope' (known: echo, fails, ok, report, slow)");
     }
 
     // ---- ids and errors ----

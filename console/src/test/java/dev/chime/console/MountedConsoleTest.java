@@ -9,7 +9,7 @@ import org.apache.catalina.startup.Tomcat;
 import org.junit.jupiter.api.Test;
 
 /** The console as a servlet in a real container (embedded Tomcat), under {@code /app/chime/}. */
-class MountedConsoleTest extends ConsoleContract {
+class MountedConsoleTest extends ExecutionsContract {
 
     private Tomcat tomcat;
     private Path baseDir;

@@ -17,7 +17,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The console on its own port (the JDK's HttpServer): loopback, Host check, slow clients. */
-class StandaloneConsoleTest extends ConsoleContract {
+class StandaloneConsoleTest extends ExecutionsContract {
 
     private ConsoleServer server;
 

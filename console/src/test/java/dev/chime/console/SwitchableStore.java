@@ -1,10 +1,11 @@
 package dev.chime.console;
 
+import dev.chime.ExecutionQuery;
 import dev.chime.spi.ClusterView;
 import dev.chime.spi.ForwardingJobStore;
-import dev.chime.spi.JobCounts;
 import dev.chime.spi.NodeStatus;
 import dev.chime.spi.StoreUnavailableException;
+import dev.chime.spi.StoredExecution;
 import dev.chime.spi.StoredJob;
 import dev.chime.store.memory.MemoryJobStore;
 import java.util.List;
@@ -15,25 +16,19 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A memory store whose reads can be made to fail as unreachable, fail with a bug, or block (to
- * count how many callers are inside at once).
+ * count how many callers are inside at once). The scheduler's own protocol calls pass through.
  */
 final class SwitchableStore extends ForwardingJobStore implements ClusterView {
 
     enum Mode { NORMAL, UNAVAILABLE, BROKEN, BLOCKING }
 
-    final MemoryJobStore memory;
     volatile Mode mode = Mode.NORMAL;
     volatile CountDownLatch release = new CountDownLatch(1);
     final AtomicInteger inside = new AtomicInteger();
     final AtomicInteger mostInside = new AtomicInteger();
 
     SwitchableStore() {
-        this(new MemoryJobStore());
-    }
-
-    private SwitchableStore(MemoryJobStore memory) {
-        super(memory);
-        this.memory = memory;
+        super(new MemoryJobStore());
     }
 
     private void reading() {
@@ -73,15 +68,21 @@ final class SwitchableStore extends ForwardingJobStore implements ClusterView {
         return super.list();
     }
 
-    /** Health reads counts: never blocked here, as a pool the console cannot exhaust would not be. */
     @Override
-    public JobCounts counts() {
-        return super.counts();
+    public Optional<StoredExecution> execution(String id) {
+        reading();
+        return super.execution(id);
+    }
+
+    @Override
+    public List<StoredExecution> executions(ExecutionQuery query) {
+        reading();
+        return super.executions(query);
     }
 
     @Override
     public List<NodeStatus> nodes() {
         reading();
-        return memory.nodes();
+        return ((ClusterView) delegate).nodes();
     }
 }

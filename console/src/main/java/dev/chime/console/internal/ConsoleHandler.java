@@ -3,6 +3,7 @@ package dev.chime.console.internal;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.chime.ChimeException;
 import dev.chime.DuplicateJobException;
+import dev.chime.ExecutionNotFoundException;
 import dev.chime.JobNotFoundException;
 import dev.chime.console.ConsoleUser;
 import dev.chime.spi.StoreUnavailableException;
@@ -22,8 +23,9 @@ import org.slf4j.LoggerFactory;
  * Every request goes through here, in this order: security headers, the Host check, the public
  * paths (health, the dashboard's files), the body read against its limit, authentication, the
  * role, a turn at the store, the API. Errors become JSON {@code {"error": "..."}}: 400 bad input,
- * 401, 403, 404, 405, 409, 413, 429 too busy, 503 store unavailable, 500 with a reference to the
- * log and nothing else. Headers (with the token) and bodies are never logged. Thread-safe.
+ * 401, 403, 404, 405, 409 (a duplicate job; an execution whose state forbids the action), 413,
+ * 429 too busy, 503 store unavailable, 500 with a reference to the log and nothing else. Headers
+ * (with the token) and bodies are never logged. Thread-safe.
  */
 public final class ConsoleHandler {
 
@@ -43,6 +45,8 @@ public final class ConsoleHandler {
     private final Semaphore storeTurns;
     private final EventStream events;
     private final JobsApi api;
+    private final ExecutionWatch watch;
+    private final ExecutionsApi executions;
     private final Map<String, byte[]> assets;
 
     public ConsoleHandler(Settings settings) {
@@ -50,13 +54,19 @@ public final class ConsoleHandler {
         this.storeTurns = new Semaphore(settings.storeCalls(), true);
         this.events = new EventStream(mapper, settings.maxEventStreams(), settings.keepAlive());
         this.api = new JobsApi(settings, mapper);
+        ExecutionViews executionViews = new ExecutionViews(mapper);
+        this.watch = new ExecutionWatch(settings.scheduler(), events, executionViews, this::withStoreTurn);
+        this.executions = new ExecutionsApi(settings, mapper, executionViews, watch::changed);
         this.assets = loadAssets();
         settings.scheduler().addListener(events);
+        settings.scheduler().addListener(watch);
     }
 
     public void close() {
         events.close();
         settings.scheduler().removeListener(events);
+        settings.scheduler().removeListener(watch);
+        watch.close();
     }
 
     /** For tests: the event streams open now. */
@@ -117,7 +127,7 @@ public final class ConsoleHandler {
             send(ex, 200, mapper.createObjectNode().put("name", user.name()).put("role", user.role().name()));
             return;
         }
-        JobsApi.Route route = api.route(method, path);
+        JobsApi.Route route = ExecutionsApi.serves(path) ? executions.route(method, path) : api.route(method, path);
         if (route.changes() && !user.role().mayChange()) {
             throw new HttpError(403, "user '" + user.name() + "' may read but not change (role " + user.role() + ")");
         }
@@ -243,7 +253,7 @@ public final class ConsoleHandler {
         if (causedBy(e, StoreUnavailableException.class)) {
             LOG.warn("console: {} {} could not reach the job store: {}", ex.method(), Query.printable(ex.path()), e.getMessage());
             error(ex, 503, "the job store is unavailable; nothing was changed, try again later");
-        } else if (e instanceof JobNotFoundException) {
+        } else if (e instanceof JobNotFoundException || e instanceof ExecutionNotFoundException) {
             error(ex, 404, e.getMessage());
         } else if (e instanceof DuplicateJobException) {
             error(ex, 409, e.getMessage());

@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  * about instead of reloading the job list. Each stream has its own bounded queue: a slow reader
  * loses its stream (it is told to reload) rather than holding events in memory or slowing the
  * scheduler, whose listener call only offers to the queues. Claims and submissions (two per run)
- * are not sent. At most {@code maxStreams} streams at once. Thread-safe.
+ * are not sent as {@code chime} frames; {@link ExecutionWatch} sends the executions they change as
+ * {@code execution} frames. At most {@code maxStreams} streams at once. Thread-safe.
  */
 final class EventStream implements SchedulerListener {
 
@@ -45,7 +46,16 @@ final class EventStream implements SchedulerListener {
         if (event instanceof JobEvent.Claimed || event instanceof JobEvent.Submitted || streams.isEmpty()) {
             return;
         }
-        String frame = "event: chime\ndata: " + json(event) + "\n\n";
+        broadcast("chime", json(event));
+    }
+
+    boolean hasStreams() {
+        return !streams.isEmpty();
+    }
+
+    /** Sends one frame of this kind to every open stream; {@code json} is one line. */
+    void broadcast(String kind, String json) {
+        String frame = "event: " + kind + "\ndata: " + json + "\n\n";
         for (BlockingQueue<String> queue : streams) {
             if (!queue.offer(frame)) {
                 queue.clear();

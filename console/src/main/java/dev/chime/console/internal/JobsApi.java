@@ -1,6 +1,5 @@
 package dev.chime.console.internal;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -28,7 +27,7 @@ import java.util.TreeSet;
  * GET    /api/job?id=                              one job, its schedule in English, its next ten fire times
  * PUT    /api/job?id=                              edit {task, trigger, options?, data?}; a paused job stays paused
  * DELETE /api/job?id=                              delete
- * POST   /api/job/pause|resume|run?id=             pause, resume, run now
+ * POST   /api/job/pause|resume|run?id=             pause, resume, run now (answers the run's executionId)
  * GET    /api/scheduler                            state and counts; POST /api/scheduler/pause|resume
  * GET    /api/nodes                                the cluster's nodes (when the store can tell)
  * GET    /api/tasks                                the task names (when the application gives them)
@@ -83,8 +82,9 @@ final class JobsApi {
             case "/api/job/resume" -> post(method, q -> ok(views.summary(scheduler.resumeJob(q.id()))));
             case "/api/job/run" -> post(method, q -> {
                 String id = q.id();
-                scheduler.runNow(id);
-                return new Answer(202, mapper.createObjectNode().put("id", id).put("status", "started"), null);
+                String execution = scheduler.runNow(id);
+                return new Answer(202, mapper.createObjectNode().put("id", id).put("status", "started")
+                        .put("executionId", execution), null);
             });
             case "/api/scheduler" -> {
                 requireMethod(method, "GET");
@@ -258,24 +258,7 @@ final class JobsApi {
     }
 
     private JsonNode object(byte[] body, String expected) {
-        if (body.length == 0) {
-            throw new HttpError(400, "request body: expected a JSON object with " + expected + ", got nothing");
-        }
-        JsonNode json;
-        try {
-            json = mapper.readTree(body);
-        } catch (JsonProcessingException e) {
-            var at = e.getLocation();
-            throw new HttpError(400, "request body: not valid JSON" + (at == null ? "" : " at line " + at.getLineNr()
-                    + ", column " + at.getColumnNr()));
-        } catch (java.io.IOException e) {
-            throw new HttpError(400, "request body: cannot be read");
-        }
-        if (json == null || !json.isObject()) {
-            throw new HttpError(400, "request body: expected a JSON object with " + expected + ", got "
-                    + (json == null ? "nothing" : json.getNodeType()));
-        }
-        return json;
+        return JsonBodies.object(mapper, body, expected);
     }
 
     private static String text(JsonNode json, String field) {

@@ -46,11 +46,20 @@ public final class Query {
 
     /** A job id from the query: present, at most 200 characters, no control characters. */
     public String id() {
+        return id("a job id");
+    }
+
+    /** An execution id from the query ({@code ?id=}), under the same rules as a job id. */
+    public String executionId() {
+        return id("an execution id");
+    }
+
+    private String id(String what) {
         String id = values.get("id");
         if (id == null) {
             throw new HttpError(400, "query parameter 'id' is missing");
         }
-        return checkId(id, "query parameter 'id'");
+        return checkId(id, "query parameter 'id'", what);
     }
 
     /**
@@ -58,17 +67,22 @@ public final class Query {
      * and headers verbatim, so they are refused before anything is written.
      */
     public static String checkId(String id, String where) {
+        return checkId(id, where, "a job id");
+    }
+
+    /** {@link #checkId(String, String)} for another kind of name ({@code what}: "a task name", "an execution id"). */
+    public static String checkId(String id, String where, String what) {
         if (id.isEmpty() || id.isBlank()) {
-            throw new HttpError(400, where + ": a job id must not be empty or blank");
+            throw new HttpError(400, where + ": " + what + " must not be empty or blank");
         }
         if (id.length() > MAX_ID_LENGTH) {
-            throw new HttpError(400, where + ": a job id has at most " + MAX_ID_LENGTH + " characters, this one " + id.length());
+            throw new HttpError(400, where + ": " + what + " has at most " + MAX_ID_LENGTH + " characters, this one " + id.length());
         }
         for (int i = 0; i < id.length(); i++) {
             char c = id.charAt(i);
             if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
                 throw new HttpError(400, where + ": control character U+" + String.format(java.util.Locale.ROOT, "%04X", (int) c)
-                        + " at index " + i + " is not allowed in a job id");
+                        + " at index " + i + " is not allowed in " + what);
             }
         }
         return id;

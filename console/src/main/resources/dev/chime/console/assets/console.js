@@ -4,7 +4,10 @@
 
 const $ = id => document.getElementById(id);
 const state = { token: sessionStorage.getItem("chime-token") || "", page: 0, size: 25, total: 0, role: null,
-                jobId: null, stream: null };
+                jobId: null, executionId: null, stream: null,
+                // The two execution tables: where their page starts (null: the newest) and the next cursor.
+                lists: { history: { after: null, next: null }, executions: { after: null, next: null } } };
+const PAGE = 20;
 
 function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
@@ -140,12 +143,145 @@ async function loadJob(id) {
   document.body.dataset.job = job.id;
 }
 
+// ---- executions: a job's history, every execution, one execution ----
+
+const WAITING = ["SCHEDULED", "WAITING_FOR_RETRY", "RUNNING"];
+
+function duration(e) {
+  return e.durationMs == null ? "" : " (" + (e.durationMs / 1000).toFixed(1) + " s)";
+}
+
+/** One execution as a table row; a stack trace is text in a <pre>, never markup. */
+function executionRow(e, withJob) {
+  const error = el("td", { class: "error" }, e.error || "");
+  if (e.stackTrace) error.append(el("details", {}, el("summary", {}, "stack trace"), el("pre", {}, e.stackTrace)));
+  const actions = el("td", { class: "admin" });
+  if (e.state === "FAILED" || e.state === "CANCELLED") {
+    actions.append(el("button", { "data-exec-action": "retry", "data-execution": e.id }, "Requeue"));
+  }
+  if (WAITING.includes(e.state)) {
+    actions.append(el("button", { "data-exec-action": "cancel", "data-execution": e.id, class: "danger" }, "Cancel"));
+  }
+  const cells = [el("td", {}, el("a", { href: "#execution=" + encodeURIComponent(e.id), class: "execution-link" }, e.id.slice(0, 8)))];
+  if (withJob) {
+    cells.push(el("td", { class: "owner" }, e.jobId ? el("a", { href: "#job=" + encodeURIComponent(e.jobId) }, e.jobId)
+                                                    : el("span", {}, "task ", el("code", {}, e.task))));
+  }
+  cells.push(el("td", { class: "state " + e.state }, e.state),
+    el("td", {}, when(e.scheduledTime)),
+    el("td", { class: "ended" }, when(e.endedAt) + duration(e)),
+    el("td", { class: "attempts" }, e.attempts),
+    el("td", {}, e.node || "—"),
+    error, actions);
+  return el("tr", { "data-execution": e.id, "data-state": e.state }, ...cells);
+}
+
+/** The execution tables: what each lists, and whether an execution belongs on its newest page. */
+const tables = {
+  history: { body: "job-history", withJob: false, older: "history-older", shown: () => !!state.jobId,
+             query: () => { const p = new URLSearchParams({ job: state.jobId }); if ($("history-state").value) p.set("state", $("history-state").value); return p; },
+             matches: e => e.jobId === state.jobId && (!$("history-state").value || e.state === $("history-state").value) },
+  executions: { body: "executions", withJob: true, older: "executions-older", shown: () => !$("executions-view").hidden,
+                query: () => { const p = new URLSearchParams(); if ($("executions-state").value) p.set("state", $("executions-state").value); return p; },
+                matches: e => !$("executions-state").value || e.state === $("executions-state").value }
+};
+
+async function loadExecutions(name) {
+  const t = tables[name], list = state.lists[name], p = t.query();
+  p.set("size", PAGE);
+  if (list.after) p.set("after", list.after);
+  const page = await api("GET", "api/executions?" + p.toString());
+  list.next = page.next;
+  const cols = t.withJob ? 9 : 8;
+  $(t.body).replaceChildren(...(page.items.length ? page.items.map(e => executionRow(e, t.withJob))
+      : [el("tr", {}, el("td", { colspan: String(cols), class: "muted" }, "no executions"))]));
+  $(t.older).disabled = !page.next;
+  $(t.body).dataset.loaded = "true";
+}
+
+/** An execution changed: redraw its row where it is shown, or put it on top of a newest page it belongs to. */
+function executionChanged(e) {
+  if (state.executionId === e.id) showExecution(e);
+  for (const [name, t] of Object.entries(tables)) {
+    if (!t.shown()) continue;
+    const body = $(t.body);
+    const row = [...body.querySelectorAll("tr[data-execution]")].find(r => r.dataset.execution === e.id);
+    if (row) {
+      row.replaceWith(executionRow(e, t.withJob));
+    } else if (!state.lists[name].after && t.matches(e)) {
+      body.querySelectorAll("tr:not([data-execution])").forEach(r => r.remove());
+      body.prepend(executionRow(e, t.withJob));
+      while (body.children.length > PAGE) body.lastElementChild.remove();
+    }
+  }
+}
+
+function showExecution(e) {
+  $("execution-title").textContent = "Execution " + e.id;
+  const facts = [["Job", e.jobId || "— (an enqueued task)"], ["Task", e.task], ["State", e.state], ["Attempts", String(e.attempts)],
+    ["Node", e.node || "—"], ["Scheduled", when(e.scheduledTime)], ["Due", when(e.dueAt)], ["Created", when(e.createdAt)],
+    ["Started", when(e.startedAt)], ["Ended", when(e.endedAt) + duration(e)], ["Last failure", e.error || "—"]];
+  $("execution-facts").replaceChildren(...facts.flatMap(([k, v]) => [el("dt", {}, k), el("dd", { "data-fact": k }, v)]));
+  $("execution-result").textContent = e.result == null ? "—" : JSON.stringify(e.result, null, 2);
+  $("execution-stack").textContent = e.stackTrace || "—";
+  $("execution-retry").hidden = !(e.state === "FAILED" || e.state === "CANCELLED");
+  $("execution-cancel").hidden = !WAITING.includes(e.state);
+  document.body.dataset.execution = e.id;
+}
+
+async function loadExecution(id) {
+  showExecution(await api("GET", "api/execution" + q(id)));
+}
+
+async function executionAction(id, action) {
+  try {
+    const e = await api("POST", "api/execution/" + action + q(id));
+    say(action === "retry" ? "requeued " + id : "cancel asked for " + id, true);
+    executionChanged(e);
+  } catch (err) {
+    say(err.message);
+  }
+}
+
+async function enqueueTask(ev) {
+  ev.preventDefault();
+  const f = ev.target;
+  try {
+    const body = { task: f.task.value.trim() };
+    const data = readJson(f.data.value, "data");
+    if (data !== undefined) body.data = data;
+    if (f.delay.value.trim()) body.delay = f.delay.value.trim();
+    if (f.runAt.value.trim()) body.runAt = f.runAt.value.trim();
+    const e = await api("POST", "api/executions", body);
+    say("enqueued " + body.task + " as " + e.id, true);
+    f.reset();
+    f.hidden = true;
+    location.hash = "#execution=" + encodeURIComponent(e.id);
+  } catch (err) {
+    say(err.message);
+  }
+}
+
 function showView() {
-  const m = location.hash.match(/^#job=(.*)$/);
-  state.jobId = m ? decodeURIComponent(m[1]) : null;
+  const job = location.hash.match(/^#job=(.*)$/);
+  const execution = location.hash.match(/^#execution=(.*)$/);
+  const executions = location.hash === "#executions";
+  state.jobId = job ? decodeURIComponent(job[1]) : null;
+  state.executionId = execution ? decodeURIComponent(execution[1]) : null;
   $("job-view").hidden = !state.jobId;
-  $("list-view").hidden = !!state.jobId;
-  if (state.jobId) loadJob(state.jobId).catch(e => say(e.message));
+  $("execution-view").hidden = !state.executionId;
+  $("executions-view").hidden = !executions;
+  $("list-view").hidden = !!(state.jobId || state.executionId || executions);
+  if (state.jobId) {
+    state.lists.history.after = null;
+    loadJob(state.jobId).catch(e => say(e.message));
+    loadExecutions("history").catch(e => say(e.message));
+  }
+  if (state.executionId) loadExecution(state.executionId).catch(e => say(e.message));
+  if (executions) {
+    state.lists.executions.after = null;
+    loadExecutions("executions").catch(e => say(e.message));
+  }
 }
 
 // ---- actions ----
@@ -234,6 +370,8 @@ function onFrame(frame) {
   const kind = (frame.match(/^event: (.*)$/m) || [])[1];
   const data = (frame.match(/^data: (.*)$/m) || [])[1];
   if (kind === "overflow") { refreshAll(); return; }
+  if (kind === "execution" && data) { executionChanged(JSON.parse(data)); return; }
+  if (kind === "executions-stale") { reloadExecutions(); return; }
   if (kind !== "chime" || !data) return;
   const e = JSON.parse(data);
   if (e.scheduler) { loadScheduler().catch(() => {}); return; }
@@ -242,8 +380,15 @@ function onFrame(frame) {
   if (e.type === "Executed" || e.type === "Failed") loadNodes().catch(() => {});
 }
 
+/** Executions changed that the stream could not say one by one: reload the ones shown. */
+function reloadExecutions() {
+  for (const name of Object.keys(tables)) if (tables[name].shown()) loadExecutions(name).catch(() => {});
+  if (state.executionId) loadExecution(state.executionId).catch(() => {});
+}
+
 async function refreshAll() {
   await Promise.all([loadScheduler(), loadJobs(), loadNodes()]);
+  reloadExecutions();
 }
 
 async function signIn() {
@@ -297,6 +442,26 @@ document.addEventListener("DOMContentLoaded", () => {
     catch (e) { say(e.message); }
   });
   $("back").addEventListener("click", ev => { ev.preventDefault(); location.hash = ""; });
+  for (const body of ["job-history", "executions"]) {
+    $(body).addEventListener("click", ev => {
+      const b = ev.target.closest("button[data-exec-action]");
+      if (b) executionAction(b.dataset.execution, b.dataset.execAction);
+    });
+  }
+  for (const name of Object.keys(tables)) {
+    const reload = () => { state.lists[name].after = null; loadExecutions(name).catch(e => say(e.message)); };
+    $(name === "history" ? "history-state" : "executions-state").addEventListener("change", reload);
+    $(name === "history" ? "history-newest" : "executions-newest").addEventListener("click", reload);
+    $(tables[name].older).addEventListener("click", () => {
+      state.lists[name].after = state.lists[name].next;
+      loadExecutions(name).catch(e => say(e.message));
+    });
+  }
+  $("execution-retry").addEventListener("click", () => executionAction(state.executionId, "retry"));
+  $("execution-cancel").addEventListener("click", () => executionAction(state.executionId, "cancel"));
+  $("show-enqueue").addEventListener("click", () => { $("enqueue-form").hidden = false; });
+  $("cancel-enqueue").addEventListener("click", () => { $("enqueue-form").hidden = true; });
+  $("enqueue-form").addEventListener("submit", enqueueTask);
   window.addEventListener("hashchange", showView);
   if (state.token) signIn();
 });
