@@ -389,10 +389,53 @@ class SharedStoreEngineTest {
             assertThat(ctx.scheduledFireTime()).isEqualTo(original);
         });
         assertThat(store.requests).as("the adopted run needs no new record").isEmpty();
-        assertThat(store.completed).containsExactly(adopted);
+        assertThat(store.completed).singleElement().satisfies(t -> {
+            assertThat(t.runId()).isEqualTo(adopted.runId());
+            assertThat(t.fireTime()).isEqualTo(original);
+        });
         assertThat(events.of(JobEvent.Claimed.class)).singleElement().satisfies(c -> assertThat(c.recovery()).isTrue());
         // The job's own schedule was not touched.
         assertThat(scheduler.job("j").orElseThrow().nextFireTime()).contains(T0.plus(Duration.ofMinutes(10)));
+    }
+
+    @Test
+    void aRecoveryTakesAFreshFencingTokenWhenItsBodyIsAboutToStartNotTheOneOfTheTakeover() {
+        scheduler.add(JobDefinition.builder("j").task("work").trigger(Triggers.interval(Duration.ofMinutes(10)))
+                .options(JobOptions.builder().recoverable(true).build()).build());
+        StoredJob row = store.get("j").orElseThrow();
+        Instant original = T0.minusSeconds(90);
+        // Handed out at the takeover with token 7; before it starts, another run of the job may
+        // take a higher one and end, so a token from the takeover could be refused as stale.
+        RunTicket adopted = new RunTicket("j", original, "dead-node-run", 7);
+        store.recoveries.add(new Firing(row.withClaim(null).withNextFireTime(null), original, true, adopted));
+        scheduler.start();
+        clock.advance(Duration.ofSeconds(1));
+
+        assertThat(store.advanced).singleElement().satisfies(t -> {
+            assertThat(t.runId()).isEqualTo("dead-node-run");
+            assertThat(t.fireTime()).isEqualTo(original);
+        });
+        long fresh = store.advanced.get(0).fencingToken();
+        assertThat(runs).singleElement().satisfies(ctx -> assertThat(ctx.fencingToken()).isEqualTo(fresh));
+        assertThat(store.calls).as("the fresh token is the check that the run is still this node's")
+                .doesNotContain("holds dead-node-run");
+        assertThat(store.completed).extracting(RunTicket::fencingToken).containsExactly(fresh);
+    }
+
+    @Test
+    void aRecoveryWhoseFreshTokenTheStoreRefusesBecauseItWasTakenOverAgainDoesNotRun() {
+        scheduler.add(JobDefinition.builder("j").task("work").trigger(Triggers.interval(Duration.ofMinutes(10)))
+                .options(JobOptions.builder().recoverable(true).build()).build());
+        StoredJob row = store.get("j").orElseThrow();
+        Instant original = T0.minusSeconds(90);
+        store.recoveries.add(new Firing(row.withClaim(null).withNextFireTime(null), original, true,
+                new RunTicket("j", original, "dead-node-run", 7)));
+        store.runsTakenOver = true;
+        scheduler.start();
+        clock.advance(Duration.ofSeconds(1));
+
+        assertThat(runs).isEmpty();
+        assertThat(events.of(JobEvent.Missed.class)).as("the node that holds the run accounts for it").isEmpty();
     }
 
     @Test
@@ -577,7 +620,8 @@ class SharedStoreEngineTest {
                 .containsExactly(original, original.plusSeconds(10), original.plusSeconds(20));
         assertThat(runs).extracting(JobContext::isRecovery).as("only the fire time in flight ran before")
                 .containsExactly(true, false, false);
-        assertThat(runs).extracting(JobContext::fencingToken).containsExactly(7L, 8L, 9L);
+        // The re-run takes a fresh token when it starts (not the takeover's 7), the others follow.
+        assertThat(runs).extracting(JobContext::fencingToken).containsExactly(8L, 9L, 10L);
         assertThat(store.requests).as("the adopted run needs no new record").isEmpty();
         assertThat(store.completed).extracting(RunTicket::runId).containsExactly("dead-node-run");
     }

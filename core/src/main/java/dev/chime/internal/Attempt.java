@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class Attempt {
 
-    private final ActiveFiring firing;
+    /** Replaced only before the body starts, when the store hands the run a fresh ticket ({@link #renewed}). */
+    private volatile ActiveFiring firing;
     private final int number;
     private final Signal signal = new Signal();
     private final AtomicBoolean decided = new AtomicBoolean();
@@ -43,6 +44,11 @@ final class Attempt {
 
     ActiveFiring firing() {
         return firing;
+    }
+
+    /** The run's ticket as the store renewed it just before the body starts; retries carry it on. */
+    void renewed(dev.chime.spi.RunTicket ticket) {
+        firing = firing.withTicket(ticket);
     }
 
     int number() {

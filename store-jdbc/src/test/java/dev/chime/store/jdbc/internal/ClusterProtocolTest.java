@@ -591,6 +591,34 @@ class ClusterProtocolTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void aRecoveryMovedOnToItsOwnFireTimeTakesATokenAboveARunDispatchedAfterTheTakeover(TestDatabase db) throws Exception {
+        setUp(db);
+        SqlJobStore a = node(shared, "a", LONG);
+        a.add(job("j", T0));
+        Firing first = a.claimDue(T0, 10).get(0);
+        dispatch(a, first, new RunRequest("j", T0, 2, true, null), T0.plusSeconds(60));
+        SqlJobStore b = node(shared, "b", SHORT);
+        awaitTakeover(b);
+        b.node().heartbeat();
+        RunTicket recovery = b.claimDue(T0, 10).get(0).ticket();
+        // While the recovery waits for an instance, the job's next fire time is dispatched and
+        // takes the next token; the engine then moves the recovery on to its own fire time just
+        // before its body starts.
+        Firing next = b.claimDue(T0.plusSeconds(60), 10).get(0);
+        RunTicket later = dispatch(b, next, new RunRequest("j", next.fireTime(), 2, true, null), T0.plusSeconds(120)).ticket();
+        assertThat(later.fencingToken()).isGreaterThan(recovery.fencingToken());
+
+        RunTicket fresh = b.advanceRun(recovery, recovery.fireTime(), null);
+
+        assertThat(fresh).isNotNull();
+        assertThat(fresh.runId()).isEqualTo(recovery.runId());
+        assertThat(fresh.fireTime()).isEqualTo(T0);
+        assertThat(fresh.fencingToken()).isGreaterThan(later.fencingToken());
+        assertThat(b.holdsRun(fresh)).isTrue();
+    }
+
     // ---- a run of several queued fire times (no coalescing, a late claim) ----
 
     private RunTicket dispatchBatch(SqlJobStore node, Instant... queued) {
