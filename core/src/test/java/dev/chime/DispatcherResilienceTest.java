@@ -39,6 +39,49 @@ class DispatcherResilienceTest {
     }
 
     @Test
+    void aFireTimeWhoseAttemptTheExecutorRefusesIsReportedMissed() {
+        java.util.concurrent.ExecutorService refusing = new java.util.concurrent.AbstractExecutorService() {
+            @Override
+            public void execute(Runnable command) {
+                throw new java.util.concurrent.RejectedExecutionException("shutting down");
+            }
+
+            @Override
+            public void shutdown() {
+            }
+
+            @Override
+            public List<Runnable> shutdownNow() {
+                return List.of();
+            }
+
+            @Override
+            public boolean isShutdown() {
+                return false;
+            }
+
+            @Override
+            public boolean isTerminated() {
+                return false;
+            }
+
+            @Override
+            public boolean awaitTermination(long timeout, TimeUnit unit) {
+                return true;
+            }
+        };
+        scheduler = Scheduler.builder().store(new NaiveJobStore()).listener(events).executor(refusing)
+                .claimAhead(Duration.ZERO).pollInterval(Duration.ofMillis(20)).task("work", ctx -> { }).build();
+        Instant due = Instant.now().minusMillis(100).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        scheduler.add(JobDefinition.of("j", "work", Triggers.once(due)));
+        scheduler.start();
+
+        // Without the report the fire time would be neither run nor missed: unaccounted for.
+        await().atMost(Duration.ofSeconds(10)).until(() -> !events.of(JobEvent.Missed.class).isEmpty());
+        assertThat(events.of(JobEvent.Missed.class)).extracting(JobEvent.Missed::scheduledFireTime).containsExactly(due);
+    }
+
+    @Test
     void theDispatcherSurvivesAnErrorThrownByTheStore() {
         AtomicInteger failuresLeft = new AtomicInteger(2);
         NaiveJobStore store = new NaiveJobStore() {

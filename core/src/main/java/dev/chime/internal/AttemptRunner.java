@@ -88,13 +88,13 @@ final class AttemptRunner {
             LOG.error("job '{}': the executor rejected the attempt for {}; is it shut down?", firing.jobId(), firing.fireTime(), e);
             ctx.tracker().leftWorker();
             ctx.tracker().finished(attempt);
-            completion.endQuietly(firing);
+            completion.endQuietly(firing, number == 1);
         } catch (Throwable e) {
             // A user's executor is plugin code too: whatever it throws, the firing does not keep its slot.
             LOG.error("job '{}': the executor failed to take the attempt for {}", firing.jobId(), firing.fireTime(), e);
             ctx.tracker().leftWorker();
             ctx.tracker().finished(attempt);
-            completion.endQuietly(firing);
+            completion.endQuietly(firing, number == 1);
         }
     }
 

@@ -71,13 +71,22 @@ final class RunCompletion {
 
     /** Ends a firing that produced no outcome (not run after all, or dropped at shutdown), without waiting for the store. */
     void endQuietly(ActiveFiring firing) {
+        endQuietly(firing, false);
+    }
+
+    /**
+     * {@link #endQuietly(ActiveFiring)}, for a firing whose own fire time never started either
+     * ({@code unstarted}: its first attempt was refused, say by an executor shutting down): that
+     * fire time is reported missed too, so that every fire time is accounted for.
+     */
+    void endQuietly(ActiveFiring firing, boolean unstarted) {
         ctx.tracker().releaseInstance(firing.jobId());
         if (firing.ticket() == null) {
-            abandoned(firing);
+            abandoned(firing, unstarted);
         } else {
             completeAsync(firing, null).thenAccept(ended -> {
                 if (ended) {
-                    abandoned(firing);
+                    abandoned(firing, unstarted);
                 }
             });
         }
@@ -100,6 +109,15 @@ final class RunCompletion {
      * node's: a run taken over leaves them to the taker.
      */
     private void abandoned(ActiveFiring firing) {
+        abandoned(firing, false);
+    }
+
+    private void abandoned(ActiveFiring firing, boolean unstarted) {
+        if (unstarted) {
+            Instant now = ctx.clock().instant();
+            LOG.warn("job '{}': its fire time {} did not start; it is reported missed", firing.jobId(), firing.fireTime());
+            ctx.bus().publish(() -> new JobEvent.Missed(firing.jobId(), firing.definition().task(), firing.fireTime(), now));
+        }
         if (firing.queued().isEmpty()) {
             return;
         }
