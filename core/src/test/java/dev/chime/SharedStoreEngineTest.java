@@ -423,6 +423,32 @@ class SharedStoreEngineTest {
     }
 
     @Test
+    void aRetryTakesAFreshFencingTokenAfterItsBackoffNotTheOneOfItsFirstAttempt() {
+        List<Long> tokens = new CopyOnWriteArrayList<>();
+        Scheduler flaky = Scheduler.builder().clock(clock).store(store).listener(events).task("flaky", ctx -> {
+            tokens.add(ctx.fencingToken());
+            if (ctx.attempt() == 1) {
+                throw new IllegalStateException("fails once");
+            }
+        }).build();
+        try {
+            flaky.add(JobDefinition.builder("j").task("flaky").trigger(Triggers.interval(Duration.ofMinutes(10)))
+                    .options(JobOptions.builder().retry(RetryPolicy.fixed(1, Duration.ofSeconds(5))).build()).build());
+            flaky.start();
+            clock.advance(Duration.ofMinutes(10));
+            // While the retry waits for its backoff, other runs of the job may take higher tokens.
+            clock.advance(Duration.ofSeconds(5));
+
+            assertThat(tokens).hasSize(2);
+            assertThat(store.advanced).as("the retry moved on to its own fire time").singleElement()
+                    .satisfies(t -> assertThat(t.fireTime()).isEqualTo(T0.plus(Duration.ofMinutes(10))));
+            assertThat(tokens.get(1)).isEqualTo(store.advanced.get(0).fencingToken()).isGreaterThan(tokens.get(0));
+        } finally {
+            flaky.shutdown(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
     void aRecoveryWhoseFreshTokenTheStoreRefusesBecauseItWasTakenOverAgainDoesNotRun() {
         scheduler.add(JobDefinition.builder("j").task("work").trigger(Triggers.interval(Duration.ofMinutes(10)))
                 .options(JobOptions.builder().recoverable(true).build()).build());

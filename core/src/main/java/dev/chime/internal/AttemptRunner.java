@@ -160,12 +160,12 @@ final class AttemptRunner {
         }
         boolean held;
         try {
-            if (firing.recovery() && attempt.number() == 1 && firing.ticket().fireTime().equals(firing.fireTime())) {
-                // A recovery's token was handed out at the takeover, and the run may have waited since
-                // for a free instance while another run of the job took a higher token and ended. A
-                // resource that keeps the highest token it saw would then refuse this legitimate run,
-                // so the run takes a fresh token now, in the same store call that checks it is still
-                // this node's (null: another node has it).
+            if ((firing.recovery() || attempt.number() > 1) && firing.ticket().fireTime().equals(firing.fireTime())) {
+                // A recovery's token was handed out at the takeover, a retry's with its first attempt,
+                // and the run may have waited since (for a free instance, for its backoff) while another
+                // run of the job took a higher token and ended. A resource that keeps the highest token
+                // it saw would then refuse this legitimate run, so the run takes a fresh token now, in
+                // the same store call that checks it is still this node's (null: another node has it).
                 RunTicket fresh = ctx.store().advanceRun(firing.ticket(), firing.fireTime(), null);
                 held = fresh != null;
                 if (held) {
