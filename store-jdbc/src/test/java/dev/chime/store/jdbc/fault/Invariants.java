@@ -26,7 +26,7 @@ final class Invariants {
     static final String ACCOUNTED = "every fire time of the window ran, or was reported missed or skipped; every failed attempt was retried";
     static final String NEVER_EARLY = "no body starts before its fire time by the database's clock, nor is a fixed-delay fire time sooner than its delay after the last end (engine's clock)";
     static final String QUIESCENT = "at quiescence: every body finished, no unfinished run rows, no claims, running = 0";
-    static final String FENCING = "fencing tokens rise per job: a run started after another ended has a higher one (frozen bodies aside)";
+    static final String FENCING = "fencing tokens rise per job: a body started after another ended has a higher one (frozen bodies aside)";
 
     private final Workload workload;
     private final FaultLog faults;
@@ -222,36 +222,25 @@ final class Invariants {
     }
 
     /**
-     * Per job, among the bodies not frozen: a run whose body starts after another run's body ended
-     * carries a higher token (what lets a resource reject the stale writer), and the later attempts
-     * of a run carry that run's token. Two runs that overlap (maxInstances 2) may start in either
-     * order.
+     * Per job, among the bodies not frozen: a body that starts after another body ended carries a
+     * higher token (what lets a resource reject the stale writer). That holds for the attempts of
+     * one run too: a retry, like a recovery, takes a fresh token just before its body. Two bodies
+     * that overlap (maxInstances 2) may start in either order.
      */
     private void fencing() {
         byJob().forEach((job, runs) -> {
             List<Body> fenced = runs.stream().filter(b -> b.token() != null && !faults.frozen(b)).toList();
-            Map<String, Body> firstOfRun = new LinkedHashMap<>();
-            for (Body b : fenced) {
-                Body first = firstOfRun.putIfAbsent(runKey(b), b);
-                if (first != null && !first.token().equals(b.token())) {
-                    violations.get(FENCING).add(job + ": a later attempt of one run carries another token: "
-                            + faults.describe(first) + " / " + faults.describe(b));
-                }
-            }
-            for (Body later : firstOfRun.values()) {
+            for (Body later : fenced) {
                 for (Body earlier : fenced) {
-                    if (!runKey(earlier).equals(runKey(later)) && earlier.endMs() != null && earlier.endMs() <= later.startMs()
+                    if (earlier != later && earlier.endMs() != null && earlier.endMs() <= later.startMs()
                             && earlier.token() >= later.token()) {
                         violations.get(FENCING).add(job + ": token " + later.token() + " is not above the token " + earlier.token()
-                                + " of a run that ended before it started: " + faults.describe(earlier) + " / " + faults.describe(later));
+                                + " of a body that ended before it started: " + faults.describe(earlier) + " / "
+                                + faults.describe(later));
                     }
                 }
             }
         });
-    }
-
-    private static String runKey(Body b) {
-        return b.fireMs() + (b.recovery() ? " recovery" : "");
     }
 
     /** The job's bodies and reports within 3 s of {@code t}, to read the interleaving from. */
