@@ -430,7 +430,7 @@ public final class SqlJobStore implements JobStore {
         Long fence = call("move a run of job '" + ticket.jobId() + "' on to " + fireTime, () -> db.retrying(
                 "moving a run of job '" + ticket.jobId() + "' on to " + fireTime, c -> {
                     if (retried[0]) {
-                        Long earlier = advancedEarlier(c, ticket.runId(), fireTime);
+                        Long earlier = advancedEarlier(c, ticket.runId(), fireTime, ticket.fencingToken());
                         if (earlier != null) {
                             return earlier;
                         }
@@ -474,8 +474,13 @@ public final class SqlJobStore implements JobStore {
         return fence;
     }
 
-    /** The run's token when an earlier attempt already moved it on to {@code fireTime} for this node; else null. */
-    private Long advancedEarlier(Connection c, String runId, Instant fireTime) throws SQLException {
+    /**
+     * The run's token when an earlier attempt already moved it on to {@code fireTime} for this node;
+     * else null. The token tells, not the fire time alone: a recovery or a retry moves its run on to
+     * the fire time it is already at, to take a fresh token, so only a token other than the one it
+     * had shows that the earlier attempt committed.
+     */
+    private Long advancedEarlier(Connection c, String runId, Instant fireTime, long tokenBefore) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql.runProgress)) {
             ps.setString(1, runId);
             try (ResultSet rs = ps.executeQuery()) {
@@ -484,7 +489,7 @@ public final class SqlJobStore implements JobStore {
                 }
                 rs.getLong(2);
                 boolean ended = !rs.wasNull();
-                return !ended && rs.getLong(3) == Sql.nanos(fireTime) ? rs.getLong(4) : null;
+                return !ended && rs.getLong(3) == Sql.nanos(fireTime) && rs.getLong(4) != tokenBefore ? rs.getLong(4) : null;
             }
         }
     }

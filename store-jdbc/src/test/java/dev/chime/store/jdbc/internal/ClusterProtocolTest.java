@@ -704,6 +704,43 @@ class ClusterProtocolTest {
         assertThat(third.fencingToken()).isEqualTo(before + 2);
     }
 
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void movingARunOnToItsOwnFireTimeRetriedAfterARollbackStillTakesAFreshToken(TestDatabase db) throws Exception {
+        setUp(db);
+        FlakyDataSource flaky = new FlakyDataSource(shared, 0);
+        SqlJobStore a = node(flaky, "a", LONG);
+        a.add(job("j", T0));
+        Firing claimed = a.claimDue(T0, 10).get(0);
+        RunTicket first = dispatch(a, claimed, new RunRequest("j", T0, 1, true, null), T0.plusSeconds(60)).ticket();
+
+        // The first try rolls back; the row is then still at the fire time with the old token,
+        // which must not pass for the answer of a move that committed.
+        flaky.rollBackNextCommit(() -> { });
+        RunTicket fresh = a.advanceRun(first, T0, null);
+
+        assertThat(fresh.fencingToken()).isGreaterThan(first.fencingToken());
+        assertThat(fresh.fencingToken()).isEqualTo(jobFence());
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void movingARunOnToItsOwnFireTimeRetriedAfterALostCommitTakesOneToken(TestDatabase db) throws Exception {
+        setUp(db);
+        FlakyDataSource flaky = new FlakyDataSource(shared, 0);
+        SqlJobStore a = node(flaky, "a", LONG);
+        a.add(job("j", T0));
+        Firing claimed = a.claimDue(T0, 10).get(0);
+        RunTicket first = dispatch(a, claimed, new RunRequest("j", T0, 1, true, null), T0.plusSeconds(60)).ticket();
+        long before = jobFence();
+
+        flaky.loseAnswerOfNextCommit();
+        RunTicket fresh = a.advanceRun(first, T0, null);
+
+        assertThat(fresh.fencingToken()).isEqualTo(before + 1);
+        assertThat(jobFence()).as("one token for the one move").isEqualTo(before + 1);
+    }
+
     /** A value the database refuses for good, whatever the store does to texts: a CHECK constraint. */
     private void refuse(String table, String check) throws SQLException {
         try (Connection c = shared.getConnection(); Statement s = c.createStatement()) {
