@@ -82,6 +82,64 @@ class DispatcherResilienceTest {
     }
 
     @Test
+    void aFixedDelayJobWhoseAttemptTheExecutorRefusesMovesOnAndRunsAfterItsDelay() {
+        // A bounded pool with an abort policy refuses work when it is full. A fixed-delay firing
+        // keeps its claim through its run; a refused attempt that left it claimed would never run
+        // again (and a node that stops does not put back a claim it holds).
+        java.util.concurrent.ExecutorService real = java.util.concurrent.Executors.newFixedThreadPool(2);
+        AtomicInteger refusalsLeft = new AtomicInteger(1);
+        java.util.concurrent.ExecutorService refusingOnce = new java.util.concurrent.AbstractExecutorService() {
+            @Override
+            public void execute(Runnable command) {
+                if (refusalsLeft.getAndDecrement() > 0) {
+                    throw new java.util.concurrent.RejectedExecutionException("queue full");
+                }
+                real.execute(command);
+            }
+
+            @Override
+            public void shutdown() {
+                real.shutdown();
+            }
+
+            @Override
+            public List<Runnable> shutdownNow() {
+                return real.shutdownNow();
+            }
+
+            @Override
+            public boolean isShutdown() {
+                return real.isShutdown();
+            }
+
+            @Override
+            public boolean isTerminated() {
+                return real.isTerminated();
+            }
+
+            @Override
+            public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+                return real.awaitTermination(timeout, unit);
+            }
+        };
+        scheduler = Scheduler.builder().store(new NaiveJobStore()).listener(events).executor(refusingOnce)
+                .claimAhead(Duration.ZERO).pollInterval(Duration.ofMillis(20)).task("work", ctx -> { }).build();
+        try {
+            scheduler.add(JobDefinition.of("j", "work", Triggers.fixedDelay(Duration.ofMillis(50))));
+            scheduler.start();
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> !events.of(JobEvent.Executed.class).isEmpty());
+            assertThat(events.of(JobEvent.Missed.class)).as("the refused fire time is accounted for").hasSize(1);
+            Instant missed = events.of(JobEvent.Missed.class).get(0).scheduledFireTime();
+            assertThat(events.of(JobEvent.Executed.class)).first().satisfies(e -> assertThat(e.scheduledFireTime())
+                    .as("the next fire time is the delay after the refusal").isAfterOrEqualTo(missed.plusMillis(50)));
+        } finally {
+            scheduler.shutdown(Duration.ofSeconds(5));
+            real.shutdownNow();
+        }
+    }
+
+    @Test
     void theDispatcherSurvivesAnErrorThrownByTheStore() {
         AtomicInteger failuresLeft = new AtomicInteger(2);
         NaiveJobStore store = new NaiveJobStore() {

@@ -304,6 +304,29 @@ class SharedStoreEngineTest {
     }
 
     @Test
+    void theRunIsCheckedAfterItsJobIsReadySoATakeoverWhileTheEngineGotReadyIsCaught() {
+        // Whatever the engine does between the check and the body is a window in which a pause
+        // (SIGSTOP, a long GC) lets another node take the run over and run it: resolving the task
+        // (a dependency-injection container may build the job) is the last step before the check.
+        Scheduler paused = Scheduler.builder().clock(clock).store(store).listener(events).jobFactory(task -> {
+            store.holdsRuns = false; // the node was paused here, and taken over meanwhile
+            return java.util.Optional.of(runs::add);
+        }).build();
+        try {
+            paused.add(JobDefinition.builder("j").task("work").trigger(Triggers.interval(Duration.ofSeconds(10)))
+                    .options(JobOptions.builder().recoverable(true).build()).build());
+            paused.start();
+            clock.advance(Duration.ofSeconds(10));
+
+            assertThat(runs).as("the node that took the run over runs it").isEmpty();
+            assertThat(store.calls).containsExactly("begin j", "release j", "holds run-1", "complete run-1");
+            assertThat(events.of(JobEvent.Missed.class)).isEmpty();
+        } finally {
+            paused.shutdown(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
     void runWhoseStoreCannotTellBeforeTheBodyStartsIsReportedMissedAndEnded() {
         scheduler.add(JobDefinition.builder("j").task("work").trigger(Triggers.interval(Duration.ofSeconds(10))).build());
         store.holdsRuns = null;

@@ -86,21 +86,39 @@ final class AttemptRunner {
             ctx.executor().execute(() -> run(attempt));
         } catch (RejectedExecutionException e) {
             LOG.error("job '{}': the executor rejected the attempt for {}; is it shut down?", firing.jobId(), firing.fireTime(), e);
-            ctx.tracker().leftWorker();
-            ctx.tracker().finished(attempt);
-            completion.endQuietly(firing, number == 1);
+            notTaken(attempt);
         } catch (Throwable e) {
             // A user's executor is plugin code too: whatever it throws, the firing does not keep its slot.
             LOG.error("job '{}': the executor failed to take the attempt for {}", firing.jobId(), firing.fireTime(), e);
-            ctx.tracker().leftWorker();
-            ctx.tracker().finished(attempt);
-            completion.endQuietly(firing, number == 1);
+            notTaken(attempt);
         }
+    }
+
+    /**
+     * The executor did not take the attempt: its firing ends without an outcome (a first attempt's
+     * fire time is reported missed) and a claim it kept moves on. The attempt stays in flight until
+     * the store has that, so that a shutdown does not close the store first and leave the job
+     * claimed by a node that is gone.
+     */
+    private void notTaken(Attempt attempt) {
+        ctx.tracker().leftWorker();
+        completion.endQuietly(attempt.firing(), attempt.number() == 1)
+                .whenComplete((done, failure) -> ctx.tracker().finished(attempt));
     }
 
     private void run(Attempt attempt) {
         ActiveFiring firing = attempt.firing();
         try {
+            Job job = null;
+            Throwable error = null;
+            try {
+                job = resolve(firing.definition().task());
+            } catch (Throwable t) {
+                error = t;
+            }
+            // The check is the last step before the body: a pause (SIGSTOP, a long GC) after it lets
+            // another node take the run over and run it too, so nothing that can take time (such as
+            // a container building the job, above) may come between the two.
             if (!stillThisNodesRun(attempt)) {
                 return;
             }
@@ -110,17 +128,17 @@ final class AttemptRunner {
             if (timeout != null) {
                 ctx.wake().run();
             }
-            Throwable error = null;
-            try {
-                Job job = resolve(firing.definition().task());
-                attempt.inJobCode(true);
+            if (job != null) {
                 try {
-                    job.execute(new RunContext(attempt));
-                } finally {
-                    attempt.inJobCode(false);
+                    attempt.inJobCode(true);
+                    try {
+                        job.execute(new RunContext(attempt));
+                    } finally {
+                        attempt.inJobCode(false);
+                    }
+                } catch (Throwable t) {
+                    error = t;
                 }
-            } catch (Throwable t) {
-                error = t;
             }
             if (attempt.decide()) {
                 long endNanos = ctx.ticker().nanos();

@@ -69,7 +69,11 @@ final class RunCompletion {
         });
     }
 
-    /** Ends a firing that produced no outcome (not run after all, or dropped at shutdown), without waiting for the store. */
+    /**
+     * Ends a firing that produced no outcome (not run after all, or dropped at shutdown), without
+     * waiting for the store; a claim it kept moves on from now. The stage completes when the
+     * store's part is done.
+     */
     void endQuietly(ActiveFiring firing) {
         endQuietly(firing, false);
     }
@@ -79,17 +83,19 @@ final class RunCompletion {
      * ({@code unstarted}: its first attempt was refused, say by an executor shutting down): that
      * fire time is reported missed too, so that every fire time is accounted for.
      */
-    void endQuietly(ActiveFiring firing, boolean unstarted) {
+    CompletionStage<Void> endQuietly(ActiveFiring firing, boolean unstarted) {
         ctx.tracker().releaseInstance(firing.jobId());
         if (firing.ticket() == null) {
             abandoned(firing, unstarted);
-        } else {
-            completeAsync(firing, null).thenAccept(ended -> {
-                if (ended) {
-                    abandoned(firing, unstarted);
-                }
-            });
+            moveOn(firing, ctx.clock().instant());
+            return CompletableFuture.completedFuture(null);
         }
+        return completeAsync(firing, null).thenAccept(ended -> {
+            if (ended) {
+                abandoned(firing, unstarted);
+            }
+            moveOn(firing, ctx.clock().instant());
+        });
     }
 
     /**
@@ -165,8 +171,17 @@ final class RunCompletion {
     /** The firing is over: its slot is free again and a claim it kept (fixed delay) moves on. */
     private void over(ActiveFiring firing, LastRun lastRun) {
         ctx.tracker().releaseInstance(firing.jobId());
+        moveOn(firing, lastRun == null ? ctx.clock().instant() : lastRun.finishedAt());
+    }
+
+    /**
+     * A claim the firing kept through its run (fixed delay) moves on from {@code endedAt}; every
+     * end of a firing comes here, or the job would stay claimed by this node for ever (a node that
+     * stops does not put back a claim it holds).
+     */
+    private void moveOn(ActiveFiring firing, Instant endedAt) {
         try {
-            keeper.firingOver(firing, lastRun == null ? ctx.clock().instant() : lastRun.finishedAt());
+            keeper.firingOver(firing, endedAt);
         } catch (Throwable e) {
             LOG.error("job '{}': could not put it back after its firing of {}; the store returns it when the claim expires",
                     firing.jobId(), firing.fireTime(), e);
