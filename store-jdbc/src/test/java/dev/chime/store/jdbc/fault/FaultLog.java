@@ -62,7 +62,21 @@ final class FaultLog {
      */
     boolean frozen(Body b) {
         return pauses.stream().anyMatch(p -> p.node().equals(b.node()) && b.startMs() < p.resumedAtMs()
-                && (b.endMs() == null || b.endMs() > p.resumedAtMs()));
+                && (b.endMs() == null || b.endMs() > p.resumedAtMs()))
+                || frozenOnItsWay(b);
+    }
+
+    /**
+     * A body its node's SIGSTOP froze on its way: the engine's check that the run was still the
+     * node's began before the freeze (and said yes), the body began after the resume. No check can
+     * see a pause that falls after it; a check that begins after the resume cannot say yes to a run
+     * taken over meanwhile (the lease is stale on the monotonic clock and the run row is gone: the
+     * store's own tests hold that), so the stamp proves where the pause fell. Only the fencing token
+     * can stop such a body, and the invariants require that it does.
+     */
+    boolean frozenOnItsWay(Body b) {
+        return b.checkedMs() != null && pauses.stream().anyMatch(p -> p.node().equals(b.node())
+                && b.checkedMs() < p.frozenAtMs() && b.startMs() >= p.resumedAtMs());
     }
 
     /** When the node of {@code b} was killed; null if it never was. */
@@ -100,7 +114,8 @@ final class FaultLog {
 
     String describe(Body b) {
         return b.jobId() + "@" + at(b.fireMs()) + " attempt " + b.attempt() + " on " + b.node() + (b.recovery() ? " (recovery)" : "")
-                + (b.token() == null ? "" : " token " + b.token()) + " ran " + at(b.startMs()) + " to "
+                + (b.token() == null ? "" : " token " + b.token()) + (b.checkedMs() == null ? " (no check seen)" : " checked " + at(b.checkedMs()))
+                + " ran " + at(b.startMs()) + " to "
                 + (b.endMs() == null ? "(no end)" : at(b.endMs())) + (b.outcome() == null ? "" : " " + b.outcome());
     }
 

@@ -21,7 +21,8 @@ import java.util.stream.Collectors;
  */
 final class Invariants {
 
-    static final String RUNS_ONCE = "no (job, fire time, attempt) body runs twice, but the one re-run of a recoverable firing whose node died";
+    static final String RUNS_ONCE = "no (job, fire time, attempt) body runs twice, but the one re-run of a recoverable firing whose node died "
+            + "(and a body frozen between its check and its start, fenced off by a lower token)";
     static final String MAX_INSTANCES = "no job has more bodies executing at once than its maxInstances, but a body frozen by SIGSTOP";
     static final String ACCOUNTED = "every fire time of the window ran, or was reported missed or skipped; every failed attempt was retried";
     static final String NEVER_EARLY = "no body starts before its fire time by the database's clock, nor is a fixed-delay fire time sooner than its delay after the last end (engine's clock)";
@@ -100,7 +101,13 @@ final class Invariants {
                 Body b = inStartOrder.get(i);
                 List<Body> earlier = inStartOrder.subList(0, i).stream().filter(e -> e.attempt() == b.attempt()).toList();
                 if (!b.recovery()) {
-                    if (earlier.stream().anyMatch(Body::recovery)) {
+                    List<Body> recoveries = earlier.stream().filter(Body::recovery).toList();
+                    // A body frozen between its check and its start is a pause no check can see;
+                    // it is allowed only when its token is below its recovery's, so that a
+                    // resource that keeps the highest token refuses it.
+                    boolean fencedOff = faults.frozenOnItsWay(b) && b.token() != null
+                            && recoveries.stream().allMatch(r -> r.token() != null && r.token() > b.token());
+                    if (!recoveries.isEmpty() && !fencedOff) {
                         violations.get(RUNS_ONCE).add(firing + ": the original run started after its recovery (a stale run): "
                                 + describe(runs));
                     }

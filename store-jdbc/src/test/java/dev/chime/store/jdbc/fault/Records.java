@@ -31,7 +31,7 @@ final class Records {
 
     /** One body execution; {@code endMs} is null when the body never returned (its node was killed). */
     record Body(String uid, String jobId, long fireMs, int attempt, String node, boolean recovery, Long token, long startMs,
-            Long endMs, String outcome, Long engineEndMs) {
+            Long endMs, String outcome, Long engineEndMs, Long checkedMs) {
 
         boolean finished() {
             return endMs != null;
@@ -66,7 +66,7 @@ final class Records {
             s.execute("CREATE TABLE " + prefix + "body (uid VARCHAR(36) NOT NULL, phase VARCHAR(5) NOT NULL, "
                     + "job_id VARCHAR(200) NOT NULL, fire_time BIGINT NOT NULL, attempt INTEGER NOT NULL, node VARCHAR(50) NOT NULL, "
                     + "recovery BOOLEAN NOT NULL, token BIGINT, outcome VARCHAR(20), at_ms BIGINT NOT NULL, engine_at_ms BIGINT, "
-                    + "PRIMARY KEY (uid, phase))");
+                    + "checked_ms BIGINT, PRIMARY KEY (uid, phase))");
             s.execute("CREATE TABLE " + prefix + "notrun (uid VARCHAR(36) NOT NULL PRIMARY KEY, job_id VARCHAR(200) NOT NULL, "
                     + "fire_time BIGINT NOT NULL, node VARCHAR(50) NOT NULL, kind VARCHAR(10) NOT NULL, at_ms BIGINT NOT NULL)");
         }
@@ -79,9 +79,14 @@ final class Records {
         }
     }
 
-    /** A body's start, stamped {@code atMs} (a {@link WitnessClock} reading taken as the body began). */
-    void start(String uid, String jobId, long fireMs, int attempt, String node, boolean recovery, Long token, long atMs) {
-        body(uid, "start", jobId, fireMs, attempt, node, recovery, token, null, atMs, null);
+    /**
+     * A body's start, stamped {@code atMs} (a {@link WitnessClock} reading taken as the body began),
+     * with {@code checkedMs}: when the engine's check that the run was still this node's began
+     * (null when no check was seen).
+     */
+    void start(String uid, String jobId, long fireMs, int attempt, String node, boolean recovery, Long token, long atMs,
+            Long checkedMs) {
+        body(uid, "start", jobId, fireMs, attempt, node, recovery, token, null, atMs, checkedMs);
     }
 
     /**
@@ -93,15 +98,17 @@ final class Records {
         body(uid, "end", jobId, fireMs, attempt, node, recovery, token, outcome, atMs, engineAtMs);
     }
 
+    /** {@code otherMs} is the engine's clock at the end of an end row, the check's stamp of a start row. */
     private void body(String uid, String phase, String jobId, long fireMs, int attempt, String node, boolean recovery, Long token,
-            String outcome, long atMs, Long engineAtMs) {
+            String outcome, long atMs, Long otherMs) {
+        String otherColumn = phase.equals("start") ? "checked_ms" : "engine_at_ms";
         write("INSERT INTO " + prefix + "body (uid, phase, job_id, fire_time, attempt, node, recovery, token, outcome, at_ms, "
-                + "engine_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", ps -> {
+                + otherColumn + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", ps -> {
                     ps.setLong(10, atMs);
-                    if (engineAtMs == null) {
+                    if (otherMs == null) {
                         ps.setNull(11, Types.BIGINT);
                     } else {
-                        ps.setLong(11, engineAtMs);
+                        ps.setLong(11, otherMs);
                     }
                     ps.setString(1, uid);
                     ps.setString(2, phase);
@@ -176,23 +183,26 @@ final class Records {
     List<Body> bodies() throws SQLException {
         Map<String, Body> byUid = new LinkedHashMap<>();
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
-                "SELECT uid, phase, job_id, fire_time, attempt, node, recovery, token, outcome, at_ms, engine_at_ms FROM " + prefix
+                "SELECT uid, phase, job_id, fire_time, attempt, node, recovery, token, outcome, at_ms, engine_at_ms, checked_ms FROM " + prefix
                         + "body ORDER BY phase DESC, at_ms, uid")) {
             while (rs.next()) {
                 String uid = rs.getString(1);
                 long token = rs.getLong(8);
                 Long tokenOrNull = rs.wasNull() ? null : token;
                 if (rs.getString(2).equals("start")) {
+                    long checked = rs.getLong(12);
+                    Long checkedOrNull = rs.wasNull() ? null : checked;
                     byUid.put(uid, new Body(uid, rs.getString(3), rs.getLong(4), rs.getInt(5), rs.getString(6), rs.getBoolean(7),
-                            tokenOrNull, rs.getLong(10), null, null, null));
+                            tokenOrNull, rs.getLong(10), null, null, null, checkedOrNull));
                 } else {
                     Body b = byUid.get(uid);
                     if (b == null) {
                         throw new IllegalStateException("an end row without a start row: " + uid);
                     }
                     long engineAt = rs.getLong(11);
+                    Long engineAtOrNull = rs.wasNull() ? null : engineAt;
                     byUid.put(uid, new Body(uid, b.jobId(), b.fireMs(), b.attempt(), b.node(), b.recovery(), b.token(), b.startMs(),
-                            rs.getLong(10), rs.getString(9), rs.wasNull() ? null : engineAt));
+                            rs.getLong(10), rs.getString(9), engineAtOrNull, b.checkedMs()));
                 }
             }
         }
