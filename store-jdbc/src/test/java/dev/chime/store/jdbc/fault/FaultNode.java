@@ -18,6 +18,7 @@ import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -120,7 +121,9 @@ public final class FaultNode {
                     }
                     if (check && (Boolean.TRUE.equals(answer) || answer instanceof RunTicket)) {
                         RunTicket ticket = (RunTicket) args[0];
-                        checks.put(ticket.jobId() + "@" + ticket.fireTime().toEpochMilli(), checkedMs);
+                        // advanceRun moves the run to the fire time it is given: that one is checked
+                        Instant fireTime = method.getName().equals("advanceRun") ? (Instant) args[1] : ticket.fireTime();
+                        checks.put(ticket.jobId() + "@" + fireTime.toEpochMilli(), checkedMs);
                     }
                     return answer;
                 });

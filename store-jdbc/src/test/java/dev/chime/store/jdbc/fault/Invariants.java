@@ -88,6 +88,12 @@ final class Invariants {
             Spec spec = workload.spec(runs.get(0).jobId());
             Map<Integer, List<Body>> byAttempt = runs.stream().filter(b -> !b.recovery())
                     .collect(Collectors.groupingBy(Body::attempt, TreeMap::new, Collectors.toList()));
+            for (Body b : runs) {
+                if (b.checkedMs() == null) {
+                    violations.get(RUNS_ONCE).add(firing + " attempt " + b.attempt() + " started without the engine asking the store "
+                            + "whether the run was still its node's: " + faults.describe(b));
+                }
+            }
             byAttempt.forEach((attempt, same) -> {
                 if (same.size() != 1) {
                     violations.get(RUNS_ONCE).add(firing + " attempt " + attempt + " ran " + same.size() + " times: " + describe(same));

@@ -45,7 +45,16 @@ class InvariantsTest {
 
     @Test
     void aBodyThatStartedAfterItsRecoveryWithoutACheckSeenIsAStaleRun() {
-        assertThat(runsOnceViolations(recovery(851), original(849, null))).singleElement().asString().contains("a stale run");
+        assertThat(runsOnceViolations(recovery(851), original(849, null))).hasSize(2)
+                .anySatisfy(v -> assertThat(v).contains("a stale run"))
+                .anySatisfy(v -> assertThat(v).contains("started without the engine asking the store"));
+    }
+
+    @Test
+    void everyBodyMustHaveBeenCheckedBeforeItStarted() {
+        assertThat(runsOnceViolations(original(849, null))).singleElement().asString()
+                .contains("started without the engine asking the store whether the run was still its node's");
+        assertThat(runsOnceViolations(original(849, FIRE + 10))).isEmpty();
     }
 
     @Test
