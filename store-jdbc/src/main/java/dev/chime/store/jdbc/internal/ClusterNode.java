@@ -257,6 +257,16 @@ public final class ClusterNode implements AutoCloseable {
         heldClaims.remove(jobId);
     }
 
+    /**
+     * Forgets the claim {@code firing} ended, and only that one: a stale end of an older claim of
+     * the job (one lost to a takeover, ended by a retry that found its run taken over) must not
+     * forget the newer claim this node holds now, or the orphan sweep or a claim adopting unheld
+     * claims would hand the job out again while its firing runs.
+     */
+    void forgetClaim(Firing firing) {
+        heldClaims.remove(firing.jobId(), firing.job().version());
+    }
+
     /** Holds a run recorded by a write that began under registration {@code epoch} ({@link #epoch()}). */
     void holdRun(String runId, long epoch) {
         heldRuns.put(runId, epoch);

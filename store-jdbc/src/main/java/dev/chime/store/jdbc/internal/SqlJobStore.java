@@ -339,7 +339,7 @@ public final class SqlJobStore implements JobStore {
         try {
             return releaseHeld(firing, nextFireTime);
         } finally {
-            node.forgetClaim(firing.jobId());
+            node.forgetClaim(firing);
         }
     }
 
@@ -364,7 +364,7 @@ public final class SqlJobStore implements JobStore {
         try {
             return removeHeld(firing);
         } finally {
-            node.forgetClaim(firing.jobId());
+            node.forgetClaim(firing);
         }
     }
 
@@ -589,7 +589,7 @@ public final class SqlJobStore implements JobStore {
             results = call("dispatch " + dispatches.size() + " firing(s)", () -> this.dispatches.run(dispatches));
         } finally {
             // Held until here, so that this node's own orphan sweep cannot reset them mid-retry.
-            dispatches.forEach(d -> node.forgetClaim(d.firing().jobId()));
+            dispatches.forEach(d -> node.forgetClaim(d.firing()));
         }
         for (Dispatch.Result result : results) {
             if (result.ticket() != null) {

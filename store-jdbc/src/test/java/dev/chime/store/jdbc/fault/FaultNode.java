@@ -8,20 +8,13 @@ import dev.chime.JobContext;
 import dev.chime.JobEvent;
 import dev.chime.Scheduler;
 import dev.chime.store.jdbc.FlakyDataSource;
-import dev.chime.spi.JobStore;
-import dev.chime.spi.RunTicket;
 import dev.chime.store.jdbc.JdbcJobStore;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -75,8 +68,8 @@ public final class FaultNode {
             Clock nodeClock = Clock.offset(Clock.systemUTC(), skew);
             // The clock the engine schedules by (DefaultScheduler asks the store for it the same way).
             Clock engineClock = store.clusterClock(nodeClock);
-            Map<String, Long> checks = new ConcurrentHashMap<>();
-            Scheduler scheduler = Scheduler.builder().name(name).store(witnessingChecks(store, witnessClock, checks)).threads(16)
+            CheckWitness checks = new CheckWitness(witnessClock::earliestMillis);
+            Scheduler scheduler = Scheduler.builder().name(name).store(checks.wrap(store)).threads(16)
                     .pollInterval(Duration.ofMillis(100))
                     .clock(nodeClock)
                     .task("body", ctx -> body(records, witnessClock, engineClock, name, checks, ctx))
@@ -100,41 +93,12 @@ public final class FaultNode {
         }
     }
 
-    /**
-     * The store as the engine sees it, but every "this run is still this node's" answer of the check
-     * before a body ({@code holdsRun}, or {@code advanceRun} to the run's own fire time for a
-     * recovery or a retry) is witnessed: when the check began, by the database's clock, kept per
-     * job and fire time for the body to record. A node frozen after a check that said yes and before
-     * its body began is a pause no check can see (only the fencing token can); the invariants tell
-     * such a body from one that never checked by this stamp.
-     */
-    private static JobStore witnessingChecks(JobStore store, WitnessClock clock, Map<String, Long> checks) {
-        return (JobStore) Proxy.newProxyInstance(FaultNode.class.getClassLoader(), new Class<?>[] {JobStore.class},
-                (proxy, method, args) -> {
-                    boolean check = method.getName().equals("holdsRun") || method.getName().equals("advanceRun");
-                    long checkedMs = check ? clock.earliestMillis() : 0;
-                    Object answer;
-                    try {
-                        answer = method.invoke(store, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                    if (check && (Boolean.TRUE.equals(answer) || answer instanceof RunTicket)) {
-                        RunTicket ticket = (RunTicket) args[0];
-                        // advanceRun moves the run to the fire time it is given: that one is checked
-                        Instant fireTime = method.getName().equals("advanceRun") ? (Instant) args[1] : ticket.fireTime();
-                        checks.put(ticket.jobId() + "@" + fireTime.toEpochMilli(), checkedMs);
-                    }
-                    return answer;
-                });
-    }
-
-    private static void body(Records records, WitnessClock clock, Clock engineClock, String node, Map<String, Long> checks,
+    private static void body(Records records, WitnessClock clock, Clock engineClock, String node, CheckWitness checks,
             JobContext ctx) throws Exception {
         long startedMs = clock.latestMillis(); // first: the instant the engine handed the body its thread
         String uid = UUID.randomUUID().toString();
         long token = ctx.fencingToken();
-        Long checkedMs = checks.get(ctx.jobId() + "@" + ctx.scheduledFireTime().toEpochMilli());
+        Long checkedMs = checks.checkOf(ctx.jobId(), ctx.scheduledFireTime());
         records.start(uid, ctx.jobId(), ctx.scheduledFireTime().toEpochMilli(), ctx.attempt(), node, ctx.isRecovery(), token,
                 startedMs, checkedMs);
         String outcome = "ok";

@@ -923,6 +923,40 @@ class ClusterProtocolTest {
                 .satisfies(r -> assertThat(r.recovery()).isTrue());
     }
 
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void staleReleaseOfAClaimLostToATakeoverKeepsTheNodesNewerClaimOfTheJobHeld(TestDatabase db) throws Exception {
+        setUp(db);
+        FlakyDataSource flaky = new FlakyDataSource(shared, 0);
+        SqlJobStore a = node(flaky, "a", LONG);
+        SqlJobStore b = node(shared, "b", SHORT);
+        a.add(job("j", T0));
+        // A fixed-delay firing keeps its claim through its run; its attempt failed and its retry waits.
+        Firing old = a.claimDue(T0, 10).get(0);
+        assertThat(a.beginRun(claimedRun(old))).isNotNull();
+
+        // A stalls; B takes the run over with the claim, runs it and puts the job back.
+        awaitTakeover(b);
+        Firing recovery = b.claimDue(T0, 10).get(0);
+        assertThat(recovery.holdsClaim()).isTrue();
+        assertThat(b.completeRun(recovery.ticket(), outcome(Outcome.SUCCESS, T0, null))).isTrue();
+        assertThat(b.release(recovery, T0.plusSeconds(1))).isTrue();
+
+        // A wakes, joins again and claims the job's next firing, whose run keeps that claim.
+        a.node().heartbeat();
+        Firing current = a.claimDue(T0.plusSeconds(1), 10).get(0);
+        assertThat(a.beginRun(claimedRun(current))).isNotNull();
+        // The waiting retry finds its run taken over: its firing ends and moves its old claim on.
+        assertThat(a.release(old, T0.plusSeconds(5))).as("the old claim is B's no more, nor A's").isFalse();
+
+        // A claim whose answer is lost makes the next claim adopt A's claims that nothing holds.
+        flaky.loseAnswerOfNextCommit();
+        assertThatThrownBy(() -> a.claimDue(T0.plusSeconds(2), 10)).hasMessageContaining("claim due jobs");
+        assertThat(a.claimDue(T0.plusSeconds(2), 10)).as("the claim A's running firing keeps is not handed out again")
+                .isEmpty();
+        assertThat(a.release(current, T0.plusSeconds(3))).as("the running firing still moves its claim on").isTrue();
+    }
+
     // ---- a body dispatched before its node froze ----
 
     @ParameterizedTest
