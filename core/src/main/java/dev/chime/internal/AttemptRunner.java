@@ -102,8 +102,15 @@ final class AttemptRunner {
      */
     private void notTaken(Attempt attempt) {
         ctx.tracker().leftWorker();
-        completion.endQuietly(attempt.firing(), attempt.number() == 1)
-                .whenComplete((done, failure) -> ctx.tracker().finished(attempt));
+        try {
+            completion.endQuietly(attempt.firing(), attempt.number() == 1)
+                    .whenComplete((done, failure) -> ctx.tracker().finished(attempt));
+        } catch (Throwable e) {
+            // Whatever failed, the attempt must not stay in flight: shutdown would wait for it for ever.
+            LOG.error("job '{}': could not end its firing of {} after the executor refused it", attempt.firing().jobId(),
+                    attempt.firing().fireTime(), e);
+            ctx.tracker().finished(attempt);
+        }
     }
 
     private void run(Attempt attempt) {
