@@ -2,6 +2,8 @@ package dev.chime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.chime.spi.Dispatch;
+import dev.chime.spi.NaiveJobStore;
 import dev.chime.spi.StoredJob;
 import java.time.Duration;
 import java.time.Instant;
@@ -70,6 +72,44 @@ class ClaimAheadTest extends SchedulerTestSupport {
 
         clock.advanceTo(FIRE);
         assertThat(starts).hasSize(5).containsOnly(FIRE);
+    }
+
+    @Test
+    void firingsParkedForTheSameInstantAreDispatchedTogetherInOneStoreCall() {
+        // On a database each dispatch is a transaction: one per parked firing would queue a node's
+        // firings of one instant behind each other's commits.
+        List<Integer> batches = new CopyOnWriteArrayList<>();
+        NaiveJobStore counting = new NaiveJobStore() {
+            @Override
+            public List<Dispatch.Result> dispatch(List<Dispatch> dispatches) {
+                batches.add(dispatches.size());
+                return super.dispatch(dispatches);
+            }
+        };
+        Scheduler together = Scheduler.builder().clock(clock).store(counting).listener(events).threads(5)
+                .claimAhead(Duration.ofMillis(100)).task("record", ctx -> {
+                    starts.add(ctx.actualStart());
+                    fireTimes.add(ctx.scheduledFireTime());
+                }).build();
+        try {
+            for (int i = 0; i < 4; i++) {
+                together.add(JobDefinition.of("job-" + i, "record", Triggers.once(FIRE)));
+            }
+            together.add(JobDefinition.of("later", "record", Triggers.once(FIRE.plusMillis(30))));
+            together.start();
+            clock.advanceTo(FIRE.minusMillis(50));
+            assertThat(counting.list().stream().filter(j -> j.claimedFireTime() != null)).as("all parked").hasSize(4);
+
+            clock.advanceTo(FIRE);
+            assertThat(starts).hasSize(4).containsOnly(FIRE);
+            assertThat(batches).as("one store call for the instant").containsExactly(4);
+
+            clock.advanceTo(FIRE.plusMillis(30));
+            assertThat(fireTimes).hasSize(5).containsOnly(FIRE, FIRE.plusMillis(30));
+            assertThat(batches).as("another instant, another call").containsExactly(4, 1);
+        } finally {
+            together.shutdown(Duration.ofSeconds(5));
+        }
     }
 
     @Test

@@ -51,7 +51,8 @@ final class FiringDispatcher {
         this.keeper = keeper;
         this.runnableTasks = ctx.jobFactory().knownTasks().orElse(null);
         this.claimAhead = claimAhead;
-        this.parked = new ParkedFirings(ctx, claimAhead, driveByClock, this::fireAtDue, this::putBackUnchanged);
+        this.parked = new ParkedFirings(ctx, claimAhead, driveByClock, this::fireAtDue, this::fireTogetherAtDue,
+                this::putBackUnchanged);
     }
 
     /**
@@ -117,7 +118,7 @@ final class FiringDispatcher {
                 putBack++;
             }
         }
-        putBack += carryOut(decided, now, null);
+        putBack += carryOut(decided, now, null, -1);
         if (putBack > 0) {
             // Claiming on would hand the same firings straight back: end the pass, and let the
             // loop back off before it tries them again.
@@ -167,8 +168,39 @@ final class FiringDispatcher {
             return;
         }
         if (d != null) {
-            carryOut(List.of(d), now, onTracked);
+            carryOut(List.of(d), now, List.of(onTracked), 0);
         }
+    }
+
+    /**
+     * Firings parked for one instant, fired together by the first of their workers to wake: decided
+     * as parked firings, dispatched in one store call, the first one's attempt run on this thread
+     * and the others' submitted to the executor.
+     */
+    private void fireTogetherAtDue(List<Firing> claims, List<Runnable> onTracked) {
+        Instant clockNow = ctx.clock().instant();
+        Instant fireTime = claims.get(0).fireTime();
+        Instant now = clockNow.isBefore(fireTime) ? fireTime : clockNow;
+        List<Decided> decided = new ArrayList<>(claims.size());
+        List<Runnable> tracked = new ArrayList<>(claims.size());
+        int here = -1;
+        for (int i = 0; i < claims.size(); i++) {
+            Decided d;
+            try {
+                d = decide(claims.get(i), now, true);
+            } catch (Throwable e) {
+                putBack(claims.get(i), e);
+                continue;
+            }
+            if (d != null) {
+                if (i == 0) {
+                    here = decided.size();
+                }
+                decided.add(d);
+                tracked.add(onTracked.get(i));
+            }
+        }
+        carryOut(decided, now, tracked, here);
     }
 
     /** Pause or shutdown: a parked claim goes back to the schedule at its own fire time; nothing runs. */
@@ -206,11 +238,12 @@ final class FiringDispatcher {
     }
 
     /**
-     * Has the store carry out the decisions; returns how many firings were put back unchanged. With
-     * {@code runHere}, the (single) firing's attempt runs on the calling thread, which calls it once
-     * the attempt is tracked.
+     * Has the store carry out the decisions; returns how many firings were put back unchanged.
+     * {@code onTracked} (null for none) has, per decision, what to call once its attempt is tracked
+     * or it is over; the attempt of decision {@code here} (-1 for none) runs on the calling thread,
+     * last, and the others go to the executor.
      */
-    private int carryOut(List<Decided> decided, Instant now, Runnable runHere) {
+    private int carryOut(List<Decided> decided, Instant now, List<Runnable> onTracked, int here) {
         if (decided.isEmpty()) {
             return 0;
         }
@@ -231,39 +264,50 @@ final class FiringDispatcher {
             return decided.size();
         }
         for (int i = 0; i < decided.size(); i++) {
-            Decided d = decided.get(i);
-            Dispatch.Result result = results.get(i);
-            boolean removed = d.dispatch().removesJob() && result.claimEnded();
-            if (removed) {
-                ctx.bus().publish(() -> new JobEvent.Removed(d.job().id(), now));
-            }
-            if (d.run() == null) {
-                continue;
-            }
-            try {
-                if (result.refusedClaimKept()) {
-                    // Reported before the job goes back: a node that dies in between leaves the
-                    // claim for its taker, never a fire time that vanished unreported.
-                    admission.refusedByStore(d.run());
-                    putBackAfterRefusal(d);
-                } else if (!result.claimEnded()) {
-                    // The claim was lost (a concurrent reschedule or remove, another node's takeover):
-                    // the change that won decides, and this firing does not run here.
-                    lostClaim(d, result);
-                } else if (result.ticket() == null) {
-                    admission.refusedByStore(d.run());
-                } else if (runHere != null) {
-                    runner.startHere(d.run().begun(result.ticket(), removed), runHere);
-                } else {
-                    runner.start(d.run().begun(result.ticket(), removed));
+            if (i != here) {
+                carryOut(decided.get(i), results.get(i), now, null);
+                if (onTracked != null) {
+                    onTracked.get(i).run();
                 }
-            } catch (Throwable e) {
-                // Each path frees the slot before anything that can throw; the rest of the batch goes on.
-                LOG.error("job '{}': could not carry out the store's answer for its fire time {}", d.job().id(),
-                        d.dispatch().firing().fireTime(), e);
             }
         }
+        if (here >= 0) {
+            carryOut(decided.get(here), results.get(here), now, onTracked.get(here));
+        }
         return 0;
+    }
+
+    /** One decision's share of the store's answer; {@code runHere} non-null runs its attempt on this thread. */
+    private void carryOut(Decided d, Dispatch.Result result, Instant now, Runnable runHere) {
+        boolean removed = d.dispatch().removesJob() && result.claimEnded();
+        if (removed) {
+            ctx.bus().publish(() -> new JobEvent.Removed(d.job().id(), now));
+        }
+        if (d.run() == null) {
+            return;
+        }
+        try {
+            if (result.refusedClaimKept()) {
+                // Reported before the job goes back: a node that dies in between leaves the
+                // claim for its taker, never a fire time that vanished unreported.
+                admission.refusedByStore(d.run());
+                putBackAfterRefusal(d);
+            } else if (!result.claimEnded()) {
+                // The claim was lost (a concurrent reschedule or remove, another node's takeover):
+                // the change that won decides, and this firing does not run here.
+                lostClaim(d, result);
+            } else if (result.ticket() == null) {
+                admission.refusedByStore(d.run());
+            } else if (runHere != null) {
+                runner.startHere(d.run().begun(result.ticket(), removed), runHere);
+            } else {
+                runner.start(d.run().begun(result.ticket(), removed));
+            }
+        } catch (Throwable e) {
+            // Each path frees the slot before anything that can throw; the rest of the batch goes on.
+            LOG.error("job '{}': could not carry out the store's answer for its fire time {}", d.job().id(),
+                    d.dispatch().firing().fireTime(), e);
+        }
     }
 
     private void putBackAfterRefusal(Decided d) {

@@ -3,6 +3,9 @@ package dev.chime.internal;
 import dev.chime.spi.Firing;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,6 +28,12 @@ import org.slf4j.LoggerFactory;
  * job made meanwhile, on any node, makes the claim's release fail and the firing does not run.
  * Pause and shutdown put parked claims back unchanged (at their fire time) and run nothing.
  *
+ * <p>Firings parked for the same instant are fired together: the first of their workers to wake
+ * takes the others and has the store dispatch them all in one call (for store-jdbc, one
+ * transaction instead of one each, which is most of a parked firing's lateness on a database);
+ * its own attempt then runs on its thread and the others' go to the executor, where their own
+ * workers, released at that moment, pick them up.
+ *
  * <p>On a real clock a parked worker wakes itself ({@link LockSupport#parkNanos}); a scheduler
  * driven by a {@code TestClock} wakes its parked workers from the pass at the fire time
  * ({@link #releaseDue}), and a worker waiting for a later instant counts as settled.
@@ -42,25 +51,38 @@ final class ParkedFirings {
     private final boolean driveByClock;
     private final Duration window;
     private final BiConsumer<Firing, Runnable> fireAtDue;
+    private final FireTogether fireTogether;
     private final Consumer<Firing> putBack;
     private final Set<Entry> entries = ConcurrentHashMap.newKeySet();
     /** False while paused or after shutdown: parked firings are put back, and no new ones stay. */
     private volatile boolean holding = true;
     private volatile boolean closed;
 
+    /** Fires several claimed firings due at one instant, as the dispatcher would a batch. */
+    @FunctionalInterface
+    interface FireTogether {
+        /**
+         * @param claims    the firings; the first is the calling worker's own, whose attempt runs on it
+         * @param onTracked per firing, to be called once its attempt is tracked (or it is over)
+         */
+        void fire(List<Firing> claims, List<Runnable> onTracked);
+    }
+
     /**
      * @param window    the claim-ahead window: how early a firing may be parked
      * @param fireAtDue fires a claimed firing on the calling worker thread, as the dispatcher would;
      *                  the runnable is to be called once its attempt is tracked, so that the
      *                  in-flight count never dips between the parked firing and its attempt
+     * @param fireTogether fires the firings parked for one instant together, on the calling worker
      * @param putBack   gives a claim back to the schedule unchanged
      */
     ParkedFirings(EngineContext ctx, Duration window, boolean driveByClock, BiConsumer<Firing, Runnable> fireAtDue,
-                  Consumer<Firing> putBack) {
+                  FireTogether fireTogether, Consumer<Firing> putBack) {
         this.ctx = ctx;
         this.window = window;
         this.driveByClock = driveByClock;
         this.fireAtDue = fireAtDue;
+        this.fireTogether = fireTogether;
         this.putBack = putBack;
     }
 
@@ -85,24 +107,39 @@ final class ParkedFirings {
         @Override
         public void run() {
             boolean mine = false;
+            List<Entry> joined = List.of();
             try {
                 Exit exit = await();
                 if (!taken.compareAndSet(false, true)) {
-                    return; // pause or shutdown took it and put it back
+                    return; // pause or shutdown took it and put it back, or a worker firing its instant took it
                 }
                 mine = true;
                 entries.remove(this);
-                if (exit == Exit.DUE) {
-                    fireAtDue.accept(claim, this::unhold);
-                } else {
+                if (exit != Exit.DUE) {
                     putBack.accept(claim);
+                    return;
                 }
+                joined = joinSameInstant(this);
+                if (joined.isEmpty()) {
+                    fireAtDue.accept(claim, this::unhold);
+                    return;
+                }
+                List<Firing> claims = new ArrayList<>(joined.size() + 1);
+                List<Runnable> onTracked = new ArrayList<>(joined.size() + 1);
+                claims.add(claim);
+                onTracked.add(this::unhold);
+                for (Entry e : joined) {
+                    claims.add(e.claim);
+                    onTracked.add(e::unhold);
+                }
+                fireTogether.fire(claims, onTracked);
             } catch (Throwable e) {
                 LOG.error("job '{}': its firing of {}, claimed ahead, could not be carried out", claim.jobId(), fireTime, e);
             } finally {
                 if (mine) {
                     unhold();
                 }
+                joined.forEach(Entry::unhold);
                 // A pool thread must not carry a stray interrupt into the next job it runs.
                 Thread.interrupted();
             }
@@ -203,14 +240,38 @@ final class ParkedFirings {
         }
     }
 
-    /** Wakes the parked firings whose fire time has come (the test clock's passes). */
+    /**
+     * Takes the other parked firings of {@code leader}'s instant that nobody took yet, for the leader
+     * to fire with its own; their workers are released and go back to the pool, where the attempts
+     * the leader submits for them wait.
+     */
+    private List<Entry> joinSameInstant(Entry leader) {
+        if (!holding) {
+            return List.of();
+        }
+        List<Entry> joined = new ArrayList<>();
+        for (Entry e : entries) {
+            if (e != leader && e.fireTime.equals(leader.fireTime) && e.taken.compareAndSet(false, true)) {
+                entries.remove(e);
+                e.release();
+                joined.add(e);
+            }
+        }
+        return joined;
+    }
+
+    /**
+     * Wakes the parked firings whose fire time has come (the test clock's passes): one per instant,
+     * which fires the others of its instant with its own.
+     */
     void releaseDue() {
         if (entries.isEmpty()) {
             return;
         }
         long now = ctx.ticker().nanos();
+        Set<Instant> released = new HashSet<>();
         for (Entry e : entries) {
-            if (e.dueNanos <= now) {
+            if (e.dueNanos <= now && released.add(e.fireTime)) {
                 e.release();
             }
         }
