@@ -36,7 +36,7 @@ final class FiringDispatcher {
     private final MisfirePlanner planner = new MisfirePlanner(saturation);
     /** The tasks this node can run, so the store hands out no others; null when the factory cannot list them. */
     private final Set<String> runnableTasks;
-    private final Duration claimAhead;
+    private final ClaimWindow claimAhead;
     private final ParkedFirings parked;
 
     /**
@@ -44,14 +44,14 @@ final class FiringDispatcher {
      *                   (zero: claimed when due, as a {@code TestClock} pass does by default)
      */
     FiringDispatcher(EngineContext ctx, Admission admission, AttemptRunner runner, ScheduleKeeper keeper,
-                     Duration claimAhead, boolean driveByClock) {
+                     ClaimWindow claimAhead, boolean driveByClock) {
         this.ctx = ctx;
         this.admission = admission;
         this.runner = runner;
         this.keeper = keeper;
         this.runnableTasks = ctx.jobFactory().knownTasks().orElse(null);
         this.claimAhead = claimAhead;
-        this.parked = new ParkedFirings(ctx, claimAhead, driveByClock, this::fireAtDue, this::fireTogetherAtDue,
+        this.parked = new ParkedFirings(ctx, claimAhead.widest(), driveByClock, this::fireAtDue, this::fireTogetherAtDue,
                 this::putBackUnchanged);
     }
 
@@ -92,7 +92,10 @@ final class FiringDispatcher {
     /** The one place the dispatcher asks the store for firings: due ones, or those due by {@code upTo}. */
     private List<Firing> claim(Instant upTo, int limit) {
         try {
-            return ctx.store().claimDue(upTo, limit, runnableTasks);
+            long start = ctx.ticker().nanos();
+            List<Firing> claimed = ctx.store().claimDue(upTo, limit, runnableTasks);
+            claimAhead.claimTook(ctx.ticker().nanos() - start);
+            return claimed;
         } catch (RuntimeException e) {
             saturation.caughtUp(); // a worker is free: waiting on the store from here is not saturation
             throw e;
@@ -133,14 +136,14 @@ final class FiringDispatcher {
      * due since the claim above) is handled at once as usual.
      */
     private void claimAhead(Instant now) {
-        if (claimAhead.isZero()) {
+        if (claimAhead.isOff()) {
             return;
         }
         int free = ctx.budget().freeWorkersToPark(ctx.tracker().inFlight(), ctx.tracker().workersInUse());
         if (free <= 0) {
             return;
         }
-        List<Firing> claimed = claim(now.plus(claimAhead), Math.min(free, CLAIM_BATCH));
+        List<Firing> claimed = claim(now.plus(claimAhead.current()), Math.min(free, CLAIM_BATCH));
         List<Firing> dueNow = new ArrayList<>();
         for (Firing f : claimed) {
             if (f.recovery() || !f.fireTime().isAfter(now)) {
@@ -359,8 +362,8 @@ final class FiringDispatcher {
         }
         if (firing) {
             Optional<Instant> due = ctx.store().nextDueTime(runnableTasks);
-            if (due.isPresent() && !claimAhead.isZero() && ctx.budget().freeWorkersToPark(ctx.tracker().inFlight(), ctx.tracker().workersInUse()) > 0) {
-                due = Optional.of(due.get().minus(claimAhead));
+            if (due.isPresent() && !claimAhead.isOff() && ctx.budget().freeWorkersToPark(ctx.tracker().inFlight(), ctx.tracker().workersInUse()) > 0) {
+                due = Optional.of(due.get().minus(claimAhead.current()));
             }
             wake = earliest(wake, due);
             wake = earliest(wake, runner.nextRetry());
