@@ -113,6 +113,28 @@ class ClaimAheadTest extends SchedulerTestSupport {
     }
 
     @Test
+    void withNoWorkerFreeToParkOnTheDispatcherStillWakesTheWindowAheadOnceThenAtTheDueTime() {
+        // Workers busy when the next wake-up is reckoned usually free up before the window opens;
+        // a dispatcher that then slept until the due time would claim late. It wakes the window
+        // ahead once; still without a free worker inside the window, it waits for the due time.
+        Scheduler busy = start(parking(3));
+        busy.add(JobDefinition.of("a", "record", Triggers.once(FIRE)));
+        busy.add(JobDefinition.of("b", "record", Triggers.once(FIRE)));
+        busy.add(JobDefinition.of("c", "record", Triggers.once(FIRE.plusMillis(50))));
+        clock.advanceTo(FIRE.minusMillis(100));
+        assertThat(store.list().stream().filter(j -> j.claimedFireTime() != null)).as("a and b parked, no worker left")
+                .hasSize(2);
+
+        dev.chime.internal.ClockDriven driven = (dev.chime.internal.ClockDriven) busy;
+        assertThat(driven.nextWakeUp()).contains(FIRE.minusMillis(50));
+        clock.advanceTo(FIRE.minusMillis(50));
+        assertThat(driven.nextWakeUp()).as("inside the window, none free: the due times").contains(FIRE);
+
+        clock.advanceTo(FIRE.plusMillis(50));
+        assertThat(fireTimes).containsExactlyInAnyOrder(FIRE, FIRE, FIRE.plusMillis(50));
+    }
+
+    @Test
     void withoutClaimAheadATestClockClaimsNothingBeforeItIsDue() {
         start(builder().threads(2).task("record", ctx -> starts.add(ctx.actualStart())))
                 .add(JobDefinition.of("job", "record", Triggers.once(FIRE)));

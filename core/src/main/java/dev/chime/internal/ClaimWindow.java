@@ -4,10 +4,12 @@ import java.time.Duration;
 
 /**
  * How far ahead of its fire time the dispatcher claims a firing for a worker to park on. Set by the
- * user, it is fixed. By default it is at least 5 ms and at least twice the store's recent claim
- * round trip, up to 100 ms: a database's claim takes milliseconds (tens under load), and a firing
- * whose claim answers after its fire time was parked for nothing and starts late; an in-memory
- * store's claim takes microseconds and keeps the window at its minimum.
+ * user, it is fixed. By default it is at least 5 ms and at least four times the store's recent
+ * round trip for a claim that found firings, up to 100 ms: a database's claim takes milliseconds
+ * (tens under load, and more when every node claims at the same instant), and a firing whose claim
+ * answers after its fire time was parked for nothing and starts late; an in-memory store's claim
+ * takes microseconds and keeps the window at its minimum. Claims that found nothing (most polls)
+ * are quick and are not counted: they would hide the slow claims that matter.
  *
  * <p>Thread-safe.
  */
@@ -18,7 +20,7 @@ final class ClaimWindow {
 
     private final long minNanos;
     private final boolean followsClaims;
-    /** Smoothed claim round trip (an exponential moving average); 0 until a claim was timed. */
+    /** Smoothed round trip of claims that found firings (a moving average); 0 until one was timed. */
     private volatile long claimNanos;
 
     private ClaimWindow(Duration min, boolean followsClaims) {
@@ -31,14 +33,14 @@ final class ClaimWindow {
         return new ClaimWindow(window, false);
     }
 
-    /** The default window: {@code min}, or twice the recent claim round trip when that is longer. */
+    /** The default window: {@code min}, or four times the recent claim round trip when that is longer. */
     static ClaimWindow followingClaims(Duration min) {
         return new ClaimWindow(min, true);
     }
 
-    /** A claim of the store took {@code nanos}. */
-    void claimTook(long nanos) {
-        if (!followsClaims || nanos < 0) {
+    /** A claim of the store that found {@code found} firings took {@code nanos}. */
+    void claimTook(long nanos, int found) {
+        if (!followsClaims || nanos < 0 || found == 0) {
             return;
         }
         long previous = claimNanos;
@@ -54,7 +56,7 @@ final class ClaimWindow {
         if (!followsClaims) {
             return Duration.ofNanos(minNanos);
         }
-        return Duration.ofNanos(Math.max(minNanos, Math.min(MAX_FOLLOWING.toNanos(), 2 * claimNanos)));
+        return Duration.ofNanos(Math.max(minNanos, Math.min(MAX_FOLLOWING.toNanos(), 4 * claimNanos)));
     }
 
     /** The widest the window can be: how far ahead a parked firing may be. */

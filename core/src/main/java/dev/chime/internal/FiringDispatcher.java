@@ -94,7 +94,7 @@ final class FiringDispatcher {
         try {
             long start = ctx.ticker().nanos();
             List<Firing> claimed = ctx.store().claimDue(upTo, limit, runnableTasks);
-            claimAhead.claimTook(ctx.ticker().nanos() - start);
+            claimAhead.claimTook(ctx.ticker().nanos() - start, claimed.size());
             return claimed;
         } catch (RuntimeException e) {
             saturation.caughtUp(); // a worker is free: waiting on the store from here is not saturation
@@ -362,8 +362,16 @@ final class FiringDispatcher {
         }
         if (firing) {
             Optional<Instant> due = ctx.store().nextDueTime(runnableTasks);
-            if (due.isPresent() && !claimAhead.isOff() && ctx.budget().freeWorkersToPark(ctx.tracker().inFlight(), ctx.tracker().workersInUse()) > 0) {
-                due = Optional.of(due.get().minus(claimAhead.current()));
+            if (due.isPresent() && !claimAhead.isOff()) {
+                // Wake the window ahead while a worker is free to park the firing on. With none free
+                // now (bodies of the last instant still running) wake then anyway, once: workers free
+                // up in the meantime, and a dispatcher that slept until the due time would claim
+                // late. Within the window with none free, wait for the due time.
+                Instant ahead = due.get().minus(claimAhead.current());
+                if (ctx.budget().freeWorkersToPark(ctx.tracker().inFlight(), ctx.tracker().workersInUse()) > 0
+                        || ahead.isAfter(ctx.clock().instant())) {
+                    due = Optional.of(ahead);
+                }
             }
             wake = earliest(wake, due);
             wake = earliest(wake, runner.nextRetry());
