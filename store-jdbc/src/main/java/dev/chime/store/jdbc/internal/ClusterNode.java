@@ -401,12 +401,16 @@ public final class ClusterNode implements AutoCloseable {
                     return taken;
                 });
             } catch (SQLException | RuntimeException e) {
-                // Claims held ahead of a takeover that did not commit are not this node's.
-                heldAhead.forEach(heldClaims::remove);
                 if (!built.isEmpty()) {
                     // The commit may have gone through with its answer lost: the runs are then this
                     // node's rows and nobody else's to recover, so the next tick looks for them.
+                    // The claims they keep stay held until then: released now, a claim that did
+                    // commit would look lost to this node's next claim, which would fire the job
+                    // beside its recovery (a rolled-back one is still the dead node's row, which
+                    // no claim of this node's adopts).
                     takeoversInDoubt.put(node, List.copyOf(built));
+                } else {
+                    heldAhead.forEach(heldClaims::remove);
                 }
                 throw e;
             }
@@ -454,6 +458,11 @@ public final class ClusterNode implements AutoCloseable {
                 return null;
             });
             takeoversInDoubt.remove(doubt.getKey());
+            for (Firing f : doubt.getValue()) {
+                if (f.holdsClaim() && !adopted.contains(f)) {
+                    heldClaims.remove(f.jobId(), f.job().version()); // the takeover rolled back
+                }
+            }
             if (!adopted.isEmpty()) {
                 hold(doubt.getKey(), adopted, epoch);
             }

@@ -923,6 +923,40 @@ class ClusterProtocolTest {
                 .satisfies(r -> assertThat(r.recovery()).isTrue());
     }
 
+    /**
+     * Found by the fault suite (kill + failing commits, MariaDB, 2026-12-03): a takeover whose commit
+     * answer was lost let go of the fixed-delay claim it had moved to this node, so this node's next
+     * claim adopted it as a lost claim of its own and fired the job (skipped at max instances, moved
+     * on 800 ms from then) beside the recovery the next tick handed out.
+     */
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void claimKeptThroughARunTakenOverByATakeoverWhoseAnswerWasLostIsNotAdoptedAsALostClaim(TestDatabase db)
+            throws Exception {
+        setUp(db);
+        SqlJobStore c = node(shared, "c", LONG);
+        c.add(job("j", T0));
+        Firing f = c.claimDue(T0, 10).get(0);
+        assertThat(c.beginRun(new RunRequest("j", T0, 1, true, null, f))).isNotNull();
+        FlakyDataSource flaky = new FlakyDataSource(shared, 0);
+        SqlJobStore a = node(flaky, "a", SHORT);
+        awaitStale(c, SHORT);
+
+        // A's takeover commits, but A sees a broken connection: the run and the claim are A's rows now.
+        flaky.loseAnswerOfNextCommit();
+        assertThatThrownBy(() -> a.node().takeOverDeadNodes()).isInstanceOf(SQLException.class);
+        // A's next claim first adopts the claims A holds in the database but not in memory.
+        flaky.loseAnswerOfNextCommit();
+        assertThatThrownBy(() -> a.claimDue(T0, 10)).hasMessageContaining("claim due jobs");
+        assertThat(a.claimDue(T0, 10)).as("the kept claim is the recovery's, not a lost claim to fire").isEmpty();
+
+        a.node().takeOverDeadNodes();
+        assertThat(a.claimDue(T0, 10)).as("the recovery, with its claim").singleElement().satisfies(r -> {
+            assertThat(r.recovery()).isTrue();
+            assertThat(r.holdsClaim()).isTrue();
+        });
+    }
+
     @ParameterizedTest
     @EnumSource(TestDatabase.class)
     void staleReleaseOfAClaimLostToATakeoverKeepsTheNodesNewerClaimOfTheJobHeld(TestDatabase db) throws Exception {
