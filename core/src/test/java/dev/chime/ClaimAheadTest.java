@@ -218,4 +218,66 @@ class ClaimAheadTest extends SchedulerTestSupport {
         assertThat(starts).isEmpty();
         assertThat(stored("job").paused()).isTrue();
     }
+
+    /**
+     * {@code first:<name>}: fires once at {@link #FIRE}; of the jobs of this type, the first whose
+     * firing is planned finishes normally and every other one's trigger throws (isolated, decided
+     * without a run).
+     */
+    private static final class FirstPlannedWins implements dev.chime.spi.TriggerProvider {
+        final java.util.concurrent.atomic.AtomicReference<String> winner = new java.util.concurrent.atomic.AtomicReference<>();
+
+        @Override
+        public String type() {
+            return "first";
+        }
+
+        @Override
+        public Trigger parse(String body, dev.chime.spi.TriggerParser nested) {
+            return new Trigger() {
+                @Override
+                public java.util.Optional<Instant> nextFireTime(TriggerContext context) {
+                    if (context.lastFireTime() == null) {
+                        return java.util.Optional.of(FIRE);
+                    }
+                    winner.compareAndSet(null, body);
+                    if (!winner.get().equals(body)) {
+                        throw new IllegalStateException("only the first planned of its instant may fire");
+                    }
+                    return java.util.Optional.empty();
+                }
+
+                @Override
+                public String spec() {
+                    return "first:" + body;
+                }
+            };
+        }
+    }
+
+    @Test
+    void aFiringJoinedToItsInstantButNotRunStopsCountingAsInFlightBeforeTheLeadersBodyRuns() {
+        // The worker that fires an instant runs its own body last, on its thread: a joined firing
+        // decided without a run (here its trigger fails) must not stay held meanwhile, or a body
+        // that blocks keeps the node from ever settling (and its slot counted against the budget).
+        FirstPlannedWins provider = new FirstPlannedWins();
+        java.util.concurrent.CountDownLatch bodies = new java.util.concurrent.CountDownLatch(1);
+        start(builder().threads(4).claimAhead(Duration.ofMillis(100)).triggerProvider(provider).task("block", ctx -> {
+            starts.add(ctx.actualStart());
+            bodies.await();
+        }));
+        scheduler.add(JobDefinition.of("x", "block", provider.parse("x", null)));
+        scheduler.add(JobDefinition.of("y", "block", provider.parse("y", null)));
+        clock.advanceTo(FIRE.minusMillis(50));
+        assertThat(store.list().stream().filter(j -> j.claimedFireTime() != null)).as("both parked").hasSize(2);
+
+        clock.advanceTo(FIRE); // settles while the leader's body blocks
+        try {
+            assertThat(starts).containsExactly(FIRE);
+            assertThat(events.of(JobEvent.TriggerFailed.class)).singleElement()
+                    .satisfies(f -> assertThat(f.jobId()).isNotEqualTo(provider.winner.get()));
+        } finally {
+            bodies.countDown();
+        }
+    }
 }

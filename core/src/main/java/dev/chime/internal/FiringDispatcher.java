@@ -193,7 +193,7 @@ final class FiringDispatcher {
                 d = decide(claims.get(i), now, true);
             } catch (Throwable e) {
                 putBack(claims.get(i), e);
-                continue;
+                d = null;
             }
             if (d != null) {
                 if (i == 0) {
@@ -201,6 +201,10 @@ final class FiringDispatcher {
                 }
                 decided.add(d);
                 tracked.add(onTracked.get(i));
+            } else {
+                // Over, or its attempt tracked by the dispatch in decide: it must not stay held
+                // while the leader's own body runs on this thread.
+                onTracked.get(i).run();
             }
         }
         carryOut(decided, now, tracked, here);
