@@ -280,4 +280,60 @@ class ClaimAheadTest extends SchedulerTestSupport {
             bodies.countDown();
         }
     }
+
+    @Test
+    void firingsJoinedToTheirInstantRunOnTheirOwnWorkersNotResubmittedToABoundedExecutor() {
+        // Each parked firing has a worker of its own. Handing a joined one's attempt back to the
+        // executor races its worker's return to the pool: a pool without a queue refuses it, and
+        // the fire time would be reported missed although a worker was kept for it.
+        java.util.concurrent.CountDownLatch workerSubmitted = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.ThreadPoolExecutor noQueue = new java.util.concurrent.ThreadPoolExecutor(3, 3, 1,
+                java.util.concurrent.TimeUnit.MINUTES, new java.util.concurrent.SynchronousQueue<>(),
+                r -> new Thread(r, "no-queue-worker")) {
+            @Override
+            public void execute(Runnable command) {
+                try {
+                    super.execute(command);
+                } finally {
+                    if (Thread.currentThread().getName().equals("no-queue-worker")) {
+                        workerSubmitted.countDown();
+                    }
+                }
+            }
+
+            @Override
+            protected void afterExecute(Runnable r, Throwable t) {
+                // A worker returns to the pool only after its leader has had the chance to submit:
+                // the slow return the race needs, made certain (bounded, for the fixed code).
+                try {
+                    workerSubmitted.await(1, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        try {
+            start(builder().executor(noQueue).claimAhead(Duration.ofMillis(100))
+                    .task("record", ctx -> {
+                        starts.add(ctx.actualStart());
+                        fireTimes.add(ctx.scheduledFireTime());
+                    })
+                    .task("busy", ctx -> busy.await()));
+            scheduler.add(JobDefinition.of("x", "record", Triggers.once(FIRE)));
+            scheduler.add(JobDefinition.of("y", "record", Triggers.once(FIRE)));
+            clock.advanceTo(FIRE.minusMillis(50));
+            assertThat(store.list().stream().filter(j -> j.claimedFireTime() != null)).as("both parked").hasSize(2);
+            scheduler.add(JobDefinition.of("busy", "busy", Triggers.once(FIRE.minusMillis(10))));
+            clock.advanceTo(FIRE.minusMillis(10)); // the third worker is now busy
+
+            clock.advanceTo(FIRE);
+            assertThat(events.of(JobEvent.Missed.class)).isEmpty();
+            assertThat(fireTimes).containsExactly(FIRE, FIRE);
+        } finally {
+            busy.countDown();
+            scheduler.shutdown(Duration.ofSeconds(5));
+            noQueue.shutdownNow();
+        }
+    }
 }
