@@ -218,4 +218,122 @@ class ClaimAheadTest extends SchedulerTestSupport {
         assertThat(starts).isEmpty();
         assertThat(stored("job").paused()).isTrue();
     }
+
+    /**
+     * {@code first:<name>}: fires once at {@link #FIRE}; of the jobs of this type, the first whose
+     * firing is planned finishes normally and every other one's trigger throws (isolated, decided
+     * without a run).
+     */
+    private static final class FirstPlannedWins implements dev.chime.spi.TriggerProvider {
+        final java.util.concurrent.atomic.AtomicReference<String> winner = new java.util.concurrent.atomic.AtomicReference<>();
+
+        @Override
+        public String type() {
+            return "first";
+        }
+
+        @Override
+        public Trigger parse(String body, dev.chime.spi.TriggerParser nested) {
+            return new Trigger() {
+                @Override
+                public java.util.Optional<Instant> nextFireTime(TriggerContext context) {
+                    if (context.lastFireTime() == null) {
+                        return java.util.Optional.of(FIRE);
+                    }
+                    winner.compareAndSet(null, body);
+                    if (!winner.get().equals(body)) {
+                        throw new IllegalStateException("only the first planned of its instant may fire");
+                    }
+                    return java.util.Optional.empty();
+                }
+
+                @Override
+                public String spec() {
+                    return "first:" + body;
+                }
+            };
+        }
+    }
+
+    @Test
+    void aFiringJoinedToItsInstantButNotRunStopsCountingAsInFlightBeforeTheLeadersBodyRuns() {
+        // The worker that fires an instant runs its own body last, on its thread: a joined firing
+        // decided without a run (here its trigger fails) must not stay held meanwhile, or a body
+        // that blocks keeps the node from ever settling (and its slot counted against the budget).
+        FirstPlannedWins provider = new FirstPlannedWins();
+        java.util.concurrent.CountDownLatch bodies = new java.util.concurrent.CountDownLatch(1);
+        start(builder().threads(4).claimAhead(Duration.ofMillis(100)).triggerProvider(provider).task("block", ctx -> {
+            starts.add(ctx.actualStart());
+            bodies.await();
+        }));
+        scheduler.add(JobDefinition.of("x", "block", provider.parse("x", null)));
+        scheduler.add(JobDefinition.of("y", "block", provider.parse("y", null)));
+        clock.advanceTo(FIRE.minusMillis(50));
+        assertThat(store.list().stream().filter(j -> j.claimedFireTime() != null)).as("both parked").hasSize(2);
+
+        clock.advanceTo(FIRE); // settles while the leader's body blocks
+        try {
+            assertThat(starts).containsExactly(FIRE);
+            assertThat(events.of(JobEvent.TriggerFailed.class)).singleElement()
+                    .satisfies(f -> assertThat(f.jobId()).isNotEqualTo(provider.winner.get()));
+        } finally {
+            bodies.countDown();
+        }
+    }
+
+    @Test
+    void firingsJoinedToTheirInstantRunOnTheirOwnWorkersNotResubmittedToABoundedExecutor() {
+        // Each parked firing has a worker of its own. Handing a joined one's attempt back to the
+        // executor races its worker's return to the pool: a pool without a queue refuses it, and
+        // the fire time would be reported missed although a worker was kept for it.
+        java.util.concurrent.CountDownLatch workerSubmitted = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.ThreadPoolExecutor noQueue = new java.util.concurrent.ThreadPoolExecutor(3, 3, 1,
+                java.util.concurrent.TimeUnit.MINUTES, new java.util.concurrent.SynchronousQueue<>(),
+                r -> new Thread(r, "no-queue-worker")) {
+            @Override
+            public void execute(Runnable command) {
+                try {
+                    super.execute(command);
+                } finally {
+                    if (Thread.currentThread().getName().equals("no-queue-worker")) {
+                        workerSubmitted.countDown();
+                    }
+                }
+            }
+
+            @Override
+            protected void afterExecute(Runnable r, Throwable t) {
+                // A worker returns to the pool only after its leader has had the chance to submit:
+                // the slow return the race needs, made certain (bounded, for the fixed code).
+                try {
+                    workerSubmitted.await(1, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        try {
+            start(builder().executor(noQueue).claimAhead(Duration.ofMillis(100))
+                    .task("record", ctx -> {
+                        starts.add(ctx.actualStart());
+                        fireTimes.add(ctx.scheduledFireTime());
+                    })
+                    .task("busy", ctx -> busy.await()));
+            scheduler.add(JobDefinition.of("x", "record", Triggers.once(FIRE)));
+            scheduler.add(JobDefinition.of("y", "record", Triggers.once(FIRE)));
+            clock.advanceTo(FIRE.minusMillis(50));
+            assertThat(store.list().stream().filter(j -> j.claimedFireTime() != null)).as("both parked").hasSize(2);
+            scheduler.add(JobDefinition.of("busy", "busy", Triggers.once(FIRE.minusMillis(10))));
+            clock.advanceTo(FIRE.minusMillis(10)); // the third worker is now busy
+
+            clock.advanceTo(FIRE);
+            assertThat(events.of(JobEvent.Missed.class)).isEmpty();
+            assertThat(fireTimes).containsExactly(FIRE, FIRE);
+        } finally {
+            busy.countDown();
+            scheduler.shutdown(Duration.ofSeconds(5));
+            noQueue.shutdownNow();
+        }
+    }
 }

@@ -51,7 +51,7 @@ final class FiringDispatcher {
         this.keeper = keeper;
         this.runnableTasks = ctx.jobFactory().knownTasks().orElse(null);
         this.claimAhead = claimAhead;
-        this.parked = new ParkedFirings(ctx, claimAhead.widest(), driveByClock, this::fireAtDue, this::fireTogetherAtDue,
+        this.parked = new ParkedFirings(ctx, claimAhead.widest(), driveByClock, this::fireTogetherAtDue,
                 this::putBackUnchanged);
     }
 
@@ -121,7 +121,7 @@ final class FiringDispatcher {
                 putBack++;
             }
         }
-        putBack += carryOut(decided, now, null, -1);
+        putBack += carryOut(decided, now, null);
         if (putBack > 0) {
             // Claiming on would hand the same firings straight back: end the pass, and let the
             // loop back off before it tries them again.
@@ -156,54 +156,35 @@ final class FiringDispatcher {
     }
 
     /**
-     * A parked firing's time has come: on its worker thread, what the dispatcher does for a batch,
-     * for a batch of one, and its attempt runs on this same thread (no second wake-up).
+     * Firings parked for one instant (often one), fired by the first of their workers to wake:
+     * decided as parked firings and dispatched in one store call; each attempt runs on its own
+     * firing's worker (no second wake-up, and never back through the executor).
      */
-    private void fireAtDue(Firing claim, Runnable onTracked) {
+    private void fireTogetherAtDue(List<Firing> claims, List<ParkedFirings.Worker> workers) {
         // The worker woke on the ticker; a wall clock a hair behind must not make the firing look early.
-        Instant clockNow = ctx.clock().instant();
-        Instant now = clockNow.isBefore(claim.fireTime()) ? claim.fireTime() : clockNow;
-        Decided d;
-        try {
-            d = decide(claim, now, true);
-        } catch (Throwable e) {
-            putBack(claim, e);
-            return;
-        }
-        if (d != null) {
-            carryOut(List.of(d), now, List.of(onTracked), 0);
-        }
-    }
-
-    /**
-     * Firings parked for one instant, fired together by the first of their workers to wake: decided
-     * as parked firings, dispatched in one store call, the first one's attempt run on this thread
-     * and the others' submitted to the executor.
-     */
-    private void fireTogetherAtDue(List<Firing> claims, List<Runnable> onTracked) {
         Instant clockNow = ctx.clock().instant();
         Instant fireTime = claims.get(0).fireTime();
         Instant now = clockNow.isBefore(fireTime) ? fireTime : clockNow;
         List<Decided> decided = new ArrayList<>(claims.size());
-        List<Runnable> tracked = new ArrayList<>(claims.size());
-        int here = -1;
+        List<ParkedFirings.Worker> onWorkers = new ArrayList<>(claims.size());
         for (int i = 0; i < claims.size(); i++) {
             Decided d;
             try {
                 d = decide(claims.get(i), now, true);
             } catch (Throwable e) {
                 putBack(claims.get(i), e);
-                continue;
+                d = null;
             }
             if (d != null) {
-                if (i == 0) {
-                    here = decided.size();
-                }
                 decided.add(d);
-                tracked.add(onTracked.get(i));
+                onWorkers.add(workers.get(i));
+            } else {
+                // Over, or its attempt tracked by the dispatch in decide: it must not stay held
+                // while an attempt of the instant runs on the leader's thread.
+                workers.get(i).tracked();
             }
         }
-        carryOut(decided, now, tracked, here);
+        carryOut(decided, now, onWorkers);
     }
 
     /** Pause or shutdown: a parked claim goes back to the schedule at its own fire time; nothing runs. */
@@ -242,11 +223,10 @@ final class FiringDispatcher {
 
     /**
      * Has the store carry out the decisions; returns how many firings were put back unchanged.
-     * {@code onTracked} (null for none) has, per decision, what to call once its attempt is tracked
-     * or it is over; the attempt of decision {@code here} (-1 for none) runs on the calling thread,
-     * last, and the others go to the executor.
+     * {@code parkedOn} (null for none) has, per decision, the worker parked for it, on which its
+     * attempt runs; otherwise attempts go to the executor.
      */
-    private int carryOut(List<Decided> decided, Instant now, List<Runnable> onTracked, int here) {
+    private int carryOut(List<Decided> decided, Instant now, List<ParkedFirings.Worker> parkedOn) {
         if (decided.isEmpty()) {
             return 0;
         }
@@ -267,21 +247,13 @@ final class FiringDispatcher {
             return decided.size();
         }
         for (int i = 0; i < decided.size(); i++) {
-            if (i != here) {
-                carryOut(decided.get(i), results.get(i), now, null);
-                if (onTracked != null) {
-                    onTracked.get(i).run();
-                }
-            }
-        }
-        if (here >= 0) {
-            carryOut(decided.get(here), results.get(here), now, onTracked.get(here));
+            carryOut(decided.get(i), results.get(i), now, parkedOn == null ? null : parkedOn.get(i));
         }
         return 0;
     }
 
-    /** One decision's share of the store's answer; {@code runHere} non-null runs its attempt on this thread. */
-    private void carryOut(Decided d, Dispatch.Result result, Instant now, Runnable runHere) {
+    /** One decision's share of the store's answer; {@code parkedOn} non-null runs its attempt on that worker. */
+    private void carryOut(Decided d, Dispatch.Result result, Instant now, ParkedFirings.Worker parkedOn) {
         boolean removed = d.dispatch().removesJob() && result.claimEnded();
         if (removed) {
             ctx.bus().publish(() -> new JobEvent.Removed(d.job().id(), now));
@@ -301,8 +273,9 @@ final class FiringDispatcher {
                 lostClaim(d, result);
             } else if (result.ticket() == null) {
                 admission.refusedByStore(d.run());
-            } else if (runHere != null) {
-                runner.startHere(d.run().begun(result.ticket(), removed), runHere);
+            } else if (parkedOn != null) {
+                ActiveFiring begun = d.run().begun(result.ticket(), removed);
+                parkedOn.runOnIt(() -> runner.startHere(begun, parkedOn::tracked));
             } else {
                 runner.start(d.run().begun(result.ticket(), removed));
             }
