@@ -140,6 +140,41 @@ class DispatcherResilienceTest {
     }
 
     @Test
+    void wakeUpsDuringTheBackoffOfAFailingStoreDoNotStretchIt() {
+        // Found by the fault suite: with 10% of connections failing, four claims failed within
+        // 150 ms (each retried at once by a wake-up) and the doubled backoff put the dispatcher to
+        // sleep for 12.8 s, with two retries due in 200 ms.
+        AtomicInteger failures = new AtomicInteger();
+        AtomicBoolean failing = new AtomicBoolean(true);
+        NaiveJobStore store = new NaiveJobStore() {
+            @Override
+            public synchronized List<Firing> claimDue(Instant now, int limit) {
+                if (failing.get()) {
+                    failures.incrementAndGet();
+                    throw new IllegalStateException("connection lost before commit (injected)");
+                }
+                return super.claimDue(now, limit);
+            }
+        };
+        CountDownLatch ran = new CountDownLatch(1);
+        scheduler = Scheduler.builder().store(store).pollInterval(Duration.ofSeconds(5)).task("once", ctx -> ran.countDown())
+                .build();
+        scheduler.add(JobDefinition.of("due", "once", Triggers.once(Instant.now())));
+        scheduler.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> failures.get() > 0);
+        for (int i = 1; i <= 8; i++) {
+            int failed = failures.get();
+            // An add wakes the dispatcher, whose pass fails again at once.
+            scheduler.add(JobDefinition.of("j" + i, "once", Triggers.once(Instant.now().plusSeconds(3600))));
+            await().atMost(Duration.ofSeconds(10)).until(() -> failures.get() > failed);
+        }
+        failing.set(false); // and nothing wakes the dispatcher any more
+
+        // Doubled at every failure the backoff would now be 12.8 s or more; grown with time it is 0.1 s.
+        await().atMost(Duration.ofSeconds(5)).until(() -> ran.getCount() == 0);
+    }
+
+    @Test
     void theDispatcherSurvivesAnErrorThrownByTheStore() {
         AtomicInteger failuresLeft = new AtomicInteger(2);
         NaiveJobStore store = new NaiveJobStore() {

@@ -80,6 +80,7 @@ final class DispatchLoop {
 
     private void loop() {
         Duration backoff = Duration.ZERO;
+        long lastFailure = 0;
         while (running) {
             Duration sleep;
             try {
@@ -87,7 +88,16 @@ final class DispatchLoop {
                 backoff = Duration.ZERO;
                 sleep = atLimit ? pollInterval : untilNextWakeUp();
             } catch (Throwable e) {
-                backoff = backoff.isZero() ? Duration.ofMillis(100) : min(backoff.multipliedBy(2), MAX_BACKOFF);
+                long now = System.nanoTime();
+                if (backoff.isZero()) {
+                    backoff = Duration.ofMillis(100);
+                } else if (now - lastFailure >= backoff.toNanos()) {
+                    backoff = min(backoff.multipliedBy(2), MAX_BACKOFF);
+                }
+                // Else the backoff was cut short by a wake-up (a completion, an add, a retry): it
+                // grows with the time the store kept failing, not with the wake-ups, or a few quick
+                // failures would put the dispatcher (and every retry and timeout) to sleep for seconds.
+                lastFailure = now;
                 LOG.error("dispatch pass failed; retrying in {}", backoff, e);
                 sleep = backoff;
             }
