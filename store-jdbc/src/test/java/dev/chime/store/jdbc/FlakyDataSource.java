@@ -27,6 +27,7 @@ public final class FlakyDataSource implements DataSource {
     private final DataSource target;
     private final double failureRate;
     private volatile boolean healthy = true;
+    private final java.util.concurrent.atomic.AtomicReference<String> nextLostStatement = new java.util.concurrent.atomic.AtomicReference<>();
     public final AtomicLong onConnect = new AtomicLong();
     public final AtomicLong beforeCommit = new AtomicLong();
     public final AtomicLong afterCommit = new AtomicLong();
@@ -59,6 +60,11 @@ public final class FlakyDataSource implements DataSource {
     /** The next commit is rolled back instead, then {@code meanwhile} runs, then the caller sees a broken connection. */
     public void rollBackNextCommit(Runnable meanwhile) {
         nextCommit.set(new CommitFault(false, meanwhile));
+    }
+
+    /** The next auto-committed statement whose SQL starts with {@code sqlStart} runs, but its answer is lost. */
+    public void loseAnswerOfNextStatement(String sqlStart) {
+        nextLostStatement.set(sqlStart);
     }
 
     private boolean fail() {
@@ -112,8 +118,9 @@ public final class FlakyDataSource implements DataSource {
             Object result = call(real, method, args);
             if (result instanceof Statement statement) {
                 Class<?> type = method.getName().equals("prepareStatement") ? java.sql.PreparedStatement.class : Statement.class;
+                String text = method.getName().equals("prepareStatement") ? (String) args[0] : null;
                 return Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {type},
-                        new StatementHandler(statement, real));
+                        new StatementHandler(statement, real, text));
             }
             return result;
         }
@@ -123,13 +130,22 @@ public final class FlakyDataSource implements DataSource {
         private final Statement real;
         private final Connection connection;
 
-        StatementHandler(Statement real, Connection connection) {
+        private final String text;
+
+        StatementHandler(Statement real, Connection connection, String text) {
             this.real = real;
             this.connection = connection;
+            this.text = text;
         }
 
         @Override
         public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+            String lose = nextLostStatement.get();
+            if (EXECUTE.contains(method.getName()) && connection.getAutoCommit() && lose != null && text != null
+                    && text.startsWith(lose) && nextLostStatement.compareAndSet(lose, null)) {
+                call(real, method, args);
+                throw lost("after an auto-committed statement (on purpose)");
+            }
             if (EXECUTE.contains(method.getName()) && connection.getAutoCommit() && fail()) {
                 if (ThreadLocalRandom.current().nextBoolean()) {
                     beforeCommit.incrementAndGet();

@@ -136,6 +136,11 @@ public final class ClusterNode implements AutoCloseable {
         clock.measure();
         long sent = System.nanoTime();
         long epoch = lease.epoch() + 1;
+        // The new registration's epoch before its row is written: an insert whose answer is lost
+        // may have committed, and the next heartbeat then beats on that row. Under the old epoch
+        // it would refresh the lease of the registration that was taken over, and a run held
+        // under it (a dispatch answered across the pause) would look fresh again.
+        lease = new Lease(epoch, lease.beatNanos());
         db.autoCommit(c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + sql.nodes
                     + " (node_id, heartbeat_at_ms, started_at_ms) VALUES (?, " + sql.now + ", " + sql.now + ")")) {

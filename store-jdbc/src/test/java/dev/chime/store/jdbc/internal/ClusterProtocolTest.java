@@ -1034,6 +1034,30 @@ class ClusterProtocolTest {
 
     @ParameterizedTest
     @EnumSource(TestDatabase.class)
+    void rejoinWhoseAnswerWasLostCannotMakeARunOfTheRegistrationBeforeLookFresh(TestDatabase db) throws Exception {
+        setUp(db);
+        FlakyDataSource flaky = new FlakyDataSource(shared, 0);
+        SqlJobStore a = node(flaky, "a", SHORT);
+        SqlJobStore b = node(shared, "b", SHORT);
+        a.add(job("j", T0));
+        long epochOfTheDispatch = a.node().epoch();
+        Firing f = a.claimDue(T0, 10).get(0);
+        RunTicket ticket = dispatch(a, f, run(f, 1, true), T0.plusSeconds(60)).ticket();
+        awaitTakeover(b);
+
+        // A resumes: its heartbeat finds it taken over and joins again, but the answer of the
+        // insert that joins is lost (it committed); the dispatcher then finishes its bookkeeping
+        // of the run, and the next heartbeat finds the row and beats: a fresh lease.
+        flaky.loseAnswerOfNextStatement("INSERT INTO " + prefix + "nodes");
+        assertThatThrownBy(() -> a.node().heartbeat()).isInstanceOf(SQLException.class);
+        a.node().holdRun(ticket.runId(), epochOfTheDispatch);
+        a.node().heartbeat();
+
+        assertThat(a.holdsRun(ticket)).isFalse();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
     void aNodeWithAFreshLeaseAnswersThatItHoldsItsRunWithoutTheDatabase(TestDatabase db) throws Exception {
         setUp(db);
         FlakyDataSource flaky = new FlakyDataSource(shared, 1.0);
