@@ -40,36 +40,7 @@ class DispatcherResilienceTest {
 
     @Test
     void aFireTimeWhoseAttemptTheExecutorRefusesIsReportedMissed() {
-        java.util.concurrent.ExecutorService refusing = new java.util.concurrent.AbstractExecutorService() {
-            @Override
-            public void execute(Runnable command) {
-                throw new java.util.concurrent.RejectedExecutionException("shutting down");
-            }
-
-            @Override
-            public void shutdown() {
-            }
-
-            @Override
-            public List<Runnable> shutdownNow() {
-                return List.of();
-            }
-
-            @Override
-            public boolean isShutdown() {
-                return false;
-            }
-
-            @Override
-            public boolean isTerminated() {
-                return false;
-            }
-
-            @Override
-            public boolean awaitTermination(long timeout, TimeUnit unit) {
-                return true;
-            }
-        };
+        RefusingExecutor refusing = new RefusingExecutor(Integer.MAX_VALUE, "shutting down");
         scheduler = Scheduler.builder().store(new NaiveJobStore()).listener(events).executor(refusing)
                 .claimAhead(Duration.ZERO).pollInterval(Duration.ofMillis(20)).task("work", ctx -> { }).build();
         Instant due = Instant.now().minusMillis(100).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
@@ -79,6 +50,8 @@ class DispatcherResilienceTest {
         // Without the report the fire time would be neither run nor missed: unaccounted for.
         await().atMost(Duration.ofSeconds(10)).until(() -> !events.of(JobEvent.Missed.class).isEmpty());
         assertThat(events.of(JobEvent.Missed.class)).extracting(JobEvent.Missed::scheduledFireTime).containsExactly(due);
+        scheduler.shutdown(Duration.ofSeconds(5));
+        refusing.shutdownNow();
     }
 
     @Test
@@ -86,42 +59,7 @@ class DispatcherResilienceTest {
         // A bounded pool with an abort policy refuses work when it is full. A fixed-delay firing
         // keeps its claim through its run; a refused attempt that left it claimed would never run
         // again (and a node that stops does not put back a claim it holds).
-        java.util.concurrent.ExecutorService real = java.util.concurrent.Executors.newFixedThreadPool(2);
-        AtomicInteger refusalsLeft = new AtomicInteger(1);
-        java.util.concurrent.ExecutorService refusingOnce = new java.util.concurrent.AbstractExecutorService() {
-            @Override
-            public void execute(Runnable command) {
-                if (refusalsLeft.getAndDecrement() > 0) {
-                    throw new java.util.concurrent.RejectedExecutionException("queue full");
-                }
-                real.execute(command);
-            }
-
-            @Override
-            public void shutdown() {
-                real.shutdown();
-            }
-
-            @Override
-            public List<Runnable> shutdownNow() {
-                return real.shutdownNow();
-            }
-
-            @Override
-            public boolean isShutdown() {
-                return real.isShutdown();
-            }
-
-            @Override
-            public boolean isTerminated() {
-                return real.isTerminated();
-            }
-
-            @Override
-            public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
-                return real.awaitTermination(timeout, unit);
-            }
-        };
+        RefusingExecutor refusingOnce = new RefusingExecutor(1, "queue full");
         scheduler = Scheduler.builder().store(new NaiveJobStore()).listener(events).executor(refusingOnce)
                 .claimAhead(Duration.ZERO).pollInterval(Duration.ofMillis(20)).task("work", ctx -> { }).build();
         try {
@@ -135,7 +73,7 @@ class DispatcherResilienceTest {
                     .as("the next fire time is the delay after the refusal").isAfterOrEqualTo(missed.plusMillis(50)));
         } finally {
             scheduler.shutdown(Duration.ofSeconds(5));
-            real.shutdownNow();
+            refusingOnce.shutdownNow();
         }
     }
 
@@ -381,5 +319,50 @@ class DispatcherResilienceTest {
         // machine; it took over 15 s when the stuck pass and the stubborn job were waited for.
         assertThat(took).isLessThan(Duration.ofMillis(300).plusSeconds(1).plusMillis(1500));
         assertThat(scheduler.state()).isEqualTo(Scheduler.State.SHUT_DOWN);
+    }
+
+    /** A two-thread pool that refuses its first {@code refusals} tasks, as a shut-down or full pool does. */
+    private static final class RefusingExecutor extends java.util.concurrent.AbstractExecutorService {
+        private final java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        private final AtomicInteger refusalsLeft;
+        private final String why;
+
+        RefusingExecutor(int refusals, String why) {
+            this.refusalsLeft = new AtomicInteger(refusals);
+            this.why = why;
+        }
+
+        @Override
+        public void execute(Runnable command) {
+            if (refusalsLeft.getAndDecrement() > 0) {
+                throw new java.util.concurrent.RejectedExecutionException(why);
+            }
+            pool.execute(command);
+        }
+
+        @Override
+        public void shutdown() {
+            pool.shutdown();
+        }
+
+        @Override
+        public List<Runnable> shutdownNow() {
+            return pool.shutdownNow();
+        }
+
+        @Override
+        public boolean isShutdown() {
+            return pool.isShutdown();
+        }
+
+        @Override
+        public boolean isTerminated() {
+            return pool.isTerminated();
+        }
+
+        @Override
+        public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+            return pool.awaitTermination(timeout, unit);
+        }
     }
 }
