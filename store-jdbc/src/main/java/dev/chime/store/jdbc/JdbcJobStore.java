@@ -210,6 +210,16 @@ public final class JdbcJobStore implements JobStore, ClusterView {
     }
 
     /**
+     * Whether the run is still this node's: asked by the engine just before every body and retry.
+     * Forwarded like every other method: the interface's default (true, for a store of one node)
+     * would let a node paused past its timeout start a run another node has taken over.
+     */
+    @Override
+    public boolean holdsRun(RunTicket ticket) {
+        return delegate.holdsRun(ticket);
+    }
+
+    /**
      * The number of jobs and of paused jobs, at most {@link CachedCounts#MAX_AGE} (1 s) old: a
      * health check or metrics scrape does not count the table each time. This node's own adds,
      * removals and pauses show at once.
