@@ -39,7 +39,21 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
     /** How long {@link #shutdown} waits, after its grace, for cancelled jobs to unwind. */
     static final Duration CANCEL_WAIT = Duration.ofSeconds(1);
 
-    /** Everything the builder resolved. */
+    /** The claim-ahead window: the user's; none with a test clock; by default one that follows slow claims. */
+    private static ClaimWindow claimWindow(Parts parts) {
+        if (parts.claimAhead() != null) {
+            return ClaimWindow.fixed(parts.claimAhead());
+        }
+        return parts.driveByClock() ? ClaimWindow.fixed(Duration.ZERO)
+                : ClaimWindow.followingClaims(Duration.ofMillis(DEFAULT_CLAIM_AHEAD_MILLIS));
+    }
+
+    /** The least default claim-ahead window, and all of it with a store that claims in microseconds. */
+    private static final long DEFAULT_CLAIM_AHEAD_MILLIS = 5;
+
+    /**
+     * Everything the builder resolved; {@code claimAhead} is null for the default.
+     */
     public record Parts(String name, Clock clock, JobStore store, boolean ownsStore, TriggerRegistry triggers,
                         JobFactory jobFactory, ExecutorService executor, boolean ownsExecutor,
                         List<SchedulerListener> listeners, Duration pollInterval, boolean driveByClock,
@@ -79,7 +93,7 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
         RunCompletion completion = new RunCompletion(ctx, keeper);
         Admission admission = new Admission(ctx, completion, keeper);
         this.dispatcher = new FiringDispatcher(ctx, admission, new AttemptRunner(ctx, admission, completion), keeper,
-                parts.claimAhead(), parts.driveByClock());
+                claimWindow(parts), parts.driveByClock());
         parts.listeners().forEach(this::addListener);
     }
 
