@@ -2,7 +2,10 @@ package dev.chime.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.chime.spi.NaiveJobStore;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ClaimWindowTest {
@@ -45,5 +48,32 @@ class ClaimWindowTest {
         ClaimWindow window = ClaimWindow.followingClaims(Duration.ofMillis(5));
         window.claimTook(2_000 * MS, 1);
         assertThat(window.current()).isEqualTo(ClaimWindow.MAX_FOLLOWING);
+    }
+
+    @Test
+    void onAStoreSharedByAClusterTheDefaultIsOneFixedWindowForEveryNode() {
+        ClaimWindow shared = DefaultScheduler.claimWindow(parts(new NaiveJobStore() {
+            @Override
+            public boolean sharedWithOtherNodes() {
+                return true;
+            }
+        }, null, false));
+        // However long this node's claims take, it claims as far ahead as every other node.
+        shared.claimTook(2_000 * MS, 40);
+        assertThat(shared.current()).isEqualTo(DefaultScheduler.SHARED_CLAIM_AHEAD);
+        assertThat(shared.widest()).isEqualTo(DefaultScheduler.SHARED_CLAIM_AHEAD);
+
+        ClaimWindow alone = DefaultScheduler.claimWindow(parts(new NaiveJobStore(), null, false));
+        alone.claimTook(6 * MS, 13);
+        assertThat(alone.current()).isEqualTo(Duration.ofMillis(24));
+
+        assertThat(DefaultScheduler.claimWindow(parts(new NaiveJobStore(), Duration.ofMillis(7), false)).current())
+                .isEqualTo(Duration.ofMillis(7));
+        assertThat(DefaultScheduler.claimWindow(parts(new NaiveJobStore(), null, true)).isOff()).isTrue();
+    }
+
+    private static DefaultScheduler.Parts parts(NaiveJobStore store, Duration claimAhead, boolean driveByClock) {
+        return new DefaultScheduler.Parts("test", Clock.systemUTC(), store, false, null, null, null, false,
+                List.of(), Duration.ofSeconds(1), driveByClock, 100, claimAhead);
     }
 }
