@@ -327,6 +327,12 @@ final class ParkedFirings {
     /**
      * Takes the other parked firings of {@code leader}'s instant that nobody took yet, for the leader
      * to fire with its own; their workers are released and wait to be handed their attempts.
+     *
+     * <p>Only firings whose worker is already running are taken: a joined firing's attempt can run
+     * nowhere but on its own worker, and one the executor has not started may never start (refused
+     * while {@link #park} was still handing it over, or queued behind other work and then drained by
+     * a shutdown); its run would stay recorded and unrun. A worker that has set {@code thread} has
+     * started and will see {@link #JOINED}; one not started yet fires its firing itself.
      */
     private List<Entry> joinSameInstant(Entry leader) {
         if (!holding) {
@@ -334,7 +340,8 @@ final class ParkedFirings {
         }
         List<Entry> joined = new ArrayList<>();
         for (Entry e : entries) {
-            if (e != leader && e.fireTime.equals(leader.fireTime) && e.taken.compareAndSet(FREE, JOINED)) {
+            if (e != leader && e.fireTime.equals(leader.fireTime) && e.thread != null
+                    && e.taken.compareAndSet(FREE, JOINED)) {
                 entries.remove(e);
                 e.release();
                 joined.add(e);
