@@ -395,4 +395,37 @@ class ClaimAheadTest extends SchedulerTestSupport {
             refusesSecond.shutdownNow();
         }
     }
+
+    @Test
+    void fixedDelayFiringsJoinedToTheirInstantRunOnTheirOwnWorkersNotResubmittedToABoundedExecutor() {
+        // As firingsJoinedToTheirInstantRunOnTheirOwnWorkersNotResubmittedToABoundedExecutor, for a
+        // job whose next fire time depends on its run's end (fixed delay): decided through
+        // AttemptRunner.dispatch, its attempt goes back to the executor while its own parked worker
+        // still waits to be let go, and a pool without a queue refuses it (reported missed).
+        java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.ThreadPoolExecutor noQueue = new java.util.concurrent.ThreadPoolExecutor(3, 3, 1,
+                java.util.concurrent.TimeUnit.MINUTES, new java.util.concurrent.SynchronousQueue<>());
+        try {
+            start(builder().executor(noQueue).claimAhead(Duration.ofMillis(100))
+                    .task("record", ctx -> {
+                        starts.add(ctx.actualStart());
+                        fireTimes.add(ctx.scheduledFireTime());
+                    })
+                    .task("busy", ctx -> busy.await()));
+            scheduler.add(JobDefinition.of("x", "record", Triggers.fixedDelay(Duration.ofHours(1), FIRE)));
+            scheduler.add(JobDefinition.of("y", "record", Triggers.fixedDelay(Duration.ofHours(1), FIRE)));
+            clock.advanceTo(FIRE.minusMillis(50));
+            assertThat(store.list().stream().filter(j -> j.claimedFireTime() != null)).as("both parked").hasSize(2);
+            scheduler.add(JobDefinition.of("busy", "busy", Triggers.once(FIRE.minusMillis(10))));
+            clock.advanceTo(FIRE.minusMillis(10)); // the third worker is now busy
+
+            clock.advanceTo(FIRE);
+            assertThat(events.of(JobEvent.Missed.class)).isEmpty();
+            assertThat(fireTimes).containsExactly(FIRE, FIRE);
+        } finally {
+            busy.countDown();
+            scheduler.shutdown(Duration.ofSeconds(5));
+            noQueue.shutdownNow();
+        }
+    }
 }

@@ -80,6 +80,9 @@ final class ParkedFirings {
 
         /** The firing's attempt is tracked (or it is over): it no longer counts as parked. */
         void tracked();
+
+        /** Whether an attempt was handed to this worker ({@link #runOnIt}). */
+        boolean hasAttempt();
     }
 
     /**
@@ -196,6 +199,12 @@ final class ParkedFirings {
         @Override
         public void tracked() {
             unhold();
+        }
+
+        @Override
+        public boolean hasAttempt() {
+            Runnable attempt = handedOver;
+            return attempt != null && attempt != NOTHING;
         }
 
         private void handOver(Runnable attempt) {
