@@ -336,4 +336,96 @@ class ClaimAheadTest extends SchedulerTestSupport {
             noQueue.shutdownNow();
         }
     }
+
+    @Test
+    void aFiringJoinedToItsInstantWhileTheExecutorRefusesItsWorkerStillRuns() {
+        // The dispatcher parks b (its entry listed, its worker not yet taken) while a's worker wakes
+        // for the same instant and joins it; the executor then refuses b's worker (shut down, or a
+        // pool without a queue whose last worker is slow to return). A joined firing's attempt is
+        // handed to its own worker: one that never starts would leave b's run recorded and unrun,
+        // its slot and its place in the in-flight count held for good. Real clock: the interleaving
+        // is forced by latches, and only "eventually" depends on time.
+        java.util.concurrent.CountDownLatch dispatched = new java.util.concurrent.CountDownLatch(1);
+        NaiveJobStore watched = new NaiveJobStore() {
+            @Override
+            public List<Dispatch.Result> dispatch(List<Dispatch> dispatches) {
+                try {
+                    return super.dispatch(dispatches);
+                } finally {
+                    dispatched.countDown();
+                }
+            }
+        };
+        java.util.concurrent.atomic.AtomicInteger parkedWorkers = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.ThreadPoolExecutor refusesSecond = new java.util.concurrent.ThreadPoolExecutor(4, 4, 1,
+                java.util.concurrent.TimeUnit.MINUTES, new java.util.concurrent.LinkedBlockingQueue<>()) {
+            @Override
+            public void execute(Runnable command) {
+                if (command.getClass().getName().endsWith("ParkedFirings$Entry") && parkedWorkers.incrementAndGet() == 2) {
+                    try {
+                        // Until the first parked worker has fired its instant (with this one, if it joined it).
+                        dispatched.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    throw new java.util.concurrent.RejectedExecutionException("refused for the test");
+                }
+                super.execute(command);
+            }
+        };
+        java.util.Map<String, Integer> runs = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.concurrent.CountDownLatch bothRan = new java.util.concurrent.CountDownLatch(2);
+        Scheduler real = Scheduler.builder().store(watched).executor(refusesSecond).claimAhead(Duration.ofMillis(300))
+                .task("record", ctx -> {
+                    runs.merge(ctx.jobId(), 1, Integer::sum);
+                    bothRan.countDown();
+                }).build();
+        try {
+            Instant fire = java.time.Clock.systemUTC().instant().plusSeconds(1);
+            real.add(JobDefinition.of("a", "record", Triggers.once(fire)));
+            real.add(JobDefinition.of("b", "record", Triggers.once(fire)));
+            real.start();
+            assertThat(bothRan.await(10, java.util.concurrent.TimeUnit.SECONDS)).as("both bodies ran").isTrue();
+            assertThat(parkedWorkers.get()).as("the race was staged").isGreaterThanOrEqualTo(2);
+            assertThat(runs).containsOnly(java.util.Map.entry("a", 1), java.util.Map.entry("b", 1));
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        } finally {
+            real.shutdown(Duration.ofSeconds(5));
+            refusesSecond.shutdownNow();
+        }
+    }
+
+    @Test
+    void fixedDelayFiringsJoinedToTheirInstantRunOnTheirOwnWorkersNotResubmittedToABoundedExecutor() {
+        // As firingsJoinedToTheirInstantRunOnTheirOwnWorkersNotResubmittedToABoundedExecutor, for a
+        // job whose next fire time depends on its run's end (fixed delay): decided through
+        // AttemptRunner.dispatch, its attempt goes back to the executor while its own parked worker
+        // still waits to be let go, and a pool without a queue refuses it (reported missed).
+        java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.ThreadPoolExecutor noQueue = new java.util.concurrent.ThreadPoolExecutor(3, 3, 1,
+                java.util.concurrent.TimeUnit.MINUTES, new java.util.concurrent.SynchronousQueue<>());
+        try {
+            start(builder().executor(noQueue).claimAhead(Duration.ofMillis(100))
+                    .task("record", ctx -> {
+                        starts.add(ctx.actualStart());
+                        fireTimes.add(ctx.scheduledFireTime());
+                    })
+                    .task("busy", ctx -> busy.await()));
+            scheduler.add(JobDefinition.of("x", "record", Triggers.fixedDelay(Duration.ofHours(1), FIRE)));
+            scheduler.add(JobDefinition.of("y", "record", Triggers.fixedDelay(Duration.ofHours(1), FIRE)));
+            clock.advanceTo(FIRE.minusMillis(50));
+            assertThat(store.list().stream().filter(j -> j.claimedFireTime() != null)).as("both parked").hasSize(2);
+            scheduler.add(JobDefinition.of("busy", "busy", Triggers.once(FIRE.minusMillis(10))));
+            clock.advanceTo(FIRE.minusMillis(10)); // the third worker is now busy
+
+            clock.advanceTo(FIRE);
+            assertThat(events.of(JobEvent.Missed.class)).isEmpty();
+            assertThat(fireTimes).containsExactly(FIRE, FIRE);
+        } finally {
+            busy.countDown();
+            scheduler.shutdown(Duration.ofSeconds(5));
+            noQueue.shutdownNow();
+        }
+    }
 }

@@ -170,7 +170,7 @@ final class FiringDispatcher {
         for (int i = 0; i < claims.size(); i++) {
             Decided d;
             try {
-                d = decide(claims.get(i), now, true);
+                d = decide(claims.get(i), now, workers.get(i));
             } catch (Throwable e) {
                 putBack(claims.get(i), e);
                 d = null;
@@ -178,9 +178,10 @@ final class FiringDispatcher {
             if (d != null) {
                 decided.add(d);
                 onWorkers.add(workers.get(i));
-            } else {
-                // Over, or its attempt tracked by the dispatch in decide: it must not stay held
-                // while an attempt of the instant runs on the leader's thread.
+            } else if (!workers.get(i).hasAttempt()) {
+                // Over: it must not stay held while an attempt of the instant runs on the
+                // leader's thread. (One handed its attempt in decide stops being held when the
+                // attempt is tracked.)
                 workers.get(i).tracked();
             }
         }
@@ -368,18 +369,20 @@ final class FiringDispatcher {
      * (an unreadable job, a recovery, a fixed-delay job that keeps its claim while it runs).
      */
     private Decided decide(Firing firing, Instant now) {
-        return decide(firing, now, false);
+        return decide(firing, now, null);
     }
 
     /**
-     * @param parked the firing was claimed ahead and its worker woke for it: it is planned as at its
+     * @param parkedOn the worker parked for the firing, when it was claimed ahead and its worker woke
+     *               for it (null otherwise): it is planned as at its
      *               fire time. On a starved machine the worker may wake late, and planning at the
      *               wake-up would fold the next fire times into this run, where a crash of this node
      *               would lose them unrecorded (a run record names one fire time); they stay in the
      *               schedule instead. Late beyond its grace, it goes back to the schedule unchanged,
      *               where the dispatcher's rules (missed, coalesce) apply.
      */
-    private Decided decide(Firing firing, Instant now, boolean parked) {
+    private Decided decide(Firing firing, Instant now, ParkedFirings.Worker parkedOn) {
+        boolean parked = parkedOn != null;
         StoredJob stored = firing.job();
         ctx.bus().publish(() -> new JobEvent.Claimed(stored.id(), stored.task(), firing.fireTime(), firing.recovery(), now));
         JobDefinition job;
@@ -431,6 +434,14 @@ final class FiringDispatcher {
         if (job.trigger().dependsOnCompletion()) {
             if (plan.run().isEmpty()) {
                 keeper.firingOver(new ActiveFiring(job, firing.fireTime(), firing, firing.recovery()), now);
+            } else if (parked) {
+                // Its attempt runs on its own parked worker, as every parked firing's does: back
+                // through the executor it would race that worker's return to the pool, and a pool
+                // without a queue would refuse it (reported missed although a worker was kept for it).
+                ActiveFiring begun = admission.begin(new ActiveFiring(job, plan.run().get(0), firing, firing.recovery()));
+                if (begun != null) {
+                    parkedOn.runOnIt(() -> runner.startHere(begun, parkedOn::tracked));
+                }
             } else {
                 runner.dispatch(new ActiveFiring(job, plan.run().get(0), firing, firing.recovery()));
             }

@@ -80,6 +80,9 @@ final class ParkedFirings {
 
         /** The firing's attempt is tracked (or it is over): it no longer counts as parked. */
         void tracked();
+
+        /** Whether an attempt was handed to this worker ({@link #runOnIt}). */
+        boolean hasAttempt();
     }
 
     /**
@@ -196,6 +199,12 @@ final class ParkedFirings {
         @Override
         public void tracked() {
             unhold();
+        }
+
+        @Override
+        public boolean hasAttempt() {
+            Runnable attempt = handedOver;
+            return attempt != null && attempt != NOTHING;
         }
 
         private void handOver(Runnable attempt) {
@@ -327,6 +336,12 @@ final class ParkedFirings {
     /**
      * Takes the other parked firings of {@code leader}'s instant that nobody took yet, for the leader
      * to fire with its own; their workers are released and wait to be handed their attempts.
+     *
+     * <p>Only firings whose worker is already running are taken: a joined firing's attempt can run
+     * nowhere but on its own worker, and one the executor has not started may never start (refused
+     * while {@link #park} was still handing it over, or queued behind other work and then drained by
+     * a shutdown); its run would stay recorded and unrun. A worker that has set {@code thread} has
+     * started and will see {@link #JOINED}; one not started yet fires its firing itself.
      */
     private List<Entry> joinSameInstant(Entry leader) {
         if (!holding) {
@@ -334,7 +349,8 @@ final class ParkedFirings {
         }
         List<Entry> joined = new ArrayList<>();
         for (Entry e : entries) {
-            if (e != leader && e.fireTime.equals(leader.fireTime) && e.taken.compareAndSet(FREE, JOINED)) {
+            if (e != leader && e.fireTime.equals(leader.fireTime) && e.thread != null
+                    && e.taken.compareAndSet(FREE, JOINED)) {
                 entries.remove(e);
                 e.release();
                 joined.add(e);
