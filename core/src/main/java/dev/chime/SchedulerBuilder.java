@@ -191,8 +191,8 @@ public final class SchedulerBuilder {
      * change to the job in the meantime wins, and pause or shutdown put it back unrun. Zero turns it
      * off. Default on a real clock: on a store shared with other nodes, 50 ms on every node (a
      * database's claim takes milliseconds, tens when every node claims at one instant, and a firing
-     * whose claim answers after its fire time is not parked at all; one window for all nodes keeps
-     * their shares even); on a store of one node, 5 ms, or four times the store's recent round trip
+     * whose claim answers after its fire time is not parked at all; one window for all nodes, so
+     * that none claims every instant before the others because its window is wider); on a store of one node, 5 ms, or four times the store's recent round trip
      * of claims that found firings when that is longer, up to 100 ms. A window set here is fixed. Zero with a
      * {@link TestClock}, whose passes fire what is due at their instant (set it to test parking).
      * Ignored with an executor whose thread count the scheduler cannot tell (not a

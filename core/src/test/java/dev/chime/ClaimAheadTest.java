@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -141,6 +142,25 @@ class ClaimAheadTest extends SchedulerTestSupport {
         clock.advanceTo(FIRE.minusNanos(1));
         assertThat(stored("job").claimedFireTime()).isNull();
         assertThat(stored("job").nextFireTime()).isEqualTo(FIRE);
+        clock.advanceTo(FIRE);
+        assertThat(starts).containsExactly(FIRE);
+    }
+
+    @Test
+    void anInterruptedParkedWorkerKeepsWaitingForItsFireTimeInsteadOfSpinning() {
+        start(parking(2)).add(JobDefinition.of("job", "record", Triggers.once(FIRE)));
+        clock.advanceTo(FIRE.minusMillis(50));
+        Thread parked = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> LockSupport.getBlocker(t) != null
+                        && LockSupport.getBlocker(t).getClass().getName().startsWith("dev.chime.internal.ParkedFirings"))
+                .findFirst().orElseThrow();
+
+        parked.interrupt();
+        // A spinning worker never looks settled: the clock's next step would wait for it in vain.
+        clock.advanceTo(FIRE.minusNanos(1));
+        assertThat(parked.getState()).isIn(Thread.State.WAITING, Thread.State.TIMED_WAITING);
+        assertThat(starts).isEmpty();
+
         clock.advanceTo(FIRE);
         assertThat(starts).containsExactly(FIRE);
     }

@@ -52,7 +52,9 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
         }
         // Nodes of one cluster claim the same instants: a window that followed each node's own
         // claims would differ between nodes, and the widest node would claim every instant first
-        // and leave the others nothing to run. One window for all keeps the shares even.
+        // and leave the others nothing to run. One window for all takes that systematic lead away;
+        // what still spreads an instant over the nodes is that each claims only for its free
+        // workers (ClaimBudget), so a node that happens to wake first cannot take more.
         return parts.store().sharedWithOtherNodes() ? ClaimWindow.fixed(SHARED_CLAIM_AHEAD)
                 : ClaimWindow.followingClaims(Duration.ofMillis(DEFAULT_CLAIM_AHEAD_MILLIS));
     }

@@ -263,6 +263,11 @@ final class ParkedFirings {
                     } else {
                         LockSupport.parkNanos(this, left);
                     }
+                    // A stray interrupt (a timeout's that came late to this pool thread, or the
+                    // user's shutdownNow of their executor) would make every park return at once:
+                    // a spin, and with a test clock a worker that never settles. It is dropped;
+                    // the scheduler's own shutdown and pause let a parked worker go.
+                    Thread.interrupted();
                 }
             } finally {
                 thread = null;
