@@ -3,12 +3,14 @@ package dev.chime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.chime.spi.Dispatch;
+import dev.chime.spi.Firing;
 import dev.chime.spi.NaiveJobStore;
 import dev.chime.spi.StoredJob;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
@@ -144,6 +146,34 @@ class ClaimAheadTest extends SchedulerTestSupport {
         assertThat(stored("job").nextFireTime()).isEqualTo(FIRE);
         clock.advanceTo(FIRE);
         assertThat(starts).containsExactly(FIRE);
+    }
+
+    @Test
+    void aFiringNotYetDueHandedOutByAClaimOfDueFiringsStartsAtItsFireTimeNotBefore() {
+        // store-jdbc does this: a claim adopts what an earlier call of the node claimed, ahead of
+        // time, before that call's answer was lost.
+        AtomicBoolean adoptOnce = new AtomicBoolean(true);
+        NaiveJobStore adopting = new NaiveJobStore() {
+            @Override
+            public synchronized List<Firing> claimDue(Instant now, int limit) {
+                return super.claimDue(adoptOnce.getAndSet(false) ? now.plusMillis(30) : now, limit);
+            }
+        };
+        scheduler = Scheduler.builder().clock(clock).store(adopting).threads(2).task("record", ctx -> {
+            starts.add(ctx.actualStart());
+            fireTimes.add(ctx.scheduledFireTime());
+        }).build();
+        scheduler.start();
+        scheduler.add(JobDefinition.of("due", "record", Triggers.once(FIRE.minusMillis(30))));
+        scheduler.add(JobDefinition.of("job", "record", Triggers.once(FIRE)));
+
+        clock.advanceTo(FIRE.minusMillis(30));
+        assertThat(fireTimes).containsExactly(FIRE.minusMillis(30));
+        assertThat(adopting.get("job").orElseThrow().claimedFireTime()).isNull();
+
+        clock.advanceTo(FIRE);
+        assertThat(starts).containsExactly(FIRE.minusMillis(30), FIRE);
+        assertThat(fireTimes).containsExactly(FIRE.minusMillis(30), FIRE);
     }
 
     @Test

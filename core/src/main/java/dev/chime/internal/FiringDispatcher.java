@@ -79,7 +79,8 @@ final class FiringDispatcher {
                 return true;
             }
             claimed = claim(now, Math.min(room, CLAIM_BATCH));
-            handleBatch(claimed, now);
+            handleClaimed(claimed, now, claimAhead.isOff() ? 0
+                    : ctx.budget().freeWorkersToPark(ctx.tracker().inFlight(), ctx.tracker().workersInUse()));
             // A long burst must not hold timeouts and retries back until the pass ends.
             runner.expireTimeouts();
             runner.runDueRetries();
@@ -143,13 +144,27 @@ final class FiringDispatcher {
         if (free <= 0) {
             return;
         }
-        List<Firing> claimed = claim(now.plus(claimAhead.current()), Math.min(free, CLAIM_BATCH));
-        List<Firing> dueNow = new ArrayList<>();
+        handleClaimed(claim(now.plus(claimAhead.current()), Math.min(free, CLAIM_BATCH)), now, free);
+    }
+
+    /**
+     * Handles what is due at once and parks a firing claimed before its fire time on one of
+     * {@code parkable} free workers; with none left it goes back to the store unchanged, never
+     * started early. A claim of due firings can hand out one not yet due: store-jdbc adopts the
+     * claims of an earlier call of this node whose answer was lost, and that call may have claimed
+     * ahead.
+     */
+    private void handleClaimed(List<Firing> claimed, Instant now, int parkable) {
+        List<Firing> dueNow = new ArrayList<>(claimed.size());
+        int parkedNow = 0;
         for (Firing f : claimed) {
             if (f.recovery() || !f.fireTime().isAfter(now)) {
                 dueNow.add(f);
-            } else {
+            } else if (parkedNow < parkable) {
                 parked.park(f);
+                parkedNow++;
+            } else {
+                putBackUnchanged(f);
             }
         }
         handleBatch(dueNow, now);
