@@ -12,15 +12,12 @@ import java.time.Instant;
  * firing overwrites in place. A firing therefore allocates nothing that outlives it; the
  * {@link StoredJob} the SPI hands out is built from these fields when asked for ({@link #toStoredJob}).
  *
- * <p>Per-fire writes store primitives only (the outcome as its ordinal, not the enum): a reference
- * written into an old-generation object dirties a G1 card that its refinement threads must then
- * scan, which once cost a third of all CPU at a million jobs (BENCHMARKS.md). Not thread-safe: the
- * store uses it under its lock.
+ * <p>Per-fire writes store primitives only: a reference written into an old-generation object
+ * dirties a G1 card that its refinement threads must then scan, which once cost a third of all CPU
+ * at a million jobs (BENCHMARKS.md). (A failure's message is the exception: a rare, young string.)
+ * Not thread-safe: the store uses it under its lock.
  */
 final class JobEntry {
-
-    private static final Outcome[] OUTCOMES = Outcome.values();
-    private static final byte NO_RUN = -1;
 
     final String id;
     /** Where the store's index and slot table know this job by. */
@@ -42,14 +39,8 @@ final class JobEntry {
 
     private long version;
 
-    private byte lastOutcome = NO_RUN;
-    private long lastScheduledSeconds;
-    private int lastScheduledNanos;
-    private long lastFinishedSeconds;
-    private int lastFinishedNanos;
-    private long lastDurationSeconds;
-    private int lastDurationNanos;
-    private String lastError;
+    /** Null until the job's first recorded outcome; then kept, and overwritten in place by each one after. */
+    private RecordedRun lastRun;
 
     JobEntry(String id, int slot) {
         this.id = id;
@@ -92,18 +83,13 @@ final class JobEntry {
 
     void setLastRun(LastRun run) {
         if (run == null) {
-            lastOutcome = NO_RUN;
-            lastError = null;
-            return;
+            lastRun = null;
+        } else {
+            if (lastRun == null) {
+                lastRun = new RecordedRun();
+            }
+            lastRun.set(run);
         }
-        lastOutcome = (byte) run.outcome().ordinal();
-        lastScheduledSeconds = run.scheduledFireTime().getEpochSecond();
-        lastScheduledNanos = run.scheduledFireTime().getNano();
-        lastFinishedSeconds = run.finishedAt().getEpochSecond();
-        lastFinishedNanos = run.finishedAt().getNano();
-        lastDurationSeconds = run.duration().getSeconds();
-        lastDurationNanos = run.duration().getNano();
-        lastError = run.error();
     }
 
     private void setNext(Instant nextFireTime) {
@@ -143,19 +129,45 @@ final class JobEntry {
         return claimed ? Instant.ofEpochSecond(claimedSeconds, claimedNanos) : null;
     }
 
-    LastRun lastRun() {
-        if (lastOutcome == NO_RUN) {
-            return null;
-        }
-        return new LastRun(OUTCOMES[lastOutcome],
-                Instant.ofEpochSecond(lastScheduledSeconds, lastScheduledNanos),
-                Instant.ofEpochSecond(lastFinishedSeconds, lastFinishedNanos),
-                Duration.ofSeconds(lastDurationSeconds, lastDurationNanos), lastError);
-    }
-
     /** The job as the SPI sees it, built afresh. */
     StoredJob toStoredJob() {
         return new StoredJob(id, task, triggerSpec, optionsJson, dataJson, paused,
-                hasNext ? Instant.ofEpochSecond(nextSeconds, nextNanos) : null, claimedFireTime(), lastRun(), version);
+                hasNext ? Instant.ofEpochSecond(nextSeconds, nextNanos) : null, claimedFireTime(),
+                lastRun == null ? null : lastRun.toLastRun(), version);
+    }
+
+    /**
+     * A job's latest outcome as primitives, written over by each outcome after the first (the
+     * outcome by ordinal: a reference to the enum constant would dirty a card). Kept apart from
+     * the entry so that a job that has not run yet pays nothing for it.
+     */
+    private static final class RecordedRun {
+        private static final Outcome[] OUTCOMES = Outcome.values();
+
+        private byte outcome;
+        private long scheduledSeconds;
+        private int scheduledNanos;
+        private long finishedSeconds;
+        private int finishedNanos;
+        private long durationSeconds;
+        private int durationNanos;
+        private String error;
+
+        void set(LastRun run) {
+            outcome = (byte) run.outcome().ordinal();
+            scheduledSeconds = run.scheduledFireTime().getEpochSecond();
+            scheduledNanos = run.scheduledFireTime().getNano();
+            finishedSeconds = run.finishedAt().getEpochSecond();
+            finishedNanos = run.finishedAt().getNano();
+            durationSeconds = run.duration().getSeconds();
+            durationNanos = run.duration().getNano();
+            error = run.error();
+        }
+
+        LastRun toLastRun() {
+            return new LastRun(OUTCOMES[outcome], Instant.ofEpochSecond(scheduledSeconds, scheduledNanos),
+                    Instant.ofEpochSecond(finishedSeconds, finishedNanos),
+                    Duration.ofSeconds(durationSeconds, durationNanos), error);
+        }
     }
 }
