@@ -9,21 +9,15 @@ import java.util.Arrays;
  * allocate nothing (but when an array grows) and write no references, so a firing leaves nothing
  * behind for the garbage collector to copy and no old-generation card for G1 to refine.
  *
- * <p>Two slots due at one instant come out in the order of {@link TieBreak}. Not thread-safe: the
- * store calls it under its lock.
+ * <p>Two slots due at one instant come out lowest slot first: a comparison never leaves these
+ * arrays (comparing the jobs' ids on ties made a million jobs due at one instant claim at less than
+ * half the rate). Not thread-safe: the store calls it under its lock.
  */
 final class FireTimeIndex {
-
-    /** Orders two slots with the same fire time; must be a total order over the slots in the index. */
-    @FunctionalInterface
-    interface TieBreak {
-        int compare(int slotA, int slotB);
-    }
 
     private static final int ARITY = 4;
     private static final int ABSENT = -1;
 
-    private final TieBreak tieBreak;
     /** Heap order: position i holds slot {@code slots[i]} due at {@code seconds[i]}, {@code nanos[i]}. */
     private long[] seconds = new long[16];
     private int[] nanos = new int[16];
@@ -32,8 +26,7 @@ final class FireTimeIndex {
     private int[] positions = new int[16];
     private int size;
 
-    FireTimeIndex(TieBreak tieBreak) {
-        this.tieBreak = tieBreak;
+    FireTimeIndex() {
         Arrays.fill(positions, ABSENT);
     }
 
@@ -164,14 +157,14 @@ final class FireTimeIndex {
         return precedes(epochSecond, nano, slot, seconds[at], nanos[at], slots[at]);
     }
 
-    private boolean precedes(long aSeconds, int aNanos, int aSlot, long bSeconds, int bNanos, int bSlot) {
+    private static boolean precedes(long aSeconds, int aNanos, int aSlot, long bSeconds, int bNanos, int bSlot) {
         if (aSeconds != bSeconds) {
             return aSeconds < bSeconds;
         }
         if (aNanos != bNanos) {
             return aNanos < bNanos;
         }
-        return tieBreak.compare(aSlot, bSlot) < 0;
+        return aSlot < bSlot;
     }
 
     private void ensureSlot(int slot) {

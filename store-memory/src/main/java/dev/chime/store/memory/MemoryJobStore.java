@@ -51,9 +51,10 @@ public final class MemoryJobStore implements JobStore, ClusterView {
     private int slotsInUse;
     /**
      * Exactly the jobs that are neither paused nor claimed and have a next fire time. Jobs due at
-     * one instant come out in id order.
+     * one instant come out in slot order: the order they were added in, but that a new job takes
+     * the slot of the last one removed.
      */
-    private final FireTimeIndex schedule = new FireTimeIndex((a, b) -> entries[a].id.compareTo(entries[b].id));
+    private final FireTimeIndex schedule = new FireTimeIndex();
     private final Map<String, String> canonical = new HashMap<>();
     private final AtomicLong fences = new AtomicLong();
     /** Kept up to date by assign/forget so counts() need not scan. */

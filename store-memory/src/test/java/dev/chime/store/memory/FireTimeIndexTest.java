@@ -11,10 +11,10 @@ import org.junit.jupiter.api.Test;
 
 class FireTimeIndexTest {
 
-    private final FireTimeIndex index = new FireTimeIndex(Integer::compare);
+    private final FireTimeIndex index = new FireTimeIndex();
 
     @Test
-    void pollsEarliestFirstBySecondsThenNanosThenTieBreak() {
+    void pollsEarliestFirstBySecondsThenNanosThenLowestSlot() {
         index.add(5, 10, 0);
         index.add(3, 9, 999_999_999);
         index.add(7, 10, 0);
