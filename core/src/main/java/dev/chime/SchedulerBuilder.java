@@ -38,7 +38,6 @@ public final class SchedulerBuilder {
 
     private static final Logger LOG = LoggerFactory.getLogger(SchedulerBuilder.class);
     private static final AtomicInteger NAMES = new AtomicInteger();
-    static final long DEFAULT_CLAIM_AHEAD_MILLIS = 5;
     /** A parked firing holds a worker and its claim; more than a second of that is a mistake. */
     private static final Duration MAX_CLAIM_AHEAD = Duration.ofSeconds(1);
 
@@ -190,7 +189,11 @@ public final class SchedulerBuilder {
      * Only free workers take firings ahead, one each, and one worker always stays free (a single-worker
      * scheduler parks nothing); the firing keeps its claim while parked, so a
      * change to the job in the meantime wins, and pause or shutdown put it back unrun. Zero turns it
-     * off. Default: 5 ms on a real clock; zero with a
+     * off. Default on a real clock: on a store shared with other nodes, 50 ms on every node (a
+     * database's claim takes milliseconds, tens when every node claims at one instant, and a firing
+     * whose claim answers after its fire time is not parked at all; one window for all nodes, so
+     * that none claims every instant before the others because its window is wider); on a store of one node, 5 ms, or four times the store's recent round trip
+     * of claims that found firings when that is longer, up to 100 ms. A window set here is fixed. Zero with a
      * {@link TestClock}, whose passes fire what is due at their instant (set it to test parking).
      * Ignored with an executor whose thread count the scheduler cannot tell (not a
      * {@code ThreadPoolExecutor}).
@@ -255,7 +258,7 @@ public final class SchedulerBuilder {
         DefaultScheduler scheduler = new DefaultScheduler(new DefaultScheduler.Parts(schedulerName, clock, chosenStore,
                 ownsStore, triggers, new RegisteredTasks(tasks, jobFactory), exec, ownsExecutor, allListeners,
                 pollInterval, driveByClock, maxInFlight > 0 ? maxInFlight : ownsExecutor ? 100 * threads : 1024,
-                claimAhead != null ? claimAhead : driveByClock ? Duration.ZERO : Duration.ofMillis(DEFAULT_CLAIM_AHEAD_MILLIS)));
+                claimAhead));
         if (driveByClock) {
             ((TestClock) clock).drive(scheduler);
         }

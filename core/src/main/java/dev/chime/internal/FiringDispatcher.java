@@ -36,7 +36,7 @@ final class FiringDispatcher {
     private final MisfirePlanner planner = new MisfirePlanner(saturation);
     /** The tasks this node can run, so the store hands out no others; null when the factory cannot list them. */
     private final Set<String> runnableTasks;
-    private final Duration claimAhead;
+    private final ClaimWindow claimAhead;
     private final ParkedFirings parked;
 
     /**
@@ -44,14 +44,15 @@ final class FiringDispatcher {
      *                   (zero: claimed when due, as a {@code TestClock} pass does by default)
      */
     FiringDispatcher(EngineContext ctx, Admission admission, AttemptRunner runner, ScheduleKeeper keeper,
-                     Duration claimAhead, boolean driveByClock) {
+                     ClaimWindow claimAhead, boolean driveByClock) {
         this.ctx = ctx;
         this.admission = admission;
         this.runner = runner;
         this.keeper = keeper;
         this.runnableTasks = ctx.jobFactory().knownTasks().orElse(null);
         this.claimAhead = claimAhead;
-        this.parked = new ParkedFirings(ctx, claimAhead, driveByClock, this::fireAtDue, this::putBackUnchanged);
+        this.parked = new ParkedFirings(ctx, claimAhead.widest(), driveByClock, this::fireTogetherAtDue,
+                this::putBackUnchanged);
     }
 
     /**
@@ -78,7 +79,8 @@ final class FiringDispatcher {
                 return true;
             }
             claimed = claim(now, Math.min(room, CLAIM_BATCH));
-            handleBatch(claimed, now);
+            handleClaimed(claimed, now, claimAhead.isOff() ? 0
+                    : ctx.budget().freeWorkersToPark(ctx.tracker().inFlight(), ctx.tracker().workersInUse()));
             // A long burst must not hold timeouts and retries back until the pass ends.
             runner.expireTimeouts();
             runner.runDueRetries();
@@ -91,7 +93,10 @@ final class FiringDispatcher {
     /** The one place the dispatcher asks the store for firings: due ones, or those due by {@code upTo}. */
     private List<Firing> claim(Instant upTo, int limit) {
         try {
-            return ctx.store().claimDue(upTo, limit, runnableTasks);
+            long start = ctx.ticker().nanos();
+            List<Firing> claimed = ctx.store().claimDue(upTo, limit, runnableTasks);
+            claimAhead.claimTook(ctx.ticker().nanos() - start, claimed.size());
+            return claimed;
         } catch (RuntimeException e) {
             saturation.caughtUp(); // a worker is free: waiting on the store from here is not saturation
             throw e;
@@ -132,43 +137,70 @@ final class FiringDispatcher {
      * due since the claim above) is handled at once as usual.
      */
     private void claimAhead(Instant now) {
-        if (claimAhead.isZero()) {
+        if (claimAhead.isOff()) {
             return;
         }
         int free = ctx.budget().freeWorkersToPark(ctx.tracker().inFlight(), ctx.tracker().workersInUse());
         if (free <= 0) {
             return;
         }
-        List<Firing> claimed = claim(now.plus(claimAhead), Math.min(free, CLAIM_BATCH));
-        List<Firing> dueNow = new ArrayList<>();
+        handleClaimed(claim(now.plus(claimAhead.current()), Math.min(free, CLAIM_BATCH)), now, free);
+    }
+
+    /**
+     * Handles what is due at once and parks a firing claimed before its fire time on one of
+     * {@code parkable} free workers; with none left it goes back to the store unchanged, never
+     * started early. A claim of due firings can hand out one not yet due: store-jdbc adopts the
+     * claims of an earlier call of this node whose answer was lost, and that call may have claimed
+     * ahead.
+     */
+    private void handleClaimed(List<Firing> claimed, Instant now, int parkable) {
+        List<Firing> dueNow = new ArrayList<>(claimed.size());
+        int parkedNow = 0;
         for (Firing f : claimed) {
             if (f.recovery() || !f.fireTime().isAfter(now)) {
                 dueNow.add(f);
-            } else {
+            } else if (parkedNow < parkable) {
                 parked.park(f);
+                parkedNow++;
+            } else {
+                putBackUnchanged(f);
             }
         }
         handleBatch(dueNow, now);
     }
 
     /**
-     * A parked firing's time has come: on its worker thread, what the dispatcher does for a batch,
-     * for a batch of one, and its attempt runs on this same thread (no second wake-up).
+     * Firings parked for one instant (often one), fired by the first of their workers to wake:
+     * decided as parked firings and dispatched in one store call; each attempt runs on its own
+     * firing's worker (no second wake-up, and never back through the executor).
      */
-    private void fireAtDue(Firing claim, Runnable onTracked) {
+    private void fireTogetherAtDue(List<Firing> claims, List<ParkedFirings.Worker> workers) {
         // The worker woke on the ticker; a wall clock a hair behind must not make the firing look early.
         Instant clockNow = ctx.clock().instant();
-        Instant now = clockNow.isBefore(claim.fireTime()) ? claim.fireTime() : clockNow;
-        Decided d;
-        try {
-            d = decide(claim, now, true);
-        } catch (Throwable e) {
-            putBack(claim, e);
-            return;
+        Instant fireTime = claims.get(0).fireTime();
+        Instant now = clockNow.isBefore(fireTime) ? fireTime : clockNow;
+        List<Decided> decided = new ArrayList<>(claims.size());
+        List<ParkedFirings.Worker> onWorkers = new ArrayList<>(claims.size());
+        for (int i = 0; i < claims.size(); i++) {
+            Decided d;
+            try {
+                d = decide(claims.get(i), now, workers.get(i));
+            } catch (Throwable e) {
+                putBack(claims.get(i), e);
+                d = null;
+            }
+            if (d != null) {
+                decided.add(d);
+                onWorkers.add(workers.get(i));
+            } else if (!workers.get(i).hasAttempt()) {
+                // Over: it must not stay held while an attempt of the instant runs on the
+                // leader's thread. (One handed its attempt in decide stops being held when the
+                // attempt is tracked.)
+                workers.get(i).tracked();
+            }
         }
-        if (d != null) {
-            carryOut(List.of(d), now, onTracked);
-        }
+        carryOut(decided, now, onWorkers);
     }
 
     /** Pause or shutdown: a parked claim goes back to the schedule at its own fire time; nothing runs. */
@@ -206,11 +238,11 @@ final class FiringDispatcher {
     }
 
     /**
-     * Has the store carry out the decisions; returns how many firings were put back unchanged. With
-     * {@code runHere}, the (single) firing's attempt runs on the calling thread, which calls it once
-     * the attempt is tracked.
+     * Has the store carry out the decisions; returns how many firings were put back unchanged.
+     * {@code parkedOn} (null for none) has, per decision, the worker parked for it, on which its
+     * attempt runs; otherwise attempts go to the executor.
      */
-    private int carryOut(List<Decided> decided, Instant now, Runnable runHere) {
+    private int carryOut(List<Decided> decided, Instant now, List<ParkedFirings.Worker> parkedOn) {
         if (decided.isEmpty()) {
             return 0;
         }
@@ -231,39 +263,43 @@ final class FiringDispatcher {
             return decided.size();
         }
         for (int i = 0; i < decided.size(); i++) {
-            Decided d = decided.get(i);
-            Dispatch.Result result = results.get(i);
-            boolean removed = d.dispatch().removesJob() && result.claimEnded();
-            if (removed) {
-                ctx.bus().publish(() -> new JobEvent.Removed(d.job().id(), now));
-            }
-            if (d.run() == null) {
-                continue;
-            }
-            try {
-                if (result.refusedClaimKept()) {
-                    // Reported before the job goes back: a node that dies in between leaves the
-                    // claim for its taker, never a fire time that vanished unreported.
-                    admission.refusedByStore(d.run());
-                    putBackAfterRefusal(d);
-                } else if (!result.claimEnded()) {
-                    // The claim was lost (a concurrent reschedule or remove, another node's takeover):
-                    // the change that won decides, and this firing does not run here.
-                    lostClaim(d, result);
-                } else if (result.ticket() == null) {
-                    admission.refusedByStore(d.run());
-                } else if (runHere != null) {
-                    runner.startHere(d.run().begun(result.ticket(), removed), runHere);
-                } else {
-                    runner.start(d.run().begun(result.ticket(), removed));
-                }
-            } catch (Throwable e) {
-                // Each path frees the slot before anything that can throw; the rest of the batch goes on.
-                LOG.error("job '{}': could not carry out the store's answer for its fire time {}", d.job().id(),
-                        d.dispatch().firing().fireTime(), e);
-            }
+            carryOut(decided.get(i), results.get(i), now, parkedOn == null ? null : parkedOn.get(i));
         }
         return 0;
+    }
+
+    /** One decision's share of the store's answer; {@code parkedOn} non-null runs its attempt on that worker. */
+    private void carryOut(Decided d, Dispatch.Result result, Instant now, ParkedFirings.Worker parkedOn) {
+        boolean removed = d.dispatch().removesJob() && result.claimEnded();
+        if (removed) {
+            ctx.bus().publish(() -> new JobEvent.Removed(d.job().id(), now));
+        }
+        if (d.run() == null) {
+            return;
+        }
+        try {
+            if (result.refusedClaimKept()) {
+                // Reported before the job goes back: a node that dies in between leaves the
+                // claim for its taker, never a fire time that vanished unreported.
+                admission.refusedByStore(d.run());
+                putBackAfterRefusal(d);
+            } else if (!result.claimEnded()) {
+                // The claim was lost (a concurrent reschedule or remove, another node's takeover):
+                // the change that won decides, and this firing does not run here.
+                lostClaim(d, result);
+            } else if (result.ticket() == null) {
+                admission.refusedByStore(d.run());
+            } else if (parkedOn != null) {
+                ActiveFiring begun = d.run().begun(result.ticket(), removed);
+                parkedOn.runOnIt(() -> runner.startHere(begun, parkedOn::tracked));
+            } else {
+                runner.start(d.run().begun(result.ticket(), removed));
+            }
+        } catch (Throwable e) {
+            // Each path frees the slot before anything that can throw; the rest of the batch goes on.
+            LOG.error("job '{}': could not carry out the store's answer for its fire time {}", d.job().id(),
+                    d.dispatch().firing().fireTime(), e);
+        }
     }
 
     private void putBackAfterRefusal(Decided d) {
@@ -315,8 +351,16 @@ final class FiringDispatcher {
         }
         if (firing) {
             Optional<Instant> due = ctx.store().nextDueTime(runnableTasks);
-            if (due.isPresent() && !claimAhead.isZero() && ctx.budget().freeWorkersToPark(ctx.tracker().inFlight(), ctx.tracker().workersInUse()) > 0) {
-                due = Optional.of(due.get().minus(claimAhead));
+            if (due.isPresent() && !claimAhead.isOff()) {
+                // Wake the window ahead while a worker is free to park the firing on. With none free
+                // now (bodies of the last instant still running) wake then anyway, once: workers free
+                // up in the meantime, and a dispatcher that slept until the due time would claim
+                // late. Within the window with none free, wait for the due time.
+                Instant ahead = due.get().minus(claimAhead.current());
+                if (ctx.budget().freeWorkersToPark(ctx.tracker().inFlight(), ctx.tracker().workersInUse()) > 0
+                        || ahead.isAfter(ctx.clock().instant())) {
+                    due = Optional.of(ahead);
+                }
             }
             wake = earliest(wake, due);
             wake = earliest(wake, runner.nextRetry());
@@ -340,18 +384,20 @@ final class FiringDispatcher {
      * (an unreadable job, a recovery, a fixed-delay job that keeps its claim while it runs).
      */
     private Decided decide(Firing firing, Instant now) {
-        return decide(firing, now, false);
+        return decide(firing, now, null);
     }
 
     /**
-     * @param parked the firing was claimed ahead and its worker woke for it: it is planned as at its
+     * @param parkedOn the worker parked for the firing, when it was claimed ahead and its worker woke
+     *               for it (null otherwise): it is planned as at its
      *               fire time. On a starved machine the worker may wake late, and planning at the
      *               wake-up would fold the next fire times into this run, where a crash of this node
      *               would lose them unrecorded (a run record names one fire time); they stay in the
      *               schedule instead. Late beyond its grace, it goes back to the schedule unchanged,
      *               where the dispatcher's rules (missed, coalesce) apply.
      */
-    private Decided decide(Firing firing, Instant now, boolean parked) {
+    private Decided decide(Firing firing, Instant now, ParkedFirings.Worker parkedOn) {
+        boolean parked = parkedOn != null;
         StoredJob stored = firing.job();
         ctx.bus().publish(() -> new JobEvent.Claimed(stored.id(), stored.task(), firing.fireTime(), firing.recovery(), now));
         JobDefinition job;
@@ -403,6 +449,14 @@ final class FiringDispatcher {
         if (job.trigger().dependsOnCompletion()) {
             if (plan.run().isEmpty()) {
                 keeper.firingOver(new ActiveFiring(job, firing.fireTime(), firing, firing.recovery()), now);
+            } else if (parked) {
+                // Its attempt runs on its own parked worker, as every parked firing's does: back
+                // through the executor it would race that worker's return to the pool, and a pool
+                // without a queue would refuse it (reported missed although a worker was kept for it).
+                ActiveFiring begun = admission.begin(new ActiveFiring(job, plan.run().get(0), firing, firing.recovery()));
+                if (begun != null) {
+                    parkedOn.runOnIt(() -> runner.startHere(begun, parkedOn::tracked));
+                }
             } else {
                 runner.dispatch(new ActiveFiring(job, plan.run().get(0), firing, firing.recovery()));
             }

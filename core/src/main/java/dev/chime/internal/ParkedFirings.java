@@ -3,13 +3,16 @@ package dev.chime.internal;
 import dev.chime.spi.Firing;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +27,12 @@ import org.slf4j.LoggerFactory;
  * rules, instance slots, the store's run record) is decided when it falls due, so a change to the
  * job made meanwhile, on any node, makes the claim's release fail and the firing does not run.
  * Pause and shutdown put parked claims back unchanged (at their fire time) and run nothing.
+ *
+ * <p>Firings parked for the same instant are fired together: the first of their workers to wake
+ * takes the others and has the store dispatch them all in one call (for store-jdbc, one
+ * transaction instead of one each, which is most of a parked firing's lateness on a database);
+ * each attempt then runs on its own firing's worker, handed over to it: never back through the
+ * executor, whose queue may be bounded and whose free threads are not these.
  *
  * <p>On a real clock a parked worker wakes itself ({@link LockSupport#parkNanos}); a scheduler
  * driven by a {@code TestClock} wakes its parked workers from the pass at the fire time
@@ -41,37 +50,77 @@ final class ParkedFirings {
     private final EngineContext ctx;
     private final boolean driveByClock;
     private final Duration window;
-    private final BiConsumer<Firing, Runnable> fireAtDue;
+    private final FireTogether fireTogether;
     private final Consumer<Firing> putBack;
     private final Set<Entry> entries = ConcurrentHashMap.newKeySet();
     /** False while paused or after shutdown: parked firings are put back, and no new ones stay. */
     private volatile boolean holding = true;
     private volatile boolean closed;
 
+    /** Fires the claimed firings due at one instant (one or more), as the dispatcher would a batch. */
+    @FunctionalInterface
+    interface FireTogether {
+        /**
+         * @param claims  the firings; the first is the calling worker's own
+         * @param workers per firing, the worker parked for it, on which its attempt is to run
+         */
+        void fire(List<Firing> claims, List<Worker> workers);
+    }
+
+    /** The worker thread parked for one firing. */
+    interface Worker {
+        /**
+         * Runs {@code attempt} on this worker once the firing of its instant is over (the calling
+         * worker's own once {@link FireTogether#fire} returns). The attempt must call
+         * {@link #tracked} once it counts as in flight, so that the in-flight count never dips
+         * between the parked firing and its attempt. A worker given nothing is let go when
+         * {@code fire} returns.
+         */
+        void runOnIt(Runnable attempt);
+
+        /** The firing's attempt is tracked (or it is over): it no longer counts as parked. */
+        void tracked();
+
+        /** Whether an attempt was handed to this worker ({@link #runOnIt}). */
+        boolean hasAttempt();
+    }
+
     /**
      * @param window    the claim-ahead window: how early a firing may be parked
-     * @param fireAtDue fires a claimed firing on the calling worker thread, as the dispatcher would;
-     *                  the runnable is to be called once its attempt is tracked, so that the
-     *                  in-flight count never dips between the parked firing and its attempt
+     * @param fireTogether fires the firings parked for one instant together, on the first of their
+     *                  workers to wake
      * @param putBack   gives a claim back to the schedule unchanged
      */
-    ParkedFirings(EngineContext ctx, Duration window, boolean driveByClock, BiConsumer<Firing, Runnable> fireAtDue,
+    ParkedFirings(EngineContext ctx, Duration window, boolean driveByClock, FireTogether fireTogether,
                   Consumer<Firing> putBack) {
         this.ctx = ctx;
         this.window = window;
         this.driveByClock = driveByClock;
-        this.fireAtDue = fireAtDue;
+        this.fireTogether = fireTogether;
         this.putBack = putBack;
     }
 
     /** One claimed firing waiting for its fire time. */
-    private final class Entry implements Runnable {
+    private static final int FREE = 0;
+    private static final int TAKEN = 1;
+    private static final int JOINED = 2;
+
+    private final class Entry implements Runnable, Worker {
+        /** What a joined entry's worker is handed when its firing runs nothing. */
+        private static final Runnable NOTHING = () -> { };
         final Firing claim;
         final long dueNanos;
         final Instant fireTime;
         volatile Thread thread;
-        /** Whoever sets it deals with the claim: the worker (due, or put back), or pause and shutdown. */
-        final AtomicBoolean taken = new AtomicBoolean();
+        /**
+         * Whoever moves it from {@link #FREE} deals with the claim: the worker itself or pause and
+         * shutdown ({@link #TAKEN}), or the worker firing its instant ({@link #JOINED}: this worker
+         * then waits to be handed its attempt). One state, so a worker that finds its entry taken
+         * always knows by whom.
+         */
+        final AtomicInteger taken = new AtomicInteger(FREE);
+        /** The attempt to run on this worker, or {@link #NOTHING}; null until handed over. */
+        private volatile Runnable handedOver;
         /** Set once the entry is let go (due, paused, shut down); the worker stops waiting. */
         volatile boolean released;
         private final AtomicBoolean counted = new AtomicBoolean(true);
@@ -87,16 +136,21 @@ final class ParkedFirings {
             boolean mine = false;
             try {
                 Exit exit = await();
-                if (!taken.compareAndSet(false, true)) {
-                    return; // pause or shutdown took it and put it back
+                if (!taken.compareAndSet(FREE, TAKEN)) {
+                    if (taken.get() == JOINED) {
+                        // A worker firing this instant took it; its attempt (if any) is handed here.
+                        mine = true;
+                        awaitHandedOver().run();
+                    }
+                    return; // otherwise pause or shutdown took it and put it back
                 }
                 mine = true;
                 entries.remove(this);
-                if (exit == Exit.DUE) {
-                    fireAtDue.accept(claim, this::unhold);
-                } else {
+                if (exit != Exit.DUE) {
                     putBack.accept(claim);
+                    return;
                 }
+                fireInstant();
             } catch (Throwable e) {
                 LOG.error("job '{}': its firing of {}, claimed ahead, could not be carried out", claim.jobId(), fireTime, e);
             } finally {
@@ -108,11 +162,87 @@ final class ParkedFirings {
             }
         }
 
+        /** This worker woke first for its instant: fires the instant's firings, then runs its own attempt. */
+        private void fireInstant() {
+            List<Entry> joinedEntries = joinSameInstant(this);
+            List<Firing> claims = new ArrayList<>(joinedEntries.size() + 1);
+            List<Worker> workers = new ArrayList<>(joinedEntries.size() + 1);
+            claims.add(claim);
+            workers.add(this);
+            for (Entry e : joinedEntries) {
+                claims.add(e.claim);
+                workers.add(e);
+            }
+            try {
+                fireTogether.fire(claims, workers);
+            } catch (Throwable e) {
+                // An attempt already handed over (its run recorded) still runs, here or on its worker.
+                LOG.error("job '{}': firing the instant {} failed", claim.jobId(), fireTime, e);
+            } finally {
+                // Every joined worker is let go, with its attempt or with nothing, before this
+                // worker's own body runs.
+                for (Entry e : joinedEntries) {
+                    e.handOver(NOTHING);
+                }
+            }
+            Runnable own = handedOver;
+            if (own != null) {
+                own.run();
+            }
+        }
+
+        @Override
+        public void runOnIt(Runnable attempt) {
+            handOver(attempt);
+        }
+
+        @Override
+        public void tracked() {
+            unhold();
+        }
+
+        @Override
+        public boolean hasAttempt() {
+            Runnable attempt = handedOver;
+            return attempt != null && attempt != NOTHING;
+        }
+
+        private void handOver(Runnable attempt) {
+            if (handedOver != null) {
+                return;
+            }
+            handedOver = attempt;
+            Thread t = thread;
+            if (t != null) {
+                LockSupport.unpark(t);
+            }
+        }
+
+        /** A joined worker waits (briefly: a store dispatch) for the worker firing its instant. */
+        private Runnable awaitHandedOver() {
+            thread = Thread.currentThread();
+            boolean interrupted = false;
+            try {
+                Runnable attempt;
+                while ((attempt = handedOver) == null) {
+                    LockSupport.park(this);
+                    // An interrupt (shutdownNow) must not make this a spin; it is kept for the attempt.
+                    interrupted |= Thread.interrupted();
+                }
+                return attempt;
+            } finally {
+                thread = null;
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+
         private Exit await() {
             thread = Thread.currentThread();
             try {
                 while (true) {
-                    if (!holding || taken.get()) {
+                    if (!holding || taken.get() != FREE) {
                         return Exit.PUT_BACK;
                     }
                     long left = dueNanos - ctx.ticker().nanos();
@@ -133,6 +263,11 @@ final class ParkedFirings {
                     } else {
                         LockSupport.parkNanos(this, left);
                     }
+                    // A stray interrupt (a timeout's that came late to this pool thread, or the
+                    // user's shutdownNow of their executor) would make every park return at once:
+                    // a spin, and with a test clock a worker that never settles. It is dropped;
+                    // the scheduler's own shutdown and pause let a parked worker go.
+                    Thread.interrupted();
                 }
             } finally {
                 thread = null;
@@ -156,7 +291,7 @@ final class ParkedFirings {
 
         /** Puts the claim back on the calling thread, unless the worker already took the entry. */
         void takeAndPutBack() {
-            if (!taken.compareAndSet(false, true)) {
+            if (!taken.compareAndSet(FREE, TAKEN)) {
                 return;
             }
             entries.remove(this);
@@ -203,14 +338,44 @@ final class ParkedFirings {
         }
     }
 
-    /** Wakes the parked firings whose fire time has come (the test clock's passes). */
+    /**
+     * Takes the other parked firings of {@code leader}'s instant that nobody took yet, for the leader
+     * to fire with its own; their workers are released and wait to be handed their attempts.
+     *
+     * <p>Only firings whose worker is already running are taken: a joined firing's attempt can run
+     * nowhere but on its own worker, and one the executor has not started may never start (refused
+     * while {@link #park} was still handing it over, or queued behind other work and then drained by
+     * a shutdown); its run would stay recorded and unrun. A worker that has set {@code thread} has
+     * started and will see {@link #JOINED}; one not started yet fires its firing itself.
+     */
+    private List<Entry> joinSameInstant(Entry leader) {
+        if (!holding) {
+            return List.of();
+        }
+        List<Entry> joined = new ArrayList<>();
+        for (Entry e : entries) {
+            if (e != leader && e.fireTime.equals(leader.fireTime) && e.thread != null
+                    && e.taken.compareAndSet(FREE, JOINED)) {
+                entries.remove(e);
+                e.release();
+                joined.add(e);
+            }
+        }
+        return joined;
+    }
+
+    /**
+     * Wakes the parked firings whose fire time has come (the test clock's passes): one per instant,
+     * which fires the others of its instant with its own.
+     */
     void releaseDue() {
         if (entries.isEmpty()) {
             return;
         }
         long now = ctx.ticker().nanos();
+        Set<Instant> released = new HashSet<>();
         for (Entry e : entries) {
-            if (e.dueNanos <= now) {
+            if (e.dueNanos <= now && released.add(e.fireTime)) {
                 e.release();
             }
         }

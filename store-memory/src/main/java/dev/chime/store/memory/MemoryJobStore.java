@@ -13,48 +13,51 @@ import dev.chime.spi.StoredJob;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The {@code memory} job store: two hash maps by id (the unclaimed jobs, and the few claimed at
- * this moment) plus a time-ordered index of the jobs that can fire, so the next due job is found
- * in O(log n) and a claim costs O(log n) per job. A job is in exactly one of the two maps. Nothing
- * survives the JVM. Thread-safe: every operation holds one short lock, which keeps claims
- * trivially exclusive.
+ * The {@code memory} job store: one long-lived {@link JobEntry} per job, found by id in a hash map
+ * and by fire time in a {@link FireTimeIndex} of int slots, so the next due job is found in O(1)
+ * and a claim costs O(log n) per job. Nothing survives the JVM. Thread-safe: every operation
+ * holds one short lock, which keeps claims trivially exclusive.
+ *
+ * <p>A firing (claim, release, outcome) rewrites primitive fields of the job's entry and of the
+ * index's arrays in place and allocates nothing that outlives it. Before, each firing replaced the
+ * job's record, its map node and its tree entry, which then lived for the job's whole interval:
+ * every young collection copied them (about 290 bytes a job), and those copies were the worst
+ * pauses under load (issue 20). It also writes no reference into an old-generation object, so G1
+ * has no card to refine per firing (BENCHMARKS.md: refinement was once a third of all CPU at a
+ * million jobs). The {@link StoredJob}s the SPI hands out are built from the entry when asked for.
  */
 public final class MemoryJobStore implements JobStore, ClusterView {
-
-    /** Earliest fire time first; the id breaks ties so two jobs due at one instant both stay in the index. */
-    private static final Comparator<StoredJob> BY_NEXT_FIRE =
-            Comparator.comparing(StoredJob::nextFireTime).thenComparing(StoredJob::id);
 
     /** Past this many distinct texts, sharing stops paying for itself (and must not grow without bound). */
     private static final int MAX_CANONICAL = 10_000;
 
     private final ReentrantLock lock = new ReentrantLock();
-    /** The jobs that are not claimed. */
-    private final Map<String, StoredJob> jobs = new HashMap<>();
+    private final Map<String, JobEntry> jobs = new HashMap<>();
+    /** By slot, the entry that holds it; null for a free slot. Written only when a job comes or goes. */
+    private JobEntry[] entries = new JobEntry[16];
+    private int[] freeSlots = new int[0];
+    private int freeSlotCount;
+    private int slotsInUse;
     /**
-     * The claimed jobs, kept apart from the others. A claim lasts a moment, and writing the claimed
-     * record into the big map would make every firing dirty a card of G1's old generation, which
-     * its refinement threads then scan: a third of all CPU at 1M jobs (BENCHMARKS.md). Taking the
-     * record out of the big map writes only a null there, which G1's write barrier skips.
+     * Exactly the jobs that are neither paused nor claimed and have a next fire time. Jobs due at
+     * one instant come out in slot order: the order they were added in, but that a new job takes
+     * the slot of the last one removed.
      */
-    private final Map<String, StoredJob> claims = new HashMap<>();
-    /** Exactly the jobs that are neither paused nor claimed and have a next fire time. */
-    private final TreeSet<StoredJob> schedule = new TreeSet<>(BY_NEXT_FIRE);
+    private final FireTimeIndex schedule = new FireTimeIndex();
     private final Map<String, String> canonical = new HashMap<>();
     private final AtomicLong fences = new AtomicLong();
-    /** Kept up to date by store/unindex so counts() need not scan. */
+    /** Kept up to date by assign/forget so counts() need not scan. */
     private long paused;
     /** The runs begun and not yet completed, by run id: what {@link #nodes()} shows this node running. */
     private final Map<String, NodeStatus.Run> runs = new ConcurrentHashMap<>();
@@ -64,10 +67,10 @@ public final class MemoryJobStore implements JobStore, ClusterView {
     public boolean add(StoredJob job) {
         lock.lock();
         try {
-            if (find(job.id()) != null) {
+            if (jobs.containsKey(job.id())) {
                 return false;
             }
-            store(compact(job.withVersion(0)));
+            assign(newEntry(job.id()), job, 0);
             return true;
         } finally {
             lock.unlock();
@@ -78,10 +81,12 @@ public final class MemoryJobStore implements JobStore, ClusterView {
     public void put(StoredJob job) {
         lock.lock();
         try {
-            StoredJob old = find(job.id());
-            long version = old == null ? 0 : old.version() + 1;
-            unindex(old);
-            store(compact(job.withClaim(null).withVersion(version)));
+            JobEntry entry = jobs.get(job.id());
+            if (entry == null) {
+                assign(newEntry(job.id()), job.withClaim(null), 0);
+            } else {
+                assign(entry, job.withClaim(null), entry.version() + 1);
+            }
         } finally {
             lock.unlock();
         }
@@ -91,12 +96,11 @@ public final class MemoryJobStore implements JobStore, ClusterView {
     public boolean remove(String jobId) {
         lock.lock();
         try {
-            StoredJob old = forget(jobId);
-            unindex(old);
-            if (old != null && old.paused()) {
-                paused--;
+            JobEntry entry = jobs.get(jobId);
+            if (entry != null) {
+                forget(entry);
             }
-            return old != null;
+            return entry != null;
         } finally {
             lock.unlock();
         }
@@ -106,7 +110,8 @@ public final class MemoryJobStore implements JobStore, ClusterView {
     public Optional<StoredJob> get(String jobId) {
         lock.lock();
         try {
-            return Optional.ofNullable(find(jobId));
+            JobEntry entry = jobs.get(jobId);
+            return entry == null ? Optional.empty() : Optional.of(entry.toStoredJob());
         } finally {
             lock.unlock();
         }
@@ -117,9 +122,10 @@ public final class MemoryJobStore implements JobStore, ClusterView {
         List<StoredJob> all;
         lock.lock();
         try {
-            all = new ArrayList<>(jobs.size() + claims.size());
-            all.addAll(jobs.values());
-            all.addAll(claims.values());
+            all = new ArrayList<>(jobs.size());
+            for (JobEntry entry : jobs.values()) {
+                all.add(entry.toStoredJob());
+            }
         } finally {
             lock.unlock();
         }
@@ -131,12 +137,11 @@ public final class MemoryJobStore implements JobStore, ClusterView {
     public boolean update(StoredJob job) {
         lock.lock();
         try {
-            StoredJob old = find(job.id());
-            if (old == null || old.version() != job.version()) {
+            JobEntry entry = jobs.get(job.id());
+            if (entry == null || entry.version() != job.version()) {
                 return false;
             }
-            unindex(old);
-            store(compact(job.withVersion(old.version() + 1)));
+            assign(entry, job, entry.version() + 1);
             return true;
         } finally {
             lock.unlock();
@@ -148,23 +153,16 @@ public final class MemoryJobStore implements JobStore, ClusterView {
         // Not presized: most passes on a live schedule claim one job or none, and a big empty array
         // per pass was the dispatcher's second-largest garbage at 1,000 fires/s.
         List<Firing> claimed = new ArrayList<>();
+        long nowSeconds = now.getEpochSecond();
+        int nowNanos = now.getNano();
         lock.lock();
         try {
-            // One walk in time order, taking each due job out as it goes: cheaper than a first()
-            // and a pollFirst() per job, which each descend the tree from its root.
-            Iterator<StoredJob> earliest = schedule.iterator();
-            while (claimed.size() < limit && earliest.hasNext()) {
-                StoredJob due = earliest.next();
-                if (due.nextFireTime().isAfter(now)) {
-                    break;
-                }
-                earliest.remove();
-                StoredJob claim = new StoredJob(due.id(), due.task(), due.triggerSpec(), due.optionsJson(), due.dataJson(),
-                        false, null, due.nextFireTime(), due.lastRun(), due.version() + 1);
+            while (claimed.size() < limit && schedule.firstIsDue(nowSeconds, nowNanos)) {
                 // Claimed jobs are neither paused nor indexed: no counter or index to touch.
-                jobs.remove(claim.id());
-                claims.put(claim.id(), claim);
-                claimed.add(new Firing(claim, due.nextFireTime()));
+                JobEntry due = entries[schedule.pollFirst()];
+                due.claimNext();
+                StoredJob claim = due.toStoredJob();
+                claimed.add(new Firing(claim, claim.claimedFireTime()));
             }
             return claimed;
         } finally {
@@ -191,7 +189,6 @@ public final class MemoryJobStore implements JobStore, ClusterView {
             lock.unlock();
         }
     }
-
 
     /** The next queued fire time of a run gets the next token of the same counter. */
     @Override
@@ -221,34 +218,31 @@ public final class MemoryJobStore implements JobStore, ClusterView {
     }
 
     private boolean releaseLocked(Firing firing, Instant nextFireTime) {
-        StoredJob current = heldClaim(firing);
-        if (current == null) {
+        JobEntry entry = heldClaim(firing);
+        if (entry == null) {
             return false;
         }
-        store(new StoredJob(current.id(), current.task(), current.triggerSpec(), current.optionsJson(),
-                current.dataJson(), current.paused(), nextFireTime, null, current.lastRun(), current.version() + 1));
+        entry.release(nextFireTime);
+        index(entry);
         return true;
     }
 
     private boolean removeClaimedLocked(Firing firing) {
-        StoredJob current = heldClaim(firing);
-        if (current == null) {
+        JobEntry entry = heldClaim(firing);
+        if (entry == null) {
             return false;
         }
-        claims.remove(firing.jobId());
-        if (current.paused()) {
-            paused--;
-        }
+        forget(entry);
         return true;
     }
 
-    /** The job as this firing claimed it, or null when the claim is no longer held (replaced, removed). */
-    private StoredJob heldClaim(Firing firing) {
-        StoredJob current = claims.get(firing.jobId());
-        if (current == null || current.version() != firing.job().version() || current.claimedFireTime() == null) {
+    /** The job's entry while this firing's claim holds it, or null when the claim is gone (replaced, removed). */
+    private JobEntry heldClaim(Firing firing) {
+        JobEntry entry = jobs.get(firing.jobId());
+        if (entry == null || entry.version() != firing.job().version() || !entry.claimed()) {
             return null;
         }
-        return current;
+        return entry;
     }
 
     /**
@@ -282,10 +276,9 @@ public final class MemoryJobStore implements JobStore, ClusterView {
     public void recordOutcome(String jobId, LastRun lastRun) {
         lock.lock();
         try {
-            StoredJob current = find(jobId);
-            if (current != null) {
-                unindex(current);
-                store(current.withLastRun(lastRun));
+            JobEntry entry = jobs.get(jobId);
+            if (entry != null) {
+                entry.setLastRun(lastRun);
             }
         } finally {
             lock.unlock();
@@ -296,7 +289,8 @@ public final class MemoryJobStore implements JobStore, ClusterView {
     public Optional<Instant> nextDueTime() {
         lock.lock();
         try {
-            return schedule.isEmpty() ? Optional.empty() : Optional.of(schedule.first().nextFireTime());
+            return schedule.isEmpty() ? Optional.empty()
+                    : Optional.of(Instant.ofEpochSecond(schedule.firstEpochSecond(), schedule.firstNano()));
         } finally {
             lock.unlock();
         }
@@ -306,7 +300,7 @@ public final class MemoryJobStore implements JobStore, ClusterView {
     public JobCounts counts() {
         lock.lock();
         try {
-            return new JobCounts(jobs.size() + claims.size(), paused);
+            return new JobCounts(jobs.size(), paused);
         } finally {
             lock.unlock();
         }
@@ -316,47 +310,60 @@ public final class MemoryJobStore implements JobStore, ClusterView {
     public int size() {
         lock.lock();
         try {
-            return jobs.size() + claims.size();
+            return jobs.size();
         } finally {
             lock.unlock();
         }
     }
 
-    private StoredJob find(String jobId) {
-        StoredJob job = jobs.get(jobId);
-        return job != null ? job : claims.get(jobId);
+    /** A new, empty entry for the id, in a free slot. */
+    private JobEntry newEntry(String id) {
+        int slot;
+        if (freeSlotCount > 0) {
+            slot = freeSlots[--freeSlotCount];
+        } else {
+            slot = slotsInUse++;
+            if (slot == entries.length) {
+                entries = Arrays.copyOf(entries, slot + (slot >> 1));
+            }
+        }
+        JobEntry entry = new JobEntry(id, slot);
+        entries[slot] = entry;
+        jobs.put(id, entry);
+        return entry;
     }
 
-    /** Takes the job out of whichever map holds it; returns what was there. */
-    private StoredJob forget(String jobId) {
-        StoredJob old = jobs.remove(jobId);
-        return old != null ? old : claims.remove(jobId);
+    /** Gives the entry the job's fields and version, keeping the time index and the paused count right. */
+    private void assign(JobEntry entry, StoredJob job, long version) {
+        schedule.remove(entry.slot);
+        if (entry.paused()) {
+            paused--;
+        }
+        entry.assign(compact(job), version);
+        if (entry.paused()) {
+            paused++;
+        }
+        index(entry);
     }
 
-    /** Puts the record in the map for its state, replacing the job's earlier record in either map. */
-    private void store(StoredJob job) {
-        StoredJob old = job.claimedFireTime() == null
-                ? orElse(jobs.put(job.id(), job), claims.remove(job.id()))
-                : orElse(claims.put(job.id(), job), jobs.remove(job.id()));
-        paused += (job.paused() ? 1 : 0) - (old != null && old.paused() ? 1 : 0);
-        if (isSchedulable(job)) {
-            schedule.add(job);
+    private void index(JobEntry entry) {
+        if (entry.isSchedulable()) {
+            schedule.add(entry.slot, entry.nextSeconds(), entry.nextNanos());
         }
     }
 
-    private static StoredJob orElse(StoredJob first, StoredJob second) {
-        return first != null ? first : second;
-    }
-
-    private void unindex(StoredJob job) {
-        if (job != null && isSchedulable(job)) {
-            schedule.remove(job);
+    /** Takes the job out of the map, the index and the paused count, and frees its slot. */
+    private void forget(JobEntry entry) {
+        jobs.remove(entry.id);
+        schedule.remove(entry.slot);
+        if (entry.paused()) {
+            paused--;
         }
-    }
-
-    /** Whether a job belongs in the time index: it can fire and nothing holds it back. */
-    private static boolean isSchedulable(StoredJob job) {
-        return !job.paused() && job.claimedFireTime() == null && job.nextFireTime() != null;
+        entries[entry.slot] = null;
+        if (freeSlotCount == freeSlots.length) {
+            freeSlots = Arrays.copyOf(freeSlots, Math.max(16, freeSlotCount * 2));
+        }
+        freeSlots[freeSlotCount++] = entry.slot;
     }
 
     /**
