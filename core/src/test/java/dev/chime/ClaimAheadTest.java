@@ -363,28 +363,7 @@ class ClaimAheadTest extends SchedulerTestSupport {
                 }
             }
         };
-        try {
-            start(builder().executor(noQueue).claimAhead(Duration.ofMillis(100))
-                    .task("record", ctx -> {
-                        starts.add(ctx.actualStart());
-                        fireTimes.add(ctx.scheduledFireTime());
-                    })
-                    .task("busy", ctx -> busy.await()));
-            scheduler.add(JobDefinition.of("x", "record", Triggers.once(FIRE)));
-            scheduler.add(JobDefinition.of("y", "record", Triggers.once(FIRE)));
-            clock.advanceTo(FIRE.minusMillis(50));
-            assertThat(store.list().stream().filter(j -> j.claimedFireTime() != null)).as("both parked").hasSize(2);
-            scheduler.add(JobDefinition.of("busy", "busy", Triggers.once(FIRE.minusMillis(10))));
-            clock.advanceTo(FIRE.minusMillis(10)); // the third worker is now busy
-
-            clock.advanceTo(FIRE);
-            assertThat(events.of(JobEvent.Missed.class)).isEmpty();
-            assertThat(fireTimes).containsExactly(FIRE, FIRE);
-        } finally {
-            busy.countDown();
-            scheduler.shutdown(Duration.ofSeconds(5));
-            noQueue.shutdownNow();
-        }
+        twoParkedFiringsRunWithTheThirdWorkerBusy(noQueue, busy, Triggers.once(FIRE));
     }
 
     @Test
@@ -455,6 +434,15 @@ class ClaimAheadTest extends SchedulerTestSupport {
         java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.ThreadPoolExecutor noQueue = new java.util.concurrent.ThreadPoolExecutor(3, 3, 1,
                 java.util.concurrent.TimeUnit.MINUTES, new java.util.concurrent.SynchronousQueue<>());
+        twoParkedFiringsRunWithTheThirdWorkerBusy(noQueue, busy, Triggers.fixedDelay(Duration.ofHours(1), FIRE));
+    }
+
+    /**
+     * Jobs x and y, both on {@code trigger}, parked for FIRE on two of {@code noQueue}'s three
+     * workers; the third is then busy until {@code busy} opens. Both must run at FIRE, none missed.
+     */
+    private void twoParkedFiringsRunWithTheThirdWorkerBusy(java.util.concurrent.ThreadPoolExecutor noQueue,
+                                                          java.util.concurrent.CountDownLatch busy, Trigger trigger) {
         try {
             start(builder().executor(noQueue).claimAhead(Duration.ofMillis(100))
                     .task("record", ctx -> {
@@ -462,8 +450,8 @@ class ClaimAheadTest extends SchedulerTestSupport {
                         fireTimes.add(ctx.scheduledFireTime());
                     })
                     .task("busy", ctx -> busy.await()));
-            scheduler.add(JobDefinition.of("x", "record", Triggers.fixedDelay(Duration.ofHours(1), FIRE)));
-            scheduler.add(JobDefinition.of("y", "record", Triggers.fixedDelay(Duration.ofHours(1), FIRE)));
+            scheduler.add(JobDefinition.of("x", "record", trigger));
+            scheduler.add(JobDefinition.of("y", "record", trigger));
             clock.advanceTo(FIRE.minusMillis(50));
             assertThat(store.list().stream().filter(j -> j.claimedFireTime() != null)).as("both parked").hasSize(2);
             scheduler.add(JobDefinition.of("busy", "busy", Triggers.once(FIRE.minusMillis(10))));
