@@ -77,7 +77,9 @@ public final class MemoryJobStore implements JobStore, ClusterView {
             if (jobs.containsKey(job.id())) {
                 return false;
             }
-            assign(newEntry(job.id()), job, firstVersion);
+            JobEntry entry = newEntry(job.id());
+            entry.setLastRun(job.lastRun());
+            assign(entry, job, firstVersion);
             return true;
         } finally {
             lock.unlock();
@@ -89,11 +91,13 @@ public final class MemoryJobStore implements JobStore, ClusterView {
         lock.lock();
         try {
             JobEntry entry = jobs.get(job.id());
+            long version = entry == null ? firstVersion : entry.version() + 1;
             if (entry == null) {
-                assign(newEntry(job.id()), job.withClaim(null), firstVersion);
-            } else {
-                assign(entry, job.withClaim(null), entry.version() + 1);
+                entry = newEntry(job.id());
             }
+            // A put replaces the whole job, its last outcome too; an update keeps the outcome.
+            entry.setLastRun(job.lastRun());
+            assign(entry, job.withClaim(null), version);
         } finally {
             lock.unlock();
         }
@@ -340,7 +344,10 @@ public final class MemoryJobStore implements JobStore, ClusterView {
         return entry;
     }
 
-    /** Gives the entry the job's fields and version, keeping the time index and the paused count right. */
+    /**
+     * Gives the entry the job's fields (but its last outcome) and version, keeping the time index
+     * and the paused count right.
+     */
     private void assign(JobEntry entry, StoredJob job, long version) {
         schedule.remove(entry.slot);
         if (entry.paused()) {
