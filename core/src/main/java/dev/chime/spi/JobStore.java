@@ -45,6 +45,8 @@ public interface JobStore extends AutoCloseable {
     /**
      * Replaces a job if its version still equals {@code job.version()}; the stored version becomes
      * one higher. Returns false, changing nothing, if the job is gone or was changed meanwhile.
+     * The stored last outcome is kept, whatever {@code job.lastRun()} says: {@link #recordOutcome}
+     * does not change the version, so the job read may predate the latest outcome.
      */
     boolean update(StoredJob job);
 

@@ -141,6 +141,21 @@ public abstract class JobStoreContract {
     }
 
     @Test
+    void updateKeepsAnOutcomeRecordedAfterTheJobWasRead() {
+        // recordOutcome leaves the version alone, so the version check cannot stop an older read
+        // from writing back the outcome before it: a pause racing a run's end must not lose it.
+        store.add(job("a", T0));
+        StoredJob read = store.get("a").orElseThrow();
+        LastRun run = new LastRun(Outcome.SUCCESS, T0, T0.plusSeconds(1), Duration.ofSeconds(1), null);
+        store.recordOutcome("a", run);
+
+        assertThat(store.update(read.withPaused(true, null))).isTrue();
+        StoredJob after = store.get("a").orElseThrow();
+        assertThat(after.paused()).isTrue();
+        assertThat(after.lastRun()).isEqualTo(run);
+    }
+
+    @Test
     void updateOfARemovedJobFails() {
         store.add(job("a", T0));
         StoredJob current = store.get("a").orElseThrow();

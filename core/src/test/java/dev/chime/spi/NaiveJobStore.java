@@ -71,7 +71,7 @@ public class NaiveJobStore implements JobStore {
         if (old == null || old.version() != job.version()) {
             return false;
         }
-        jobs.put(job.id(), job.withVersion(job.version() + 1));
+        jobs.put(job.id(), job.withLastRun(old.lastRun()).withVersion(job.version() + 1));
         return true;
     }
 

@@ -47,7 +47,10 @@ final class JobEntry {
         this.slot = slot;
     }
 
-    /** Takes every field of {@code job} but its id, with the given version. */
+    /**
+     * Takes every field of {@code job} but its id and last outcome, with the given version. The
+     * outcome is the caller's to set ({@link #setLastRun}): an update keeps the one recorded.
+     */
     void assign(StoredJob job, long version) {
         task = job.task();
         triggerSpec = job.triggerSpec();
@@ -62,7 +65,6 @@ final class JobEntry {
             claimedNanos = claim.getNano();
         }
         this.version = version;
-        setLastRun(job.lastRun());
     }
 
     /** Claims the next fire time: it becomes the claimed one, and the version goes up. */

@@ -57,6 +57,13 @@ public final class MemoryJobStore implements JobStore, ClusterView {
     private final FireTimeIndex schedule = new FireTimeIndex();
     private final Map<String, String> canonical = new HashMap<>();
     private final AtomicLong fences = new AtomicLong();
+    /**
+     * The version a new job starts at: above every version a removed job had. A claim or a
+     * snapshot of a job removed meanwhile then never matches a job added again under its id, whose
+     * versions would otherwise count up from 0 again and meet the old claim's (its late release
+     * would end the new job's claim and run the old definition). One number, nothing kept per id.
+     */
+    private long firstVersion;
     /** Kept up to date by assign/forget so counts() need not scan. */
     private long paused;
     /** The runs begun and not yet completed, by run id: what {@link #nodes()} shows this node running. */
@@ -70,7 +77,9 @@ public final class MemoryJobStore implements JobStore, ClusterView {
             if (jobs.containsKey(job.id())) {
                 return false;
             }
-            assign(newEntry(job.id()), job, 0);
+            JobEntry entry = newEntry(job.id());
+            entry.setLastRun(job.lastRun());
+            assign(entry, job, firstVersion);
             return true;
         } finally {
             lock.unlock();
@@ -82,11 +91,13 @@ public final class MemoryJobStore implements JobStore, ClusterView {
         lock.lock();
         try {
             JobEntry entry = jobs.get(job.id());
+            long version = entry == null ? firstVersion : entry.version() + 1;
             if (entry == null) {
-                assign(newEntry(job.id()), job.withClaim(null), 0);
-            } else {
-                assign(entry, job.withClaim(null), entry.version() + 1);
+                entry = newEntry(job.id());
             }
+            // A put replaces the whole job, its last outcome too; an update keeps the outcome.
+            entry.setLastRun(job.lastRun());
+            assign(entry, job.withClaim(null), version);
         } finally {
             lock.unlock();
         }
@@ -333,7 +344,10 @@ public final class MemoryJobStore implements JobStore, ClusterView {
         return entry;
     }
 
-    /** Gives the entry the job's fields and version, keeping the time index and the paused count right. */
+    /**
+     * Gives the entry the job's fields (but its last outcome) and version, keeping the time index
+     * and the paused count right.
+     */
     private void assign(JobEntry entry, StoredJob job, long version) {
         schedule.remove(entry.slot);
         if (entry.paused()) {
@@ -354,6 +368,7 @@ public final class MemoryJobStore implements JobStore, ClusterView {
 
     /** Takes the job out of the map, the index and the paused count, and frees its slot. */
     private void forget(JobEntry entry) {
+        firstVersion = Math.max(firstVersion, entry.version() + 1);
         jobs.remove(entry.id);
         schedule.remove(entry.slot);
         if (entry.paused()) {
