@@ -22,6 +22,37 @@ class SchedulerLifecycleTest extends SchedulerTestSupport {
     }
 
     @Test
+    void aPassUnderWayWhenThePauseComesClaimsNothingMoreAfterIt() {
+        // A store cluster test caught it: jobs added right after pause() returned were claimed and
+        // run by a dispatcher pass that had begun before it.
+        List<String> ran = new CopyOnWriteArrayList<>();
+        AtomicInteger claims = new AtomicInteger();
+        dev.chime.spi.NaiveJobStore pausingMidPass = new dev.chime.spi.NaiveJobStore() {
+            @Override
+            public synchronized List<dev.chime.spi.Firing> claimDue(Instant now, int limit) {
+                if (claims.incrementAndGet() == 1) {
+                    scheduler.pause(); // as if the user paused while this claim was under way
+                    return super.claimDue(now, 1);
+                }
+                return super.claimDue(now, limit);
+            }
+        };
+        scheduler = Scheduler.builder().clock(clock).store(pausingMidPass).threads(2)
+                .task("record", ctx -> ran.add(ctx.jobId())).build();
+        scheduler.start();
+        scheduler.add(JobDefinition.of("a", "record", Triggers.once(T0.plusSeconds(1))));
+        scheduler.add(JobDefinition.of("b", "record", Triggers.once(T0.plusSeconds(1))));
+
+        clock.advanceTo(T0.plusSeconds(1));
+        assertThat(ran).as("claimed before the pause").containsExactly("a");
+        assertThat(pausingMidPass.get("b").orElseThrow().claimedFireTime()).isNull();
+
+        scheduler.resume();
+        clock.advance(Duration.ofMillis(1));
+        assertThat(ran).containsExactly("a", "b");
+    }
+
+    @Test
     void intervalJobRunsOnceEveryIntervalAsTheClockAdvances() {
         start(counting()).add(JobDefinition.of("tick", "count", Triggers.interval(Duration.ofSeconds(10))));
 

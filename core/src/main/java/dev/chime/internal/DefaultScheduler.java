@@ -406,7 +406,7 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
         if (s != State.RUNNING && s != State.PAUSED) {
             return false;
         }
-        boolean atLimit = dispatcher.runDue(s == State.RUNNING);
+        boolean atLimit = dispatcher.runDue(() -> state.get() == State.RUNNING);
         if (atLimit) {
             tracker.onCapacity(this::wake);
         }

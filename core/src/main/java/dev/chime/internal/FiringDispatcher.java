@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,21 +59,27 @@ final class FiringDispatcher {
     /**
      * Fires what is due now, as far as the claim budget allows ({@link ClaimBudget}: what this node
      * can start soon), then claims what falls due within the claim-ahead window for its free workers
-     * to park on ({@link ParkedFirings}). {@code firing} is false while the scheduler is paused.
+     * to park on ({@link ParkedFirings}). {@code firing} is asked before every claim: false once the
+     * scheduler is paused.
      * Returns true when it stopped at the budget with work possibly left: the caller then waits for
      * a finishing attempt ({@link RunTracker#onCapacity}) rather than a time.
      */
-    boolean runDue(boolean firing) {
+    boolean runDue(BooleanSupplier firing) {
         Instant now = ctx.clock().instant();
         runner.expireTimeouts();
         parked.releaseDue();
-        if (!firing) {
+        if (!firing.getAsBoolean()) {
             saturation.caughtUp(); // lateness while paused is the user's, and counts
             return false;
         }
         runner.runDueRetries();
         List<Firing> claimed;
         do {
+            if (!firing.getAsBoolean()) {
+                // Paused during this pass: jobs added after pause() returned must not be claimed
+                // by a pass that began before it.
+                return false;
+            }
             int room = ctx.budget().claimable(ctx.tracker().inFlight(), ctx.tracker().workersInUse());
             if (room <= 0) {
                 saturation.reachedLimit(now);
@@ -86,7 +93,9 @@ final class FiringDispatcher {
             runner.runDueRetries();
         } while (!claimed.isEmpty());
         saturation.caughtUp();
-        claimAhead(now);
+        if (firing.getAsBoolean()) {
+            claimAhead(now);
+        }
         return false;
     }
 
