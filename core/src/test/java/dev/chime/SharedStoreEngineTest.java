@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.chime.spi.Firing;
 import dev.chime.spi.NaiveJobStore;
+import dev.chime.spi.RunEnd;
+import dev.chime.spi.RunEnds;
 import dev.chime.spi.RunRequest;
 import dev.chime.spi.RunTicket;
 import dev.chime.spi.StoredJob;
@@ -58,7 +60,7 @@ class SharedStoreEngineTest {
         final List<RunTicket> advanced = new CopyOnWriteArrayList<>();
 
         @Override
-        public RunTicket advanceRun(RunTicket ticket, Instant fireTime, LastRun lastRun) {
+        public RunTicket advanceRun(RunTicket ticket, Instant fireTime, RunEnd lastRun) {
             calls.add("advance " + ticket.runId());
             if (runsTakenOver) {
                 return null;
@@ -72,7 +74,7 @@ class SharedStoreEngineTest {
         }
 
         @Override
-        public java.util.concurrent.CompletionStage<Boolean> completeRunAsync(RunTicket ticket, LastRun lastRun) {
+        public java.util.concurrent.CompletionStage<Boolean> completeRunAsync(RunTicket ticket, RunEnd lastRun) {
             Duration delay = writeDelay;
             if (delay == null) {
                 return super.completeRunAsync(ticket, lastRun);
@@ -140,7 +142,7 @@ class SharedStoreEngineTest {
         }
 
         @Override
-        public boolean completeRun(RunTicket ticket, LastRun lastRun) {
+        public boolean completeRun(RunTicket ticket, RunEnd lastRun) {
             calls.add("complete " + ticket.runId());
             completed.add(ticket);
             if (fenced) {
@@ -561,7 +563,7 @@ class SharedStoreEngineTest {
         // The dead node ran T0+5s and recorded its end (outcome with it), then died before moving its
         // kept claim on; its taker put the claim back at T0+5s, and this node claims it.
         Firing claim = store.claimDue(T0.plusSeconds(5), 1).get(0);
-        store.recordOutcome("d", new LastRun(Outcome.SUCCESS, T0.plusSeconds(5), T0.plusSeconds(7), Duration.ofSeconds(2), null));
+        store.recordOutcome(RunEnds.of("d", new LastRun(Outcome.SUCCESS, T0.plusSeconds(5), T0.plusSeconds(7), Duration.ofSeconds(2), null)));
         store.recoveries.add(new Firing(store.get("d").orElseThrow(), claim.fireTime()));
         clock.advanceTo(T0.plusSeconds(8));
         scheduler.start();

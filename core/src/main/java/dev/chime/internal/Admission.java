@@ -132,7 +132,7 @@ final class Admission {
             ctx.bus().publish(new JobEvent.Missed(firing.jobId(), firing.definition().task(), fireTime, now));
         }
         try {
-            completion.completeNow(firing, new LastRun(Outcome.MISSED, firing.fireTime(), now, Duration.ZERO, null));
+            completion.completeNow(firing, RunRecords.missed(ctx, firing, now));
         } catch (RuntimeException outcome) {
             LOG.warn("job '{}': could not record the missed outcome of {} either", firing.jobId(), firing.fireTime(), outcome);
         }

@@ -7,6 +7,7 @@ import dev.chime.Outcome;
 import dev.chime.TriggerContext;
 import dev.chime.spi.Dispatch;
 import dev.chime.spi.Firing;
+import dev.chime.spi.RunEnd;
 import dev.chime.spi.RunRequest;
 import dev.chime.spi.StoredJob;
 import java.time.Duration;
@@ -570,7 +571,7 @@ final class FiringDispatcher {
     private void reportMissed(JobDefinition job, Instant fireTime, Instant now) {
         LOG.warn("job '{}' missed its fire time {} by {} (misfire grace {})", job.id(), fireTime,
                 Duration.between(fireTime, now), job.options().misfireGraceTime().orElse(null));
-        ctx.store().recordOutcome(job.id(), new LastRun(Outcome.MISSED, fireTime, now, Duration.ZERO, null));
+        ctx.store().recordOutcome(new RunEnd(RunRecords.missed(ctx, job.id(), job.task(), fireTime, now), true));
         ctx.bus().publish(() -> new JobEvent.Missed(job.id(), job.task(), fireTime, now));
     }
 

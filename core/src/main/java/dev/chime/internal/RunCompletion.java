@@ -1,7 +1,8 @@
 package dev.chime.internal;
 
 import dev.chime.JobEvent;
-import dev.chime.LastRun;
+import dev.chime.RunRecord;
+import dev.chime.spi.RunEnd;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -33,19 +34,19 @@ final class RunCompletion {
      *
      * @param lastRun the outcome to record, or null for none
      */
-    void end(Attempt attempt, LastRun lastRun) {
+    void end(Attempt attempt, RunRecord lastRun) {
         if (attempt.handOn()) {
             endHandedOn(attempt, lastRun);
         }
     }
 
     /** {@link #end} for a caller that already won {@link Attempt#handOn()}. */
-    void endHandedOn(Attempt attempt, LastRun lastRun) {
+    void endHandedOn(Attempt attempt, RunRecord lastRun) {
         ActiveFiring firing = attempt.firing();
         if (firing.ticket() == null) {
-            if (lastRun != null && !firing.removed()) {
+            if (lastRun != null) {
                 try {
-                    ctx.store().recordOutcome(firing.jobId(), lastRun);
+                    ctx.store().recordOutcome(runEnd(firing, lastRun));
                 } catch (Throwable e) {
                     LOG.error("job '{}': could not record outcome {} of {}", firing.jobId(), lastRun.outcome(), firing.fireTime(), e);
                 }
@@ -136,14 +137,14 @@ final class RunCompletion {
     }
 
     /** Ends the store's record of a run at once; false when another node took it over meanwhile. */
-    boolean completeNow(ActiveFiring firing, LastRun lastRun) {
+    boolean completeNow(ActiveFiring firing, RunRecord lastRun) {
         if (firing.ticket() == null) {
-            if (lastRun != null && !firing.removed()) {
-                ctx.store().recordOutcome(firing.jobId(), lastRun);
+            if (lastRun != null) {
+                ctx.store().recordOutcome(runEnd(firing, lastRun));
             }
             return true;
         }
-        if (ctx.store().completeRun(firing.ticket(), firing.removed() ? null : lastRun)) {
+        if (ctx.store().completeRun(firing.ticket(), runEnd(firing, lastRun))) {
             return true;
         }
         logTakenOver(firing);
@@ -151,10 +152,10 @@ final class RunCompletion {
     }
 
     /** The store's completion of the run, never throwing: a failure is logged and the stage completes anyway. */
-    private CompletionStage<Boolean> completeAsync(ActiveFiring firing, LastRun lastRun) {
+    private CompletionStage<Boolean> completeAsync(ActiveFiring firing, RunRecord lastRun) {
         CompletionStage<Boolean> stage;
         try {
-            stage = ctx.store().completeRunAsync(firing.ticket(), firing.removed() ? null : lastRun);
+            stage = ctx.store().completeRunAsync(firing.ticket(), runEnd(firing, lastRun));
         } catch (Throwable e) {
             stage = CompletableFuture.failedFuture(e);
         }
@@ -169,7 +170,7 @@ final class RunCompletion {
     }
 
     /** The firing is over: its slot is free again and a claim it kept (fixed delay) moves on. */
-    private void over(ActiveFiring firing, LastRun lastRun) {
+    private void over(ActiveFiring firing, RunRecord lastRun) {
         ctx.tracker().releaseInstance(firing.jobId());
         moveOn(firing, lastRun == null ? ctx.clock().instant() : lastRun.finishedAt());
     }
@@ -186,6 +187,14 @@ final class RunCompletion {
             LOG.error("job '{}': could not put it back after its firing of {}; the store returns it when the claim expires",
                     firing.jobId(), firing.fireTime(), e);
         }
+    }
+
+    /**
+     * The store's part of a run's end: its history entry, which becomes the job's last outcome
+     * unless the job left the store at dispatch (a job added again under its id is another job).
+     */
+    private static RunEnd runEnd(ActiveFiring firing, RunRecord run) {
+        return run == null ? null : new RunEnd(run, !firing.removed());
     }
 
     private static void logTakenOver(ActiveFiring firing) {
