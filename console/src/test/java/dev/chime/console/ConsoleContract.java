@@ -108,7 +108,7 @@ abstract class ConsoleContract {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"api/jobs", "api/job?id=a", "api/scheduler", "api/nodes", "api/tasks", "api/events", "api/me"})
+    @ValueSource(strings = {"api/jobs", "api/job?id=a", "api/scheduler", "api/nodes", "api/tasks", "api/events", "api/me", "api/history"})
     void everyApiEndpointNeedsAuthentication(String path) {
         Http.Reply none = anonymous.get(path);
         assertThat(none.status()).isEqualTo(401);
@@ -268,6 +268,50 @@ abstract class ConsoleContract {
         await().atMost(Duration.ofSeconds(10)).until(() -> scheduler.job("report").orElseThrow().lastRun().isPresent());
         assertThat(admin.get("api/job?id=report").json().path("lastRun").path("outcome").asText()).isEqualTo("SUCCESS");
         assertThat(admin.get("api/jobs?state=succeeded").json().path("total").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void theHistoryPagesRunsNewestFirstWithFiltersAndAStackTrace() {
+        add("report", "ok", "interval:PT10S");
+        add("broken", "slow", "interval:PT1H");
+        clock.advance(Duration.ofSeconds(35));
+        scheduler.remove("broken");
+        store.recordOutcome(new dev.chime.spi.RunEnd(new dev.chime.RunRecord(0, "broken", "slow", T0, 2, "node-a", T0,
+                T0.plusSeconds(40), Duration.ofSeconds(1), dev.chime.Outcome.FAILURE, "java.io.IOException: disk full",
+                "java.io.IOException: disk full\n\tat Report.run(Report.java:12)\n"), false));
+
+        JsonNode first = reader.get("api/history?id=report&limit=2").json();
+        assertThat(first.path("runs")).extracting(r -> r.path("fireTime").asText())
+                .containsExactly(T0.plusSeconds(30).toString(), T0.plusSeconds(20).toString());
+        assertThat(first.path("runs").get(0).path("outcome").asText()).isEqualTo("SUCCESS");
+        assertThat(first.path("runs").get(0).path("attempts").asInt()).isEqualTo(1);
+        JsonNode second = reader.get("api/history?id=report&limit=2&after=" + first.path("next").asText()).json();
+        assertThat(second.path("runs")).extracting(r -> r.path("fireTime").asText())
+                .containsExactly(T0.plusSeconds(10).toString(), T0.toString());
+        assertThat(second.path("next").isNull()).isTrue();
+
+        JsonNode failed = reader.get("api/history?outcome=failure,timeout").json();
+        assertThat(failed.path("runs")).singleElement().satisfies(r -> {
+            assertThat(r.path("jobId").asText()).isEqualTo("broken");
+            assertThat(r.path("error").asText()).isEqualTo("java.io.IOException: disk full");
+            assertThat(r.path("stackTrace").asText()).contains("at Report.run(Report.java:12)");
+        });
+        assertThat(reader.get("api/history?task=ok&before=" + T0.plusSeconds(15)).json().path("runs")).hasSize(2);
+    }
+
+    @Test
+    void aBadHistoryQueryIsA400NamingTheParameter() {
+        assertThat(reader.get("api/history?outcome=exploded").status()).isEqualTo(400);
+        assertThat(reader.get("api/history?outcome=exploded").json().path("error").asText())
+                .contains("query parameter 'outcome': 'exploded' is not one of");
+        assertThat(reader.get("api/history?from=yesterday").json().path("error").asText())
+                .contains("query parameter 'from': expected an instant");
+        assertThat(reader.get("api/history?after=nonsense").json().path("error").asText())
+                .contains("query parameter 'after': 'nonsense' is not a cursor");
+        assertThat(reader.get("api/history?limit=0").status()).isEqualTo(400);
+        assertThat(reader.get("api/history?from=" + T0 + "&before=" + T0).json().path("error").asText())
+                .contains("query parameters 'from' and 'before'");
+        assertThat(reader.get("api/history?id=a%0Ab").status()).isEqualTo(400);
     }
 
     @Test
