@@ -399,6 +399,48 @@ public abstract class JobStoreContract {
     }
 
     @Test
+    void staleClaimOfARemovedJobChangesNothingOnTheJobAddedAgainUnderItsId() {
+        store.add(job("a", T0));
+        Firing stale = store.claimDue(T0, 10).get(0);
+        store.remove("a");
+        // The new job goes through the same writes as the old one did up to its claim: a store
+        // whose versions count from the same start again would give its claim the stale one's version.
+        store.add(new StoredJob("a", "new-task", "interval:PT10S", "{}", null, false, T0, null, null, 0));
+        Firing current = store.claimDue(T0, 10).get(0);
+
+        assertStaleClaimChangesNothing(stale, current);
+    }
+
+    @Test
+    void staleClaimOfARemovedJobChangesNothingOnTheJobPutAgainUnderItsId() {
+        store.put(job("a", T0));
+        Firing stale = store.claimDue(T0, 10).get(0);
+        store.remove("a");
+        store.put(new StoredJob("a", "new-task", "interval:PT10S", "{}", null, false, T0, null, null, 0));
+        Firing current = store.claimDue(T0, 10).get(0);
+
+        assertStaleClaimChangesNothing(stale, current);
+    }
+
+    private void assertStaleClaimChangesNothing(Firing stale, Firing current) {
+        assertThat(store.release(stale, T0.plusSeconds(99))).as("late release of the old claim").isFalse();
+        assertThat(store.removeClaimed(stale)).as("late removeClaimed of the old claim").isFalse();
+        assertThat(store.dispatch(List.of(new Dispatch(stale, new RunRequest("a", T0, 1, false, stale.job()), null))))
+                .as("late dispatch of the old claim: no run of the old definition").containsExactly(new Dispatch.Result(null, false));
+        StoredJob read = store.get("a").orElseThrow();
+        assertThat(read.task()).isEqualTo("new-task");
+        assertThat(read.claimedFireTime()).as("the new job's claim still holds").isEqualTo(T0);
+        assertThat(read.version()).isEqualTo(current.job().version());
+
+        // And the new claim still has its run: the stale dispatch took no instance of it.
+        List<Dispatch.Result> results = store.dispatch(List.of(
+                new Dispatch(current, new RunRequest("a", T0, 1, false, null), T0.plusSeconds(10))));
+        assertThat(results.get(0).claimEnded()).isTrue();
+        assertThat(results.get(0).ticket()).isNotNull();
+        assertThat(store.get("a").orElseThrow().nextFireTime()).isEqualTo(T0.plusSeconds(10));
+    }
+
+    @Test
     void pausedJobIsNeitherDueNorClaimed() {
         store.add(job("a", T0));
         store.add(job("b", T0.plusSeconds(5)));

@@ -23,6 +23,12 @@ public class NaiveJobStore implements JobStore {
     private long fencingTokens;
     private final List<RunRecord> history = new ArrayList<>();
     private long runIds;
+    /**
+     * The version a new job starts at: above every version a removed job had, so that a late
+     * release, dispatch or removeClaimed of a removed job's claim cannot pass for one of a job
+     * added again under its id.
+     */
+    private long firstVersion;
 
     /** Fencing tokens from one counter: up with every run, so up with every run of each job. */
     @Override
@@ -46,18 +52,25 @@ public class NaiveJobStore implements JobStore {
 
     @Override
     public synchronized boolean add(StoredJob job) {
-        return jobs.putIfAbsent(job.id(), job.withVersion(0)) == null;
+        return jobs.putIfAbsent(job.id(), job.withVersion(firstVersion)) == null;
     }
 
     @Override
     public synchronized void put(StoredJob job) {
         StoredJob old = jobs.get(job.id());
-        jobs.put(job.id(), job.withClaim(null).withVersion(old == null ? 0 : old.version() + 1));
+        jobs.put(job.id(), job.withClaim(null).withVersion(old == null ? firstVersion : old.version() + 1));
     }
 
     @Override
     public synchronized boolean remove(String jobId) {
-        return jobs.remove(jobId) != null;
+        return forget(jobs.remove(jobId));
+    }
+
+    private boolean forget(StoredJob removed) {
+        if (removed != null) {
+            firstVersion = Math.max(firstVersion, removed.version() + 1);
+        }
+        return removed != null;
     }
 
     @Override
@@ -114,8 +127,7 @@ public class NaiveJobStore implements JobStore {
         if (current == null || current.version() != firing.job().version() || current.claimedFireTime() == null) {
             return false;
         }
-        jobs.remove(firing.jobId());
-        return true;
+        return forget(jobs.remove(firing.jobId()));
     }
 
     @Override

@@ -24,7 +24,10 @@ public final class Sql {
     static final String JOB_COLUMNS = "id, task, trigger_spec, options_json, data_json, paused, next_fire_time, "
             + "claimed_fire_time, version, last_outcome, last_fire_time, last_finished_at, last_duration_us, last_error";
 
-    /** How many fencing tokens a job row may hand out per microsecond of its life before a re-added row could repeat one. */
+    /**
+     * How many fencing tokens (and versions) a job row may hand out per microsecond of its life
+     * before a row added again under its id could repeat one.
+     */
     static final long FENCE_START_PER_MICROSECOND = 1024;
 
     final String jobs;
@@ -33,6 +36,7 @@ public final class Sql {
     final String now;
 
     final String insertJob;
+    final String selectFirstVersion;
     final String selectJob;
     final String selectJobForUpdate;
     final String listJobs;
@@ -90,6 +94,12 @@ public final class Sql {
         // start at 0 and stay below it.
         insertJob = "INSERT INTO " + jobs + " (" + JOB_COLUMNS + ", running, fence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, "
                 + dialect.nowMicros() + " * " + FENCE_START_PER_MICROSECOND + ")";
+        // Versions start the same way, for the same reason: a claim of a removed row (on another
+        // node, or answered late) carries a version below the first one of any row added after the
+        // removal, so its release, dispatch or removeClaimed cannot pass the version check of the
+        // new row. Read before the INSERT (not computed inside it) so that add can tell its own row
+        // from another's after a lost answer. Rows older than this rule count from 0 and stay below.
+        selectFirstVersion = "SELECT " + dialect.nowMicros() + " * " + FENCE_START_PER_MICROSECOND;
         selectJob = "SELECT " + JOB_COLUMNS + " FROM " + jobs + " WHERE id = ?";
         selectJobForUpdate = selectJob + " FOR UPDATE";
         listJobs = "SELECT " + JOB_COLUMNS + " FROM " + jobs + " ORDER BY id";
@@ -294,6 +304,16 @@ public final class Sql {
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? readJob(rs) : null;
             }
+        }
+    }
+
+    /** The version a job row inserted now starts at: above every version of the rows its id had before. */
+    long firstVersion(java.sql.Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(selectFirstVersion); ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+                throw new SQLException("no answer to: " + selectFirstVersion);
+            }
+            return rs.getLong(1);
         }
     }
 

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -78,10 +79,15 @@ public final class SqlJobStore implements JobStore {
     @Override
     public boolean add(StoredJob job) {
         boolean[] attempted = {false};
+        // The first versions this call's attempts inserted: each is unique to its attempt (the
+        // database's clock), so finding one on the row marks the row as this call's.
+        Set<Long> versionsTried = new HashSet<>();
         BooleanSupplier giveUp = withinWriteRetryLimit();
         return call("add job '" + job.id() + "'", () -> db.retryingOneStatement("adding job '" + job.id() + "'", c -> {
+            long version = sql.firstVersion(c);
             try (PreparedStatement ps = c.prepareStatement(sql.insertJob)) {
-                Sql.bindJob(ps, 1, job, 0);
+                Sql.bindJob(ps, 1, job, version);
+                versionsTried.add(version);
                 ps.executeUpdate();
                 attempted[0] = true;
                 return true;
@@ -92,15 +98,15 @@ public final class SqlJobStore implements JobStore {
                 }
             }
             // Taken id. If an earlier attempt of this very call committed and then lost its
-            // connection, the row is ours: same content means added.
-            boolean ours = attempted[0] && sameContent(sql.findJob(c, job.id()), job);
+            // connection, the row is ours: one of our first versions and the same content mean added.
+            boolean ours = attempted[0] && sameContent(sql.findJob(c, job.id()), job, versionsTried);
             attempted[0] = true;
             return ours;
         }, giveUp));
     }
 
-    private static boolean sameContent(StoredJob read, StoredJob job) {
-        return read != null && read.version() == 0 && read.task().equals(job.task())
+    private static boolean sameContent(StoredJob read, StoredJob job, Set<Long> versionsTried) {
+        return read != null && versionsTried.contains(read.version()) && read.task().equals(job.task())
                 && read.triggerSpec().equals(job.triggerSpec()) && read.optionsJson().equals(job.optionsJson())
                 && Objects.equals(read.dataJson(), job.dataJson());
     }
@@ -118,7 +124,7 @@ public final class SqlJobStore implements JobStore {
                 }
             }
             try (PreparedStatement ps = c.prepareStatement(sql.insertJob)) {
-                Sql.bindJob(ps, 1, job.withClaim(null), 0);
+                Sql.bindJob(ps, 1, job.withClaim(null), sql.firstVersion(c));
                 ps.executeUpdate();
             } catch (SQLException e) {
                 if (Database.isDuplicateKey(e)) {
