@@ -58,7 +58,7 @@ class StoredTextsTest {
         List<java.util.concurrent.CompletableFuture<Boolean>> answers = new java.util.ArrayList<>();
         for (int i = 0; i < ids.size(); i++) {
             LastRun run = new LastRun(Outcome.FAILURE, T0, T0.plusSeconds(1), Duration.ofSeconds(1), errors.get(i));
-            answers.add(store.completeRunAsync(tickets.get(i), run).toCompletableFuture());
+            answers.add(store.completeRunAsync(tickets.get(i), dev.chime.spi.RunEnds.of(ids.get(i), run)).toCompletableFuture());
         }
         return answers.stream().map(java.util.concurrent.CompletableFuture::join).toList();
     }

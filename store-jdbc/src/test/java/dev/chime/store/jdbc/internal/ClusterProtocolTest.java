@@ -9,6 +9,8 @@ import dev.chime.Outcome;
 import dev.chime.spi.Dispatch;
 import dev.chime.spi.Firing;
 import dev.chime.spi.RunRequest;
+import dev.chime.spi.RunEnd;
+import dev.chime.spi.RunEnds;
 import dev.chime.spi.RunTicket;
 import dev.chime.spi.StoredJob;
 import dev.chime.store.jdbc.FlakyDataSource;
@@ -117,8 +119,8 @@ class ClusterProtocolTest {
         });
     }
 
-    private static LastRun outcome(Outcome outcome, Instant fireTime, String error) {
-        return new LastRun(outcome, fireTime, fireTime.plusSeconds(1), Duration.ofSeconds(1), error);
+    private static RunEnd outcome(RunTicket ticket, Outcome outcome, Instant fireTime, String error) {
+        return RunEnds.of(ticket.jobId(), new LastRun(outcome, fireTime, fireTime.plusSeconds(1), Duration.ofSeconds(1), error));
     }
 
     @ParameterizedTest
@@ -321,7 +323,7 @@ class ClusterProtocolTest {
         assertThat(running("j")).isEqualTo(2);
 
         flaky.loseAnswerOfNextCommit();
-        boolean ended = a.completeRunAsync(tickets.get(1), outcome(Outcome.SUCCESS, T0.plusSeconds(1), null))
+        boolean ended = a.completeRunAsync(tickets.get(1), outcome(tickets.get(1), Outcome.SUCCESS, T0.plusSeconds(1), null))
                 .toCompletableFuture().get(30, TimeUnit.SECONDS);
 
         assertThat(ended).isTrue();
@@ -359,7 +361,7 @@ class ClusterProtocolTest {
             assertThat(r.ticket().fencingToken()).isGreaterThan(ticket.fencingToken());
         });
         assertThat(b.holdsRun(recovered.get(0).ticket())).isTrue();
-        assertThat(b.completeRunAsync(recovered.get(0).ticket(), outcome(Outcome.SUCCESS, T0, null))
+        assertThat(b.completeRunAsync(recovered.get(0).ticket(), outcome(recovered.get(0).ticket(), Outcome.SUCCESS, T0, null))
                 .toCompletableFuture().get(30, TimeUnit.SECONDS)).isTrue();
         assertThat(runsInProgress()).isZero();
         assertThat(running("j")).isZero();
@@ -440,7 +442,7 @@ class ClusterProtocolTest {
                 throw new IllegalStateException(e);
             }
         });
-        boolean ended = a.completeRunAsync(ticket, outcome(Outcome.FAILURE, T0, "stale node's outcome"))
+        boolean ended = a.completeRunAsync(ticket, outcome(ticket, Outcome.FAILURE, T0, "stale node's outcome"))
                 .toCompletableFuture().get(30, TimeUnit.SECONDS);
 
         assertThat(b.node().takeovers()).isOne();
@@ -639,7 +641,7 @@ class ClusterProtocolTest {
         SqlJobStore a = node(shared, "a", LONG);
         a.add(job("j", T0));
         RunTicket first = dispatchBatch(a, T0.plusSeconds(1), T0.plusSeconds(2), T0.plusSeconds(3));
-        RunTicket second = a.advanceRun(first, T0.plusSeconds(1), outcome(Outcome.SUCCESS, T0, null));
+        RunTicket second = a.advanceRun(first, T0.plusSeconds(1), outcome(first, Outcome.SUCCESS, T0, null));
         assertThat(second.fencingToken()).isGreaterThan(first.fencingToken());
 
         // A dies with +1 in flight; B takes its run over.
@@ -655,14 +657,14 @@ class ClusterProtocolTest {
         assertThat(recovered.ticket().fencingToken()).isGreaterThan(second.fencingToken());
 
         // A wakes up and tries to go on with +2: the run is B's, nothing is recorded.
-        assertThat(a.advanceRun(second, T0.plusSeconds(2), outcome(Outcome.FAILURE, T0.plusSeconds(1), "stale"))).isNull();
+        assertThat(a.advanceRun(second, T0.plusSeconds(2), outcome(second, Outcome.FAILURE, T0.plusSeconds(1), "stale"))).isNull();
         assertThat(a.get("j").orElseThrow().lastRun().outcome()).as("A's stale outcome").isEqualTo(Outcome.SUCCESS);
 
-        RunTicket third = b.advanceRun(recovered.ticket(), T0.plusSeconds(2), outcome(Outcome.SUCCESS, T0.plusSeconds(1), null));
-        RunTicket fourth = b.advanceRun(third, T0.plusSeconds(3), outcome(Outcome.SUCCESS, T0.plusSeconds(2), null));
+        RunTicket third = b.advanceRun(recovered.ticket(), T0.plusSeconds(2), outcome(recovered.ticket(), Outcome.SUCCESS, T0.plusSeconds(1), null));
+        RunTicket fourth = b.advanceRun(third, T0.plusSeconds(3), outcome(third, Outcome.SUCCESS, T0.plusSeconds(2), null));
         assertThat(third.fencingToken()).isGreaterThan(recovered.ticket().fencingToken());
         assertThat(fourth.fencingToken()).isGreaterThan(third.fencingToken());
-        assertThat(b.completeRunAsync(fourth, outcome(Outcome.SUCCESS, T0.plusSeconds(3), null)).toCompletableFuture()
+        assertThat(b.completeRunAsync(fourth, outcome(fourth, Outcome.SUCCESS, T0.plusSeconds(3), null)).toCompletableFuture()
                 .get(30, TimeUnit.SECONDS)).isTrue();
         assertThat(runsInProgress()).isZero();
         assertThat(running("j")).isZero();
@@ -696,7 +698,7 @@ class ClusterProtocolTest {
         long before = jobFence();
 
         flaky.loseAnswerOfNextCommit();
-        RunTicket second = a.advanceRun(first, T0.plusSeconds(1), outcome(Outcome.SUCCESS, T0, null));
+        RunTicket second = a.advanceRun(first, T0.plusSeconds(1), outcome(first, Outcome.SUCCESS, T0, null));
 
         assertThat(second.fencingToken()).isEqualTo(before + 1);
         assertThat(jobFence()).as("one token for the one move").isEqualTo(before + 1);
@@ -764,7 +766,7 @@ class ClusterProtocolTest {
         for (int i = 0; i < claimed.size(); i++) {
             boolean bad = claimed.get(i).jobId().equals("bad");
             answers.add(a.completeRunAsync(results.get(i).ticket(),
-                    outcome(bad ? Outcome.FAILURE : Outcome.SUCCESS, T0, bad ? "refused" : null)).toCompletableFuture());
+                    outcome(results.get(i).ticket(), bad ? Outcome.FAILURE : Outcome.SUCCESS, T0, bad ? "refused" : null)).toCompletableFuture());
         }
 
         for (CompletableFuture<Boolean> answer : answers) {
@@ -973,7 +975,7 @@ class ClusterProtocolTest {
         awaitTakeover(b);
         Firing recovery = b.claimDue(T0, 10).get(0);
         assertThat(recovery.holdsClaim()).isTrue();
-        assertThat(b.completeRun(recovery.ticket(), outcome(Outcome.SUCCESS, T0, null))).isTrue();
+        assertThat(b.completeRun(recovery.ticket(), outcome(recovery.ticket(), Outcome.SUCCESS, T0, null))).isTrue();
         assertThat(b.release(recovery, T0.plusSeconds(1))).isTrue();
 
         // A wakes, joins again and claims the job's next firing, whose run keeps that claim.
