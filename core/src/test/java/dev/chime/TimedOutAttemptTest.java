@@ -130,7 +130,7 @@ class TimedOutAttemptTest {
         letFirstCopyReturn.countDown();
         await().atMost(Duration.ofSeconds(10)).until(() -> scheduler.stats().runningJobs() == 0);
         assertThat(log).filteredOn(l -> !l.equals("interrupt ignored"))
-                .containsExactly("start " + T0.plusSeconds(1) + " attempt 1", "return attempt 1", "completeRun null");
+                .containsExactly("start " + T0.plusSeconds(1) + " attempt 1", "return attempt 1", "completeRun TIMEOUT");
     }
 
     @Test
