@@ -73,15 +73,34 @@ public final class Schema {
      * twice is recorded once.
      */
     public static void create(Database db, String prefix) throws SQLException {
+        Sql sql = new Sql(prefix, db.dialect());
+        // Before any script: version 1's upgrade script must not touch a newer schema's tables.
+        if (hasVersionTable(db, sql)) {
+            refuseNewer(db, sql, version(db, sql));
+        }
         run(db, statements(db.dialect(), prefix));
         run(db, upgradeStatements(db.dialect(), prefix));
-        Sql sql = new Sql(prefix, db.dialect());
         int at = version(db, sql);
         refuseNewer(db, sql, at);
         for (int v = at + 1; v <= CURRENT_VERSION; v++) {
             run(db, migrationStatements(db.dialect(), prefix, v));
             record(db, sql, v);
         }
+    }
+
+    private static boolean hasVersionTable(Database db, Sql sql) throws SQLException {
+        return db.autoCommit(c -> {
+            java.sql.DatabaseMetaData meta = c.getMetaData();
+            for (String name : List.of(sql.schemaVersionTable, sql.schemaVersionTable.toUpperCase(java.util.Locale.ROOT),
+                    sql.schemaVersionTable.toLowerCase(java.util.Locale.ROOT))) {
+                try (ResultSet rs = meta.getTables(c.getCatalog(), null, name, null)) {
+                    if (rs.next()) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        });
     }
 
     /** The version the database was brought to: the highest recorded, 1 when none is. */

@@ -160,6 +160,14 @@ class SchemaUpgradeTest {
             }
         });
 
+        // A newer release's tables: version 1's upgrade script must leave them alone.
+        String newerIndex = db.dialect() == Dialect.MARIADB ? "DROP INDEX " + prefix + "jobs_next_due ON " + sql.jobs
+                : "DROP INDEX " + prefix + (db.dialect() == Dialect.POSTGRESQL ? "jobs_due" : "jobs_next_due");
+        db.autoCommit(c -> {
+            try (java.sql.Statement st = c.createStatement()) {
+                return st.executeUpdate(newerIndex);
+            }
+        });
         for (boolean create : new boolean[] {true, false}) {
             assertThatThrownBy(() -> JdbcJobStore.builder(dataSource).tablePrefix(prefix).createSchema(create).build())
                     .as("createSchema(%s)", create)
@@ -167,6 +175,8 @@ class SchemaUpgradeTest {
                     .hasMessageContaining("at version " + (Schema.CURRENT_VERSION + 1))
                     .hasMessageContaining("version " + Schema.CURRENT_VERSION + " that this chime-store-jdbc knows");
         }
+        assertThat(indexes(db, sql.jobs)).as("indexes of the newer schema, untouched")
+                .doesNotContain(prefix + (db.dialect() == Dialect.POSTGRESQL ? "jobs_due" : "jobs_next_due"));
     }
 
     private static List<Integer> versionRows(Database db, Sql sql) throws SQLException {
