@@ -691,7 +691,46 @@ class SharedStoreEngineTest {
         assertThat(runs).isEmpty();
         assertThat(events.of(JobEvent.Missed.class)).extracting(JobEvent.Missed::scheduledFireTime)
                 .containsExactly(original, original.plusSeconds(10), original.plusSeconds(20));
-        assertThat(store.completed).containsExactly(adopted);
+        // Each fire time's outcome goes with the fenced call that moves the run on, the last with its end.
+        assertThat(store.calls).filteredOn(c -> c.contains("dead-node-run"))
+                .containsExactly("holds dead-node-run", "advance dead-node-run", "advance dead-node-run", "complete dead-node-run");
+        assertThat(store.completed).extracting(RunTicket::runId).containsExactly("dead-node-run");
+        assertThat(store.history(HistoryQuery.forJob("j")).runs()).extracting(RunRecord::fireTime)
+                .containsExactly(original.plusSeconds(20), original.plusSeconds(10), original);
+        assertThat(store.history(HistoryQuery.forJob("j")).runs()).extracting(RunRecord::outcome).containsOnly(Outcome.MISSED);
+    }
+
+    @Test
+    void aRecoveredRunTakenOverAgainWhileItsFireTimesAreReportedLeavesThemToTheNodeThatTookItOver() {
+        addLateBatchJob("j", false);
+        StoredJob row = store.get("j").orElseThrow();
+        Instant original = T0.minusSeconds(90);
+        store.recoveries.add(new Firing(row.withClaim(null).withNextFireTime(null), original, true,
+                new RunTicket("j", original, "dead-node-run"), List.of(original.plusSeconds(10))));
+        // Found by the fault suite: the check before the report said the run was this node's, then this
+        // node was paused and taken over; its unfenced reports were a second set beside the taker's.
+        store.runsTakenOver = true;
+        scheduler.start();
+        clock.advance(Duration.ofSeconds(1));
+
+        assertThat(events.of(JobEvent.Missed.class)).isEmpty();
+        assertThat(store.history(HistoryQuery.forJob("j")).runs()).isEmpty();
+        assertThat(store.get("j").orElseThrow().lastRun()).isNull();
+    }
+
+    @Test
+    void aRecoveredSingleFireTimeWhoseEndIsFencedOffIsNotReportedHere() {
+        addLateBatchJob("j", false);
+        StoredJob row = store.get("j").orElseThrow();
+        Instant original = T0.minusSeconds(90);
+        store.recoveries.add(new Firing(row.withClaim(null).withNextFireTime(null), original, true,
+                new RunTicket("j", original, "dead-node-run")));
+        store.fenced = true;
+        scheduler.start();
+        clock.advance(Duration.ofSeconds(1));
+
+        assertThat(events.of(JobEvent.Missed.class)).isEmpty();
+        assertThat(store.history(HistoryQuery.forJob("j")).runs()).isEmpty();
     }
 
     @Test

@@ -2,12 +2,9 @@ package dev.chime.internal;
 
 import dev.chime.JobEvent;
 import dev.chime.JobOptions;
-import dev.chime.LastRun;
-import dev.chime.Outcome;
 import dev.chime.spi.RunRequest;
 import dev.chime.spi.RunTicket;
 import dev.chime.spi.StoredJob;
-import java.time.Duration;
 import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
