@@ -29,10 +29,17 @@ public record HistoryQuery(String jobId, String task, Set<Outcome> outcomes, Ins
     public record Cursor(Instant finishedAt, long id) {
         public Cursor {
             Objects.requireNonNull(finishedAt, "finishedAt");
+            if (id < 0) {
+                throw new IllegalArgumentException("cursor id: " + id + " must not be negative");
+            }
         }
     }
 
     public HistoryQuery {
+        Objects.requireNonNull(outcomes, "outcomes (empty for every outcome)");
+        if (finishedFrom != null && finishedBefore != null && !finishedFrom.isBefore(finishedBefore)) {
+            throw new IllegalArgumentException("finished: from " + finishedFrom + " must be before " + finishedBefore);
+        }
         outcomes = outcomes.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(outcomes));
         if (limit < 1 || limit > MAX_LIMIT) {
             throw new IllegalArgumentException("limit: " + limit + " must be between 1 and " + MAX_LIMIT);
@@ -63,9 +70,6 @@ public record HistoryQuery(String jobId, String task, Set<Outcome> outcomes, Ins
 
     /** Runs that finished in {@code [from, before)}; either may be null for no bound. */
     public HistoryQuery finished(Instant from, Instant before) {
-        if (from != null && before != null && !from.isBefore(before)) {
-            throw new IllegalArgumentException("finished: from " + from + " must be before " + before);
-        }
         return new HistoryQuery(jobId, task, outcomes, from, before, limit, after);
     }
 

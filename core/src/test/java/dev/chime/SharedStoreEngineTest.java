@@ -748,4 +748,76 @@ class SharedStoreEngineTest {
         assertThat(events.of(JobEvent.Missed.class)).extracting(JobEvent.Missed::scheduledFireTime)
                 .containsExactly(T0.plusSeconds(20), T0.plusSeconds(30));
     }
+
+    // ---- the run history: every fire time reported missed is in it, once ----
+
+    /** The fire times of the job's history entries that ended {@code outcome}, oldest first. */
+    private List<Instant> historyOf(String jobId, Outcome outcome) {
+        List<Instant> fireTimes = new ArrayList<>(store.history(HistoryQuery.forJob(jobId).outcomes(outcome)
+                .limit(HistoryQuery.MAX_LIMIT)).runs().stream().map(RunRecord::fireTime).toList());
+        java.util.Collections.sort(fireTimes);
+        return fireTimes;
+    }
+
+    private List<Instant> missedEvents() {
+        List<Instant> fireTimes = new ArrayList<>(events.of(JobEvent.Missed.class).stream()
+                .map(JobEvent.Missed::scheduledFireTime).toList());
+        java.util.Collections.sort(fireTimes);
+        return fireTimes;
+    }
+
+    // DEFECT (review-history): RunCompletion.abandoned publishes Missed for the queued fire times
+    // but appends no history entry for them; the fix needs the store to record them with the run's
+    // end (a RunEnd carrying the abandoned fire times), since abandoned() runs in the store's
+    // completion callback, where a second blocking write would stall the completion writer.
+    @org.junit.jupiter.api.Disabled("defect: queued fire times abandoned are reported missed but not in the history")
+    @Test
+    void queuedFireTimesOfARunThatCannotMoveOnAreInTheHistoryAsMissed() {
+        store.advanceFails = true;
+        addLateBatchJob("j", true);
+        scheduler.start();
+        scheduler.pause();
+        clock.advance(Duration.ofSeconds(30));
+        scheduler.resume();
+        clock.runDue();
+
+        assertThat(historyOf("j", Outcome.SUCCESS)).containsExactly(T0.plusSeconds(10));
+        assertThat(historyOf("j", Outcome.MISSED)).as("each fire time reported missed is in the history")
+                .containsExactlyElementsOf(missedEvents()).containsExactly(T0.plusSeconds(20), T0.plusSeconds(30));
+    }
+
+    // DEFECT (review-history): AttemptRunner.stillThisNodesRun, when the store cannot tell, publishes
+    // Missed for all the batch's fire times and RunCompletion.abandoned publishes the queued ones
+    // again (two events each); the history gets one entry, for the first fire time only.
+    @org.junit.jupiter.api.Disabled("defect: queued fire times reported missed twice, and not in the history")
+    @Test
+    void aBatchTheStoreCannotVouchForIsInTheHistoryFireTimeByFireTime() {
+        store.holdsRuns = null;
+        addLateBatchJob("j", true);
+        scheduler.start();
+        scheduler.pause();
+        clock.advance(Duration.ofSeconds(30));
+        scheduler.resume();
+        clock.runDue();
+
+        assertThat(runs).isEmpty();
+        assertThat(missedEvents()).as("each fire time reported missed once")
+                .containsExactly(T0.plusSeconds(10), T0.plusSeconds(20), T0.plusSeconds(30));
+        assertThat(historyOf("j", Outcome.MISSED)).containsExactlyElementsOf(missedEvents());
+    }
+
+    @Test
+    void aRecoveredBatchOfAJobThatIsNotRecoverableIsInTheHistoryFireTimeByFireTime() {
+        addLateBatchJob("j", false);
+        StoredJob row = store.get("j").orElseThrow();
+        Instant original = T0.minusSeconds(90);
+        RunTicket adopted = new RunTicket("j", original, "dead-node-run");
+        store.recoveries.add(new Firing(row.withClaim(null).withNextFireTime(null), original, true, adopted,
+                List.of(original.plusSeconds(10), original.plusSeconds(20))));
+        scheduler.start();
+        clock.advance(Duration.ofSeconds(1));
+
+        assertThat(historyOf("j", Outcome.MISSED)).containsExactlyElementsOf(missedEvents())
+                .containsExactly(original, original.plusSeconds(10), original.plusSeconds(20));
+    }
 }

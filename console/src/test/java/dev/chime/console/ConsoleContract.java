@@ -366,6 +366,31 @@ abstract class ConsoleContract {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"a+b", "reports/daily", "100% done", "with spaces", "mixed +/% ", "ünïcødé"})
+    void idsWithPlusSlashPercentAndSpacesRoundTripThroughTheHistory(String id) {
+        assertThat(add(id, "ok", "interval:PT10S").status()).isEqualTo(201);
+        add(id + "x", "ok", "interval:PT10S");
+        clock.advance(Duration.ofSeconds(10));
+
+        JsonNode runs = admin.get("api/history" + Http.id(id)).json().path("runs");
+        assertThat(runs).isNotEmpty().extracting(r -> r.path("jobId").asText()).containsOnly(id);
+        String jsStyle = "api/history?id=" + java.net.URLEncoder.encode(id, StandardCharsets.UTF_8).replace("+", "%20") + "&limit=20";
+        assertThat(admin.get(jsStyle).json().path("runs")).hasSize(runs.size())
+                .extracting(r -> r.path("jobId").asText()).containsOnly(id);
+    }
+
+    @Test
+    void aBadHistoryLimitOrCursorIsA400NamingTheParameter() {
+        assertThat(reader.get("api/history?limit=abc").status()).isEqualTo(400);
+        assertThat(reader.get("api/history?limit=abc").error()).contains("'limit'");
+        assertThat(reader.get("api/history?limit=1001").error()).contains("'limit'");
+        assertThat(reader.get("api/history?after=" + T0 + "_-1").error()).contains("'after'");
+        assertThat(reader.get("api/history?after=_5").error()).contains("'after'");
+        assertThat(reader.get("api/history?outcome=,success").error()).contains("'outcome'");
+        assertThat(reader.get("api/history?limit=1000").status()).isEqualTo(200);
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"a\rb", "a\nb", "a\r\nSet-Cookie: x=1", "nul\u0000", "bell\u0007", "del\u007f"})
     void controlCharactersInAnIdAreRejectedBeforeAnythingIsWritten(String id) {
         Http.Reply inBody = add(id, "ok", "interval:PT1H");

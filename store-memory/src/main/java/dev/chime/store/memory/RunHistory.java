@@ -7,16 +7,19 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The memory store's run history: a ring of the latest runs, at most {@code capacity} of them in
- * all (the oldest goes when a new one comes), so history never holds more than a bound of memory
- * whatever the retention asks. Appending stores the engine's record as it is and its number
- * beside it: nothing is made per run. Thread-safe, with a lock of its own so that reading or
- * trimming history never holds up claims.
+ * The memory store's run history: the latest runs, at most {@code capacity} of them in all (when
+ * it is full, the oldest recorded goes when a new one comes), so history never holds more than a
+ * bound of memory whatever the retention asks. Runs are kept in the order they were recorded, so
+ * that a place pruning freed is used by the next run before any kept run is dropped: a busy job
+ * pruned to its count leaves room for a quiet job's runs. Thread-safe, with a lock of its own so
+ * that reading or trimming history never holds up claims.
  */
 final class RunHistory {
 
@@ -24,26 +27,29 @@ final class RunHistory {
             Comparator.comparing(RunRecord::finishedAt).thenComparingLong(RunRecord::id).reversed();
 
     private final ReentrantLock lock = new ReentrantLock();
-    private final RunRecord[] runs;
-    private final long[] ids;
-    /** How many runs were ever appended: the last one's id, and where the next one goes. */
+    private final int capacity;
+    /** The kept runs by id, oldest recorded first. */
+    private final LinkedHashMap<Long, RunRecord> runs = new LinkedHashMap<>();
+    /** How many runs were ever appended: the last one's id. */
     private long appended;
 
     RunHistory(int capacity) {
         if (capacity < 1) {
             throw new IllegalArgumentException("history capacity: " + capacity + " must be at least 1");
         }
-        runs = new RunRecord[capacity];
-        ids = new long[capacity];
+        this.capacity = capacity;
     }
 
     void append(RunRecord run) {
         lock.lock();
         try {
             long id = ++appended;
-            int slot = (int) ((id - 1) % runs.length);
-            runs[slot] = run;
-            ids[slot] = id;
+            if (runs.size() >= capacity) {
+                Iterator<Long> oldest = runs.keySet().iterator();
+                oldest.next();
+                oldest.remove();
+            }
+            runs.put(id, run.withId(id));
         } finally {
             lock.unlock();
         }
@@ -53,12 +59,9 @@ final class RunHistory {
         List<RunRecord> matching = new ArrayList<>();
         lock.lock();
         try {
-            for (int slot = 0; slot < runs.length; slot++) {
-                if (runs[slot] != null) {
-                    RunRecord run = runs[slot].withId(ids[slot]);
-                    if (query.matches(run)) {
-                        matching.add(run);
-                    }
+            for (RunRecord run : runs.values()) {
+                if (query.matches(run)) {
+                    matching.add(run);
                 }
             }
         } finally {
@@ -72,24 +75,17 @@ final class RunHistory {
     int prune(Instant finishedBefore, int keepPerJob, int limit) {
         lock.lock();
         try {
-            List<Integer> slots = new ArrayList<>();
-            for (int slot = 0; slot < runs.length; slot++) {
-                if (runs[slot] != null) {
-                    slots.add(slot);
-                }
-            }
-            slots.sort(Comparator.comparing((Integer slot) -> runs[slot].finishedAt())
-                    .thenComparingLong(slot -> ids[slot]).reversed());
+            List<RunRecord> newestFirst = new ArrayList<>(runs.values());
+            newestFirst.sort(NEWEST_FIRST);
             Map<String, Integer> keptPerJob = new HashMap<>();
             int deleted = 0;
-            for (int slot : slots) {
-                if (deleted == limit) {
+            for (RunRecord run : newestFirst) {
+                if (deleted >= limit) {
                     break;
                 }
-                RunRecord run = runs[slot];
                 int newer = keptPerJob.merge(run.jobId(), 1, Integer::sum);
                 if (newer > keepPerJob || run.finishedAt().isBefore(finishedBefore)) {
-                    runs[slot] = null;
+                    runs.remove(run.id());
                     deleted++;
                 }
             }

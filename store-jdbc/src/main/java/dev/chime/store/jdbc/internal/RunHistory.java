@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The run history table: the rows every run's end appends (in the transaction that records the
@@ -85,7 +86,7 @@ final class RunHistory {
         List<Outcome> outcomes = List.copyOf(query.outcomes());
         String select = sql.selectHistory(query.jobId() != null, query.task() != null, outcomes.size(),
                 query.finishedFrom() != null, query.finishedBefore() != null, query.after() != null);
-        List<RunRecord> rows = db.autoCommit(c -> {
+        return db.autoCommit(c -> {
             try (PreparedStatement ps = c.prepareStatement(select)) {
                 int i = 1;
                 if (query.jobId() != null) {
@@ -110,19 +111,27 @@ final class RunHistory {
                     ps.setLong(i++, query.after().id());
                 }
                 ps.setInt(i, query.limit() + 1);
-                List<RunRecord> runs = new ArrayList<>(query.limit() + 1);
+                // The page ends at the limit-th row read, readable or not: a row this version cannot
+                // read (a newer node's outcome) is left out of the page but still counts as a place
+                // in the order, or it would pass for the extra row and end the paging early.
+                List<RunRecord> runs = new ArrayList<>(query.limit());
+                HistoryQuery.Cursor last = null;
+                int read = 0;
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
+                        if (++read > query.limit()) {
+                            return new HistoryPage(runs, Optional.of(query.after(last)));
+                        }
+                        last = new HistoryQuery.Cursor(Sql.instant(rs, "finished_at"), rs.getLong("id"));
                         RunRecord run = read(rs);
                         if (run != null) {
                             runs.add(run);
                         }
                     }
                 }
-                return runs;
+                return new HistoryPage(runs, Optional.empty());
             }
         });
-        return HistoryPage.of(query, rows);
     }
 
     /** A row as a record; null for an outcome this version does not know (reported once per value). */

@@ -283,6 +283,32 @@ class ClusterProtocolTest {
         assertThat(second.fencingToken()).isGreaterThan(first.fencingToken());
     }
 
+    // DEFECT (review-history, pre-existing in ClusterNode's takeover): a recoverable one-shot left
+    // the store at dispatch with a snapshot; a job added again under its id meanwhile is another
+    // job, yet the takeover recovers the run from the new job's row (its task, data, trigger) and
+    // not from the snapshot, and the engine (removed() false for a recovery) then makes the old
+    // run's end the new job's last outcome: RunEnd.updatesJob cannot protect it.
+    @org.junit.jupiter.api.Disabled("defect: a recovered one-shot run takes the definition of a job re-added under its id")
+    @ParameterizedTest
+    @EnumSource(value = TestDatabase.class, names = {"H2", "POSTGRESQL"})
+    void aRecoveredOneShotRunsFromItsSnapshotNotFromAJobAddedAgainUnderItsId(TestDatabase db) throws Exception {
+        setUp(db);
+        SqlJobStore a = node(shared, "a", LONG);
+        a.add(job("once", T0));
+        Firing f = a.claimDue(T0, 10).get(0);
+        StoredJob snapshot = f.job().withClaim(null).withNextFireTime(null);
+        RunTicket ticket = dispatch(a, f, new RunRequest("once", T0, 1, true, snapshot), null).ticket();
+        assertThat(ticket).isNotNull();
+        assertThat(a.get("once")).as("the one-shot left the store at dispatch").isEmpty();
+        a.add(new StoredJob("once", "another-task", "interval:PT1H", "{}", null, false, T0.plusSeconds(3_600), null, null, 0));
+
+        SqlJobStore b = node(shared, "b", SHORT);
+        awaitTakeover(b);
+        b.node().heartbeat();
+        Firing recovered = b.claimDue(T0.plusSeconds(5), 10).stream().filter(Firing::recovery).findFirst().orElseThrow();
+        assertThat(recovered.job().task()).as("the run's own job, from its snapshot").isEqualTo("task");
+    }
+
     // ---- defect 1: a run only for a claim still held ----
 
     @ParameterizedTest

@@ -147,6 +147,30 @@ class SchemaUpgradeTest {
 
     @ParameterizedTest
     @EnumSource(TestDatabase.class)
+    void aVersionOneSchemaWithoutCreateSchemaIsRefusedNamingTheMissingTableAndLeftAsItWas(TestDatabase tdb) throws Exception {
+        dataSource = tdb.dataSource();
+        prefix = TestDatabase.freshPrefix();
+        Dialect dialect = Database.detect(dataSource);
+        Database db = new Database(dataSource, dialect);
+        Sql sql = new Sql(prefix, dialect);
+        Schema.run(db, Schema.parse(script("v1-last/" + dialect.scriptName()), prefix));
+        Schema.run(db, Schema.parse(script("v1-last/" + dialect.upgradeScriptName()), prefix));
+        addAsV1(db, sql, new StoredJob("plain", "task", "interval:PT10S", "{}", null, false, T0, null, null, 0));
+        List<StoredJob> expected = listJobs(db, sql);
+
+        assertThatThrownBy(() -> JdbcJobStore.builder(dataSource).tablePrefix(prefix).createSchema(false).build())
+                .hasStackTraceContaining("is missing or unreadable").hasStackTraceContaining("-v2");
+        assertThat(listJobs(db, sql)).isEqualTo(expected);
+        try (JdbcJobStore upgraded = JdbcJobStore.builder(dataSource).tablePrefix(prefix).createSchema(true).build()) {
+            assertThat(upgraded.history(HistoryQuery.all()).runs()).isEmpty();
+        }
+        try (JdbcJobStore again = JdbcJobStore.builder(dataSource).tablePrefix(prefix).createSchema(false).build()) {
+            assertThat(again.list()).hasSize(1);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
     void aDatabaseAtANewerVersionIsRefusedNamingBothVersions(TestDatabase tdb) throws Exception {
         dataSource = tdb.dataSource();
         prefix = TestDatabase.freshPrefix();
