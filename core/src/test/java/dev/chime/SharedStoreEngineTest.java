@@ -766,11 +766,8 @@ class SharedStoreEngineTest {
         return fireTimes;
     }
 
-    // DEFECT (review-history): RunCompletion.abandoned publishes Missed for the queued fire times
-    // but appends no history entry for them; the fix needs the store to record them with the run's
-    // end (a RunEnd carrying the abandoned fire times), since abandoned() runs in the store's
-    // completion callback, where a second blocking write would stall the completion writer.
-    @org.junit.jupiter.api.Disabled("defect: queued fire times abandoned are reported missed but not in the history")
+    // Found by review: the queued fire times a run ends before were reported missed but not in the
+    // history; the run's RunEnd now carries them, and the store writes them with its end.
     @Test
     void queuedFireTimesOfARunThatCannotMoveOnAreInTheHistoryAsMissed() {
         store.advanceFails = true;
@@ -786,10 +783,8 @@ class SharedStoreEngineTest {
                 .containsExactlyElementsOf(missedEvents()).containsExactly(T0.plusSeconds(20), T0.plusSeconds(30));
     }
 
-    // DEFECT (review-history): AttemptRunner.stillThisNodesRun, when the store cannot tell, publishes
-    // Missed for all the batch's fire times and RunCompletion.abandoned publishes the queued ones
-    // again (two events each); the history gets one entry, for the first fire time only.
-    @org.junit.jupiter.api.Disabled("defect: queued fire times reported missed twice, and not in the history")
+    // Found by review: when the store could not tell, the queued fire times were reported missed
+    // twice (before the end and again once it was recorded) and only the first was in the history.
     @Test
     void aBatchTheStoreCannotVouchForIsInTheHistoryFireTimeByFireTime() {
         store.holdsRuns = null;

@@ -205,9 +205,9 @@ final class AttemptRunner {
                 Instant now = ctx.clock().instant();
                 LOG.warn("job '{}': cannot tell whether its run of {} is still this node's ({}); attempt {} does not start "
                         + "and is reported missed", firing.jobId(), firing.fireTime(), e.getMessage(), attempt.number());
-                List<Instant> missed = attempt.number() == 1 ? firing.allFireTimes() : firing.queued();
-                for (Instant fireTime : missed) {
-                    ctx.bus().publish(new JobEvent.Missed(firing.jobId(), firing.definition().task(), fireTime, now));
+                if (attempt.number() == 1) {
+                    // Its queued fire times are reported with the end (RunCompletion.abandoned).
+                    ctx.bus().publish(new JobEvent.Missed(firing.jobId(), firing.definition().task(), firing.fireTime(), now));
                 }
                 completion.end(attempt, RunRecords.missed(ctx, firing, now));
             }

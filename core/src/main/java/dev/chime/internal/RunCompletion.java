@@ -4,6 +4,8 @@ import dev.chime.JobEvent;
 import dev.chime.RunRecord;
 import dev.chime.spi.RunEnd;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
@@ -44,19 +46,13 @@ final class RunCompletion {
     void endHandedOn(Attempt attempt, RunRecord lastRun) {
         ActiveFiring firing = attempt.firing();
         if (firing.ticket() == null) {
-            if (lastRun != null) {
-                try {
-                    ctx.store().recordOutcome(runEnd(firing, lastRun));
-                } catch (Throwable e) {
-                    LOG.error("job '{}': could not record outcome {} of {}", firing.jobId(), lastRun.outcome(), firing.fireTime(), e);
-                }
-            }
+            recordWithoutRun(firing, runEnd(firing, lastRun, false));
             over(firing, lastRun);
             abandoned(firing);
             return;
         }
         attempt.holdForStoreWrite();
-        completeAsync(firing, lastRun).whenComplete((ended, failure) -> {
+        completeAsync(firing, lastRun, false).whenComplete((ended, failure) -> {
             try {
                 if (Boolean.TRUE.equals(ended)) {
                     abandoned(firing);
@@ -87,11 +83,12 @@ final class RunCompletion {
     CompletionStage<Void> endQuietly(ActiveFiring firing, boolean unstarted) {
         ctx.tracker().releaseInstance(firing.jobId());
         if (firing.ticket() == null) {
+            recordWithoutRun(firing, runEnd(firing, null, unstarted));
             abandoned(firing, unstarted);
             moveOn(firing, ctx.clock().instant());
             return CompletableFuture.completedFuture(null);
         }
-        return completeAsync(firing, null).thenAccept(ended -> {
+        return completeAsync(firing, null, unstarted).thenAccept(ended -> {
             if (ended) {
                 abandoned(firing, unstarted);
             }
@@ -138,13 +135,14 @@ final class RunCompletion {
 
     /** Ends the store's record of a run at once; false when another node took it over meanwhile. */
     boolean completeNow(ActiveFiring firing, RunRecord lastRun) {
+        RunEnd end = runEnd(firing, lastRun, false);
         if (firing.ticket() == null) {
-            if (lastRun != null) {
-                ctx.store().recordOutcome(runEnd(firing, lastRun));
+            if (end != null) {
+                ctx.store().recordOutcome(end);
             }
             return true;
         }
-        if (ctx.store().completeRun(firing.ticket(), runEnd(firing, lastRun))) {
+        if (ctx.store().completeRun(firing.ticket(), end)) {
             return true;
         }
         logTakenOver(firing);
@@ -152,10 +150,10 @@ final class RunCompletion {
     }
 
     /** The store's completion of the run, never throwing: a failure is logged and the stage completes anyway. */
-    private CompletionStage<Boolean> completeAsync(ActiveFiring firing, RunRecord lastRun) {
+    private CompletionStage<Boolean> completeAsync(ActiveFiring firing, RunRecord lastRun, boolean unstarted) {
         CompletionStage<Boolean> stage;
         try {
-            stage = ctx.store().completeRunAsync(firing.ticket(), runEnd(firing, lastRun));
+            stage = ctx.store().completeRunAsync(firing.ticket(), runEnd(firing, lastRun, unstarted));
         } catch (Throwable e) {
             stage = CompletableFuture.failedFuture(e);
         }
@@ -190,11 +188,43 @@ final class RunCompletion {
     }
 
     /**
-     * The store's part of a run's end: its history entry, which becomes the job's last outcome
-     * unless the job left the store at dispatch (a job added again under its id is another job).
+     * The store's part of a firing's end: its outcome's history entry, which becomes the job's
+     * last outcome unless the job left the store at dispatch (a job added again under its id is
+     * another job), and an entry for each fire time the firing ends without running (its own when
+     * {@code unstarted}, its queued ones), which {@link #abandoned} reports missed once the end is
+     * recorded. Null when there is nothing to record.
      */
-    private static RunEnd runEnd(ActiveFiring firing, RunRecord run) {
-        return run == null ? null : new RunEnd(run, !firing.removed());
+    private RunEnd runEnd(ActiveFiring firing, RunRecord run, boolean unstarted) {
+        if (run != null && !unstarted && firing.queued().isEmpty()) {
+            return new RunEnd(run, !firing.removed());
+        }
+        Instant now = ctx.clock().instant();
+        List<RunRecord> missed = new ArrayList<>(firing.queued().size() + 1);
+        if (unstarted) {
+            missed.add(RunRecords.missed(ctx, firing, now));
+        }
+        for (Instant fireTime : firing.queued()) {
+            missed.add(RunRecords.missed(ctx, firing.jobId(), firing.definition().task(), fireTime, now));
+        }
+        if (run == null) {
+            if (missed.isEmpty()) {
+                return null;
+            }
+            run = missed.remove(0);
+        }
+        return new RunEnd(run, !firing.removed(), missed);
+    }
+
+    /** Records a firing's end with a store that holds no record of its run; a failure is logged. */
+    private void recordWithoutRun(ActiveFiring firing, RunEnd end) {
+        if (end == null) {
+            return;
+        }
+        try {
+            ctx.store().recordOutcome(end);
+        } catch (Throwable e) {
+            LOG.error("job '{}': could not record outcome {} of {}", firing.jobId(), end.run().outcome(), end.run().fireTime(), e);
+        }
     }
 
     private static void logTakenOver(ActiveFiring firing) {

@@ -206,6 +206,24 @@ public abstract class HistoryContract {
     }
 
     @Test
+    void theFireTimesARunEndsBeforeGoToTheHistoryWithItsEnd() {
+        store.add(JobStoreContract.job("a", T0));
+        store.recordOutcome(new RunEnd(run("a", Outcome.SUCCESS, T0, T0.plusSeconds(1)), true,
+                List.of(run("a", Outcome.MISSED, T0.plusSeconds(10), T0.plusSeconds(1)))));
+
+        Firing firing = store.claimDue(T0.plusSeconds(20), 10).get(0);
+        RunTicket ticket = store.dispatch(List.of(new Dispatch(firing, new RunRequest("a", firing.fireTime(), 1, false, null),
+                T0.plusSeconds(60)))).get(0).ticket();
+        assertThat(store.completeRun(ticket, new RunEnd(run("a", Outcome.FAILURE, T0.plusSeconds(20), T0.plusSeconds(30)), true,
+                List.of(run("a", Outcome.MISSED, T0.plusSeconds(30), T0.plusSeconds(30)),
+                        run("a", Outcome.MISSED, T0.plusSeconds(40), T0.plusSeconds(30)))))).isTrue();
+
+        assertThat(allPages(HistoryQuery.forJob("a"))).extracting(r -> r.outcome() + "@" + (r.fireTime().getEpochSecond() - T0.getEpochSecond()))
+                .containsExactlyInAnyOrder("SUCCESS@0", "MISSED@10", "FAILURE@20", "MISSED@30", "MISSED@40");
+        assertThat(store.get("a").orElseThrow().lastRun().outcome()).as("the run's own outcome is the job's").isEqualTo(Outcome.FAILURE);
+    }
+
+    @Test
     void aLongStackTraceAndErrorComeBackWhole() {
         StringBuilder trace = new StringBuilder("java.lang.IllegalStateException: deep\n");
         while (trace.length() < RunRecord.MAX_STACK_TRACE - 60) {

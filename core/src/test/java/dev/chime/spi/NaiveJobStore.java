@@ -135,7 +135,9 @@ public class NaiveJobStore implements JobStore {
         if (end.updatesJob()) {
             jobs.computeIfPresent(end.jobId(), (id, job) -> job.withLastRun(end.lastRun()));
         }
-        history.add(end.run().withId(++runIds));
+        for (RunRecord entry : end.entries()) {
+            history.add(entry.withId(++runIds));
+        }
     }
 
     /** Every run kept, filtered and sorted at each read. */

@@ -2,6 +2,7 @@ package dev.chime.store.memory;
 
 import dev.chime.HistoryPage;
 import dev.chime.HistoryQuery;
+import dev.chime.RunRecord;
 import dev.chime.spi.ClusterView;
 import dev.chime.spi.Dispatch;
 import dev.chime.spi.Firing;
@@ -312,7 +313,9 @@ public final class MemoryJobStore implements JobStore, ClusterView {
                 lock.unlock();
             }
         }
-        history.append(end.run());
+        for (RunRecord entry : end.entries()) {
+            history.append(entry);
+        }
     }
 
     @Override

@@ -548,7 +548,9 @@ public final class ClusterNode implements AutoCloseable {
                 recovered.add(new Firing(claimed.withVersion(claimed.version() + 1), ticket.fireTime(), true, ticket, run.queued()));
                 continue;
             }
-            StoredJob job = sql.findJob(c, run.jobId());
+            // A run with a snapshot was of a job that left the store at dispatch (a one-shot): a row
+            // under its id now is a job added again since, which this run must not take for its own.
+            StoredJob job = run.snapshot() != null ? null : sql.findJob(c, run.jobId());
             StoredJob detached = job != null ? job.withClaim(null).withNextFireTime(null) : run.snapshot();
             if (detached == null) {
                 LOG.warn("node '{}': job '{}' was removed while its run of {} was in flight on dead node '{}'; "

@@ -221,8 +221,10 @@ final class RunCompletions {
                     outcomes = true;
                 }
                 if (p.end() != null) {
-                    RunHistory.bind(history, p.end().run(), node.id());
-                    history.addBatch();
+                    for (RunRecord entry : p.end().entries()) {
+                        RunHistory.bind(history, entry, node.id());
+                        history.addBatch();
+                    }
                     runs = true;
                 }
             }

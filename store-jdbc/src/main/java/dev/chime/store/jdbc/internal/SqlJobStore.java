@@ -2,6 +2,7 @@ package dev.chime.store.jdbc.internal;
 
 import dev.chime.HistoryPage;
 import dev.chime.HistoryQuery;
+import dev.chime.RunRecord;
 import dev.chime.spi.Dispatch;
 import dev.chime.spi.Firing;
 import dev.chime.spi.JobCounts;
@@ -410,7 +411,9 @@ public final class SqlJobStore implements JobStore {
                     ps.executeUpdate();
                 }
             }
-            history.insert(c, end.run());
+            for (RunRecord entry : end.entries()) {
+                history.insert(c, entry);
+            }
             return null;
         }, () -> false));
     }
@@ -500,7 +503,9 @@ public final class SqlJobStore implements JobStore {
             bumped = ps.executeUpdate();
         }
         if (end != null) {
-            history.insert(c, end.run());
+            for (RunRecord entry : end.entries()) {
+                history.insert(c, entry);
+            }
         }
         // A job that left the store (its trigger exhausted) counts on from the run's own token.
         long fence = bumped == 1 ? readLong(c, sql.readFence, ticket.jobId())
