@@ -82,6 +82,14 @@ public interface Scheduler extends AutoCloseable {
     /** Job counts from the store (cheap for the built-in stores) and this node's running attempts. */
     SchedulerStats stats();
 
+    /**
+     * A page of the run history: every run of every job (scheduled, run now, missed; one entry per
+     * fire time, after its last attempt), newest first, kept as long as
+     * {@link SchedulerBuilder#historyRetention} says. A one-shot job's run stays in it after the
+     * job is gone. The next page's query comes with the page.
+     */
+    HistoryPage history(HistoryQuery query);
+
     /** Parses a trigger spec with the trigger types this scheduler knows. @throws InvalidTriggerSpecException */
     Trigger parseTrigger(String spec);
 

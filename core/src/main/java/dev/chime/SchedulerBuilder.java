@@ -58,6 +58,8 @@ public final class SchedulerBuilder {
     private Duration pollInterval = Duration.ofMillis(500);
     private int maxInFlight;
     private Duration claimAhead;
+    private Duration historyMaxAge = Duration.ofDays(7);
+    private int historyMaxPerJob = 1_000;
     private boolean discoverPlugins = true;
     private ClassLoader classLoader = SchedulerBuilder.class.getClassLoader();
 
@@ -207,6 +209,25 @@ public final class SchedulerBuilder {
         return this;
     }
 
+    /**
+     * How much run history to keep ({@link Scheduler#history}): runs that finished within
+     * {@code maxAge}, at most the newest {@code maxPerJob} of each job. Default 7 days and 1,000
+     * per job. Older runs are deleted once a minute, in batches; in a cluster one node at a time
+     * does it. A store may keep less (the memory store keeps a bounded number in all).
+     */
+    public SchedulerBuilder historyRetention(Duration maxAge, int maxPerJob) {
+        Objects.requireNonNull(maxAge, "maxAge");
+        if (maxAge.isNegative() || maxAge.isZero()) {
+            throw new IllegalArgumentException("historyRetention: maxAge " + maxAge + " must be positive");
+        }
+        if (maxPerJob < 1) {
+            throw new IllegalArgumentException("historyRetention: maxPerJob " + maxPerJob + " must be at least 1");
+        }
+        this.historyMaxAge = maxAge;
+        this.historyMaxPerJob = maxPerJob;
+        return this;
+    }
+
     /** Whether to look for plugins with ServiceLoader (default true); hand-registered ones are always used. */
     public SchedulerBuilder discoverPlugins(boolean discover) {
         this.discoverPlugins = discover;
@@ -258,7 +279,7 @@ public final class SchedulerBuilder {
         DefaultScheduler scheduler = new DefaultScheduler(new DefaultScheduler.Parts(schedulerName, clock, chosenStore,
                 ownsStore, triggers, new RegisteredTasks(tasks, jobFactory), exec, ownsExecutor, allListeners,
                 pollInterval, driveByClock, maxInFlight > 0 ? maxInFlight : ownsExecutor ? 100 * threads : 1024,
-                claimAhead));
+                claimAhead, historyMaxAge, historyMaxPerJob));
         if (driveByClock) {
             ((TestClock) clock).drive(scheduler);
         }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.chime.spi.Firing;
 import dev.chime.spi.NaiveJobStore;
+import dev.chime.spi.RunEnd;
+import dev.chime.spi.RunEnds;
 import dev.chime.spi.RunRequest;
 import dev.chime.spi.RunTicket;
 import dev.chime.spi.StoredJob;
@@ -58,7 +60,7 @@ class SharedStoreEngineTest {
         final List<RunTicket> advanced = new CopyOnWriteArrayList<>();
 
         @Override
-        public RunTicket advanceRun(RunTicket ticket, Instant fireTime, LastRun lastRun) {
+        public RunTicket advanceRun(RunTicket ticket, Instant fireTime, RunEnd lastRun) {
             calls.add("advance " + ticket.runId());
             if (runsTakenOver) {
                 return null;
@@ -72,7 +74,7 @@ class SharedStoreEngineTest {
         }
 
         @Override
-        public java.util.concurrent.CompletionStage<Boolean> completeRunAsync(RunTicket ticket, LastRun lastRun) {
+        public java.util.concurrent.CompletionStage<Boolean> completeRunAsync(RunTicket ticket, RunEnd lastRun) {
             Duration delay = writeDelay;
             if (delay == null) {
                 return super.completeRunAsync(ticket, lastRun);
@@ -140,7 +142,7 @@ class SharedStoreEngineTest {
         }
 
         @Override
-        public boolean completeRun(RunTicket ticket, LastRun lastRun) {
+        public boolean completeRun(RunTicket ticket, RunEnd lastRun) {
             calls.add("complete " + ticket.runId());
             completed.add(ticket);
             if (fenced) {
@@ -561,7 +563,7 @@ class SharedStoreEngineTest {
         // The dead node ran T0+5s and recorded its end (outcome with it), then died before moving its
         // kept claim on; its taker put the claim back at T0+5s, and this node claims it.
         Firing claim = store.claimDue(T0.plusSeconds(5), 1).get(0);
-        store.recordOutcome("d", new LastRun(Outcome.SUCCESS, T0.plusSeconds(5), T0.plusSeconds(7), Duration.ofSeconds(2), null));
+        store.recordOutcome(RunEnds.of("d", new LastRun(Outcome.SUCCESS, T0.plusSeconds(5), T0.plusSeconds(7), Duration.ofSeconds(2), null)));
         store.recoveries.add(new Firing(store.get("d").orElseThrow(), claim.fireTime()));
         clock.advanceTo(T0.plusSeconds(8));
         scheduler.start();
@@ -689,7 +691,46 @@ class SharedStoreEngineTest {
         assertThat(runs).isEmpty();
         assertThat(events.of(JobEvent.Missed.class)).extracting(JobEvent.Missed::scheduledFireTime)
                 .containsExactly(original, original.plusSeconds(10), original.plusSeconds(20));
-        assertThat(store.completed).containsExactly(adopted);
+        // Each fire time's outcome goes with the fenced call that moves the run on, the last with its end.
+        assertThat(store.calls).filteredOn(c -> c.contains("dead-node-run"))
+                .containsExactly("holds dead-node-run", "advance dead-node-run", "advance dead-node-run", "complete dead-node-run");
+        assertThat(store.completed).extracting(RunTicket::runId).containsExactly("dead-node-run");
+        assertThat(store.history(HistoryQuery.forJob("j")).runs()).extracting(RunRecord::fireTime)
+                .containsExactly(original.plusSeconds(20), original.plusSeconds(10), original);
+        assertThat(store.history(HistoryQuery.forJob("j")).runs()).extracting(RunRecord::outcome).containsOnly(Outcome.MISSED);
+    }
+
+    @Test
+    void aRecoveredRunTakenOverAgainWhileItsFireTimesAreReportedLeavesThemToTheNodeThatTookItOver() {
+        addLateBatchJob("j", false);
+        StoredJob row = store.get("j").orElseThrow();
+        Instant original = T0.minusSeconds(90);
+        store.recoveries.add(new Firing(row.withClaim(null).withNextFireTime(null), original, true,
+                new RunTicket("j", original, "dead-node-run"), List.of(original.plusSeconds(10))));
+        // Found by the fault suite: the check before the report said the run was this node's, then this
+        // node was paused and taken over; its unfenced reports were a second set beside the taker's.
+        store.runsTakenOver = true;
+        scheduler.start();
+        clock.advance(Duration.ofSeconds(1));
+
+        assertThat(events.of(JobEvent.Missed.class)).isEmpty();
+        assertThat(store.history(HistoryQuery.forJob("j")).runs()).isEmpty();
+        assertThat(store.get("j").orElseThrow().lastRun()).isNull();
+    }
+
+    @Test
+    void aRecoveredSingleFireTimeWhoseEndIsFencedOffIsNotReportedHere() {
+        addLateBatchJob("j", false);
+        StoredJob row = store.get("j").orElseThrow();
+        Instant original = T0.minusSeconds(90);
+        store.recoveries.add(new Firing(row.withClaim(null).withNextFireTime(null), original, true,
+                new RunTicket("j", original, "dead-node-run")));
+        store.fenced = true;
+        scheduler.start();
+        clock.advance(Duration.ofSeconds(1));
+
+        assertThat(events.of(JobEvent.Missed.class)).isEmpty();
+        assertThat(store.history(HistoryQuery.forJob("j")).runs()).isEmpty();
     }
 
     @Test
@@ -706,5 +747,72 @@ class SharedStoreEngineTest {
         assertThat(store.completed).extracting(RunTicket::runId).containsExactly("run-1");
         assertThat(events.of(JobEvent.Missed.class)).extracting(JobEvent.Missed::scheduledFireTime)
                 .containsExactly(T0.plusSeconds(20), T0.plusSeconds(30));
+    }
+
+    // ---- the run history: every fire time reported missed is in it, once ----
+
+    /** The fire times of the job's history entries that ended {@code outcome}, oldest first. */
+    private List<Instant> historyOf(String jobId, Outcome outcome) {
+        List<Instant> fireTimes = new ArrayList<>(store.history(HistoryQuery.forJob(jobId).outcomes(outcome)
+                .limit(HistoryQuery.MAX_LIMIT)).runs().stream().map(RunRecord::fireTime).toList());
+        java.util.Collections.sort(fireTimes);
+        return fireTimes;
+    }
+
+    private List<Instant> missedEvents() {
+        List<Instant> fireTimes = new ArrayList<>(events.of(JobEvent.Missed.class).stream()
+                .map(JobEvent.Missed::scheduledFireTime).toList());
+        java.util.Collections.sort(fireTimes);
+        return fireTimes;
+    }
+
+    // Found by review: the queued fire times a run ends before were reported missed but not in the
+    // history; the run's RunEnd now carries them, and the store writes them with its end.
+    @Test
+    void queuedFireTimesOfARunThatCannotMoveOnAreInTheHistoryAsMissed() {
+        store.advanceFails = true;
+        addLateBatchJob("j", true);
+        scheduler.start();
+        scheduler.pause();
+        clock.advance(Duration.ofSeconds(30));
+        scheduler.resume();
+        clock.runDue();
+
+        assertThat(historyOf("j", Outcome.SUCCESS)).containsExactly(T0.plusSeconds(10));
+        assertThat(historyOf("j", Outcome.MISSED)).as("each fire time reported missed is in the history")
+                .containsExactlyElementsOf(missedEvents()).containsExactly(T0.plusSeconds(20), T0.plusSeconds(30));
+    }
+
+    // Found by review: when the store could not tell, the queued fire times were reported missed
+    // twice (before the end and again once it was recorded) and only the first was in the history.
+    @Test
+    void aBatchTheStoreCannotVouchForIsInTheHistoryFireTimeByFireTime() {
+        store.holdsRuns = null;
+        addLateBatchJob("j", true);
+        scheduler.start();
+        scheduler.pause();
+        clock.advance(Duration.ofSeconds(30));
+        scheduler.resume();
+        clock.runDue();
+
+        assertThat(runs).isEmpty();
+        assertThat(missedEvents()).as("each fire time reported missed once")
+                .containsExactly(T0.plusSeconds(10), T0.plusSeconds(20), T0.plusSeconds(30));
+        assertThat(historyOf("j", Outcome.MISSED)).containsExactlyElementsOf(missedEvents());
+    }
+
+    @Test
+    void aRecoveredBatchOfAJobThatIsNotRecoverableIsInTheHistoryFireTimeByFireTime() {
+        addLateBatchJob("j", false);
+        StoredJob row = store.get("j").orElseThrow();
+        Instant original = T0.minusSeconds(90);
+        RunTicket adopted = new RunTicket("j", original, "dead-node-run");
+        store.recoveries.add(new Firing(row.withClaim(null).withNextFireTime(null), original, true, adopted,
+                List.of(original.plusSeconds(10), original.plusSeconds(20))));
+        scheduler.start();
+        clock.advance(Duration.ofSeconds(1));
+
+        assertThat(historyOf("j", Outcome.MISSED)).containsExactlyElementsOf(missedEvents())
+                .containsExactly(original, original.plusSeconds(10), original.plusSeconds(20));
     }
 }

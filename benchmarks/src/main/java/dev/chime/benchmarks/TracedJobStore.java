@@ -1,10 +1,12 @@
 package dev.chime.benchmarks;
 
-import dev.chime.LastRun;
+import dev.chime.HistoryPage;
+import dev.chime.HistoryQuery;
 import dev.chime.spi.Dispatch;
 import dev.chime.spi.Firing;
 import dev.chime.spi.JobCounts;
 import dev.chime.spi.JobStore;
+import dev.chime.spi.RunEnd;
 import dev.chime.spi.RunRequest;
 import dev.chime.spi.RunTicket;
 import dev.chime.spi.StoredJob;
@@ -175,8 +177,18 @@ final class TracedJobStore implements JobStore {
     }
 
     @Override
-    public void recordOutcome(String jobId, LastRun lastRun) {
-        delegate.recordOutcome(jobId, lastRun);
+    public HistoryPage history(HistoryQuery query) {
+        return delegate.history(query);
+    }
+
+    @Override
+    public int pruneHistory(Instant finishedBefore, int keepPerJob, int limit) {
+        return delegate.pruneHistory(finishedBefore, keepPerJob, limit);
+    }
+
+    @Override
+    public void recordOutcome(RunEnd end) {
+        delegate.recordOutcome(end);
     }
 
     @Override
@@ -185,8 +197,8 @@ final class TracedJobStore implements JobStore {
     }
 
     @Override
-    public boolean completeRun(RunTicket ticket, LastRun lastRun) {
-        return delegate.completeRun(ticket, lastRun);
+    public boolean completeRun(RunTicket ticket, RunEnd end) {
+        return delegate.completeRun(ticket, end);
     }
 
     @Override
@@ -195,13 +207,13 @@ final class TracedJobStore implements JobStore {
     }
 
     @Override
-    public RunTicket advanceRun(RunTicket ticket, Instant fireTime, LastRun lastRun) {
-        return delegate.advanceRun(ticket, fireTime, lastRun);
+    public RunTicket advanceRun(RunTicket ticket, Instant fireTime, RunEnd end) {
+        return delegate.advanceRun(ticket, fireTime, end);
     }
 
     @Override
-    public CompletionStage<Boolean> completeRunAsync(RunTicket ticket, LastRun lastRun) {
-        return delegate.completeRunAsync(ticket, lastRun);
+    public CompletionStage<Boolean> completeRunAsync(RunTicket ticket, RunEnd end) {
+        return delegate.completeRunAsync(ticket, end);
     }
 
     @Override

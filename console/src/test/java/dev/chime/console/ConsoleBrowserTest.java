@@ -117,10 +117,12 @@ class ConsoleBrowserTest {
         click(row + " button[data-action='run']");
         wait.until(d -> text(row + " .outcome").equals("SUCCESS"));
 
-        // Its page: the schedule in English and its next ten fire times.
+        // Its page: the schedule in English, its next ten fire times, and its history: the run above.
         click(row + " a.job-link");
         wait.until(d -> d.findElements(By.cssSelector("#job-next li")).size() == 10);
         assertThat(text("dd[data-fact='Schedule']")).isEqualTo("at 02:30, Monday through Friday (Europe/Berlin)");
+        wait.until(d -> d.findElements(By.cssSelector("#job-history tr[data-run]")).size() == 1);
+        assertThat(text("#job-history tr[data-run] .outcome")).isEqualTo("SUCCESS");
         screenshot("console-job.png");
         browser.findElement(By.id("back")).click();
 

@@ -108,7 +108,7 @@ abstract class ConsoleContract {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"api/jobs", "api/job?id=a", "api/scheduler", "api/nodes", "api/tasks", "api/events", "api/me"})
+    @ValueSource(strings = {"api/jobs", "api/job?id=a", "api/scheduler", "api/nodes", "api/tasks", "api/events", "api/me", "api/history"})
     void everyApiEndpointNeedsAuthentication(String path) {
         Http.Reply none = anonymous.get(path);
         assertThat(none.status()).isEqualTo(401);
@@ -271,6 +271,50 @@ abstract class ConsoleContract {
     }
 
     @Test
+    void theHistoryPagesRunsNewestFirstWithFiltersAndAStackTrace() {
+        add("report", "ok", "interval:PT10S");
+        add("broken", "slow", "interval:PT1H");
+        clock.advance(Duration.ofSeconds(35));
+        scheduler.remove("broken");
+        store.recordOutcome(new dev.chime.spi.RunEnd(new dev.chime.RunRecord(0, "broken", "slow", T0, 2, "node-a", T0,
+                T0.plusSeconds(40), Duration.ofSeconds(1), dev.chime.Outcome.FAILURE, "java.io.IOException: disk full",
+                "java.io.IOException: disk full\n\tat Report.run(Report.java:12)\n"), false));
+
+        JsonNode first = reader.get("api/history?id=report&limit=2").json();
+        assertThat(first.path("runs")).extracting(r -> r.path("fireTime").asText())
+                .containsExactly(T0.plusSeconds(30).toString(), T0.plusSeconds(20).toString());
+        assertThat(first.path("runs").get(0).path("outcome").asText()).isEqualTo("SUCCESS");
+        assertThat(first.path("runs").get(0).path("attempts").asInt()).isEqualTo(1);
+        JsonNode second = reader.get("api/history?id=report&limit=2&after=" + first.path("next").asText()).json();
+        assertThat(second.path("runs")).extracting(r -> r.path("fireTime").asText())
+                .containsExactly(T0.plusSeconds(10).toString(), T0.toString());
+        assertThat(second.path("next").isNull()).isTrue();
+
+        JsonNode failed = reader.get("api/history?outcome=failure,timeout").json();
+        assertThat(failed.path("runs")).singleElement().satisfies(r -> {
+            assertThat(r.path("jobId").asText()).isEqualTo("broken");
+            assertThat(r.path("error").asText()).isEqualTo("java.io.IOException: disk full");
+            assertThat(r.path("stackTrace").asText()).contains("at Report.run(Report.java:12)");
+        });
+        assertThat(reader.get("api/history?task=ok&before=" + T0.plusSeconds(15)).json().path("runs")).hasSize(2);
+    }
+
+    @Test
+    void aBadHistoryQueryIsA400NamingTheParameter() {
+        assertThat(reader.get("api/history?outcome=exploded").status()).isEqualTo(400);
+        assertThat(reader.get("api/history?outcome=exploded").json().path("error").asText())
+                .contains("query parameter 'outcome': 'exploded' is not one of");
+        assertThat(reader.get("api/history?from=yesterday").json().path("error").asText())
+                .contains("query parameter 'from': expected an instant");
+        assertThat(reader.get("api/history?after=nonsense").json().path("error").asText())
+                .contains("query parameter 'after': 'nonsense' is not a cursor");
+        assertThat(reader.get("api/history?limit=0").status()).isEqualTo(400);
+        assertThat(reader.get("api/history?from=" + T0 + "&before=" + T0).json().path("error").asText())
+                .contains("query parameters 'from' and 'before'");
+        assertThat(reader.get("api/history?id=a%0Ab").status()).isEqualTo(400);
+    }
+
+    @Test
     void pauseAndResumeTheScheduler() {
         assertThat(admin.call("POST", "api/scheduler/pause", null).json().path("state").asText()).isEqualTo("PAUSED");
         assertThat(scheduler.state()).isEqualTo(Scheduler.State.PAUSED);
@@ -319,6 +363,31 @@ abstract class ConsoleContract {
         assertThat(scheduler.job(id).orElseThrow().paused()).isTrue();
         assertThat(admin.call("DELETE", "api/job" + Http.id(id), null).status()).isEqualTo(204);
         assertThat(scheduler.job(id)).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"a+b", "reports/daily", "100% done", "with spaces", "mixed +/% ", "ünïcødé"})
+    void idsWithPlusSlashPercentAndSpacesRoundTripThroughTheHistory(String id) {
+        assertThat(add(id, "ok", "interval:PT10S").status()).isEqualTo(201);
+        add(id + "x", "ok", "interval:PT10S");
+        clock.advance(Duration.ofSeconds(10));
+
+        JsonNode runs = admin.get("api/history" + Http.id(id)).json().path("runs");
+        assertThat(runs).isNotEmpty().extracting(r -> r.path("jobId").asText()).containsOnly(id);
+        String jsStyle = "api/history?id=" + java.net.URLEncoder.encode(id, StandardCharsets.UTF_8).replace("+", "%20") + "&limit=20";
+        assertThat(admin.get(jsStyle).json().path("runs")).hasSize(runs.size())
+                .extracting(r -> r.path("jobId").asText()).containsOnly(id);
+    }
+
+    @Test
+    void aBadHistoryLimitOrCursorIsA400NamingTheParameter() {
+        assertThat(reader.get("api/history?limit=abc").status()).isEqualTo(400);
+        assertThat(reader.get("api/history?limit=abc").error()).contains("'limit'");
+        assertThat(reader.get("api/history?limit=1001").error()).contains("'limit'");
+        assertThat(reader.get("api/history?after=" + T0 + "_-1").error()).contains("'after'");
+        assertThat(reader.get("api/history?after=_5").error()).contains("'after'");
+        assertThat(reader.get("api/history?outcome=,success").error()).contains("'outcome'");
+        assertThat(reader.get("api/history?limit=1000").status()).isEqualTo(200);
     }
 
     @ParameterizedTest

@@ -1,10 +1,12 @@
 package dev.chime.console;
 
-import dev.chime.LastRun;
+import dev.chime.HistoryPage;
+import dev.chime.HistoryQuery;
 import dev.chime.spi.ClusterView;
 import dev.chime.spi.Firing;
 import dev.chime.spi.JobStore;
 import dev.chime.spi.NodeStatus;
+import dev.chime.spi.RunEnd;
 import dev.chime.spi.RunRequest;
 import dev.chime.spi.RunTicket;
 import dev.chime.spi.StoreUnavailableException;
@@ -99,8 +101,18 @@ final class SwitchableStore implements JobStore, ClusterView {
     }
 
     @Override
-    public void recordOutcome(String jobId, LastRun lastRun) {
-        memory.recordOutcome(jobId, lastRun);
+    public HistoryPage history(HistoryQuery query) {
+        return memory.history(query);
+    }
+
+    @Override
+    public int pruneHistory(Instant finishedBefore, int keepPerJob, int limit) {
+        return memory.pruneHistory(finishedBefore, keepPerJob, limit);
+    }
+
+    @Override
+    public void recordOutcome(RunEnd end) {
+        memory.recordOutcome(end);
     }
 
     @Override
@@ -109,8 +121,8 @@ final class SwitchableStore implements JobStore, ClusterView {
     }
 
     @Override
-    public boolean completeRun(RunTicket ticket, LastRun lastRun) {
-        return memory.completeRun(ticket, lastRun);
+    public boolean completeRun(RunTicket ticket, RunEnd end) {
+        return memory.completeRun(ticket, end);
     }
 
     /** Health reads counts: never blocked here, as a pool the console cannot exhaust would not be. */

@@ -2,12 +2,9 @@ package dev.chime.internal;
 
 import dev.chime.JobEvent;
 import dev.chime.JobOptions;
-import dev.chime.LastRun;
-import dev.chime.Outcome;
 import dev.chime.spi.RunRequest;
 import dev.chime.spi.RunTicket;
 import dev.chime.spi.StoredJob;
-import java.time.Duration;
 import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -132,7 +129,7 @@ final class Admission {
             ctx.bus().publish(new JobEvent.Missed(firing.jobId(), firing.definition().task(), fireTime, now));
         }
         try {
-            completion.completeNow(firing, new LastRun(Outcome.MISSED, firing.fireTime(), now, Duration.ZERO, null));
+            completion.completeNow(firing, RunRecords.missed(ctx, firing, now));
         } catch (RuntimeException outcome) {
             LOG.warn("job '{}': could not record the missed outcome of {} either", firing.jobId(), firing.fireTime(), outcome);
         }

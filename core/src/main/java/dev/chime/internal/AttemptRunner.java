@@ -2,7 +2,8 @@ package dev.chime.internal;
 
 import dev.chime.Job;
 import dev.chime.JobEvent;
-import dev.chime.LastRun;
+import dev.chime.RunRecord;
+import dev.chime.spi.RunEnd;
 import dev.chime.Outcome;
 import dev.chime.RetryPolicy;
 import dev.chime.UnknownTaskException;
@@ -204,11 +205,11 @@ final class AttemptRunner {
                 Instant now = ctx.clock().instant();
                 LOG.warn("job '{}': cannot tell whether its run of {} is still this node's ({}); attempt {} does not start "
                         + "and is reported missed", firing.jobId(), firing.fireTime(), e.getMessage(), attempt.number());
-                List<Instant> missed = attempt.number() == 1 ? firing.allFireTimes() : firing.queued();
-                for (Instant fireTime : missed) {
-                    ctx.bus().publish(new JobEvent.Missed(firing.jobId(), firing.definition().task(), fireTime, now));
+                if (attempt.number() == 1) {
+                    // Its queued fire times are reported with the end (RunCompletion.abandoned).
+                    ctx.bus().publish(new JobEvent.Missed(firing.jobId(), firing.definition().task(), firing.fireTime(), now));
                 }
-                completion.end(attempt, new LastRun(Outcome.MISSED, firing.fireTime(), now, Duration.ZERO, null));
+                completion.end(attempt, RunRecords.missed(ctx, firing, now));
             }
             return false;
         }
@@ -230,7 +231,7 @@ final class AttemptRunner {
         Duration duration = Duration.ofNanos(endNanos - attempt.startNanos());
         ctx.bus().publish(() -> new JobEvent.Executed(firing.jobId(), firing.definition().task(), firing.fireTime(),
                 attempt.number(), attempt.startedAt(), duration, end));
-        over(attempt, new LastRun(Outcome.SUCCESS, firing.fireTime(), end, duration, null));
+        over(attempt, RunRecords.succeeded(ctx, attempt, end, duration));
     }
 
     /** Interrupts and reports the attempts whose timeout passed, and those still running well past it. */
@@ -268,8 +269,7 @@ final class AttemptRunner {
         }
         ctx.bus().publish(new JobEvent.Failed(firing.jobId(), firing.definition().task(), firing.fireTime(), attempt.number(),
                 attempt.startedAt(), duration, error, timedOut, willRetry, end));
-        LastRun lastRun = new LastRun(timedOut ? Outcome.TIMEOUT : Outcome.FAILURE, firing.fireTime(), end, duration,
-                describe(error));
+        RunRecord lastRun = RunRecords.failed(ctx, attempt, error, timedOut, end, duration);
         Runnable next = () -> {
             if (willRetry) {
                 retryLater(attempt, endNanos + retry.backoff(attempt.number()).toNanos(), lastRun);
@@ -295,7 +295,7 @@ final class AttemptRunner {
     }
 
     /** Queues the next attempt, keeping the slot; after shutdown stopped retries, ends the firing with this outcome. */
-    private void retryLater(Attempt attempt, long dueNanos, LastRun lastRun) {
+    private void retryLater(Attempt attempt, long dueNanos, RunRecord lastRun) {
         if (!attempt.handOn()) {
             return;
         }
@@ -315,7 +315,7 @@ final class AttemptRunner {
      * here for any other reason (shutdown, a store that fails) are reported missed when the
      * firing ends ({@link RunCompletion}).
      */
-    private void over(Attempt attempt, LastRun lastRun) {
+    private void over(Attempt attempt, RunRecord lastRun) {
         ActiveFiring firing = attempt.firing();
         if (firing.queued().isEmpty() || retries.isClosed()) {
             completion.end(attempt, lastRun);
@@ -344,16 +344,14 @@ final class AttemptRunner {
      * Records the finished fire time's outcome and moves the run on to the next queued one, with
      * a fencing token of its own; null when the store says the run is another node's now.
      */
-    private ActiveFiring advance(ActiveFiring firing, LastRun lastRun) {
-        LastRun outcome = firing.removed() ? null : lastRun;
+    private ActiveFiring advance(ActiveFiring firing, RunRecord lastRun) {
+        RunEnd outcome = new RunEnd(lastRun, !firing.removed());
         if (firing.ticket() == null) {
             // The store could not record the run: nothing to move on but the outcome.
-            if (outcome != null) {
-                try {
-                    ctx.store().recordOutcome(firing.jobId(), outcome);
-                } catch (RuntimeException e) {
-                    LOG.error("job '{}': could not record outcome {} of {}", firing.jobId(), outcome.outcome(), firing.fireTime(), e);
-                }
+            try {
+                ctx.store().recordOutcome(outcome);
+            } catch (RuntimeException e) {
+                LOG.error("job '{}': could not record outcome {} of {}", firing.jobId(), lastRun.outcome(), firing.fireTime(), e);
             }
             return firing.nextQueued(null);
         }
@@ -372,7 +370,7 @@ final class AttemptRunner {
                 firing.fireTime(), error);
         Instant end = ctx.clock().instant();
         Instant started = attempt.startedAt() == null ? end : attempt.startedAt();
-        LastRun lastRun = new LastRun(Outcome.FAILURE, firing.fireTime(), end, Duration.ZERO, describe(error));
+        RunRecord lastRun = RunRecords.failed(ctx, attempt, error, false, end, Duration.ZERO);
         if (attempt.decide()) {
             ctx.bus().publish(new JobEvent.Failed(firing.jobId(), firing.definition().task(), firing.fireTime(),
                     attempt.number(), started, Duration.ZERO, error, false, false, end));

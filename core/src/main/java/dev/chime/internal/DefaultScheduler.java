@@ -3,6 +3,8 @@ package dev.chime.internal;
 import dev.chime.DeclarationReport;
 import dev.chime.Declarations;
 import dev.chime.DuplicateJobException;
+import dev.chime.HistoryPage;
+import dev.chime.HistoryQuery;
 import dev.chime.JobDefinition;
 import dev.chime.JobEvent;
 import dev.chime.JobInfo;
@@ -36,6 +38,8 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
 
     private static final Logger LOG = LoggerFactory.getLogger(DefaultScheduler.class);
     private static final long SETTLE_LIMIT_SECONDS = 30;
+    /** How often the run history is trimmed to its retention. */
+    static final Duration HISTORY_ROUND = Duration.ofMinutes(1);
     /** How long {@link #shutdown} waits, after its grace, for cancelled jobs to unwind. */
     static final Duration CANCEL_WAIT = Duration.ofSeconds(1);
 
@@ -74,7 +78,7 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
     public record Parts(String name, Clock clock, JobStore store, boolean ownsStore, TriggerRegistry triggers,
                         JobFactory jobFactory, ExecutorService executor, boolean ownsExecutor,
                         List<SchedulerListener> listeners, Duration pollInterval, boolean driveByClock,
-                        int maxInFlight, Duration claimAhead) {
+                        int maxInFlight, Duration claimAhead, Duration historyMaxAge, int historyMaxPerJob) {
     }
 
     private final Parts parts;
@@ -86,6 +90,7 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
     private final RunTracker tracker = new RunTracker();
     private final FiringDispatcher dispatcher;
     private final DispatchLoop loop;
+    private final HistoryJanitor janitor;
     private final AtomicReference<State> state = new AtomicReference<>(State.CREATED);
 
     public DefaultScheduler(Parts parts) {
@@ -105,12 +110,13 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
         ClaimBudget budget = parts.driveByClock() ? ClaimBudget.unpaced(workers)
                 : new ClaimBudget(workers, maxInFlight, ClaimBudget.START_WINDOW);
         EngineContext ctx = new EngineContext(clock, ticker, store, codec, bus, tracker, parts.jobFactory(), parts.executor(),
-                this::wake, maxInFlight, budget, parts.driveByClock());
+                this::wake, maxInFlight, budget, parts.driveByClock(), parts.name());
         ScheduleKeeper keeper = new ScheduleKeeper(ctx);
         RunCompletion completion = new RunCompletion(ctx, keeper);
         Admission admission = new Admission(ctx, completion, keeper);
         this.dispatcher = new FiringDispatcher(ctx, admission, new AttemptRunner(ctx, admission, completion), keeper,
                 claimWindow(parts), parts.driveByClock());
+        this.janitor = new HistoryJanitor(store, parts.historyMaxAge(), parts.historyMaxPerJob(), HISTORY_ROUND);
         parts.listeners().forEach(this::addListener);
     }
 
@@ -138,6 +144,7 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
         bus.publish(new SchedulerEvent.Started(clock.instant()));
         if (loop != null) {
             loop.start("chime-dispatcher-" + parts.name());
+            janitor.start(parts.name(), clock);
         }
     }
 
@@ -172,6 +179,7 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
         }
         long deadline = System.nanoTime() + saturatedNanos(gracePeriod);
         try {
+            janitor.stop();
             if (loop != null) {
                 loop.stop(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
             }
@@ -319,6 +327,11 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
     }
 
     @Override
+    public HistoryPage history(HistoryQuery query) {
+        return store.history(java.util.Objects.requireNonNull(query, "query"));
+    }
+
+    @Override
     public Trigger parseTrigger(String spec) {
         return parts.triggers().parse(spec);
     }
@@ -398,6 +411,9 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
     @Override
     public void runDue() {
         pass();
+        if (state.get() != State.SHUT_DOWN) {
+            janitor.roundIfDue(clock.instant());
+        }
     }
 
     /** One pass; true when it stopped at the in-flight limit (a finishing attempt will wake the loop). */

@@ -17,10 +17,11 @@ import java.util.concurrent.Executor;
  *                    piling up in this node's queue
  * @param budget      how many firings to claim at once: what this node can start soon
  * @param drivenByClock true when a {@code TestClock} drives the scheduler (no dispatcher thread)
+ * @param node        this scheduler's name, which its run history records
  */
 record EngineContext(Clock clock, Ticker ticker, JobStore store, JobCodec codec, ListenerBus bus, RunTracker tracker,
                      JobFactory jobFactory, Executor executor, Runnable wake, int maxInFlight, ClaimBudget budget,
-                     boolean drivenByClock) {
+                     boolean drivenByClock, String node) {
 
     /** The wall-clock instant at which the ticker will read {@code tickerNanos}, for wake-ups. */
     Instant instantAt(long tickerNanos) {

@@ -2,12 +2,13 @@ package dev.chime.internal;
 
 import dev.chime.JobDefinition;
 import dev.chime.JobEvent;
-import dev.chime.LastRun;
-import dev.chime.Outcome;
 import dev.chime.TriggerContext;
 import dev.chime.spi.Dispatch;
 import dev.chime.spi.Firing;
+import dev.chime.spi.JobStore;
+import dev.chime.spi.RunEnd;
 import dev.chime.spi.RunRequest;
+import dev.chime.spi.RunTicket;
 import dev.chime.spi.StoredJob;
 import java.time.Duration;
 import java.time.Instant;
@@ -537,12 +538,13 @@ final class FiringDispatcher {
             ctx.store().completeRun(firing.ticket(), null);
             return;
         }
-        reportMissed(job, firing.fireTime(), now);
-        for (Instant queued : firing.queued()) {
-            reportMissed(job, queued, now);
-        }
-        if (firing.ticket() != null) {
-            ctx.store().completeRun(firing.ticket(), null);
+        if (firing.ticket() == null) {
+            reportMissed(job, firing.fireTime(), now);
+            for (Instant queued : firing.queued()) {
+                reportMissed(job, queued, now);
+            }
+        } else {
+            reportMissedThroughTheRun(firing, job, !removed, now);
         }
         if (claim != null) {
             keeper.firingOver(new ActiveFiring(job, firing.fireTime(), claim, true), now);
@@ -567,10 +569,43 @@ final class FiringDispatcher {
         }
     }
 
+    /**
+     * Reports a recovered run's fire times missed through the run itself, each one's outcome
+     * written in the fenced call that moves the run on ({@link JobStore#advanceRun}) or ends it:
+     * were this node paused after the check above and taken over again, the node that took the
+     * run over reports them, and nothing of this node's lands in the store or reaches a listener
+     * (as an unfenced outcome would, twice in the run history).
+     */
+    private void reportMissedThroughTheRun(Firing firing, JobDefinition job, boolean updatesJob, Instant now) {
+        List<Instant> fireTimes = new ArrayList<>(firing.queued().size() + 1);
+        fireTimes.add(firing.fireTime());
+        fireTimes.addAll(firing.queued());
+        RunTicket ticket = firing.ticket();
+        for (int i = 0; i < fireTimes.size(); i++) {
+            Instant fireTime = fireTimes.get(i);
+            RunEnd end = new RunEnd(RunRecords.missed(ctx, job.id(), job.task(), fireTime, now), updatesJob);
+            boolean recorded;
+            if (i + 1 < fireTimes.size()) {
+                ticket = ctx.store().advanceRun(ticket, fireTimes.get(i + 1), end);
+                recorded = ticket != null;
+            } else {
+                recorded = ctx.store().completeRun(ticket, end);
+            }
+            if (!recorded) {
+                LOG.warn("job '{}': its recovered run of {} was taken over by another node while it was reported here; "
+                        + "that node reports the rest", job.id(), fireTime);
+                return;
+            }
+            LOG.warn("job '{}' missed its fire time {} by {}: it was in flight on a node that died, and the job is not "
+                    + "recoverable", job.id(), fireTime, Duration.between(fireTime, now));
+            ctx.bus().publish(() -> new JobEvent.Missed(job.id(), job.task(), fireTime, now));
+        }
+    }
+
     private void reportMissed(JobDefinition job, Instant fireTime, Instant now) {
         LOG.warn("job '{}' missed its fire time {} by {} (misfire grace {})", job.id(), fireTime,
                 Duration.between(fireTime, now), job.options().misfireGraceTime().orElse(null));
-        ctx.store().recordOutcome(job.id(), new LastRun(Outcome.MISSED, fireTime, now, Duration.ZERO, null));
+        ctx.store().recordOutcome(new RunEnd(RunRecords.missed(ctx, job.id(), job.task(), fireTime, now), true));
         ctx.bus().publish(() -> new JobEvent.Missed(job.id(), job.task(), fireTime, now));
     }
 

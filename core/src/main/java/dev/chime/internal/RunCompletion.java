@@ -1,8 +1,11 @@
 package dev.chime.internal;
 
 import dev.chime.JobEvent;
-import dev.chime.LastRun;
+import dev.chime.RunRecord;
+import dev.chime.spi.RunEnd;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
@@ -33,29 +36,23 @@ final class RunCompletion {
      *
      * @param lastRun the outcome to record, or null for none
      */
-    void end(Attempt attempt, LastRun lastRun) {
+    void end(Attempt attempt, RunRecord lastRun) {
         if (attempt.handOn()) {
             endHandedOn(attempt, lastRun);
         }
     }
 
     /** {@link #end} for a caller that already won {@link Attempt#handOn()}. */
-    void endHandedOn(Attempt attempt, LastRun lastRun) {
+    void endHandedOn(Attempt attempt, RunRecord lastRun) {
         ActiveFiring firing = attempt.firing();
         if (firing.ticket() == null) {
-            if (lastRun != null && !firing.removed()) {
-                try {
-                    ctx.store().recordOutcome(firing.jobId(), lastRun);
-                } catch (Throwable e) {
-                    LOG.error("job '{}': could not record outcome {} of {}", firing.jobId(), lastRun.outcome(), firing.fireTime(), e);
-                }
-            }
+            recordWithoutRun(firing, runEnd(firing, lastRun, false));
             over(firing, lastRun);
             abandoned(firing);
             return;
         }
         attempt.holdForStoreWrite();
-        completeAsync(firing, lastRun).whenComplete((ended, failure) -> {
+        completeAsync(firing, lastRun, false).whenComplete((ended, failure) -> {
             try {
                 if (Boolean.TRUE.equals(ended)) {
                     abandoned(firing);
@@ -86,11 +83,12 @@ final class RunCompletion {
     CompletionStage<Void> endQuietly(ActiveFiring firing, boolean unstarted) {
         ctx.tracker().releaseInstance(firing.jobId());
         if (firing.ticket() == null) {
+            recordWithoutRun(firing, runEnd(firing, null, unstarted));
             abandoned(firing, unstarted);
             moveOn(firing, ctx.clock().instant());
             return CompletableFuture.completedFuture(null);
         }
-        return completeAsync(firing, null).thenAccept(ended -> {
+        return completeAsync(firing, null, unstarted).thenAccept(ended -> {
             if (ended) {
                 abandoned(firing, unstarted);
             }
@@ -136,14 +134,15 @@ final class RunCompletion {
     }
 
     /** Ends the store's record of a run at once; false when another node took it over meanwhile. */
-    boolean completeNow(ActiveFiring firing, LastRun lastRun) {
+    boolean completeNow(ActiveFiring firing, RunRecord lastRun) {
+        RunEnd end = runEnd(firing, lastRun, false);
         if (firing.ticket() == null) {
-            if (lastRun != null && !firing.removed()) {
-                ctx.store().recordOutcome(firing.jobId(), lastRun);
+            if (end != null) {
+                ctx.store().recordOutcome(end);
             }
             return true;
         }
-        if (ctx.store().completeRun(firing.ticket(), firing.removed() ? null : lastRun)) {
+        if (ctx.store().completeRun(firing.ticket(), end)) {
             return true;
         }
         logTakenOver(firing);
@@ -151,10 +150,10 @@ final class RunCompletion {
     }
 
     /** The store's completion of the run, never throwing: a failure is logged and the stage completes anyway. */
-    private CompletionStage<Boolean> completeAsync(ActiveFiring firing, LastRun lastRun) {
+    private CompletionStage<Boolean> completeAsync(ActiveFiring firing, RunRecord lastRun, boolean unstarted) {
         CompletionStage<Boolean> stage;
         try {
-            stage = ctx.store().completeRunAsync(firing.ticket(), firing.removed() ? null : lastRun);
+            stage = ctx.store().completeRunAsync(firing.ticket(), runEnd(firing, lastRun, unstarted));
         } catch (Throwable e) {
             stage = CompletableFuture.failedFuture(e);
         }
@@ -169,7 +168,7 @@ final class RunCompletion {
     }
 
     /** The firing is over: its slot is free again and a claim it kept (fixed delay) moves on. */
-    private void over(ActiveFiring firing, LastRun lastRun) {
+    private void over(ActiveFiring firing, RunRecord lastRun) {
         ctx.tracker().releaseInstance(firing.jobId());
         moveOn(firing, lastRun == null ? ctx.clock().instant() : lastRun.finishedAt());
     }
@@ -185,6 +184,46 @@ final class RunCompletion {
         } catch (Throwable e) {
             LOG.error("job '{}': could not put it back after its firing of {}; the store returns it when the claim expires",
                     firing.jobId(), firing.fireTime(), e);
+        }
+    }
+
+    /**
+     * The store's part of a firing's end: its outcome's history entry, which becomes the job's
+     * last outcome unless the job left the store at dispatch (a job added again under its id is
+     * another job), and an entry for each fire time the firing ends without running (its own when
+     * {@code unstarted}, its queued ones), which {@link #abandoned} reports missed once the end is
+     * recorded. Null when there is nothing to record.
+     */
+    private RunEnd runEnd(ActiveFiring firing, RunRecord run, boolean unstarted) {
+        if (run != null && !unstarted && firing.queued().isEmpty()) {
+            return new RunEnd(run, !firing.removed());
+        }
+        Instant now = ctx.clock().instant();
+        List<RunRecord> missed = new ArrayList<>(firing.queued().size() + 1);
+        if (unstarted) {
+            missed.add(RunRecords.missed(ctx, firing, now));
+        }
+        for (Instant fireTime : firing.queued()) {
+            missed.add(RunRecords.missed(ctx, firing.jobId(), firing.definition().task(), fireTime, now));
+        }
+        if (run == null) {
+            if (missed.isEmpty()) {
+                return null;
+            }
+            run = missed.remove(0);
+        }
+        return new RunEnd(run, !firing.removed(), missed);
+    }
+
+    /** Records a firing's end with a store that holds no record of its run; a failure is logged. */
+    private void recordWithoutRun(ActiveFiring firing, RunEnd end) {
+        if (end == null) {
+            return;
+        }
+        try {
+            ctx.store().recordOutcome(end);
+        } catch (Throwable e) {
+            LOG.error("job '{}': could not record outcome {} of {}", firing.jobId(), end.run().outcome(), end.run().fireTime(), e);
         }
     }
 

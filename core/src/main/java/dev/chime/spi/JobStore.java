@@ -1,6 +1,7 @@
 package dev.chime.spi;
 
-import dev.chime.LastRun;
+import dev.chime.HistoryPage;
+import dev.chime.HistoryQuery;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,6 +26,12 @@ import java.util.concurrent.CompletionStage;
  * cluster can enforce max instances cluster-wide, hand a dead node's runs to a live one (as
  * {@linkplain Firing#recovery() recovery firings} from {@link #claimDue}), and fence a stale node's
  * outcome. A single-node store can leave both to their defaults.
+ *
+ * <p>History: every call that records an outcome ({@link #recordOutcome}, {@link #completeRun},
+ * {@link #completeRunAsync}, {@link #advanceRun}) also appends its {@link RunEnd#run() run} to the
+ * run history, in the same write, and only when it records the outcome (a run fenced off records
+ * neither), whether or not the job is still in the store. {@link #history} reads it,
+ * {@link #pruneHistory} bounds it.
  */
 public interface JobStore extends AutoCloseable {
 
@@ -81,8 +88,27 @@ public interface JobStore extends AutoCloseable {
      */
     boolean removeClaimed(Firing firing);
 
-    /** Records a job's latest outcome without touching its schedule or version. */
-    void recordOutcome(String jobId, LastRun lastRun);
+    /**
+     * Records the end of a run: appends it to the history and, if {@link RunEnd#updatesJob()} and
+     * the job is still there, makes it the job's last outcome, without touching the job's schedule
+     * or version.
+     */
+    void recordOutcome(RunEnd end);
+
+    /**
+     * A page of the run history, newest first (latest {@code finishedAt}, then highest id), with
+     * the query's filters; {@link HistoryPage#of} builds the answer from the matching runs.
+     */
+    HistoryPage history(HistoryQuery query);
+
+    /**
+     * Deletes up to {@code limit} history entries that finished before {@code finishedBefore} or
+     * are older than their job's newest {@code keepPerJob}; returns how many it deleted (the engine
+     * calls again while it answers {@code limit}). A store shared by several nodes lets one node at
+     * a time do it (the others answer 0) and keeps each call short: a batch must not hold locks
+     * that runs and claims wait for.
+     */
+    int pruneHistory(Instant finishedBefore, int keepPerJob, int limit);
 
     /**
      * A firing is about to run on this node. A store shared by several nodes records the run, so
@@ -136,14 +162,14 @@ public interface JobStore extends AutoCloseable {
     }
 
     /**
-     * A run is over: forgets it and, unless {@code lastRun} is null, records the job's outcome, both
-     * at once. Returns false, recording nothing, when the ticket is no longer this node's (another
-     * node took the run over while this one was presumed dead): at most one outcome is recorded
-     * per run.
+     * A run is over: forgets it and, unless {@code end} is null, records its end as
+     * {@link #recordOutcome} does, both at once. Returns false, recording nothing, when the ticket
+     * is no longer this node's (another node took the run over while this one was presumed dead):
+     * at most one outcome is recorded per run.
      */
-    default boolean completeRun(RunTicket ticket, LastRun lastRun) {
-        if (lastRun != null) {
-            recordOutcome(ticket.jobId(), lastRun);
+    default boolean completeRun(RunTicket ticket, RunEnd end) {
+        if (end != null) {
+            recordOutcome(end);
         }
         return true;
     }
@@ -171,7 +197,7 @@ public interface JobStore extends AutoCloseable {
     /**
      * A run of several queued fire times ({@link RunRequest#queued()}, or a recovery's
      * {@link Firing#queued()}) finished one and moves on to the next, {@code fireTime}: records the
-     * finished one's outcome (unless {@code lastRun} is null), notes in the run's record that
+     * finished one's end as {@link #recordOutcome} does (unless {@code end} is null), notes in the run's record that
      * {@code fireTime} is now the one in flight, and hands out a fencing token for it, higher than
      * every token of the job before. A store shared by a cluster does all of this at once, and only
      * while the run is still this node's: a node that takes the run over then runs (or reports
@@ -184,9 +210,9 @@ public interface JobStore extends AutoCloseable {
      * @return the run's ticket for {@code fireTime}; null when the run is no longer this node's
      *         (another node took it over and runs the rest), and then nothing was recorded
      */
-    default RunTicket advanceRun(RunTicket ticket, Instant fireTime, LastRun lastRun) {
-        if (lastRun != null) {
-            recordOutcome(ticket.jobId(), lastRun);
+    default RunTicket advanceRun(RunTicket ticket, Instant fireTime, RunEnd end) {
+        if (end != null) {
+            recordOutcome(end);
         }
         return new RunTicket(ticket.jobId(), fireTime, ticket.runId(), ticket.fencingToken());
     }
@@ -197,9 +223,9 @@ public interface JobStore extends AutoCloseable {
      * completes. A store behind a network should write many completions in one transaction here;
      * the default completes at once on the calling thread.
      */
-    default CompletionStage<Boolean> completeRunAsync(RunTicket ticket, LastRun lastRun) {
+    default CompletionStage<Boolean> completeRunAsync(RunTicket ticket, RunEnd end) {
         try {
-            return CompletableFuture.completedFuture(completeRun(ticket, lastRun));
+            return CompletableFuture.completedFuture(completeRun(ticket, end));
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }

@@ -74,6 +74,6 @@ class ClaimWindowTest {
 
     private static DefaultScheduler.Parts parts(NaiveJobStore store, Duration claimAhead, boolean driveByClock) {
         return new DefaultScheduler.Parts("test", Clock.systemUTC(), store, false, null, null, null, false,
-                List.of(), Duration.ofSeconds(1), driveByClock, 100, claimAhead);
+                List.of(), Duration.ofSeconds(1), driveByClock, 100, claimAhead, Duration.ofDays(7), 1000);
     }
 }

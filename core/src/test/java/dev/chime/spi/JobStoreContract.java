@@ -55,6 +55,11 @@ public abstract class JobStoreContract {
         destroyStore(store);
     }
 
+    /** The end of a run of {@code jobId} with this outcome, which becomes the job's. */
+    protected static RunEnd ended(String jobId, LastRun run) {
+        return RunEnds.of(jobId, run);
+    }
+
     protected static StoredJob job(String id, Instant nextFireTime) {
         return new StoredJob(id, "task-" + id, "interval:PT10S", "{\"coalesce\":true}", "{\"n\":1}", false, nextFireTime,
                 null, null, 0);
@@ -147,7 +152,7 @@ public abstract class JobStoreContract {
         store.add(job("a", T0));
         StoredJob read = store.get("a").orElseThrow();
         LastRun run = new LastRun(Outcome.SUCCESS, T0, T0.plusSeconds(1), Duration.ofSeconds(1), null);
-        store.recordOutcome("a", run);
+        store.recordOutcome(ended("a", run));
 
         assertThat(store.update(read.withPaused(true, null))).isTrue();
         StoredJob after = store.get("a").orElseThrow();
@@ -293,7 +298,7 @@ public abstract class JobStoreContract {
         assertThat(store.get("c")).isEmpty();
 
         LastRun ok = new LastRun(Outcome.SUCCESS, T0, T0.plusSeconds(1), Duration.ofSeconds(1), null);
-        assertThat(store.completeRun(results.get(0).ticket(), ok)).isTrue();
+        assertThat(store.completeRun(results.get(0).ticket(), ended(results.get(0).ticket().jobId(), ok))).isTrue();
         assertThat(store.completeRun(results.get(2).ticket(), null)).isTrue();
         assertThat(store.get("a").orElseThrow().lastRun()).isEqualTo(ok);
         assertThat(store.claimDue(T0.plusSeconds(10), 10)).extracting(Firing::jobId).containsExactly("a");
@@ -327,9 +332,9 @@ public abstract class JobStoreContract {
         LastRun firstDone = new LastRun(Outcome.SUCCESS, T0, T0.plusSeconds(21), Duration.ofSeconds(1), null);
         LastRun secondDone = new LastRun(Outcome.FAILURE, T0.plusSeconds(10), T0.plusSeconds(22), Duration.ofSeconds(1), "boom");
 
-        RunTicket second = store.advanceRun(first, T0.plusSeconds(10), firstDone);
+        RunTicket second = store.advanceRun(first, T0.plusSeconds(10), ended(first.jobId(), firstDone));
         assertThat(store.get("a").orElseThrow().lastRun()).isEqualTo(firstDone);
-        RunTicket third = store.advanceRun(second, T0.plusSeconds(20), secondDone);
+        RunTicket third = store.advanceRun(second, T0.plusSeconds(20), ended(second.jobId(), secondDone));
 
         assertThat(second.fireTime()).isEqualTo(T0.plusSeconds(10));
         assertThat(third.fireTime()).isEqualTo(T0.plusSeconds(20));
@@ -464,7 +469,7 @@ public abstract class JobStoreContract {
         store.add(job("a", T0));
         StoredJob before = store.get("a").orElseThrow();
         LastRun run = new LastRun(Outcome.FAILURE, T0, T0.plusMillis(1500), Duration.ofMillis(1500), "java.io.IOException: down");
-        store.recordOutcome("a", run);
+        store.recordOutcome(ended("a", run));
 
         StoredJob after = store.get("a").orElseThrow();
         assertThat(after.lastRun()).isEqualTo(run);
@@ -478,7 +483,7 @@ public abstract class JobStoreContract {
         store.add(job("a", T0));
         Firing firing = store.claimDue(T0, 10).get(0);
         LastRun run = new LastRun(Outcome.SUCCESS, T0, T0.plusSeconds(1), Duration.ofSeconds(1), null);
-        store.recordOutcome("a", run);
+        store.recordOutcome(ended("a", run));
 
         StoredJob read = store.get("a").orElseThrow();
         assertThat(read.lastRun()).isEqualTo(run);
@@ -492,8 +497,8 @@ public abstract class JobStoreContract {
         store.add(job("done", null));
         store.add(job("paused", T0).withPaused(true, null));
         LastRun run = new LastRun(Outcome.FAILURE, T0, T0, Duration.ZERO, "boom");
-        store.recordOutcome("done", run);
-        store.recordOutcome("paused", run);
+        store.recordOutcome(ended("done", run));
+        store.recordOutcome(ended("paused", run));
 
         assertThat(store.get("done").orElseThrow().lastRun()).isEqualTo(run);
         assertThat(store.get("paused").orElseThrow().lastRun()).isEqualTo(run);
@@ -503,7 +508,7 @@ public abstract class JobStoreContract {
 
     @Test
     void recordOutcomeOfAMissingJobIsIgnored() {
-        store.recordOutcome("nobody", new LastRun(Outcome.SUCCESS, T0, T0, Duration.ZERO, null));
+        store.recordOutcome(ended("nobody", new LastRun(Outcome.SUCCESS, T0, T0, Duration.ZERO, null)));
         assertThat(store.get("nobody")).isEmpty();
     }
 

@@ -1,6 +1,9 @@
 package dev.chime.spi;
 
-import dev.chime.LastRun;
+import dev.chime.HistoryPage;
+import dev.chime.HistoryQuery;
+import dev.chime.RunRecord;
+import java.util.HashMap;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -18,6 +21,8 @@ public class NaiveJobStore implements JobStore {
 
     private final Map<String, StoredJob> jobs = new TreeMap<>();
     private long fencingTokens;
+    private final List<RunRecord> history = new ArrayList<>();
+    private long runIds;
     /**
      * The version a new job starts at: above every version a removed job had, so that a late
      * release, dispatch or removeClaimed of a removed job's claim cannot pass for one of a job
@@ -38,9 +43,9 @@ public class NaiveJobStore implements JobStore {
 
     /** Each queued fire time of a run gets the counter's next token. */
     @Override
-    public synchronized RunTicket advanceRun(RunTicket ticket, Instant fireTime, LastRun lastRun) {
-        if (lastRun != null) {
-            recordOutcome(ticket.jobId(), lastRun);
+    public synchronized RunTicket advanceRun(RunTicket ticket, Instant fireTime, RunEnd end) {
+        if (end != null) {
+            recordOutcome(end);
         }
         return new RunTicket(ticket.jobId(), fireTime, ticket.runId(), ++fencingTokens);
     }
@@ -126,8 +131,38 @@ public class NaiveJobStore implements JobStore {
     }
 
     @Override
-    public synchronized void recordOutcome(String jobId, LastRun lastRun) {
-        jobs.computeIfPresent(jobId, (id, job) -> job.withLastRun(lastRun));
+    public synchronized void recordOutcome(RunEnd end) {
+        if (end.updatesJob()) {
+            jobs.computeIfPresent(end.jobId(), (id, job) -> job.withLastRun(end.lastRun()));
+        }
+        for (RunRecord entry : end.entries()) {
+            history.add(entry.withId(++runIds));
+        }
+    }
+
+    /** Every run kept, filtered and sorted at each read. */
+    @Override
+    public synchronized HistoryPage history(HistoryQuery query) {
+        List<RunRecord> matching = new ArrayList<>(history.stream().filter(query::matches)
+                .sorted(Comparator.comparing(RunRecord::finishedAt).thenComparingLong(RunRecord::id).reversed())
+                .limit(query.limit() + 1L).toList());
+        return HistoryPage.of(query, matching);
+    }
+
+    @Override
+    public synchronized int pruneHistory(Instant finishedBefore, int keepPerJob, int limit) {
+        List<RunRecord> newestFirst = history.stream()
+                .sorted(Comparator.comparing(RunRecord::finishedAt).thenComparingLong(RunRecord::id).reversed()).toList();
+        Map<String, Integer> seen = new HashMap<>();
+        int deleted = 0;
+        for (RunRecord run : newestFirst) {
+            int newer = seen.merge(run.jobId(), 1, Integer::sum);
+            if (deleted < limit && (newer > keepPerJob || run.finishedAt().isBefore(finishedBefore))) {
+                history.remove(run);
+                deleted++;
+            }
+        }
+        return deleted;
     }
 
     @Override

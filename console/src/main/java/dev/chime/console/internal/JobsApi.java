@@ -32,6 +32,7 @@ import java.util.TreeSet;
  * GET    /api/scheduler                            state and counts; POST /api/scheduler/pause|resume
  * GET    /api/nodes                                the cluster's nodes (when the store can tell)
  * GET    /api/tasks                                the task names (when the application gives them)
+ * GET    /api/history?id=&amp;task=&amp;outcome=&amp;from=&amp;before=&amp;limit=&amp;after=   a page of the run history, newest first
  * </pre>
  */
 final class JobsApi {
@@ -58,12 +59,14 @@ final class JobsApi {
     private final Scheduler scheduler;
     private final ObjectMapper mapper;
     private final JobViews views;
+    private final HistoryApi history;
 
     JobsApi(Settings settings, ObjectMapper mapper) {
         this.settings = settings;
         this.scheduler = settings.scheduler();
         this.mapper = mapper;
         this.views = new JobViews(mapper, scheduler::parseTrigger);
+        this.history = new HistoryApi(scheduler, mapper);
     }
 
     Route route(String method, String path) {
@@ -105,6 +108,10 @@ final class JobsApi {
             case "/api/tasks" -> {
                 requireMethod(method, "GET");
                 yield new Route(false, (q, b) -> ok(tasks()));
+            }
+            case "/api/history" -> {
+                requireMethod(method, "GET");
+                yield new Route(false, (q, b) -> ok(history.page(q)));
             }
             default -> throw new HttpError(404, "no such path");
         };

@@ -82,7 +82,10 @@ async function loadJobs() {
 /** One job changed: redraw its row only, if it is on this page. */
 async function refreshRow(id) {
   const row = [...document.querySelectorAll("#jobs tr[data-job]")].find(r => r.dataset.job === id);
-  if (state.jobId === id) await loadJob(id).catch(() => {});
+  if (state.jobId === id) {
+    await loadJob(id).catch(() => {});
+    await loadHistory(id).catch(() => {});
+  }
   if (!row) return;
   try {
     row.replaceWith(jobRow(await api("GET", "api/job" + q(id))));
@@ -140,12 +143,38 @@ async function loadJob(id) {
   document.body.dataset.job = job.id;
 }
 
+function historyRow(run) {
+  const error = run.error == null ? "" : run.stackTrace
+    ? el("details", {}, el("summary", {}, run.error), el("pre", {}, run.stackTrace)) : run.error;
+  return el("tr", { "data-run": run.id },
+    el("td", {}, when(run.fireTime)),
+    el("td", { class: "outcome " + run.outcome }, run.outcome),
+    el("td", {}, run.attempts),
+    el("td", {}, when(run.startedAt)),
+    el("td", {}, when(run.finishedAt)),
+    el("td", {}, run.node),
+    el("td", {}, error));
+}
+
+// One page of the job's runs, newest first; "Older runs" appends the next page.
+async function loadHistory(id, after) {
+  const page = await api("GET", "api/history" + q(id) + "&limit=20" + (after ? "&after=" + encodeURIComponent(after) : ""));
+  const rows = page.runs.map(historyRow);
+  if (after) $("job-history").append(...rows);
+  else $("job-history").replaceChildren(...(rows.length ? rows : [el("tr", {}, el("td", { colspan: "7", class: "muted" }, "no runs yet"))]));
+  state.historyNext = page.next;
+  $("history-more").hidden = !page.next;
+}
+
 function showView() {
   const m = location.hash.match(/^#job=(.*)$/);
   state.jobId = m ? decodeURIComponent(m[1]) : null;
   $("job-view").hidden = !state.jobId;
   $("list-view").hidden = !!state.jobId;
-  if (state.jobId) loadJob(state.jobId).catch(e => say(e.message));
+  if (state.jobId) {
+    loadJob(state.jobId).catch(e => say(e.message));
+    loadHistory(state.jobId).catch(e => say(e.message));
+  }
 }
 
 // ---- actions ----
@@ -297,6 +326,7 @@ document.addEventListener("DOMContentLoaded", () => {
     catch (e) { say(e.message); }
   });
   $("back").addEventListener("click", ev => { ev.preventDefault(); location.hash = ""; });
+  $("history-more").addEventListener("click", () => loadHistory(state.jobId, state.historyNext).catch(e => say(e.message)));
   window.addEventListener("hashchange", showView);
   if (state.token) signIn();
 });

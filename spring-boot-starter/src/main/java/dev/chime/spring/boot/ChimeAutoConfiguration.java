@@ -83,6 +83,7 @@ public class ChimeAutoConfiguration {
         SchedulerBuilder builder = Scheduler.builder().jobFactory(tasks)
                 .threads(properties.getThreads())
                 .pollInterval(properties.getPollInterval())
+                .historyRetention(properties.getHistory().getMaxAge(), properties.getHistory().getMaxPerJob())
                 .property("chime.metrics.job-tag", Boolean.toString(properties.isMetricsJobTag()));
         // getIfUnique: the only JobStore bean, or the @Primary one of several.
         JobStore storeBean = stores.getIfUnique();

@@ -29,7 +29,7 @@ public class ChimeProperties {
     /** How long running jobs get to finish when the application shuts down; keep it below spring.lifecycle.timeout-per-shutdown-phase. */
     private Duration shutdownGracePeriod = Duration.ofSeconds(20);
 
-    /** The prefix of the jdbc store's three table names; a plain SQL identifier. */
+    /** The prefix of the jdbc store's table names; a plain SQL identifier. */
     private String tablePrefix = "chime_";
 
     /** Whether the jdbc store creates its tables on start when they are missing. */
@@ -51,6 +51,38 @@ public class ChimeProperties {
     private String scheduleFile;
 
     private final DeclarationsProperties declarations = new DeclarationsProperties();
+
+    private final HistoryProperties history = new HistoryProperties();
+
+    /** How much run history is kept (Scheduler.history). */
+    public static class HistoryProperties {
+
+        /** Runs that finished longer ago than this are deleted. */
+        private Duration maxAge = Duration.ofDays(7);
+
+        /** At most this many of each job's newest runs are kept. */
+        private int maxPerJob = 1_000;
+
+        public Duration getMaxAge() {
+            return maxAge;
+        }
+
+        public void setMaxAge(Duration maxAge) {
+            this.maxAge = maxAge;
+        }
+
+        public int getMaxPerJob() {
+            return maxPerJob;
+        }
+
+        public void setMaxPerJob(int maxPerJob) {
+            this.maxPerJob = maxPerJob;
+        }
+    }
+
+    public HistoryProperties getHistory() {
+        return history;
+    }
 
     /** How declared jobs (annotations, schedule file) follow the code. */
     public static class DeclarationsProperties {

@@ -83,6 +83,16 @@ class ChimeAutoConfigurationTest {
     }
 
     @Test
+    void theHistoryRetentionPropertiesReachTheScheduler() {
+        runner.withPropertyValues("chime.store=memory", "chime.history.max-per-job=0").run(ctx -> assertThat(ctx).getFailure()
+                .rootCause().hasMessage("historyRetention: maxPerJob 0 must be at least 1"));
+        runner.withPropertyValues("chime.store=memory", "chime.history.max-age=0s").run(ctx -> assertThat(ctx).getFailure()
+                .rootCause().hasMessage("historyRetention: maxAge PT0S must be positive"));
+        runner.withPropertyValues("chime.store=memory", "chime.history.max-age=30d", "chime.history.max-per-job=5")
+                .run(ctx -> assertThat(ctx).hasNotFailed().hasSingleBean(Scheduler.class));
+    }
+
+    @Test
     void chimeStoreJdbcWithoutADataSourceFailsTheStartSayingWhatToConfigure() {
         runner.withPropertyValues("chime.store=jdbc").run(ctx -> assertThat(ctx).getFailure().rootCause()
                 .hasMessage("chime.store=jdbc needs a DataSource bean, and the application context has none: configure one"

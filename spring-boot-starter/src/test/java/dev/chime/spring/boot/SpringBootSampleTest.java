@@ -85,7 +85,8 @@ class SpringBootSampleTest {
                 java.nio.charset.StandardCharsets.UTF_8);
         for (String property : List.of("chime.store", "chime.threads", "chime.poll-interval", "chime.table-prefix",
                 "chime.create-schema", "chime.node-name", "chime.heartbeat-interval", "chime.node-timeout",
-                "chime.metrics-job-tag", "chime.schedule-file", "chime.declarations.version", "chime.declarations.stale-jobs")) {
+                "chime.metrics-job-tag", "chime.schedule-file", "chime.declarations.version", "chime.declarations.stale-jobs",
+                "chime.history.max-age", "chime.history.max-per-job")) {
             assertThat(metadata).contains("\"name\": \"" + property + "\"");
         }
     }

@@ -1,6 +1,8 @@
 package dev.chime.store.jdbc;
 
-import dev.chime.LastRun;
+import dev.chime.HistoryPage;
+import dev.chime.HistoryQuery;
+import dev.chime.spi.RunEnd;
 import dev.chime.spi.ClusterView;
 import dev.chime.spi.Dispatch;
 import dev.chime.spi.Firing;
@@ -174,8 +176,18 @@ public final class JdbcJobStore implements JobStore, ClusterView {
     }
 
     @Override
-    public void recordOutcome(String jobId, LastRun lastRun) {
-        delegate.recordOutcome(jobId, lastRun);
+    public void recordOutcome(RunEnd end) {
+        delegate.recordOutcome(end);
+    }
+
+    @Override
+    public HistoryPage history(HistoryQuery query) {
+        return delegate.history(query);
+    }
+
+    @Override
+    public int pruneHistory(Instant finishedBefore, int keepPerJob, int limit) {
+        return delegate.pruneHistory(finishedBefore, keepPerJob, limit);
     }
 
     @Override
@@ -195,18 +207,18 @@ public final class JdbcJobStore implements JobStore, ClusterView {
     }
 
     @Override
-    public RunTicket advanceRun(RunTicket ticket, Instant fireTime, LastRun lastRun) {
-        return delegate.advanceRun(ticket, fireTime, lastRun);
+    public RunTicket advanceRun(RunTicket ticket, Instant fireTime, RunEnd end) {
+        return delegate.advanceRun(ticket, fireTime, end);
     }
 
     @Override
-    public boolean completeRun(RunTicket ticket, LastRun lastRun) {
-        return delegate.completeRun(ticket, lastRun);
+    public boolean completeRun(RunTicket ticket, RunEnd end) {
+        return delegate.completeRun(ticket, end);
     }
 
     @Override
-    public java.util.concurrent.CompletionStage<Boolean> completeRunAsync(RunTicket ticket, LastRun lastRun) {
-        return delegate.completeRunAsync(ticket, lastRun);
+    public java.util.concurrent.CompletionStage<Boolean> completeRunAsync(RunTicket ticket, RunEnd end) {
+        return delegate.completeRunAsync(ticket, end);
     }
 
     /**

@@ -58,7 +58,10 @@ class StoredTextsTest {
         List<java.util.concurrent.CompletableFuture<Boolean>> answers = new java.util.ArrayList<>();
         for (int i = 0; i < ids.size(); i++) {
             LastRun run = new LastRun(Outcome.FAILURE, T0, T0.plusSeconds(1), Duration.ofSeconds(1), errors.get(i));
-            answers.add(store.completeRunAsync(tickets.get(i), run).toCompletableFuture());
+            // The error text alone: a stack trace of its own would be bounded by RunRecord already.
+            dev.chime.RunRecord record = new dev.chime.RunRecord(0, ids.get(i), "task", T0, 1, "node-a", T0, run.finishedAt(),
+                    run.duration(), run.outcome(), run.error(), null);
+            answers.add(store.completeRunAsync(tickets.get(i), new dev.chime.spi.RunEnd(record, true)).toCompletableFuture());
         }
         return answers.stream().map(java.util.concurrent.CompletableFuture::join).toList();
     }

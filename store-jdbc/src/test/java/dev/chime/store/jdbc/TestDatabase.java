@@ -100,7 +100,7 @@ public enum TestDatabase {
     /** Drops the three tables of a prefix. */
     public static void drop(DataSource dataSource, String prefix) throws SQLException {
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            for (String table : List.of("jobs", "runs", "nodes")) {
+            for (String table : List.of("jobs", "runs", "nodes", "history", "leases", "schema_version")) {
                 s.execute("DROP TABLE IF EXISTS " + prefix + table);
             }
         }

@@ -1,6 +1,7 @@
 package dev.chime.store.memory;
 
 import dev.chime.LastRun;
+import dev.chime.RunRecord;
 import dev.chime.Outcome;
 import dev.chime.spi.StoredJob;
 import java.time.Duration;
@@ -87,11 +88,20 @@ final class JobEntry {
         if (run == null) {
             lastRun = null;
         } else {
-            if (lastRun == null) {
-                lastRun = new RecordedRun();
-            }
-            lastRun.set(run);
+            recordedRun().set(run.outcome(), run.scheduledFireTime(), run.finishedAt(), run.duration(), run.error());
         }
+    }
+
+    /** The run's end as the job's last outcome, copied field by field (no {@link LastRun} made per run). */
+    void setLastRun(RunRecord run) {
+        recordedRun().set(run.outcome(), run.fireTime(), run.finishedAt(), run.duration(), run.error());
+    }
+
+    private RecordedRun recordedRun() {
+        if (lastRun == null) {
+            lastRun = new RecordedRun();
+        }
+        return lastRun;
     }
 
     private void setNext(Instant nextFireTime) {
@@ -155,15 +165,15 @@ final class JobEntry {
         private int durationNanos;
         private String error;
 
-        void set(LastRun run) {
-            outcome = (byte) run.outcome().ordinal();
-            scheduledSeconds = run.scheduledFireTime().getEpochSecond();
-            scheduledNanos = run.scheduledFireTime().getNano();
-            finishedSeconds = run.finishedAt().getEpochSecond();
-            finishedNanos = run.finishedAt().getNano();
-            durationSeconds = run.duration().getSeconds();
-            durationNanos = run.duration().getNano();
-            error = run.error();
+        void set(Outcome outcome, Instant fireTime, Instant finishedAt, Duration duration, String error) {
+            this.outcome = (byte) outcome.ordinal();
+            scheduledSeconds = fireTime.getEpochSecond();
+            scheduledNanos = fireTime.getNano();
+            finishedSeconds = finishedAt.getEpochSecond();
+            finishedNanos = finishedAt.getNano();
+            durationSeconds = duration.getSeconds();
+            durationNanos = duration.getNano();
+            this.error = error;
         }
 
         LastRun toLastRun() {

@@ -1,12 +1,15 @@
 package dev.chime.store.memory;
 
-import dev.chime.LastRun;
+import dev.chime.HistoryPage;
+import dev.chime.HistoryQuery;
+import dev.chime.RunRecord;
 import dev.chime.spi.ClusterView;
 import dev.chime.spi.Dispatch;
 import dev.chime.spi.Firing;
 import dev.chime.spi.JobCounts;
 import dev.chime.spi.JobStore;
 import dev.chime.spi.NodeStatus;
+import dev.chime.spi.RunEnd;
 import dev.chime.spi.RunRequest;
 import dev.chime.spi.RunTicket;
 import dev.chime.spi.StoredJob;
@@ -39,6 +42,9 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class MemoryJobStore implements JobStore, ClusterView {
 
+    /** The runs the history keeps at most, in all, unless told otherwise. */
+    public static final int DEFAULT_HISTORY_CAPACITY = 10_000;
+
     /** Past this many distinct texts, sharing stops paying for itself (and must not grow without bound). */
     private static final int MAX_CANONICAL = 10_000;
 
@@ -69,6 +75,17 @@ public final class MemoryJobStore implements JobStore, ClusterView {
     /** The runs begun and not yet completed, by run id: what {@link #nodes()} shows this node running. */
     private final Map<String, NodeStatus.Run> runs = new ConcurrentHashMap<>();
     private final AtomicLong runIds = new AtomicLong();
+    private final RunHistory history;
+
+    /** A store whose run history keeps the latest {@value #DEFAULT_HISTORY_CAPACITY} runs at most. */
+    public MemoryJobStore() {
+        this(DEFAULT_HISTORY_CAPACITY);
+    }
+
+    /** A store whose run history keeps the latest {@code historyCapacity} runs at most, whatever the retention asks. */
+    public MemoryJobStore(int historyCapacity) {
+        this.history = new RunHistory(historyCapacity);
+    }
 
     @Override
     public boolean add(StoredJob job) {
@@ -203,9 +220,9 @@ public final class MemoryJobStore implements JobStore, ClusterView {
 
     /** The next queued fire time of a run gets the next token of the same counter. */
     @Override
-    public RunTicket advanceRun(RunTicket ticket, Instant fireTime, LastRun lastRun) {
-        if (lastRun != null) {
-            recordOutcome(ticket.jobId(), lastRun);
+    public RunTicket advanceRun(RunTicket ticket, Instant fireTime, RunEnd end) {
+        if (end != null) {
+            recordOutcome(end);
         }
         return new RunTicket(ticket.jobId(), fireTime, ticket.runId(), fences.incrementAndGet());
     }
@@ -269,10 +286,10 @@ public final class MemoryJobStore implements JobStore, ClusterView {
     }
 
     @Override
-    public boolean completeRun(RunTicket ticket, LastRun lastRun) {
+    public boolean completeRun(RunTicket ticket, RunEnd end) {
         runs.remove(ticket.runId());
-        if (lastRun != null) {
-            recordOutcome(ticket.jobId(), lastRun);
+        if (end != null) {
+            recordOutcome(end);
         }
         return true;
     }
@@ -284,16 +301,31 @@ public final class MemoryJobStore implements JobStore, ClusterView {
     }
 
     @Override
-    public void recordOutcome(String jobId, LastRun lastRun) {
-        lock.lock();
-        try {
-            JobEntry entry = jobs.get(jobId);
-            if (entry != null) {
-                entry.setLastRun(lastRun);
+    public void recordOutcome(RunEnd end) {
+        if (end.updatesJob()) {
+            lock.lock();
+            try {
+                JobEntry entry = jobs.get(end.jobId());
+                if (entry != null) {
+                    entry.setLastRun(end.run());
+                }
+            } finally {
+                lock.unlock();
             }
-        } finally {
-            lock.unlock();
         }
+        for (RunRecord entry : end.entries()) {
+            history.append(entry);
+        }
+    }
+
+    @Override
+    public HistoryPage history(HistoryQuery query) {
+        return history.page(query);
+    }
+
+    @Override
+    public int pruneHistory(Instant finishedBefore, int keepPerJob, int limit) {
+        return history.prune(finishedBefore, keepPerJob, limit);
     }
 
     @Override

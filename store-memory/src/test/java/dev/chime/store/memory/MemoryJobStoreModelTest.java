@@ -8,6 +8,7 @@ import dev.chime.spi.Firing;
 import dev.chime.spi.JobCounts;
 import dev.chime.spi.JobStore;
 import dev.chime.spi.NaiveJobStore;
+import dev.chime.spi.RunEnds;
 import dev.chime.spi.StoredJob;
 import java.time.Duration;
 import java.time.Instant;
@@ -99,8 +100,8 @@ class MemoryJobStoreModelTest {
                     LastRun run = new LastRun(Outcome.values()[random.nextInt(Outcome.values().length)],
                             time(id), T0.plusMillis(random.nextInt(100_000)), Duration.ofMillis(random.nextInt(5_000)),
                             random.nextBoolean() ? null : "boom " + step);
-                    memory.recordOutcome(id, run);
-                    model.recordOutcome(id, run);
+                    memory.recordOutcome(RunEnds.of(id, run));
+                    model.recordOutcome(RunEnds.of(id, run));
                 }
                 default -> {
                     // Observations only.

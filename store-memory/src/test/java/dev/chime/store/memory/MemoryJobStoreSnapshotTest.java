@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.chime.LastRun;
 import dev.chime.Outcome;
 import dev.chime.spi.Firing;
+import dev.chime.spi.RunEnds;
 import dev.chime.spi.StoredJob;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,11 +47,11 @@ class MemoryJobStoreSnapshotTest {
         StoredJob claimed = firing.job();
         List<StoredJob> listed = store.list();
         LastRun first = new LastRun(Outcome.FAILURE, T0, T0.plusSeconds(1), Duration.ofMillis(1500), "boom");
-        store.recordOutcome("a", first);
+        store.recordOutcome(RunEnds.of("a", first));
         StoredJob withFirst = store.get("a").orElseThrow();
 
         store.release(firing, T0.plusSeconds(10));
-        store.recordOutcome("a", new LastRun(Outcome.SUCCESS, T0.plusSeconds(10), T0.plusSeconds(11), Duration.ZERO, null));
+        store.recordOutcome(RunEnds.of("a", new LastRun(Outcome.SUCCESS, T0.plusSeconds(10), T0.plusSeconds(11), Duration.ZERO, null)));
         StoredJob current = store.get("a").orElseThrow();
         store.update(current.withPaused(true, null));
 

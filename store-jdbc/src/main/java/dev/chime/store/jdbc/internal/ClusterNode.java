@@ -1,6 +1,5 @@
 package dev.chime.store.jdbc.internal;
 
-import dev.chime.LastRun;
 import dev.chime.spi.Firing;
 import dev.chime.spi.RunTicket;
 import dev.chime.spi.StoredJob;
@@ -330,11 +329,11 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     /**
-     * Ends a run in the open transaction: marks it ended if it is still this node's, frees its
-     * instance slot and records the outcome (when given). Idempotent: a run this node already
-     * ended answers {@link Ended#EARLIER} and changes nothing.
+     * Ends a run in the open transaction, without an outcome (a run given up or undone): marks it
+     * ended if it is still this node's and frees its instance slot. Idempotent: a run this node
+     * already ended answers {@link Ended#EARLIER} and changes nothing.
      */
-    Ended endRun(Connection c, String runId, String jobId, LastRun lastRun) throws SQLException {
+    Ended endRun(Connection c, String runId, String jobId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql.endRun)) {
             ps.setString(1, runId);
             ps.setString(2, id);
@@ -342,12 +341,8 @@ public final class ClusterNode implements AutoCloseable {
                 return endedEarlier(c, runId) ? Ended.EARLIER : Ended.NOT_OURS;
             }
         }
-        try (PreparedStatement ps = c.prepareStatement(lastRun == null ? sql.releaseInstance : sql.releaseInstanceWithOutcome)) {
-            int i = 1;
-            if (lastRun != null) {
-                i = Sql.bindLastRun(ps, 1, lastRun);
-            }
-            ps.setString(i, jobId);
+        try (PreparedStatement ps = c.prepareStatement(sql.releaseInstance)) {
+            ps.setString(1, jobId);
             ps.executeUpdate();
         }
         return Ended.NOW;
@@ -553,12 +548,14 @@ public final class ClusterNode implements AutoCloseable {
                 recovered.add(new Firing(claimed.withVersion(claimed.version() + 1), ticket.fireTime(), true, ticket, run.queued()));
                 continue;
             }
-            StoredJob job = sql.findJob(c, run.jobId());
+            // A run with a snapshot was of a job that left the store at dispatch (a one-shot): a row
+            // under its id now is a job added again since, which this run must not take for its own.
+            StoredJob job = run.snapshot() != null ? null : sql.findJob(c, run.jobId());
             StoredJob detached = job != null ? job.withClaim(null).withNextFireTime(null) : run.snapshot();
             if (detached == null) {
                 LOG.warn("node '{}': job '{}' was removed while its run of {} was in flight on dead node '{}'; "
                         + "nothing to recover", id, run.jobId(), ticket.fireTime(), dead);
-                endRun(c, run.runId(), run.jobId(), null);
+                endRun(c, run.runId(), run.jobId());
                 continue;
             }
             // The fire times the dead node had not started come along: run, or reported missed, here.
@@ -674,7 +671,7 @@ public final class ClusterNode implements AutoCloseable {
             }
         }
         for (String[] run : runs) {
-            if (!heldRuns.containsKey(run[0]) && db.transaction(c -> endRun(c, run[0], run[1], null)) == Ended.NOW) {
+            if (!heldRuns.containsKey(run[0]) && db.transaction(c -> endRun(c, run[0], run[1])) == Ended.NOW) {
                 LOG.warn("node '{}': a run of job '{}' was recorded by a call whose answer was lost; ended", id, run[1]);
             }
         }

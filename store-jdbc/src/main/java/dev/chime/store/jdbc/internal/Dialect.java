@@ -91,6 +91,14 @@ public enum Dialect {
         return scriptName + "-upgrade.sql";
     }
 
+    /**
+     * The resource name of the migration to schema version {@code version} (2 and up): idempotent
+     * statements run once the create and upgrade scripts (version 1) are through.
+     */
+    public String migrationScriptName(int version) {
+        return scriptName + "-v" + version + ".sql";
+    }
+
     /** An SQL expression for the database's current time, in milliseconds since the epoch. */
     public String nowMillis() {
         return nowMillis;

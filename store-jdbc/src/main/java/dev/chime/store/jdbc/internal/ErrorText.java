@@ -22,6 +22,11 @@ final class ErrorText {
      * by U+FFFD, cut at {@link #MAX_CHARS} with a marker that says how much was left out.
      */
     static String clean(String text) {
+        return clean(text, MAX_CHARS);
+    }
+
+    /** {@link #clean(String)}, cut at {@code maxChars} instead (stack traces keep up to 16,000). */
+    static String clean(String text, int maxChars) {
         if (text == null) {
             return null;
         }
@@ -47,10 +52,10 @@ final class ErrorText {
             }
         }
         String clean = out == null ? text : out.toString();
-        if (clean.length() <= MAX_CHARS) {
+        if (clean.length() <= maxChars) {
             return clean;
         }
-        int keep = MAX_CHARS - 64;
+        int keep = maxChars - 64;
         if (Character.isHighSurrogate(clean.charAt(keep - 1))) {
             keep--;
         }

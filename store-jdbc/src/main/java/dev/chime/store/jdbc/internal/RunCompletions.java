@@ -1,6 +1,7 @@
 package dev.chime.store.jdbc.internal;
 
-import dev.chime.LastRun;
+import dev.chime.RunRecord;
+import dev.chime.spi.RunEnd;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -33,7 +34,7 @@ final class RunCompletions {
     private static final long STOP_MILLIS = 2_000;
 
     /** One run to end; completes with false when the run was no longer this node's. */
-    private record Pending(String runId, String jobId, LastRun lastRun, CompletableFuture<Boolean> answer) {
+    private record Pending(String runId, String jobId, RunEnd end, CompletableFuture<Boolean> answer) {
     }
 
     private static final Pending STOP = new Pending("", "", null, null);
@@ -53,16 +54,17 @@ final class RunCompletions {
     }
 
     /**
-     * Ends the run if it is still this node's: frees its instance slot and records the outcome
-     * (when given), retrying through outages. Answers false when another node took the run over.
+     * Ends the run if it is still this node's: frees its instance slot and records its end (when
+     * given: its history row, and the job's outcome if it updates the job), retrying through
+     * outages. Answers false, recording nothing, when another node took the run over.
      */
-    CompletableFuture<Boolean> end(String runId, String jobId, LastRun lastRun) {
+    CompletableFuture<Boolean> end(String runId, String jobId, RunEnd end) {
         CompletableFuture<Boolean> answer = new CompletableFuture<>();
         if (closed) {
             answer.completeExceptionally(new IllegalStateException("the JDBC store is closed"));
             return answer;
         }
-        queue.add(new Pending(runId, jobId, lastRun, answer));
+        queue.add(new Pending(runId, jobId, end, answer));
         return answer;
     }
 
@@ -116,7 +118,7 @@ final class RunCompletions {
         try {
             ended = db.retrying("ending " + group.size() + " run(s)", c -> endAll(c, group), () -> false);
         } catch (SQLException e) {
-            if (Database.isTransient(e) || group.size() == 1 && group.get(0).lastRun() == null) {
+            if (Database.isTransient(e) || group.size() == 1 && group.get(0).end() == null) {
                 fail(group, e);
                 return;
             }
@@ -138,18 +140,19 @@ final class RunCompletions {
     }
 
     /**
-     * One run after its group failed for good: with its outcome; else with the outcome but not its
-     * error text (what the database usually refuses: too long, a NUL character); else without an
-     * outcome. Its slot is freed either way, rather than the write retried for ever.
+     * One run after its group failed for good: with its end; else with its end but not its error
+     * text and stack trace (what the database usually refuses); else without an outcome or history
+     * row. Its slot is freed either way, rather than the write retried for ever.
      */
     private void writeAlone(Pending p) {
-        List<LastRun> tries = new ArrayList<>(3);
-        tries.add(p.lastRun());
-        if (p.lastRun() != null && p.lastRun().error() != null) {
-            LastRun r = p.lastRun();
-            tries.add(new LastRun(r.outcome(), r.scheduledFireTime(), r.finishedAt(), r.duration(), null));
+        List<RunEnd> tries = new ArrayList<>(3);
+        tries.add(p.end());
+        if (p.end() != null && (p.end().run().error() != null || p.end().run().stackTrace() != null)) {
+            RunRecord r = p.end().run();
+            tries.add(new RunEnd(new RunRecord(r.id(), r.jobId(), r.task(), r.fireTime(), r.attempts(), r.node(),
+                    r.startedAt(), r.finishedAt(), r.duration(), r.outcome(), null, null), p.end().updatesJob()));
         }
-        if (p.lastRun() != null) {
+        if (p.end() != null) {
             tries.add(null);
         }
         for (int t = 0; t < tries.size(); t++) {
@@ -164,7 +167,7 @@ final class RunCompletions {
                     return;
                 }
                 LOG.error("job '{}': the database refused {} of its run of {} ({}); ending the run without it", p.jobId(),
-                        t == 0 && tries.size() == 3 ? "the error text" : "the outcome", p.lastRun().scheduledFireTime(),
+                        t == 0 && tries.size() == 3 ? "the error text" : "the outcome", p.end().run().fireTime(),
                         e.getMessage());
             } catch (RuntimeException e) {
                 fail(List.of(p), e);
@@ -175,8 +178,8 @@ final class RunCompletions {
 
     /**
      * Ends each run of the group on its own row, judged by its own row count: ended now (the slot
-     * is freed and the outcome recorded), ended by this node earlier (a retry; nothing more), or
-     * not this node's (taken over; nothing at all).
+     * is freed, the outcome recorded and the history row appended, all in this transaction), ended
+     * by this node earlier (a retry; nothing more), or not this node's (taken over; nothing at all).
      */
     private boolean[] endAll(Connection c, List<Pending> group) throws SQLException {
         boolean[] ended = new boolean[group.size()];
@@ -197,23 +200,32 @@ final class RunCompletions {
         }
         Sql sql = node.sql();
         try (PreparedStatement release = c.prepareStatement(sql.releaseInstance);
-             PreparedStatement withOutcome = c.prepareStatement(sql.releaseInstanceWithOutcome)) {
+             PreparedStatement withOutcome = c.prepareStatement(sql.releaseInstanceWithOutcome);
+             PreparedStatement history = c.prepareStatement(sql.insertHistory)) {
             boolean releases = false;
             boolean outcomes = false;
+            boolean runs = false;
             for (int i = 0; i < group.size(); i++) {
                 Pending p = group.get(i);
                 if (!now[i]) {
                     continue;
                 }
-                if (p.lastRun() == null) {
+                if (p.end() == null || !p.end().updatesJob()) {
                     release.setString(1, p.jobId());
                     release.addBatch();
                     releases = true;
                 } else {
-                    int index = Sql.bindLastRun(withOutcome, 1, p.lastRun());
+                    int index = Sql.bindLastRun(withOutcome, 1, p.end().lastRun());
                     withOutcome.setString(index, p.jobId());
                     withOutcome.addBatch();
                     outcomes = true;
+                }
+                if (p.end() != null) {
+                    for (RunRecord entry : p.end().entries()) {
+                        RunHistory.bind(history, entry, node.id());
+                        history.addBatch();
+                    }
+                    runs = true;
                 }
             }
             if (releases) {
@@ -221,6 +233,9 @@ final class RunCompletions {
             }
             if (outcomes) {
                 withOutcome.executeBatch();
+            }
+            if (runs) {
+                history.executeBatch();
             }
         }
         return ended;

@@ -33,6 +33,9 @@ public final class Sql {
     final String jobs;
     final String runs;
     final String nodes;
+    final String history;
+    final String leases;
+    final String schemaVersionTable;
     final String now;
 
     final String insertJob;
@@ -80,11 +83,25 @@ public final class Sql {
     /** For {@code ClusterView}: every node with its heartbeat age on the database's clock, and every run. */
     final String nodeHeartbeats;
     final String allRuns;
+    // Schema versions (Schema).
+    final String schemaVersion;
+    final String recordSchemaVersion;
+    // The run history (RunHistory).
+    final String insertHistory;
+    final String historyRecorded;
+    final String historyBefore;
+    final String historyBeyondPerJob;
+    final String deleteHistory;
+    final String renewLease;
+    final String insertLease;
 
     public Sql(String prefix, Dialect dialect) {
         this.jobs = validatePrefix(prefix) + "jobs";
         this.runs = prefix + "runs";
         this.nodes = prefix + "nodes";
+        this.history = prefix + "history";
+        this.leases = prefix + "leases";
+        this.schemaVersionTable = prefix + "schema_version";
         this.now = dialect.nowMillis();
         String lastRunColumns = "last_outcome = ?, last_fire_time = ?, last_finished_at = ?, last_duration_us = ?, last_error = ?";
         // A new job row's fencing tokens start at the database's clock in microseconds times 1024,
@@ -156,6 +173,23 @@ public final class Sql {
         checkBatchCounts = "UPDATE " + nodes + " SET started_at_ms = started_at_ms + 1 WHERE node_id = ?";
         nodeHeartbeats = "SELECT node_id, " + now + " - heartbeat_at_ms FROM " + nodes;
         allRuns = "SELECT node_id, job_id, fire_time, started_at_ms FROM " + runs + " WHERE ended_at_ms IS NULL";
+        schemaVersion = "SELECT MAX(version) FROM " + schemaVersionTable;
+        recordSchemaVersion = "INSERT INTO " + schemaVersionTable + " (version, applied_at_ms) VALUES (?, " + now + ")";
+        insertHistory = "INSERT INTO " + history + " (" + HISTORY_INSERT_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        // The marker of a recordOutcome whose commit may have gone through with its answer lost:
+        // found through the index by job.
+        historyRecorded = "SELECT COUNT(*) FROM " + history + " WHERE job_id = ? AND finished_at = ? AND fire_time = ? "
+                + "AND node = ?";
+        // Pruning reads the ids first and deletes them one by one by primary key (in a batch): no
+        // DELETE ... LIMIT (PostgreSQL has none, MariaDB and H2 differ) and no DELETE with a
+        // subquery on its own table (MariaDB refuses one), and the delete locks only those rows.
+        historyBefore = "SELECT id FROM " + history + " WHERE finished_at < ? ORDER BY finished_at, id LIMIT ?";
+        historyBeyondPerJob = "SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY job_id ORDER BY finished_at DESC, "
+                + "id DESC) AS newer FROM " + history + ") ranked WHERE newer > ? ORDER BY id LIMIT ?";
+        deleteHistory = "DELETE FROM " + history + " WHERE id = ?";
+        renewLease = "UPDATE " + leases + " SET holder = ?, expires_at_ms = " + now + " + ? WHERE name = ? "
+                + "AND (holder = ? OR expires_at_ms < " + now + ")";
+        insertLease = "INSERT INTO " + leases + " (name, holder, expires_at_ms) VALUES (?, ?, " + now + " + ?)";
         heartbeat = "UPDATE " + nodes + " SET heartbeat_at_ms = " + now + " WHERE node_id = ?";
         deadNodes = "SELECT node_id FROM " + nodes + " WHERE heartbeat_at_ms < " + now + " - ? AND node_id <> ?";
         orphanClaimers = "SELECT DISTINCT claimed_by FROM " + jobs + " WHERE claimed_by IS NOT NULL AND claimed_by NOT IN "
@@ -173,6 +207,38 @@ public final class Sql {
         staleClaims = "SELECT id, version FROM " + jobs + " WHERE claimed_by = ? AND claimed_at_ms < " + now + " - ?";
         staleRuns = "SELECT run_id, job_id FROM " + runs + " WHERE node_id = ? AND ended_at_ms IS NULL AND started_at_ms < "
                 + now + " - ?";
+    }
+
+    static final String HISTORY_INSERT_COLUMNS = "job_id, task, fire_time, attempts, node, started_at, finished_at, "
+            + "duration_us, outcome, error, stack_trace";
+
+    /**
+     * A page of the history, newest first, with the filters that are set: job, task, outcomes (as
+     * many as {@code outcomes}), finished from (inclusive), finished before (exclusive), and the
+     * keyset cursor (finished_at, id); then the row limit. Bound in that order ({@link RunHistory}).
+     */
+    String selectHistory(boolean job, boolean task, int outcomes, boolean from, boolean before, boolean after) {
+        StringBuilder q = new StringBuilder("SELECT id, ").append(HISTORY_INSERT_COLUMNS).append(" FROM ").append(history)
+                .append(" WHERE 1 = 1");
+        if (job) {
+            q.append(" AND job_id = ?");
+        }
+        if (task) {
+            q.append(" AND task = ?");
+        }
+        if (outcomes > 0) {
+            q.append(" AND outcome IN (").append(String.join(", ", java.util.Collections.nCopies(outcomes, "?"))).append(')');
+        }
+        if (from) {
+            q.append(" AND finished_at >= ?");
+        }
+        if (before) {
+            q.append(" AND finished_at < ?");
+        }
+        if (after) {
+            q.append(" AND (finished_at < ? OR (finished_at = ? AND id < ?))");
+        }
+        return q.append(" ORDER BY finished_at DESC, id DESC LIMIT ?").toString();
     }
 
     /**
@@ -216,6 +282,10 @@ public final class Sql {
 
     public String nodesTable() {
         return nodes;
+    }
+
+    public String historyTable() {
+        return history;
     }
 
     // ---- mapping ----

@@ -1,10 +1,13 @@
 package dev.chime.store.jdbc.internal;
 
-import dev.chime.LastRun;
+import dev.chime.HistoryPage;
+import dev.chime.HistoryQuery;
+import dev.chime.RunRecord;
 import dev.chime.spi.Dispatch;
 import dev.chime.spi.Firing;
 import dev.chime.spi.JobCounts;
 import dev.chime.spi.JobStore;
+import dev.chime.spi.RunEnd;
 import dev.chime.spi.RunRequest;
 import dev.chime.spi.RunTicket;
 import dev.chime.spi.StoredJob;
@@ -45,6 +48,7 @@ public final class SqlJobStore implements JobStore {
     private final RunCompletions completions;
     private final Duration writeRetryLimit;
     private final UnrunnableTasks unrunnable;
+    private final RunHistory history;
     /** Dispatches of concurrent callers (firings parked until the same instant) share a transaction. */
     private final GroupCommit<Dispatch, Dispatch.Result> dispatches;
 
@@ -59,6 +63,8 @@ public final class SqlJobStore implements JobStore {
         this.writeRetryLimit = writeRetryLimit;
         this.completions = new RunCompletions(db, node);
         this.unrunnable = new UnrunnableTasks(db, sql, node.id());
+        // The pruning lease lasts a node timeout: a node that dies holding it is as long replaced.
+        this.history = new RunHistory(db, sql, node.id(), node.timeout());
         this.dispatches = new GroupCommit<>(new RunDispatches(db, sql, node)::dispatch);
     }
 
@@ -384,16 +390,42 @@ public final class SqlJobStore implements JobStore {
         }, c -> sql.findJob(c, firing.jobId()) == null);
     }
 
+    /**
+     * The job's outcome (when the end updates it) and the history row, in one transaction. A retry
+     * after a lost answer first looks for the row this node appended (by job, finish and fire
+     * time), so the run is recorded once.
+     */
     @Override
-    public void recordOutcome(String jobId, LastRun lastRun) {
-        complete("recording the outcome of job '" + jobId + "'", c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql.recordOutcome)) {
-                int i = Sql.bindLastRun(ps, 1, lastRun);
-                ps.setString(i, jobId);
-                ps.executeUpdate();
-                return true;
+    public void recordOutcome(RunEnd end) {
+        String what = "recording the outcome of job '" + end.jobId() + "'";
+        boolean[] retried = {false};
+        call(what, () -> db.retrying(what, c -> {
+            if (retried[0] && history.recorded(c, end.run())) {
+                return null;
             }
-        }, c -> true);
+            retried[0] = true;
+            if (end.updatesJob()) {
+                try (PreparedStatement ps = c.prepareStatement(sql.recordOutcome)) {
+                    int i = Sql.bindLastRun(ps, 1, end.lastRun());
+                    ps.setString(i, end.jobId());
+                    ps.executeUpdate();
+                }
+            }
+            for (RunRecord entry : end.entries()) {
+                history.insert(c, entry);
+            }
+            return null;
+        }, () -> false));
+    }
+
+    @Override
+    public HistoryPage history(HistoryQuery query) {
+        return call("read the run history", () -> history.page(query));
+    }
+
+    @Override
+    public int pruneHistory(Instant finishedBefore, int keepPerJob, int limit) {
+        return call("trim the run history", () -> history.prune(finishedBefore, keepPerJob, limit));
     }
 
     @Override
@@ -428,9 +460,9 @@ public final class SqlJobStore implements JobStore {
      * answer finds the row already at {@code fireTime} and answers its token.
      */
     @Override
-    public RunTicket advanceRun(RunTicket ticket, Instant fireTime, LastRun lastRun) {
+    public RunTicket advanceRun(RunTicket ticket, Instant fireTime, RunEnd end) {
         if (RunTicket.LOCAL.equals(ticket.runId())) {
-            return JobStore.super.advanceRun(ticket, fireTime, lastRun);
+            return JobStore.super.advanceRun(ticket, fireTime, end);
         }
         boolean[] retried = {false};
         Long fence = call("move a run of job '" + ticket.jobId() + "' on to " + fireTime, () -> db.retrying(
@@ -442,7 +474,7 @@ public final class SqlJobStore implements JobStore {
                         }
                     }
                     retried[0] = true;
-                    return advance(c, ticket, fireTime, lastRun);
+                    return advance(c, ticket, fireTime, end);
                 }, () -> false));
         if (fence == null) {
             LOG.warn("node '{}': the run of job '{}' at {} was taken over by another node; its queued fire times from {} "
@@ -453,7 +485,7 @@ public final class SqlJobStore implements JobStore {
         return new RunTicket(ticket.jobId(), fireTime, ticket.runId(), fence);
     }
 
-    private Long advance(Connection c, RunTicket ticket, Instant fireTime, LastRun lastRun) throws SQLException {
+    private Long advance(Connection c, RunTicket ticket, Instant fireTime, RunEnd end) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql.advanceRun)) {
             ps.setLong(1, Sql.nanos(fireTime));
             ps.setString(2, ticket.runId());
@@ -463,11 +495,17 @@ public final class SqlJobStore implements JobStore {
                 return null; // taken over (or ended) meanwhile
             }
         }
+        boolean outcome = end != null && end.updatesJob();
         int bumped;
-        try (PreparedStatement ps = c.prepareStatement(lastRun == null ? sql.bumpFence : sql.bumpFenceWithOutcome)) {
-            int i = lastRun == null ? 1 : Sql.bindLastRun(ps, 1, lastRun);
+        try (PreparedStatement ps = c.prepareStatement(outcome ? sql.bumpFenceWithOutcome : sql.bumpFence)) {
+            int i = outcome ? Sql.bindLastRun(ps, 1, end.lastRun()) : 1;
             ps.setString(i, ticket.jobId());
             bumped = ps.executeUpdate();
+        }
+        if (end != null) {
+            for (RunRecord entry : end.entries()) {
+                history.insert(c, entry);
+            }
         }
         // A job that left the store (its trigger exhausted) counts on from the run's own token.
         long fence = bumped == 1 ? readLong(c, sql.readFence, ticket.jobId())
@@ -606,12 +644,12 @@ public final class SqlJobStore implements JobStore {
     }
 
     @Override
-    public boolean completeRun(RunTicket ticket, LastRun lastRun) {
+    public boolean completeRun(RunTicket ticket, RunEnd end) {
         if (RunTicket.LOCAL.equals(ticket.runId())) {
-            return JobStore.super.completeRun(ticket, lastRun);
+            return JobStore.super.completeRun(ticket, end);
         }
         try {
-            return completeRunAsync(ticket, lastRun).toCompletableFuture().join();
+            return completeRunAsync(ticket, end).toCompletableFuture().join();
         } catch (java.util.concurrent.CompletionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof SQLException sqlError) {
@@ -659,12 +697,12 @@ public final class SqlJobStore implements JobStore {
     }
 
     @Override
-    public CompletionStage<Boolean> completeRunAsync(RunTicket ticket, LastRun lastRun) {
+    public CompletionStage<Boolean> completeRunAsync(RunTicket ticket, RunEnd end) {
         if (RunTicket.LOCAL.equals(ticket.runId())) {
-            return JobStore.super.completeRunAsync(ticket, lastRun);
+            return JobStore.super.completeRunAsync(ticket, end);
         }
         node.forgetRun(ticket.runId());
-        return completions.end(ticket.runId(), ticket.jobId(), lastRun);
+        return completions.end(ticket.runId(), ticket.jobId(), end);
     }
 
     @Override

@@ -61,3 +61,11 @@ CREATE TABLE IF NOT EXISTS chime_nodes (
     heartbeat_at_ms   BIGINT        NOT NULL,
     started_at_ms     BIGINT        NOT NULL
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+
+-- The schema's version: one row per version the store's migrations brought the database to (see
+-- Schema.java; none at all means version 1, the schema before the table existed). A store refuses a
+-- database at a version newer than it knows.
+CREATE TABLE IF NOT EXISTS chime_schema_version (
+    version           INTEGER       NOT NULL PRIMARY KEY,
+    applied_at_ms     BIGINT        NOT NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;

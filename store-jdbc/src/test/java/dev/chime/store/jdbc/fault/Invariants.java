@@ -26,7 +26,7 @@ final class Invariants {
     static final String MAX_INSTANCES = "no job has more bodies executing at once than its maxInstances, but a body frozen by SIGSTOP";
     static final String ACCOUNTED = "every fire time of the window ran, or was reported missed or skipped; every failed attempt was retried";
     static final String NEVER_EARLY = "no body starts before its fire time by the database's clock, nor is a fixed-delay fire time sooner than its delay after the last end (engine's clock)";
-    static final String QUIESCENT = "at quiescence: every body finished, no unfinished run rows, no claims, running = 0";
+    static final String QUIESCENT = "at quiescence: every body finished, no unfinished run rows, no claims, running = 0, at most one history row per fire time";
     static final String FENCING = "fencing tokens rise per job: a body started after another ended has a higher one (frozen bodies aside)";
 
     private final Workload workload;

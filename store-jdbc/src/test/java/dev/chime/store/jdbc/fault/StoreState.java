@@ -47,6 +47,14 @@ final class StoreState {
                             + " claimed_fire_time(ms)=" + claimed + " running=" + rs.getInt(4)));
                 }
             }
+            // Each fire time ends once: a run fenced off, or retried after a lost answer, adds no second row.
+            try (ResultSet rs = s.executeQuery("SELECT job_id, fire_time, COUNT(*) FROM " + prefix
+                    + "history GROUP BY job_id, fire_time HAVING COUNT(*) > 1 ORDER BY job_id, fire_time")) {
+                while (rs.next()) {
+                    problems.add(new Problem(rs.getString(1), "the run history has " + rs.getInt(3) + " rows for "
+                            + rs.getString(1) + "@" + rs.getLong(2) / 1_000_000));
+                }
+            }
             try (ResultSet rs = s.executeQuery("SELECT * FROM " + prefix + "jobs ORDER BY id")) {
                 int columns = rs.getMetaData().getColumnCount();
                 while (rs.next()) {

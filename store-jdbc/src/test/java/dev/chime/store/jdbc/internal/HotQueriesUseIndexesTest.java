@@ -32,7 +32,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Not here: the search for dead nodes ({@link Sql#deadNodes}) reads every node's heartbeat by
  * design; the nodes table holds one row per node, a handful, and on PostgreSQL the database clock
- * ({@code clock_timestamp()}, volatile) cannot bound an index anyway.
+ * ({@code clock_timestamp()}, volatile) cannot bound an index anyway. The pruning's count per job
+ * ({@link Sql#historyBeyondPerJob}) ranks every history row by design; it runs once per janitor
+ * round, reads without locks, and its deletes go by primary key.
  */
 class HotQueriesUseIndexesTest {
 
@@ -91,6 +93,18 @@ class HotQueriesUseIndexesTest {
         hot.add(new Hot("claims of a dead node", sql.claimsOfNode, List.of("node-001"), List.of(jobs)));
         hot.add(new Hot("stale claims", sql.staleClaims, List.of("node-001", 30_000L), List.of(jobs)));
         hot.add(new Hot("stale runs", sql.staleRuns, List.of("node-001", 30_000L), List.of(runs)));
+        String history = sql.history;
+        hot.add(new Hot("history newest first", sql.selectHistory(false, false, 0, false, false, false), List.of(51),
+                List.of(history)));
+        hot.add(new Hot("history of a job", sql.selectHistory(true, false, 0, false, false, false), List.of("job-00001", 51),
+                List.of(history)));
+        hot.add(new Hot("history of a job, next page", sql.selectHistory(true, false, 0, false, false, true),
+                List.of("job-00001", T0 + 50_000_000_000L, T0 + 50_000_000_000L, 10_000L, 51), List.of(history)));
+        hot.add(new Hot("history next page", sql.selectHistory(false, false, 0, false, false, true),
+                List.of(T0 + 50_000_000_000L, T0 + 50_000_000_000L, 10_000L, 51), List.of(history)));
+        hot.add(new Hot("history recorded", sql.historyRecorded, List.of("job-00001", T0, T0, "node-001"), List.of(history)));
+        hot.add(new Hot("history before the cutoff", sql.historyBefore, List.of(T0 + 10_000_000_000L, 1_000), List.of(history)));
+        hot.add(new Hot("delete a history row", sql.deleteHistory, List.of(10_000L), List.of(history)));
         return hot;
     }
 
@@ -160,7 +174,7 @@ class HotQueriesUseIndexesTest {
                 .as("the index lookups of the end of a run: %s", plan).anyMatch(line -> line.contains("run_id"));
     }
 
-    /** 20,000 jobs (a tenth paused, a few hundred claimed), 20,000 runs on 200 nodes, 20,000 nodes. */
+    /** 20,000 jobs (a tenth paused, a few hundred claimed), 20,000 runs on 200 nodes, 20,000 nodes, 20,000 history rows of 200 jobs. */
     private static void fill(Database db, Sql sql) throws SQLException {
         db.transaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + sql.jobs + " (id, task, trigger_spec, options_json, "
@@ -191,6 +205,19 @@ class HotQueriesUseIndexesTest {
                 }
                 ps.executeBatch();
             }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + sql.history + " (" + Sql.HISTORY_INSERT_COLUMNS
+                    + ") VALUES (?, 'task', ?, 1, ?, ?, ?, 1000, 'SUCCESS', NULL, NULL)")) {
+                for (int i = 0; i < ROWS; i++) {
+                    ps.setString(1, String.format(Locale.ROOT, "job-%05d", i % 200));
+                    ps.setLong(2, T0 + i * 1_000_000_000L);
+                    ps.setString(3, String.format(Locale.ROOT, "node-%03d", i % 200));
+                    ps.setLong(4, T0 + i * 1_000_000_000L);
+                    ps.setLong(5, T0 + i * 1_000_000_000L + 1_000_000L);
+                    ps.addBatch();
+                    flushEvery(ps, i);
+                }
+                ps.executeBatch();
+            }
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + sql.nodes
                     + " (node_id, heartbeat_at_ms, started_at_ms) VALUES (?, " + sql.now + ", " + sql.now + ")")) {
                 for (int i = 0; i < ROWS; i++) {
@@ -204,7 +231,7 @@ class HotQueriesUseIndexesTest {
         });
         db.autoCommit(c -> {
             try (Statement s = c.createStatement()) {
-                for (String table : List.of(sql.jobs, sql.runs, sql.nodes)) {
+                for (String table : List.of(sql.jobs, sql.runs, sql.nodes, sql.history)) {
                     switch (db.dialect()) {
                         case POSTGRESQL -> s.execute("ANALYZE " + table);
                         case MARIADB -> s.executeQuery("ANALYZE TABLE " + table).close();

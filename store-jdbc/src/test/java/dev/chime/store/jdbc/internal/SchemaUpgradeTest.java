@@ -1,9 +1,12 @@
 package dev.chime.store.jdbc.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.chime.HistoryQuery;
 import dev.chime.LastRun;
 import dev.chime.Outcome;
+import dev.chime.spi.RunEnds;
 import dev.chime.spi.StoredJob;
 import dev.chime.store.jdbc.JdbcJobStore;
 import dev.chime.store.jdbc.TestDatabase;
@@ -30,7 +33,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * A database created by the first release's DDL (copied to test resources as {@code schema/v1/})
  * keeps its jobs and gets the current column types and indexes when a store starts on it with
- * {@code createSchema(true)}; starting again changes nothing.
+ * {@code createSchema(true)}; starting again changes nothing. A database of the last version 1
+ * ({@code schema/v1-last/}, today's DDL before the run history) gets the history and records
+ * version 2; one at a version newer than the store knows is refused.
  */
 class SchemaUpgradeTest {
 
@@ -65,17 +70,17 @@ class SchemaUpgradeTest {
         Database db = new Database(dataSource, dialect);
         Schema.run(db, Schema.parse(v1Script(dialect), prefix));
 
-        List<StoredJob> before;
-        try (JdbcJobStore v1 = JdbcJobStore.builder(dataSource).tablePrefix(prefix).nodeName("v1").build()) {
-            // Written as the first release wrote them: today's insert also sets the fence column.
-            Sql sql = new Sql(prefix, dialect);
-            addAsV1(db, sql, new StoredJob("plain", "task", "interval:PT10S", "{}", null, false, T0, null, null, 0));
-            addAsV1(db, sql, new StoredJob("paused", "task", "cron:0 * * * *", "{\"coalesce\":true}", "{\"region\":\"eu\"}", true, null,
-                    null, new LastRun(Outcome.FAILURE, T0, T0.plusSeconds(2), Duration.ofMillis(1500), "boom"), 0));
-            addAsV1(db, sql, new StoredJob("claimed", "task", "interval:PT1M", "{}", "{\"n\":1}", false, T0, null, null, 0));
-            assertThat(v1.claimDue(T0, 10)).hasSize(2);
-            before = v1.list();
-        }
+        // Written as the first release wrote them (today's insert also sets the fence column), two
+        // of them claimed as its claim left them; a store of today refuses to start on this schema
+        // without createSchema (it has no history table), so the rows are written directly.
+        Sql sql = new Sql(prefix, dialect);
+        addAsV1(db, sql, new StoredJob("plain", "task", "interval:PT10S", "{}", null, false, T0, null, null, 0));
+        addAsV1(db, sql, new StoredJob("paused", "task", "cron:0 * * * *", "{\"coalesce\":true}", "{\"region\":\"eu\"}", true, null,
+                null, new LastRun(Outcome.FAILURE, T0, T0.plusSeconds(2), Duration.ofMillis(1500), "boom"), 0));
+        addAsV1(db, sql, new StoredJob("claimed", "task", "interval:PT1M", "{}", "{\"n\":1}", false, T0, null, null, 0));
+        claimAsV1(db, sql, "v1");
+        List<StoredJob> before = listJobs(db, sql);
+        assertThat(before).filteredOn(j -> j.claimedFireTime() != null).hasSize(2);
 
         for (int start = 0; start < 2; start++) {
             try (JdbcJobStore upgraded = JdbcJobStore.builder(dataSource).tablePrefix(prefix).createSchema(true)
@@ -107,6 +112,137 @@ class SchemaUpgradeTest {
                     .isTrue();
             assertThat(upgraded.get("large").orElseThrow().dataJson()).isEqualTo(large);
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void aVersionOneSchemaGetsTheRunHistoryInPlaceKeepsItsJobsAndRecordsVersionTwoOnce(TestDatabase tdb) throws Exception {
+        dataSource = tdb.dataSource();
+        prefix = TestDatabase.freshPrefix();
+        Dialect dialect = Database.detect(dataSource);
+        Database db = new Database(dataSource, dialect);
+        Sql sql = new Sql(prefix, dialect);
+        // The DDL of the last release of version 1 (no history, no version table), as shipped.
+        Schema.run(db, Schema.parse(script("v1-last/" + dialect.scriptName()), prefix));
+        Schema.run(db, Schema.parse(script("v1-last/" + dialect.upgradeScriptName()), prefix));
+        addAsV1(db, sql, new StoredJob("plain", "task", "interval:PT10S", "{}", null, false, T0, null, null, 0));
+        addAsV1(db, sql, new StoredJob("done", "task", "cron:0 * * * *", "{}", "{\"n\":2}", true, null, null,
+                new LastRun(Outcome.SUCCESS, T0, T0.plusSeconds(1), Duration.ofMillis(900), null), 0));
+        List<StoredJob> expected = listJobs(db, sql);
+
+        for (int start = 0; start < 2; start++) {
+            try (JdbcJobStore store = JdbcJobStore.builder(dataSource).tablePrefix(prefix).createSchema(true)
+                    .nodeName("v2").build()) {
+                assertThat(store.list()).as("jobs after start %d", start).isEqualTo(expected);
+                store.recordOutcome(RunEnds.of("plain", new LastRun(Outcome.FAILURE, T0, T0.plusSeconds(2),
+                        Duration.ofMillis(5), "boom " + start)));
+                assertThat(store.history(HistoryQuery.forJob("plain")).runs()).hasSize(start + 1);
+                assertThat(store.get("plain").orElseThrow().lastRun().error()).isEqualTo("boom " + start);
+                expected = store.list();
+            }
+            assertThat(versionRows(db, sql)).as("versions recorded after start %d", start).containsExactly(2);
+        }
+        assertThat(indexes(db, sql.history)).contains(prefix + "history_finished", prefix + "history_job");
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void aVersionOneSchemaWithoutCreateSchemaIsRefusedNamingTheMissingTableAndLeftAsItWas(TestDatabase tdb) throws Exception {
+        dataSource = tdb.dataSource();
+        prefix = TestDatabase.freshPrefix();
+        Dialect dialect = Database.detect(dataSource);
+        Database db = new Database(dataSource, dialect);
+        Sql sql = new Sql(prefix, dialect);
+        Schema.run(db, Schema.parse(script("v1-last/" + dialect.scriptName()), prefix));
+        Schema.run(db, Schema.parse(script("v1-last/" + dialect.upgradeScriptName()), prefix));
+        addAsV1(db, sql, new StoredJob("plain", "task", "interval:PT10S", "{}", null, false, T0, null, null, 0));
+        List<StoredJob> expected = listJobs(db, sql);
+
+        assertThatThrownBy(() -> JdbcJobStore.builder(dataSource).tablePrefix(prefix).createSchema(false).build())
+                .hasStackTraceContaining("is missing or unreadable").hasStackTraceContaining("-v2");
+        assertThat(listJobs(db, sql)).isEqualTo(expected);
+        try (JdbcJobStore upgraded = JdbcJobStore.builder(dataSource).tablePrefix(prefix).createSchema(true).build()) {
+            assertThat(upgraded.history(HistoryQuery.all()).runs()).isEmpty();
+        }
+        try (JdbcJobStore again = JdbcJobStore.builder(dataSource).tablePrefix(prefix).createSchema(false).build()) {
+            assertThat(again.list()).hasSize(1);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void aDatabaseAtANewerVersionIsRefusedNamingBothVersions(TestDatabase tdb) throws Exception {
+        dataSource = tdb.dataSource();
+        prefix = TestDatabase.freshPrefix();
+        JdbcJobStore.builder(dataSource).tablePrefix(prefix).createSchema(true).build().close();
+        Database db = new Database(dataSource, Database.detect(dataSource));
+        Sql sql = new Sql(prefix, db.dialect());
+        db.autoCommit(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql.recordSchemaVersion)) {
+                ps.setInt(1, Schema.CURRENT_VERSION + 1);
+                return ps.executeUpdate();
+            }
+        });
+
+        // A newer release's tables: version 1's upgrade script must leave them alone.
+        String newerIndex = db.dialect() == Dialect.MARIADB ? "DROP INDEX " + prefix + "jobs_next_due ON " + sql.jobs
+                : "DROP INDEX " + prefix + (db.dialect() == Dialect.POSTGRESQL ? "jobs_due" : "jobs_next_due");
+        db.autoCommit(c -> {
+            try (java.sql.Statement st = c.createStatement()) {
+                return st.executeUpdate(newerIndex);
+            }
+        });
+        for (boolean create : new boolean[] {true, false}) {
+            assertThatThrownBy(() -> JdbcJobStore.builder(dataSource).tablePrefix(prefix).createSchema(create).build())
+                    .as("createSchema(%s)", create)
+                    .isInstanceOf(dev.chime.store.jdbc.JdbcStoreException.class)
+                    .hasMessageContaining("at version " + (Schema.CURRENT_VERSION + 1))
+                    .hasMessageContaining("version " + Schema.CURRENT_VERSION + " that this chime-store-jdbc knows");
+        }
+        assertThat(indexes(db, sql.jobs)).as("indexes of the newer schema, untouched")
+                .doesNotContain(prefix + (db.dialect() == Dialect.POSTGRESQL ? "jobs_due" : "jobs_next_due"));
+    }
+
+    private static List<Integer> versionRows(Database db, Sql sql) throws SQLException {
+        return db.autoCommit(c -> {
+            List<Integer> versions = new java.util.ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT version FROM " + sql.schemaVersionTable + " ORDER BY version");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    versions.add(rs.getInt(1));
+                }
+            }
+            return versions;
+        });
+    }
+
+    private static String script(String name) throws IOException {
+        try (InputStream in = SchemaUpgradeTest.class.getResourceAsStream("/dev/chime/store/jdbc/schema/" + name)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Claims every unpaused job as a claim of the first release left it. */
+    static void claimAsV1(Database db, Sql sql, String node) throws SQLException {
+        db.autoCommit(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + sql.jobs + " SET claimed_fire_time = next_fire_time, "
+                    + "next_fire_time = NULL, claimed_by = ?, claimed_at_ms = 0, version = version + 1 WHERE paused = FALSE")) {
+                ps.setString(1, node);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    static List<StoredJob> listJobs(Database db, Sql sql) throws SQLException {
+        return db.autoCommit(c -> {
+            List<StoredJob> all = new java.util.ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(sql.listJobs); ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    all.add(Sql.readJob(rs));
+                }
+            }
+            return all;
+        });
     }
 
     private static String v1Script(Dialect dialect) throws IOException {
