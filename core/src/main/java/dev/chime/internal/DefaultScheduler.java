@@ -179,7 +179,7 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
         }
         long deadline = System.nanoTime() + saturatedNanos(gracePeriod);
         try {
-            janitor.stop();
+            janitor.stop(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
             if (loop != null) {
                 loop.stop(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
             }

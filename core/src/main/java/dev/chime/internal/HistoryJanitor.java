@@ -32,6 +32,7 @@ final class HistoryJanitor {
     private final Duration period;
     private Instant nextRound;
     private ScheduledExecutorService thread;
+    private volatile boolean stopping;
 
     HistoryJanitor(JobStore store, Duration maxAge, int maxPerJob, Duration period) {
         this.store = store;
@@ -54,9 +55,26 @@ final class HistoryJanitor {
         thread.scheduleWithFixedDelay(() -> round(clock.instant()), millis, millis, TimeUnit.MILLISECONDS);
     }
 
-    synchronized void stop() {
-        if (thread != null) {
-            thread.shutdownNow();
+    /**
+     * Stops the rounds: a round in progress is interrupted between batches, and waited for up to
+     * {@code maxWait}, so that the store it deletes from is not closed under it.
+     */
+    void stop(Duration maxWait) {
+        ScheduledExecutorService running;
+        synchronized (this) {
+            running = thread;
+        }
+        if (running == null) {
+            return;
+        }
+        stopping = true;
+        running.shutdownNow();
+        try {
+            if (!running.awaitTermination(maxWait.toNanos(), TimeUnit.NANOSECONDS)) {
+                LOG.warn("the run history's trimming did not stop within {}; it ends on its own", maxWait);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -75,7 +93,8 @@ final class HistoryJanitor {
         Instant cutoff = now.minus(maxAge);
         int deleted = 0;
         try {
-            for (int i = 0; i < MAX_BATCHES; i++) {
+            // Not the interrupt flag: a store call that answers an interrupt may clear it.
+            for (int i = 0; i < MAX_BATCHES && !stopping; i++) {
                 int n = store.pruneHistory(cutoff, maxPerJob, BATCH);
                 deleted += n;
                 if (n < BATCH) {

@@ -53,12 +53,42 @@ class HistoryJanitorTest {
             janitor.start("test", clock);
             await().atMost(Duration.ofSeconds(10)).until(() -> store.history(HistoryQuery.all()).runs().size() == 1);
         } finally {
-            janitor.stop();
+            janitor.stop(Duration.ofSeconds(5));
         }
         synchronized (store) {
             assertThat(store.cutoffs).hasSizeGreaterThanOrEqualTo(2).allMatch(T0.minusSeconds(60)::equals);
         }
         assertThat(store.history(HistoryQuery.all()).runs()).extracting(RunRecord::finishedAt).containsExactly(T0.minusSeconds(10));
+    }
+
+    @Test
+    void stoppingInterruptsARoundInProgressAndWaitsForItSoTheStoreIsNotClosedUnderIt() throws Exception {
+        java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean returned = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicInteger calls = new AtomicInteger();
+        NaiveJobStore store = new NaiveJobStore() {
+            @Override
+            public int pruneHistory(Instant finishedBefore, int keepPerJob, int limit) {
+                calls.incrementAndGet();
+                entered.countDown();
+                try {
+                    new java.util.concurrent.CountDownLatch(1).await(); // a delete that only an interrupt ends
+                } catch (InterruptedException e) {
+                    // A JDBC driver answers an interrupt by failing the call; the batch still ends here.
+                    returned.set(true);
+                    return HistoryJanitor.BATCH;
+                }
+                return 0;
+            }
+        };
+        HistoryJanitor janitor = new HistoryJanitor(store, Duration.ofMinutes(1), 100, Duration.ofMillis(10));
+        janitor.start("test", TestClock.at(T0));
+        assertThat(entered.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+        janitor.stop(Duration.ofSeconds(10));
+
+        assertThat(returned).as("the round had ended when stop returned").isTrue();
+        assertThat(calls).as("no batch after the interrupt, though the last came back full").hasValue(1);
     }
 
     @Test

@@ -159,6 +159,7 @@ function historyRow(run) {
 // One page of the job's runs, newest first; "Older runs" appends the next page.
 async function loadHistory(id, after) {
   const page = await api("GET", "api/history" + q(id) + "&limit=20" + (after ? "&after=" + encodeURIComponent(after) : ""));
+  if (state.jobId !== id) return;  // the user went on to another job while this page was on its way
   const rows = page.runs.map(historyRow);
   if (after) $("job-history").append(...rows);
   else $("job-history").replaceChildren(...(rows.length ? rows : [el("tr", {}, el("td", { colspan: "7", class: "muted" }, "no runs yet"))]));
