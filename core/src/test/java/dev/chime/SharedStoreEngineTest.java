@@ -719,6 +719,25 @@ class SharedStoreEngineTest {
     }
 
     @Test
+    void aRecoveredOneShotsEndIsNotTheOutcomeOfAJobAddedAgainUnderItsId() {
+        scheduler.add(JobDefinition.builder("once").task("work").trigger(Triggers.once(T0.plusSeconds(5)))
+                .options(JobOptions.builder().recoverable(true).build()).build());
+        // The dead node's one-shot left the store at dispatch (the run keeps its snapshot); a job was
+        // added again under its id since.
+        StoredJob snapshot = store.get("once").orElseThrow().withNextFireTime(null);
+        scheduler.remove("once");
+        scheduler.add(JobDefinition.builder("once").task("work").trigger(Triggers.once(T0.plusSeconds(3_600))).build());
+        store.recoveries.add(new Firing(snapshot, T0.plusSeconds(5), true, new RunTicket("once", T0.plusSeconds(5), "dead-node-run")));
+        scheduler.start();
+        clock.advance(Duration.ofSeconds(6));
+
+        assertThat(runs).extracting(JobContext::scheduledFireTime).containsExactly(T0.plusSeconds(5));
+        assertThat(store.get("once").orElseThrow().lastRun()).as("the job added again has not run").isNull();
+        assertThat(store.history(HistoryQuery.forJob("once")).runs()).singleElement()
+                .satisfies(r -> assertThat(r.fireTime()).isEqualTo(T0.plusSeconds(5)));
+    }
+
+    @Test
     void aRecoveredSingleFireTimeWhoseEndIsFencedOffIsNotReportedHere() {
         addLateBatchJob("j", false);
         StoredJob row = store.get("j").orElseThrow();

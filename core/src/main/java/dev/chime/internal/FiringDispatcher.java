@@ -521,6 +521,8 @@ final class FiringDispatcher {
                 ctx.bus().publish(() -> new JobEvent.Removed(job.id(), now));
             }
             claim = null;
+        } else if (claim == null && !job.trigger().dependsOnCompletion()) {
+            removed = leftTheStoreAtDispatch(firing, job, now);
         }
         if (job.options().recoverable()) {
             LOG.info("job '{}': its fire time {} was in flight on a node that died; running it again", job.id(),
@@ -566,6 +568,20 @@ final class FiringDispatcher {
             LOG.warn("job '{}': cannot tell whether its recovered run of {} is still this node's ({}); reporting it here",
                     firing.jobId(), firing.fireTime(), e.getMessage());
             return false;
+        }
+    }
+
+    /**
+     * Whether a recovered run's job left the store when the run was dispatched: its trigger has no
+     * fire time after the run's last. Its end then is not the outcome of a job stored under its id
+     * now, which was added again since (a one-shot run again under its id, say).
+     */
+    private static boolean leftTheStoreAtDispatch(Firing firing, JobDefinition job, Instant now) {
+        Instant last = firing.queued().isEmpty() ? firing.fireTime() : firing.queued().get(firing.queued().size() - 1);
+        try {
+            return TriggerGuard.next(job.trigger(), new TriggerContext(now, last, null)).isEmpty();
+        } catch (RuntimeException e) {
+            return false; // a trigger that fails is reported where the job is next planned
         }
     }
 
