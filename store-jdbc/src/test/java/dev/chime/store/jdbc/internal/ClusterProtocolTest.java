@@ -928,6 +928,27 @@ class ClusterProtocolTest {
 
     @ParameterizedTest
     @EnumSource(TestDatabase.class)
+    void anEndWrittenWithoutItsRefusedErrorTextKeepsTheFireTimesItLeftMissed(TestDatabase db) throws Exception {
+        setUp(db);
+        SqlJobStore a = node(shared, "a", LONG);
+        a.add(job("bad", T0));
+        refuse("jobs", "last_error IS NULL OR last_error <> 'refused'");
+        Firing claimed = a.claimDue(T0, 10).get(0);
+        RunTicket ticket = a.dispatch(List.of(new Dispatch(claimed, run(claimed, 1, false), T0.plusSeconds(60)))).get(0).ticket();
+        RunEnd failed = outcome(ticket, Outcome.FAILURE, T0, "refused");
+        dev.chime.RunRecord left = new dev.chime.RunRecord(0, "bad", "task", T0.plusSeconds(10), 0, "a", null,
+                T0.plusSeconds(1), Duration.ZERO, Outcome.MISSED, null, null);
+
+        assertThat(a.completeRunAsync(ticket, new RunEnd(failed.run(), true, List.of(left))).toCompletableFuture()
+                .get(30, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(a.get("bad").orElseThrow().lastRun().error()).isNull();
+        assertThat(a.history(dev.chime.HistoryQuery.forJob("bad")).runs()).extracting(r -> r.outcome() + "@" + r.fireTime())
+                .containsExactlyInAnyOrder("FAILURE@" + T0, "MISSED@" + T0.plusSeconds(10));
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
     void aRunTheDatabaseRefusesEndsItsClaimWithoutTheRunAndSparesTheBatch(TestDatabase db) throws Exception {
         setUp(db);
         SqlJobStore a = node(shared, "a", LONG);
