@@ -3,6 +3,7 @@ package dev.chime.console;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.chime.JobDefinition;
+import dev.chime.JobEvent;
 import dev.chime.Scheduler;
 import dev.chime.TestClock;
 import dev.chime.Triggers;
@@ -62,6 +63,18 @@ class ConsoleBrowserTest {
         console = Console.builder(scheduler).authenticator(Authenticator.bearerTokens(TOKEN, null)).tasks(() -> Set.of("report", "cleanup"))
                 .store(store).clock(clock).build();
         server = ConsoleServer.builder(console).start();
+        // Listeners hear an outcome before the store has written it. Heard after the console's, this one
+        // holds the write back long enough for the browser to read the job before it lands: the page
+        // must ask again rather than show the run as never having ended.
+        scheduler.addListener(event -> {
+            if (event instanceof JobEvent.Executed) {
+                try {
+                    Thread.sleep(1_500);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
 
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());

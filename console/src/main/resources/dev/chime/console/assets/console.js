@@ -42,13 +42,14 @@ const q = id => "?id=" + encodeURIComponent(id);
 
 // ---- jobs list ----
 
-function jobRow(job) {
+/** A job's row; {@code asked} is the number of the question it answers (see ask), newer rows win. */
+function jobRow(job, asked) {
   const last = job.lastRun || {};
   const actions = el("td", { class: "admin" },
     job.paused ? el("button", { "data-action": "resume", "data-job": job.id }, "Resume")
                : el("button", { "data-action": "pause", "data-job": job.id }, "Pause"),
     el("button", { "data-action": "run", "data-job": job.id }, "Run now"));
-  return el("tr", { "data-job": job.id },
+  return el("tr", { "data-job": job.id, "data-asked": asked },
     el("td", {}, el("a", { href: "#job=" + encodeURIComponent(job.id), class: "job-link" }, job.id)),
     el("td", {}, el("code", {}, job.task)),
     el("td", {}, el("code", { class: "trigger" }, job.trigger), el("div", { class: "describe" }, job.description)),
@@ -68,10 +69,16 @@ function listQuery() {
 }
 
 async function loadJobs() {
+  const newest = ask("jobs");
   const answer = await api("GET", listQuery());
+  if (!newest()) return;
   state.total = answer.total;
   const body = $("jobs");
-  body.replaceChildren(...(answer.items.length ? answer.items.map(jobRow)
+  const drawn = job => {
+    const shown = rowOf(job.id);
+    return shown && Number(shown.dataset.asked) > newest.asked ? shown : jobRow(job, newest.asked);
+  };
+  body.replaceChildren(...(answer.items.length ? answer.items.map(drawn)
       : [el("tr", {}, el("td", { colspan: "7", class: "muted" }, "no jobs match"))]));
   const pages = Math.max(1, Math.ceil(answer.total / state.size));
   $("page-info").textContent = "page " + (state.page + 1) + " of " + pages + " · " + answer.total + " jobs";
@@ -79,19 +86,54 @@ async function loadJobs() {
   $("next").disabled = state.page + 1 >= pages;
 }
 
-/** One job changed: redraw its row only, if it is on this page. */
-async function refreshRow(id) {
-  const row = [...document.querySelectorAll("#jobs tr[data-job]")].find(r => r.dataset.job === id);
+// Two answers for the same thing can be on their way at once (the answer to a click and the refresh an
+// event asked for) and arrive in either order: only the answer to the newest question is drawn, and an
+// older one never overwrites it.
+let questions = 0;
+const newestAsked = new Map();
+function ask(key) {
+  const n = ++questions;
+  newestAsked.set(key, n);
+  const newest = () => newestAsked.get(key) === n;
+  newest.asked = n;
+  return newest;
+}
+
+function rowOf(id) {
+  return [...document.querySelectorAll("#jobs tr[data-job]")].find(r => r.dataset.job === id);
+}
+
+/**
+ * One job changed: redraw its row, if it is on this page, and its page, if it is open. With
+ * {@code until}, the answer is expected to show something (an event is sent before the store has
+ * written the outcome it reports): asked again a few times, a little later each time, until it does.
+ */
+async function refreshRow(id, until) {
+  for (let wait = 100; ; wait *= 2) {
+    const job = await redraw(id);
+    if (!until || (job && until(job)) || wait > 3200) return;
+    await new Promise(resolve => setTimeout(resolve, wait));
+  }
+}
+
+/** Redraws a job where it is shown; answers the job as read, or null when it is not shown or is gone. */
+async function redraw(id) {
+  let job = null;
   if (state.jobId === id) {
-    await loadJob(id).catch(() => {});
+    job = await loadJob(id).catch(() => null);
     await loadHistory(id).catch(() => {});
   }
-  if (!row) return;
+  if (!rowOf(id)) return job;
+  const newest = ask("row:" + id);
   try {
-    row.replaceWith(jobRow(await api("GET", "api/job" + q(id))));
+    job = await api("GET", "api/job" + q(id));
   } catch (e) {
-    if (e.status === 404) row.remove();
+    if (e.status === 404 && newest()) rowOf(id)?.remove();
+    return null;
   }
+  const row = rowOf(id);
+  if (newest() && row && Number(row.dataset.asked) < newest.asked) row.replaceWith(jobRow(job, newest.asked));
+  return job;
 }
 
 async function loadNodes() {
@@ -124,7 +166,9 @@ async function loadTasks() {
 // ---- one job ----
 
 async function loadJob(id) {
+  const newest = ask("job");
   const job = await api("GET", "api/job" + q(id));
+  if (!newest() || state.jobId !== id) return job;
   $("job-title").textContent = job.id;
   const facts = [["Task", job.task], ["Trigger", job.trigger], ["Schedule", job.description],
     ["Stored as", job.storedTrigger], ["State", job.paused ? "paused" : "scheduled"], ["Next run", when(job.nextFireTime)],
@@ -141,6 +185,7 @@ async function loadJob(id) {
   form.options.value = JSON.stringify(job.options);
   form.data.value = job.data == null ? "" : JSON.stringify(job.data);
   document.body.dataset.job = job.id;
+  return job;
 }
 
 function historyRow(run) {
@@ -158,8 +203,9 @@ function historyRow(run) {
 
 // One page of the job's runs, newest first; "Older runs" appends the next page.
 async function loadHistory(id, after) {
+  const newest = ask(after ? "history-more" : "history");
   const page = await api("GET", "api/history" + q(id) + "&limit=20" + (after ? "&after=" + encodeURIComponent(after) : ""));
-  if (state.jobId !== id) return;  // the user went on to another job while this page was on its way
+  if (!newest() || state.jobId !== id) return;  // a newer page was asked for, or the user went on to another job
   const rows = page.runs.map(historyRow);
   if (after) $("job-history").append(...rows);
   else $("job-history").replaceChildren(...(rows.length ? rows : [el("tr", {}, el("td", { colspan: "7", class: "muted" }, "no runs yet"))]));
@@ -268,7 +314,10 @@ function onFrame(frame) {
   const e = JSON.parse(data);
   if (e.scheduler) { loadScheduler().catch(() => {}); return; }
   if (e.type === "Added" || e.type === "Removed") { loadJobs().catch(() => {}); loadScheduler().catch(() => {}); }
-  else if (e.jobId) refreshRow(e.jobId);
+  else if (e.type === "Executed" || (e.type === "Failed" && !e.willRetry)) {
+    const ended = Date.parse(e.time);
+    refreshRow(e.jobId, job => job.lastRun != null && Date.parse(job.lastRun.finishedAt) >= ended);
+  } else if (e.jobId) refreshRow(e.jobId);
   if (e.type === "Executed" || e.type === "Failed") loadNodes().catch(() => {});
 }
 
