@@ -9,5 +9,7 @@ public enum Outcome {
     /** The job ran past its timeout and was interrupted. */
     TIMEOUT,
     /** The firing was found later than the misfire grace time and did not run. */
-    MISSED
+    MISSED,
+    /** An enqueued task was cancelled before it ran, or stopped running because it was asked to. */
+    CANCELLED
 }

@@ -24,9 +24,14 @@ import java.util.Optional;
  * @param outcome    how it ended
  * @param error      the last attempt's failure (exception class and message), or null
  * @param stackTrace the last attempt's failure's stack trace (cut at 16,000 characters), or null
+ * @param dataJson    for an {@linkplain #enqueued() enqueued task's} run: the data it was given, as
+ *                    JSON (null when it had none), so that it can be requeued; null for a job's run
+ * @param optionsJson for an enqueued task's run: its options, in the form stores keep them
+ *                    (as {@code StoredJob.optionsJson}); null for a job's run, which is how the two are told apart
  */
 public record RunRecord(long id, String jobId, String task, Instant fireTime, int attempts, String node, Instant startedAt,
-                        Instant finishedAt, Duration duration, Outcome outcome, String error, String stackTrace) {
+                        Instant finishedAt, Duration duration, Outcome outcome, String error, String stackTrace,
+                        String dataJson, String optionsJson) {
 
     /** The longest stack trace a record keeps; a longer one is cut, ending with a line that says so. */
     public static final int MAX_STACK_TRACE = 16_000;
@@ -45,15 +50,30 @@ public record RunRecord(long id, String jobId, String task, Instant fireTime, in
         if (attempts < 0) {
             throw new IllegalArgumentException("attempts: " + attempts + " must not be negative");
         }
+        if (dataJson != null && optionsJson == null) {
+            throw new IllegalArgumentException("dataJson: only an enqueued task's run (with its optionsJson) keeps its data");
+        }
         if (stackTrace != null && stackTrace.length() > MAX_STACK_TRACE) {
             throw new IllegalArgumentException("stackTrace: " + stackTrace.length() + " characters, more than " + MAX_STACK_TRACE);
         }
     }
 
+    /** A job's run (not an enqueued task's). */
+    public RunRecord(long id, String jobId, String task, Instant fireTime, int attempts, String node, Instant startedAt,
+                     Instant finishedAt, Duration duration, Outcome outcome, String error, String stackTrace) {
+        this(id, jobId, task, fireTime, attempts, node, startedAt, finishedAt, duration, outcome, error, stackTrace, null,
+                null);
+    }
+
     /** This record with the number the store gave it. */
     public RunRecord withId(long id) {
         return new RunRecord(id, jobId, task, fireTime, attempts, node, startedAt, finishedAt, duration, outcome, error,
-                stackTrace);
+                stackTrace, dataJson, optionsJson);
+    }
+
+    /** True for the run of a task given to {@code Scheduler.enqueue}, false for a job's run. */
+    public boolean enqueued() {
+        return optionsJson != null;
     }
 
     /** This record as its job's latest outcome. */

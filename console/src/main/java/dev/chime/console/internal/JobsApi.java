@@ -163,6 +163,7 @@ final class JobsApi {
             case FAILURE -> "failed";
             case TIMEOUT -> "timed-out";
             case MISSED -> "missed";
+            case CANCELLED -> "cancelled";
         }).orElse("never-ran");
     }
 
