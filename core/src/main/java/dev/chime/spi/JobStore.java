@@ -232,6 +232,29 @@ public interface JobStore extends AutoCloseable {
     }
 
     /**
+     * Asks the node that holds a run of {@code jobId} now to stop it: an enqueued task cancelled
+     * while it runs on another node. A store shared by several nodes marks the run (in the same
+     * place it keeps it), and the node holding it learns of the mark through
+     * {@link #cancelRequests()}. Returns true when a run of the job in progress was marked, false
+     * when there is none. The default, for a store used by one node, is false: the engine stops
+     * its own runs without the store.
+     */
+    default boolean requestCancel(String jobId) {
+        return false;
+    }
+
+    /**
+     * The jobs whose runs on this node {@link #requestCancel} marked and that are still this
+     * node's. Asked by the engine about once a second, so a shared store should answer from
+     * memory (what its last heartbeat read, for example), not with a round trip per call. The
+     * engine stops the runs it finds here through their cancellation signal; asking again before
+     * they have ended answers them again. The default is none.
+     */
+    default Set<String> cancelRequests() {
+        return Set.of();
+    }
+
+    /**
      * How many jobs there are and how many are paused. Gauges read this on every scrape, so a store
      * with many jobs should answer without listing them; the default lists them.
      */
