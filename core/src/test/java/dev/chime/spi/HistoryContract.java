@@ -79,7 +79,16 @@ public abstract class HistoryContract {
         assertThat(actual.node()).isNotBlank();
         assertThat(actual.withId(0)).isEqualTo(new RunRecord(0, expected.jobId(), expected.task(), expected.fireTime(),
                 expected.attempts(), actual.node(), expected.startedAt(), expected.finishedAt(), expected.duration(),
-                expected.outcome(), expected.error(), expected.stackTrace()));
+                expected.outcome(), expected.error(), expected.stackTrace(), expected.dataJson(), expected.optionsJson()));
+    }
+
+    private static final String OPTIONS = "{\"retries\":2,\"timeout\":\"PT30S\"}";
+
+    /** The run of an enqueued task: it keeps its data and options, so that it can be requeued. */
+    private static RunRecord enqueued(String jobId, Outcome outcome, Instant fireTime, Instant finishedAt, String dataJson) {
+        RunRecord r = run(jobId, outcome, fireTime, finishedAt);
+        return new RunRecord(0, r.jobId(), r.task(), r.fireTime(), r.attempts(), r.node(), r.startedAt(), r.finishedAt(),
+                r.duration(), r.outcome(), r.error(), r.stackTrace(), dataJson, OPTIONS);
     }
 
     @Test
@@ -221,6 +230,65 @@ public abstract class HistoryContract {
         assertThat(allPages(HistoryQuery.forJob("a"))).extracting(r -> r.outcome() + "@" + (r.fireTime().getEpochSecond() - T0.getEpochSecond()))
                 .containsExactlyInAnyOrder("SUCCESS@0", "MISSED@10", "FAILURE@20", "MISSED@30", "MISSED@40");
         assertThat(store.get("a").orElseThrow().lastRun().outcome()).as("the run's own outcome is the job's").isEqualTo(Outcome.FAILURE);
+    }
+
+    @Test
+    void anEnqueuedTasksDataAndOptionsComeBackThroughEveryCallThatEndsARun() {
+        // recordOutcome: the task's run leaves no job behind (updatesJob false), with and without data.
+        RunRecord recorded = enqueued("task-1", Outcome.FAILURE, T0, T0.plusSeconds(1), "{\"invoice\":42,\"note\":\"ünïcode\"}");
+        RunRecord withoutData = enqueued("task-2", Outcome.SUCCESS, T0, T0.plusSeconds(2), null);
+        store.recordOutcome(new RunEnd(recorded, false));
+        store.recordOutcome(new RunEnd(withoutData, false));
+
+        // completeRun, advanceRun and completeRunAsync: the one-shot's job left the store at dispatch.
+        store.add(JobStoreContract.job("task-3", T0));
+        Firing firing = store.claimDue(T0.plusSeconds(10), 10).get(0);
+        RunRequest batch = new RunRequest("task-3", T0, 1, false, firing.job(), List.of(T0.plusSeconds(5)));
+        RunTicket first = store.dispatch(List.of(new Dispatch(firing, batch, null))).get(0).ticket();
+        RunRecord advanced = enqueued("task-3", Outcome.FAILURE, T0, T0.plusSeconds(3), "[1,2]");
+        RunTicket second = store.advanceRun(first, T0.plusSeconds(5), new RunEnd(advanced, false));
+        assertThat(second).isNotNull();
+        RunRecord completed = enqueued("task-3", Outcome.SUCCESS, T0.plusSeconds(5), T0.plusSeconds(6), "\"text\"");
+        assertThat(store.completeRun(second, new RunEnd(completed, false))).isTrue();
+
+        store.add(JobStoreContract.job("task-4", T0));
+        Firing other = store.claimDue(T0.plusSeconds(10), 10).get(0);
+        RunTicket ticket = store.dispatch(List.of(new Dispatch(other, new RunRequest("task-4", T0, 1, false, other.job()), null)))
+                .get(0).ticket();
+        RunRecord async = enqueued("task-4", Outcome.TIMEOUT, T0, T0.plusSeconds(7), "{}");
+        assertThat(store.completeRunAsync(ticket, new RunEnd(async, false)).toCompletableFuture().join()).isTrue();
+
+        List<RunRecord> runs = store.history(HistoryQuery.all()).runs();
+        assertThat(runs).hasSize(5);
+        assertSameRun(runs.get(0), async);
+        assertSameRun(runs.get(1), completed);
+        assertSameRun(runs.get(2), advanced);
+        assertSameRun(runs.get(3), withoutData);
+        assertSameRun(runs.get(4), recorded);
+        assertThat(runs).allMatch(RunRecord::enqueued);
+    }
+
+    @Test
+    void aJobsRunComesBackWithoutDataOrOptions() {
+        store.add(JobStoreContract.job("a", T0));
+        record(run("a", Outcome.SUCCESS, T0, T0.plusSeconds(1)));
+
+        RunRecord read = store.history(HistoryQuery.forJob("a")).runs().get(0);
+        assertThat(read.dataJson()).isNull();
+        assertThat(read.optionsJson()).isNull();
+        assertThat(read.enqueued()).isFalse();
+    }
+
+    @Test
+    void aCancelledRunComesBackCancelledAndIsFoundByItsOutcome() {
+        store.add(JobStoreContract.job("a", T0));
+        RunRecord cancelled = enqueued("a", Outcome.CANCELLED, T0, T0.plusSeconds(1), "{\"n\":1}");
+        record(cancelled, run("a", Outcome.SUCCESS, T0.plusSeconds(10), T0.plusSeconds(11)));
+
+        List<RunRecord> found = store.history(HistoryQuery.all().outcomes(Outcome.CANCELLED)).runs();
+        assertThat(found).hasSize(1);
+        assertSameRun(found.get(0), cancelled);
+        assertThat(store.get("a").orElseThrow().lastRun().outcome()).isEqualTo(Outcome.SUCCESS);
     }
 
     @Test

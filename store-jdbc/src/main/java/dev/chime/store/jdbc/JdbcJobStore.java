@@ -221,6 +221,21 @@ public final class JdbcJobStore implements JobStore, ClusterView {
         return delegate.completeRunAsync(ticket, end);
     }
 
+    /** Marks the job's runs in progress on any node; {@code true} when one was marked. */
+    @Override
+    public boolean requestCancel(String jobId) {
+        return delegate.requestCancel(jobId);
+    }
+
+    /**
+     * The jobs whose runs on this node were asked to stop, as this node's last heartbeat read them
+     * (no round trip here); a run this node may no longer hold is left out.
+     */
+    @Override
+    public java.util.Set<String> cancelRequests() {
+        return delegate.cancelRequests();
+    }
+
     /**
      * Whether the run is still this node's: asked by the engine just before every body and retry.
      * Forwarded like every other method: the interface's default (true, for a store of one node)

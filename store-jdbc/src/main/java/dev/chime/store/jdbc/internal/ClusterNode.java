@@ -64,6 +64,8 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     private volatile Lease lease = new Lease(0, 0);
+    /** This node's runs marked for cancellation, run id to job id, as the last successful heartbeat read them. */
+    private volatile Map<String, String> cancelMarks = Map.of();
     private volatile boolean registered;
     /** Set by a claim that failed (its answer may be lost), cleared by the claim that adopted what it left. */
     private volatile boolean claimInDoubt;
@@ -171,19 +173,35 @@ public final class ClusterNode implements AutoCloseable {
      */
     synchronized void heartbeat() throws SQLException {
         long sent = System.nanoTime();
+        Map<String, String> marks = new HashMap<>();
         int updated = db.autoCommit(c -> {
             try (PreparedStatement ps = c.prepareStatement(sql.heartbeat)) {
                 ps.setString(1, id);
-                return ps.executeUpdate();
+                if (ps.executeUpdate() != 1) {
+                    return 0;
+                }
             }
+            // Cancel requests ride on the heartbeat: the engine asks for them every second, and
+            // this is the round trip the node makes anyway (one index read of its own runs).
+            try (PreparedStatement ps = c.prepareStatement(sql.cancelMarksOfNode)) {
+                ps.setString(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        marks.put(rs.getString(1), rs.getString(2));
+                    }
+                }
+            }
+            return 1;
         });
         if (updated == 1) {
+            cancelMarks = Map.copyOf(marks);
             Lease current = lease;
             if (sent - current.beatNanos() > 0) {
                 lease = new Lease(current.epoch(), sent);
             }
             return;
         }
+        cancelMarks = Map.of();
         LOG.warn("node '{}' was presumed dead and taken over by another node; its runs in progress will not record "
                 + "outcomes; joining again", id);
         heldClaims.clear();
@@ -233,6 +251,21 @@ public final class ClusterNode implements AutoCloseable {
         Lease l = lease; // one read: the epoch and the beat of the same registration
         Long epoch = heldRuns.get(runId);
         return epoch != null && epoch == l.epoch() && fresh(l);
+    }
+
+    /**
+     * The jobs of the runs the last heartbeat found marked for cancellation, among those this node
+     * holds freshly ({@link #holdsFreshly}): a run ended since, or one another node may have taken
+     * over (this node's lease is stale, or it re-registered after a takeover), is not answered.
+     */
+    Set<String> cancelRequests() {
+        Set<String> jobs = new java.util.HashSet<>();
+        cancelMarks.forEach((runId, jobId) -> {
+            if (holdsFreshly(runId)) {
+                jobs.add(jobId);
+            }
+        });
+        return Set.copyOf(jobs);
     }
 
     void holdClaim(Firing firing) {

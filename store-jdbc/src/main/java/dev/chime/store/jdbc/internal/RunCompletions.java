@@ -150,7 +150,8 @@ final class RunCompletions {
         if (p.end() != null && (p.end().run().error() != null || p.end().run().stackTrace() != null)) {
             RunRecord r = p.end().run();
             tries.add(new RunEnd(new RunRecord(r.id(), r.jobId(), r.task(), r.fireTime(), r.attempts(), r.node(),
-                    r.startedAt(), r.finishedAt(), r.duration(), r.outcome(), null, null), p.end().updatesJob(),
+                    r.startedAt(), r.finishedAt(), r.duration(), r.outcome(), null, null, r.dataJson(), r.optionsJson()),
+                    p.end().updatesJob(),
                     p.end().missed()));
         }
         if (p.end() != null) {

@@ -45,7 +45,8 @@ final class RunHistory {
 
     /**
      * Binds {@link Sql#insertHistory} for {@code run}, its node this store's node id. Error and
-     * stack trace are cleaned of what a database refuses (a NUL character) and cut to their bounds.
+     * stack trace are cleaned of what a database refuses (a NUL character) and cut to their bounds;
+     * an enqueued task's data and options are written as given (they were a stored job's texts).
      */
     static void bind(PreparedStatement ps, RunRecord run, String nodeId) throws SQLException {
         ps.setString(1, run.jobId());
@@ -59,6 +60,9 @@ final class RunHistory {
         ps.setString(9, run.outcome().name());
         Sql.setText(ps, 10, ErrorText.clean(run.error()));
         Sql.setText(ps, 11, ErrorText.clean(run.stackTrace(), RunRecord.MAX_STACK_TRACE));
+        // An enqueued task's data and options, kept whole (a requeue needs them as they were).
+        Sql.setText(ps, 12, run.dataJson());
+        Sql.setText(ps, 13, run.optionsJson());
     }
 
     /** Appends {@code run} in the open transaction. */
@@ -144,7 +148,7 @@ final class RunHistory {
         return new RunRecord(rs.getLong("id"), jobId, rs.getString("task"), Sql.instant(rs, "fire_time"),
                 rs.getInt("attempts"), rs.getString("node"), Sql.instant(rs, "started_at"), Sql.instant(rs, "finished_at"),
                 Duration.ofNanos(rs.getLong("duration_us") * 1_000L), outcome, rs.getString("error"),
-                rs.getString("stack_trace"));
+                rs.getString("stack_trace"), rs.getString("data_json"), rs.getString("options_json"));
     }
 
     /**

@@ -28,8 +28,11 @@ public final class Schema {
 
     static final String DEFAULT_PREFIX = "chime_";
 
-    /** The schema version this store writes and reads: 2 added the run history. */
-    public static final int CURRENT_VERSION = 2;
+    /**
+     * The schema version this store writes and reads: 2 added the run history; 3 an enqueued
+     * task's data and options in the history and the cancel mark of runs in progress.
+     */
+    public static final int CURRENT_VERSION = 3;
 
     private Schema() {
     }
@@ -168,7 +171,31 @@ public final class Schema {
                         + "chime.jdbc.create-schema=true", e.getSQLState(), e);
             }
         }
+        // Version 3's columns, probed as the tables are: a database at version 2 started without
+        // createSchema would otherwise fail at its first run's end.
+        checkColumns(db, sql.history, "data_json, options_json", 3);
+        checkColumns(db, sql.runs, "cancel_requested", 3);
         refuseNewer(db, sql, version(db, sql));
+    }
+
+    private static void checkColumns(Database db, String table, String columns, int version) throws SQLException {
+        try {
+            db.autoCommit(c -> {
+                try (Statement s = c.createStatement()) {
+                    s.setMaxRows(1);
+                    s.executeQuery("SELECT " + columns + " FROM " + table + " WHERE 1 = 0").close();
+                }
+                return null;
+            });
+        } catch (SQLException e) {
+            if (Database.isTransient(e)) {
+                throw e;
+            }
+            throw new SQLException("table " + table + " lacks column(s) " + columns + " of schema version " + version + " ("
+                    + e.getMessage() + "); upgrade it with the script dev/chime/store/jdbc/schema/"
+                    + db.dialect().migrationScriptName(version) + " in chime-store-jdbc, or set chime.jdbc.create-schema=true",
+                    e.getSQLState(), e);
+        }
     }
 
     private static String read(String resource) {

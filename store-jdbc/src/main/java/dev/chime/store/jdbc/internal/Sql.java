@@ -83,6 +83,9 @@ public final class Sql {
     /** For {@code ClusterView}: every node with its heartbeat age on the database's clock, and every run. */
     final String nodeHeartbeats;
     final String allRuns;
+    // Cancellation of runs in progress (SqlJobStore.requestCancel, ClusterNode's heartbeat).
+    final String requestCancel;
+    final String cancelMarksOfNode;
     // Schema versions (Schema).
     final String schemaVersion;
     final String recordSchemaVersion;
@@ -173,9 +176,16 @@ public final class Sql {
         checkBatchCounts = "UPDATE " + nodes + " SET started_at_ms = started_at_ms + 1 WHERE node_id = ?";
         nodeHeartbeats = "SELECT node_id, " + now + " - heartbeat_at_ms FROM " + nodes;
         allRuns = "SELECT node_id, job_id, fire_time, started_at_ms FROM " + runs + " WHERE ended_at_ms IS NULL";
+        // No index by job: the runs table holds only runs in progress and recent completion
+        // markers, and a cancel is a user's action, not on the path of every firing.
+        requestCancel = "UPDATE " + runs + " SET cancel_requested = TRUE WHERE job_id = ? AND ended_at_ms IS NULL";
+        // Read with each heartbeat, through the index by node.
+        cancelMarksOfNode = "SELECT run_id, job_id FROM " + runs + " WHERE node_id = ? AND ended_at_ms IS NULL "
+                + "AND cancel_requested = TRUE";
         schemaVersion = "SELECT MAX(version) FROM " + schemaVersionTable;
         recordSchemaVersion = "INSERT INTO " + schemaVersionTable + " (version, applied_at_ms) VALUES (?, " + now + ")";
-        insertHistory = "INSERT INTO " + history + " (" + HISTORY_INSERT_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        insertHistory = "INSERT INTO " + history + " (" + HISTORY_INSERT_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                + "?, ?)";
         // The marker of a recordOutcome whose commit may have gone through with its answer lost:
         // found through the index by job.
         historyRecorded = "SELECT COUNT(*) FROM " + history + " WHERE job_id = ? AND finished_at = ? AND fire_time = ? "
@@ -210,7 +220,7 @@ public final class Sql {
     }
 
     static final String HISTORY_INSERT_COLUMNS = "job_id, task, fire_time, attempts, node, started_at, finished_at, "
-            + "duration_us, outcome, error, stack_trace";
+            + "duration_us, outcome, error, stack_trace, data_json, options_json";
 
     /**
      * A page of the history, newest first, with the filters that are set: job, task, outcomes (as

@@ -696,6 +696,28 @@ public final class SqlJobStore implements JobStore {
         return held;
     }
 
+    /**
+     * Marks the job's runs in progress, on whichever node, in one statement judged by its row
+     * count; their nodes read the mark with their next heartbeat ({@link #cancelRequests}).
+     * Setting a mark twice is the same as once, so a retry after a lost answer is harmless.
+     */
+    @Override
+    public boolean requestCancel(String jobId) {
+        String what = "asking the run of job '" + jobId + "' to stop";
+        return call(what, () -> db.retryingOneStatement(what, c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql.requestCancel)) {
+                ps.setString(1, jobId);
+                return ps.executeUpdate() > 0;
+            }
+        }));
+    }
+
+    /** From memory: the marks the last heartbeat read, of runs this node still holds ({@link ClusterNode#cancelRequests}). */
+    @Override
+    public Set<String> cancelRequests() {
+        return node.cancelRequests();
+    }
+
     @Override
     public CompletionStage<Boolean> completeRunAsync(RunTicket ticket, RunEnd end) {
         if (RunTicket.LOCAL.equals(ticket.runId())) {

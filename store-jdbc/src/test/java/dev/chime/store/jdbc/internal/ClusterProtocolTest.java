@@ -949,6 +949,28 @@ class ClusterProtocolTest {
 
     @ParameterizedTest
     @EnumSource(TestDatabase.class)
+    void anEnqueuedTasksEndWrittenWithoutItsRefusedErrorTextKeepsItsDataAndOptions(TestDatabase db) throws Exception {
+        setUp(db);
+        SqlJobStore a = node(shared, "a", LONG);
+        a.add(job("task-1", T0));
+        refuse("history", "error IS NULL OR error <> 'refused'");
+        Firing claimed = a.claimDue(T0, 10).get(0);
+        RunTicket ticket = a.dispatch(List.of(new Dispatch(claimed, new RunRequest("task-1", T0, 1, false, claimed.job()),
+                null))).get(0).ticket();
+        dev.chime.RunRecord failed = new dev.chime.RunRecord(0, "task-1", "task", T0, 1, "a", T0, T0.plusSeconds(1),
+                Duration.ofSeconds(1), Outcome.FAILURE, "refused", "trace", "{\"n\":1}", "{\"retries\":0}");
+
+        assertThat(a.completeRunAsync(ticket, new RunEnd(failed, false)).toCompletableFuture().get(30, TimeUnit.SECONDS))
+                .isTrue();
+
+        dev.chime.RunRecord read = a.history(dev.chime.HistoryQuery.forJob("task-1")).runs().get(0);
+        assertThat(read.error()).isNull();
+        assertThat(read.dataJson()).isEqualTo("{\"n\":1}");
+        assertThat(read.optionsJson()).as("still requeueable").isEqualTo("{\"retries\":0}");
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
     void aRunTheDatabaseRefusesEndsItsClaimWithoutTheRunAndSparesTheBatch(TestDatabase db) throws Exception {
         setUp(db);
         SqlJobStore a = node(shared, "a", LONG);

@@ -65,7 +65,7 @@ class HistoryPagingReviewTest {
         record(2);
         record(4);
         try (Connection c = shared.getConnection(); Statement s = c.createStatement()) {
-            s.executeUpdate("UPDATE " + prefix + "history SET outcome = 'CANCELLED' WHERE finished_at = "
+            s.executeUpdate("UPDATE " + prefix + "history SET outcome = 'SUPERSEDED' WHERE finished_at = "
                     + Sql.nanos(T0.plusSeconds(2)));
         }
         List<Instant> seen = new ArrayList<>();

@@ -93,6 +93,7 @@ class HotQueriesUseIndexesTest {
         hot.add(new Hot("claims of a dead node", sql.claimsOfNode, List.of("node-001"), List.of(jobs)));
         hot.add(new Hot("stale claims", sql.staleClaims, List.of("node-001", 30_000L), List.of(jobs)));
         hot.add(new Hot("stale runs", sql.staleRuns, List.of("node-001", 30_000L), List.of(runs)));
+        hot.add(new Hot("cancel marks read with the heartbeat", sql.cancelMarksOfNode, List.of("node-001"), List.of(runs)));
         String history = sql.history;
         hot.add(new Hot("history newest first", sql.selectHistory(false, false, 0, false, false, false), List.of(51),
                 List.of(history)));
@@ -206,7 +207,7 @@ class HotQueriesUseIndexesTest {
                 ps.executeBatch();
             }
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + sql.history + " (" + Sql.HISTORY_INSERT_COLUMNS
-                    + ") VALUES (?, 'task', ?, 1, ?, ?, ?, 1000, 'SUCCESS', NULL, NULL)")) {
+                    + ") VALUES (?, 'task', ?, 1, ?, ?, ?, 1000, 'SUCCESS', NULL, NULL, NULL, NULL)")) {
                 for (int i = 0; i < ROWS; i++) {
                     ps.setString(1, String.format(Locale.ROOT, "job-%05d", i % 200));
                     ps.setLong(2, T0 + i * 1_000_000_000L);

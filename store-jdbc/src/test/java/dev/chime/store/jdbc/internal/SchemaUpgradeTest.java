@@ -35,7 +35,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * keeps its jobs and gets the current column types and indexes when a store starts on it with
  * {@code createSchema(true)}; starting again changes nothing. A database of the last version 1
  * ({@code schema/v1-last/}, today's DDL before the run history) gets the history and records
- * version 2; one at a version newer than the store knows is refused.
+ * versions 2 and 3; a database of version 2 (with jobs, history and a run in progress) gets
+ * version 3's columns and keeps its rows; one at a version newer than the store knows is refused.
  */
 class SchemaUpgradeTest {
 
@@ -116,7 +117,8 @@ class SchemaUpgradeTest {
 
     @ParameterizedTest
     @EnumSource(TestDatabase.class)
-    void aVersionOneSchemaGetsTheRunHistoryInPlaceKeepsItsJobsAndRecordsVersionTwoOnce(TestDatabase tdb) throws Exception {
+    void aVersionOneSchemaGetsTheRunHistoryInPlaceKeepsItsJobsAndRecordsVersionsTwoAndThreeOnce(TestDatabase tdb)
+            throws Exception {
         dataSource = tdb.dataSource();
         prefix = TestDatabase.freshPrefix();
         Dialect dialect = Database.detect(dataSource);
@@ -140,9 +142,118 @@ class SchemaUpgradeTest {
                 assertThat(store.get("plain").orElseThrow().lastRun().error()).isEqualTo("boom " + start);
                 expected = store.list();
             }
-            assertThat(versionRows(db, sql)).as("versions recorded after start %d", start).containsExactly(2);
+            assertThat(versionRows(db, sql)).as("versions recorded after start %d", start).containsExactly(2, 3);
         }
         assertThat(indexes(db, sql.history)).contains(prefix + "history_finished", prefix + "history_job");
+    }
+
+    /** A database as version 2 left it: the shipped scripts up to -v2, version 2 recorded. */
+    private static void createVersionTwo(Database db, Sql sql, String prefix) throws SQLException {
+        Schema.run(db, Schema.statements(db.dialect(), prefix));
+        Schema.run(db, Schema.upgradeStatements(db.dialect(), prefix));
+        Schema.run(db, Schema.migrationStatements(db.dialect(), prefix, 2));
+        db.autoCommit(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql.recordSchemaVersion)) {
+                ps.setInt(1, 2);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    /** A history row as version 2 wrote it (no data or options columns). */
+    private static void addHistoryAsV2(Database db, Sql sql, String jobId, Outcome outcome, Instant finishedAt, String error)
+            throws SQLException {
+        db.autoCommit(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + sql.history + " (job_id, task, fire_time, attempts, "
+                    + "node, started_at, finished_at, duration_us, outcome, error, stack_trace) VALUES (?, 'task', ?, 1, 'old', ?, "
+                    + "?, 250000, ?, ?, ?)")) {
+                ps.setString(1, jobId);
+                ps.setLong(2, Sql.nanos(T0));
+                ps.setLong(3, Sql.nanos(finishedAt.minusMillis(250)));
+                ps.setLong(4, Sql.nanos(finishedAt));
+                ps.setString(5, outcome.name());
+                ps.setString(6, error);
+                ps.setString(7, error == null ? null : error + "\n\tat Old.run(Old.java:1)\n");
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void aVersionTwoDatabaseGetsVersionThreesColumnsInPlaceAndKeepsItsJobsHistoryAndRuns(TestDatabase tdb) throws Exception {
+        dataSource = tdb.dataSource();
+        prefix = TestDatabase.freshPrefix();
+        Dialect dialect = Database.detect(dataSource);
+        Database db = new Database(dataSource, dialect);
+        Sql sql = new Sql(prefix, dialect);
+        createVersionTwo(db, sql, prefix);
+        addAsV1(db, sql, new StoredJob("plain", "task", "interval:PT10S", "{}", null, false, T0, null, null, 0));
+        addAsV1(db, sql, new StoredJob("running", "task", "cron:0 * * * *", "{}", "{\"n\":2}", false, T0, null,
+                new LastRun(Outcome.FAILURE, T0, T0.plusSeconds(1), Duration.ofMillis(900), "boom"), 0));
+        addHistoryAsV2(db, sql, "plain", Outcome.SUCCESS, T0.plusSeconds(1), null);
+        addHistoryAsV2(db, sql, "running", Outcome.FAILURE, T0.plusSeconds(2), "java.io.IOException: boom");
+        // A run in progress on a node of version 2, as its insert left it (no cancel mark column).
+        db.autoCommit(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + sql.runs + " (run_id, job_id, fire_time, node_id, "
+                    + "recoverable, started_at_ms, fence) VALUES ('run-1', 'running', ?, 'old-node', TRUE, 0, 1)")) {
+                ps.setLong(1, Sql.nanos(T0));
+                return ps.executeUpdate();
+            }
+        });
+        List<StoredJob> jobs = listJobs(db, sql);
+
+        List<dev.chime.RunRecord> history = null;
+        for (int start = 0; start < 2; start++) {
+            try (JdbcJobStore store = JdbcJobStore.builder(dataSource).tablePrefix(prefix).createSchema(true)
+                    .nodeName("v3").build()) {
+                assertThat(store.list()).as("jobs after start %d", start).isEqualTo(jobs);
+                List<dev.chime.RunRecord> runs = store.history(HistoryQuery.all()).runs();
+                if (history == null) {
+                    assertThat(runs).extracting(r -> r.jobId() + ":" + r.outcome() + ":" + r.error())
+                            .containsExactly("running:FAILURE:java.io.IOException: boom", "plain:SUCCESS:null");
+                    assertThat(runs).allSatisfy(r -> {
+                        assertThat(r.dataJson()).isNull();
+                        assertThat(r.optionsJson()).isNull();
+                        assertThat(r.stackTrace() == null).isEqualTo(r.error() == null);
+                    });
+                    history = runs;
+                } else {
+                    assertThat(runs).as("history after start %d", start).isEqualTo(history);
+                }
+            }
+            assertThat(versionRows(db, sql)).as("versions recorded after start %d", start).containsExactly(2, 3);
+        }
+
+        try (JdbcJobStore store = JdbcJobStore.builder(dataSource).tablePrefix(prefix).nodeName("after").build()) {
+            assertThat(store.requestCancel("running")).as("the run in progress from version 2").isTrue();
+            dev.chime.RunRecord task = new dev.chime.RunRecord(0, "task-1", "task", T0, 1, "after", T0, T0.plusSeconds(9),
+                    Duration.ofSeconds(1), Outcome.CANCELLED, null, null, "{\"n\":3}", "{\"retries\":1}");
+            store.recordOutcome(new dev.chime.spi.RunEnd(task, false));
+            dev.chime.RunRecord read = store.history(HistoryQuery.forJob("task-1")).runs().get(0);
+            assertThat(read.dataJson()).isEqualTo("{\"n\":3}");
+            assertThat(read.optionsJson()).isEqualTo("{\"retries\":1}");
+            assertThat(read.outcome()).isEqualTo(Outcome.CANCELLED);
+        }
+        assertThat(columnType(db, sql.history, "data_json")).as("history.data_json like jobs.data_json")
+                .isEqualTo(columnType(db, sql.jobs, "data_json"));
+        assertThat(columnType(db, sql.history, "options_json")).as("history.options_json like jobs.options_json")
+                .isEqualTo(columnType(db, sql.jobs, "options_json"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void aVersionTwoDatabaseWithoutCreateSchemaIsRefusedNamingTheVersionThreeScript(TestDatabase tdb) throws Exception {
+        dataSource = tdb.dataSource();
+        prefix = TestDatabase.freshPrefix();
+        Dialect dialect = Database.detect(dataSource);
+        Database db = new Database(dataSource, dialect);
+        Sql sql = new Sql(prefix, dialect);
+        createVersionTwo(db, sql, prefix);
+
+        assertThatThrownBy(() -> JdbcJobStore.builder(dataSource).tablePrefix(prefix).createSchema(false).build())
+                .hasStackTraceContaining("of schema version 3").hasStackTraceContaining(dialect.migrationScriptName(3));
+        assertThat(versionRows(db, sql)).containsExactly(2);
     }
 
     @ParameterizedTest
@@ -265,6 +376,23 @@ class SchemaUpgradeTest {
                 }
             }
             return names;
+        });
+    }
+
+    /** A column's type as the driver names it, with its size: the same on two columns means the same type. */
+    private static String columnType(Database db, String table, String column) throws SQLException {
+        return db.autoCommit(c -> {
+            DatabaseMetaData meta = c.getMetaData();
+            for (String t : List.of(table, table.toUpperCase(Locale.ROOT))) {
+                for (String col : List.of(column, column.toUpperCase(Locale.ROOT))) {
+                    try (ResultSet rs = meta.getColumns(c.getCatalog(), null, t, col)) {
+                        if (rs.next()) {
+                            return rs.getString("TYPE_NAME").toLowerCase(Locale.ROOT) + "(" + rs.getLong("COLUMN_SIZE") + ")";
+                        }
+                    }
+                }
+            }
+            throw new AssertionError("no column " + column + " in " + table);
         });
     }
 

@@ -1,0 +1,14 @@
+-- Schema version 3 for MariaDB/MySQL: what background tasks (Scheduler.enqueue) need. Run after
+-- mariadb-v2.sql (the store does so on start with createSchema(true), then records version 3 in
+-- chime_schema_version). Idempotent; existing rows are kept and get the columns' defaults.
+-- The "chime_" prefix is the default; a configured prefix replaces it.
+
+-- An enqueued task's run keeps its data and options in the history, so that a failed one can be
+-- requeued from its entry; both are NULL for a job's run (options_json tells the two apart).
+-- Same types as chime_jobs.data_json and options_json (MEDIUMTEXT: up to 4 MiB each, as a job's).
+ALTER TABLE chime_history ADD COLUMN IF NOT EXISTS data_json MEDIUMTEXT;
+ALTER TABLE chime_history ADD COLUMN IF NOT EXISTS options_json MEDIUMTEXT;
+
+-- A run in progress that another node asked to stop (JobStore.requestCancel): the node holding it
+-- reads its marked runs with each heartbeat and stops them through their cancellation signal.
+ALTER TABLE chime_runs ADD COLUMN IF NOT EXISTS cancel_requested BOOLEAN NOT NULL DEFAULT FALSE;
