@@ -231,6 +231,17 @@ public final class JdbcJobStore implements JobStore, ClusterView {
         return delegate.holdsRun(ticket);
     }
 
+    /** Forwarded like every other method, so that the store's own answer is never hidden by the default. */
+    @Override
+    public boolean requestCancel(String jobId) {
+        return delegate.requestCancel(jobId);
+    }
+
+    @Override
+    public java.util.Set<String> cancelRequests() {
+        return delegate.cancelRequests();
+    }
+
     /**
      * The number of jobs and of paused jobs, at most {@link CachedCounts#MAX_AGE} (1 s) old: a
      * health check or metrics scrape does not count the table each time. This node's own adds,
