@@ -434,6 +434,16 @@ final class AttemptRunner {
         return Optional.empty();
     }
 
+    /** Whether this node has an attempt of the job in flight or a retry of it waiting. */
+    boolean hasRun(String jobId) {
+        for (Attempt a : ctx.tracker().attemptsInFlight()) {
+            if (a.firing().jobId().equals(jobId)) {
+                return true;
+            }
+        }
+        return retries.find(jobId).isPresent();
+    }
+
     /** The retry of the job's firing waiting for its backoff on this node, if any. */
     Optional<RetryQueue.PendingRetry> pendingRetry(String jobId) {
         return retries.find(jobId);

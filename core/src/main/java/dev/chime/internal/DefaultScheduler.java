@@ -49,6 +49,8 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
     private static final long SETTLE_LIMIT_SECONDS = 30;
     /** How often the run history is trimmed to its retention. */
     static final Duration HISTORY_ROUND = Duration.ofMinutes(1);
+    /** How long {@link #execution} waits for a run on this node to get from one of its steps to the next. */
+    static final Duration STEP_WAIT = Duration.ofSeconds(1);
     /** How often the store's cancel requests are read ({@link JobStore#cancelRequests}). */
     static final Duration CANCEL_POLL = Duration.ofSeconds(1);
     /** How long {@link #shutdown} waits, after its grace, for cancelled jobs to unwind. */
@@ -375,27 +377,39 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
         java.util.Objects.requireNonNull(id, "id");
         // The order of a task's life: the store removes its job as it hands the run out, and the
         // run's slot here is freed only after its history entry is written, so whichever step
-        // happens meanwhile, one of these looks finds it.
-        Optional<StoredJob> stored = store.get(id);
-        if (stored.isPresent()) {
-            StoredJob job = stored.get();
-            JobDefinition definition = codec.decode(job);
-            if (!definition.enqueued()) {
-                return Optional.empty();
+        // happens meanwhile, one of these looks finds it. The one gap is a slot held by a run
+        // between two of its steps on this node (handed out but its attempt not yet tracked, a
+        // retry taken from its queue and not yet submitted): it lasts no longer than the
+        // dispatcher's next few statements, and the looks are made again until it is over.
+        long deadline = System.nanoTime() + STEP_WAIT.toNanos();
+        while (true) {
+            Optional<StoredJob> stored = store.get(id);
+            if (stored.isPresent()) {
+                return scheduled(stored.get());
             }
-            Instant due = job.nextFireTime() != null ? job.nextFireTime() : clock.instant();
-            return Optional.of(new Execution(id, job.task(), Execution.State.SCHEDULED, due, 0, null, null, null,
-                    Optional.empty(), null, null));
-        }
-        Optional<Execution> local = localRun(id);
-        if (local.isPresent()) {
-            return local;
+            Optional<Execution> local = localRun(id);
+            if (local.isPresent()) {
+                return local;
+            }
+            if (tracker.activeInstances(id) == 0 || runner.hasRun(id) || System.nanoTime() - deadline > 0) {
+                break;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MICROSECONDS.toNanos(100));
         }
         Optional<Execution> remote = remoteRun(id);
         if (remote.isPresent()) {
             return remote;
         }
         return newestEntry(id).map(DefaultScheduler::ended);
+    }
+
+    private Optional<Execution> scheduled(StoredJob job) {
+        if (!codec.decode(job).enqueued()) {
+            return Optional.empty();
+        }
+        Instant due = job.nextFireTime() != null ? job.nextFireTime() : clock.instant();
+        return Optional.of(new Execution(job.id(), job.task(), Execution.State.SCHEDULED, due, 0, null, null, null,
+                Optional.empty(), null, null));
     }
 
     /** A run of the task on this node: an attempt in flight or a retry waiting for its backoff. */
@@ -412,13 +426,13 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
             return Optional.of(new Execution(id, firing.definition().task(), Execution.State.RUNNING, firing.fireTime(),
                     attempt.get().number(), ctx.node(), attempt.get().startedAt(), null, Optional.empty(), null, null));
         }
-        if (tracker.activeInstances(id) > 0) {
-            // Between two steps of its run (its store write, the hand-over to a retry): still running.
-            Optional<Attempt> any = tracker.snapshot().stream().filter(a -> a.firing().jobId().equals(id)).findFirst();
-            if (any.isPresent() && any.get().firing().definition().enqueued()) {
-                ActiveFiring firing = any.get().firing();
+        // An attempt decided but not yet through its store write is still running (its end is not
+        // in the history yet); its slot is freed after that write.
+        for (Attempt a : tracker.attemptsInFlight()) {
+            ActiveFiring firing = a.firing();
+            if (firing.jobId().equals(id) && firing.definition().enqueued() && tracker.activeInstances(id) > 0) {
                 return Optional.of(new Execution(id, firing.definition().task(), Execution.State.RUNNING, firing.fireTime(),
-                        any.get().number(), ctx.node(), any.get().startedAt(), null, Optional.empty(), null, null));
+                        a.number(), ctx.node(), a.startedAt(), null, Optional.empty(), null, null));
             }
         }
         return Optional.empty();
