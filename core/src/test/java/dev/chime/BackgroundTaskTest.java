@@ -273,6 +273,20 @@ class BackgroundTaskTest extends SchedulerTestSupport {
     }
 
     @Test
+    void aRunningOneShotJobIsNotAnExecutionAndIsNotCancelled() {
+        start(withTasks());
+        scheduler.add(JobDefinition.of("job", "blocking", Triggers.once(T0)));
+        clock.runDue();
+        assertThat(runs).hasValue(1);
+
+        assertThat(scheduler.execution("job")).isEmpty();
+        assertThat(scheduler.cancel("job")).isFalse();
+        release.countDown();
+        clock.runDue();
+        assertThat(history("job")).singleElement().satisfies(r -> assertThat(r.outcome()).isEqualTo(Outcome.SUCCESS));
+    }
+
+    @Test
     void aCallerChosenIdMakesEnqueueIdempotent() {
         start(withTasks());
         TaskRequest request = TaskRequest.builder("ok").id("order-42").delay(Duration.ofSeconds(5)).build();

@@ -458,9 +458,11 @@ final class AttemptRunner {
      * races a failure still drops the retry.
      */
     boolean cancelLocal(String jobId) {
+        // Attempts first, then the retry queue: see retryLater for the other half of the race.
         boolean stopped = false;
         for (Attempt a : ctx.tracker().attemptsInFlight()) {
-            if (a.firing().jobId().equals(jobId)) {
+            // Only a task's run: a job's (a one-shot's, gone from the store) is not an execution.
+            if (a.firing().jobId().equals(jobId) && a.firing().definition().enqueued()) {
                 stopped |= !a.isDecided();
                 a.requestCancel();
             }
@@ -469,7 +471,7 @@ final class AttemptRunner {
     }
 
     private boolean cancelRetry(String jobId) {
-        Optional<RetryQueue.PendingRetry> dropped = retries.remove(jobId);
+        Optional<RetryQueue.PendingRetry> dropped = retries.removeTask(jobId);
         if (dropped.isEmpty()) {
             return false;
         }

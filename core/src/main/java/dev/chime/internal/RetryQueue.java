@@ -44,9 +44,9 @@ final class RetryQueue {
         return queue.stream().filter(r -> r.firing().jobId().equals(jobId)).findFirst();
     }
 
-    /** Takes out the retry waiting for the job's firing, if any (the caller then ends the firing). */
-    synchronized java.util.Optional<PendingRetry> remove(String jobId) {
-        java.util.Optional<PendingRetry> found = find(jobId);
+    /** Takes out the retry waiting for an enqueued task's firing, if any (the caller then ends the firing). */
+    synchronized java.util.Optional<PendingRetry> removeTask(String jobId) {
+        java.util.Optional<PendingRetry> found = find(jobId).filter(r -> r.firing().definition().enqueued());
         found.ifPresent(queue::remove);
         return found;
     }
