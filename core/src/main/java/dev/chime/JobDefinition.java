@@ -20,14 +20,17 @@ public final class JobDefinition {
     private final JobOptions options;
     private final String dataJson;
     private final JobOrigin origin;
+    private final boolean enqueued;
 
-    private JobDefinition(String id, String task, Trigger trigger, JobOptions options, String dataJson, JobOrigin origin) {
+    private JobDefinition(String id, String task, Trigger trigger, JobOptions options, String dataJson, JobOrigin origin,
+                          boolean enqueued) {
         this.id = id;
         this.task = task;
         this.trigger = trigger;
         this.options = options;
         this.dataJson = dataJson;
         this.origin = origin;
+        this.enqueued = enqueued;
     }
 
     public static Builder builder(String id) {
@@ -70,8 +73,16 @@ public final class JobDefinition {
         return Optional.ofNullable(origin);
     }
 
+    /**
+     * True for the one-shot job that holds a background task given to {@link Scheduler#enqueue}
+     * (its id is the execution id), false for a job.
+     */
+    public boolean enqueued() {
+        return enqueued;
+    }
+
     public Builder toBuilder() {
-        return new Builder(id).task(task).trigger(trigger).options(options).dataJson(dataJson).origin(origin);
+        return new Builder(id).task(task).trigger(trigger).options(options).dataJson(dataJson).origin(origin).enqueued(enqueued);
     }
 
     @Override
@@ -82,18 +93,19 @@ public final class JobDefinition {
                 && trigger.spec().equals(other.trigger.spec())
                 && options.equals(other.options)
                 && Objects.equals(dataJson, other.dataJson)
-                && Objects.equals(origin, other.origin);
+                && Objects.equals(origin, other.origin)
+                && enqueued == other.enqueued;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(id, task, trigger.spec(), options, dataJson, origin);
+        return Objects.hash(id, task, trigger.spec(), options, dataJson, origin, enqueued);
     }
 
     @Override
     public String toString() {
         return "JobDefinition{id=" + id + ", task=" + task + ", trigger=" + trigger.spec()
-                + ", options=" + options + ", data=" + dataJson + (origin == null ? "" : ", origin=" + origin) + '}';
+                + ", options=" + options + ", data=" + dataJson + (origin == null ? "" : ", origin=" + origin) + (enqueued ? ", enqueued" : "") + '}';
     }
 
     /** Not thread-safe; {@link #build()} validates and returns an immutable value. */
@@ -104,6 +116,7 @@ public final class JobDefinition {
         private JobOptions options = JobOptions.defaults();
         private String dataJson;
         private JobOrigin origin;
+        private boolean enqueued;
 
         private Builder(String id) {
             this.id = id;
@@ -142,6 +155,12 @@ public final class JobDefinition {
             return this;
         }
 
+        /** Marks the job of an enqueued task; set by {@link Scheduler#enqueue}, not needed by jobs. */
+        public Builder enqueued(boolean enqueued) {
+            this.enqueued = enqueued;
+            return this;
+        }
+
         public JobDefinition build() {
             if (id == null || id.isBlank()) {
                 throw new IllegalArgumentException("job id: must not be blank");
@@ -155,7 +174,10 @@ public final class JobDefinition {
             if (trigger == null) {
                 throw new IllegalArgumentException("job '" + id + "': trigger is missing");
             }
-            return new JobDefinition(id, task, trigger, options, dataJson, origin);
+            if (enqueued && origin != null) {
+                throw new IllegalArgumentException("job '" + id + "': an enqueued task cannot be a declared job");
+            }
+            return new JobDefinition(id, task, trigger, options, dataJson, origin, enqueued);
         }
     }
 }

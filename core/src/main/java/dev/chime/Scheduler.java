@@ -90,6 +90,66 @@ public interface Scheduler extends AutoCloseable {
      */
     HistoryPage history(HistoryQuery query);
 
+    /**
+     * Enqueues a background task to run once, now (or as soon as a worker is free), on any node
+     * that shares the store: {@link #enqueue(TaskRequest)} with default options.
+     *
+     * @param data anything Jackson can write (a map, a record, a {@code JsonNode}), or null
+     * @return the execution id, a random UUID, for {@link #execution}, {@link #cancel} and {@link #retry}
+     * @throws UnknownTaskException if no node could run the task (a store not shared with other nodes)
+     */
+    String enqueue(String task, Object data);
+
+    /**
+     * Enqueues a background task to run once, at the request's start (now by default). The task is
+     * stored as a one-shot job whose id is the execution id: it is as durable as the store, runs on
+     * one node of a cluster, and waits for a free worker rather than being reported missed (unless
+     * the request's options set a misfire grace). It is not listed among the {@link #jobs()} once
+     * it started; its end goes to the {@link #history} (with its data and options, for
+     * {@link #retry}). Max instances counts per task: each task is its own job.
+     *
+     * @return the execution id: the request's, or a random UUID
+     * @throws DuplicateJobException if the request's id is taken (by a task not yet started, or a job)
+     * @throws UnknownTaskException as {@link #add} does: the task is unknown here and the store is not
+     *                              shared with other nodes
+     * @throws IllegalStateException after shutdown
+     */
+    String enqueue(TaskRequest request);
+
+    /**
+     * Where the enqueued task stands, looked up in the order its life goes, so that a concurrent
+     * step is never missed: its job still in the store (scheduled); a run of it on this node
+     * (running, or waiting for a retry) or, on a store with a {@code ClusterView}, on another node
+     * (running); else its newest entry in the run history (succeeded, failed, cancelled). Empty
+     * for an unknown id, for a job's id, and once history retention has pruned the task's entry.
+     */
+    Optional<Execution> execution(String id);
+
+    /**
+     * Cancels an enqueued task. Scheduled: its job is removed, then a {@code CANCELLED} entry is
+     * written to the history (a crash between the two leaves the task gone without its entry).
+     * Running on this node: its attempt is cancelled through its {@link CancellationSignal} (and
+     * interrupted), gets no retry, and its end is recorded {@code CANCELLED} unless it succeeded.
+     * Waiting for a retry on this node: the retry is dropped and the run recorded {@code CANCELLED}.
+     * Running on another node: the store is asked to pass the request to that node, which stops the
+     * run within about a second (a store used by one node has no other node to ask).
+     *
+     * @return true when something was cancelled or asked to stop; false when the execution already
+     *         ended, is unknown, or is a job's id
+     */
+    boolean cancel(String id);
+
+    /**
+     * Requeues an enqueued task that ended {@code FAILED} or {@code CANCELLED}: enqueues it again,
+     * due now, under the same id, with the data and options of its history entry. The history keeps
+     * both runs; {@link #execution} shows the newest.
+     *
+     * @return the id
+     * @throws JobNotFoundException when there is no such execution (or its entry was pruned)
+     * @throws IllegalStateException naming the state, when the execution is not failed or cancelled
+     */
+    String retry(String id);
+
     /** Parses a trigger spec with the trigger types this scheduler knows. @throws InvalidTriggerSpecException */
     Trigger parseTrigger(String spec);
 

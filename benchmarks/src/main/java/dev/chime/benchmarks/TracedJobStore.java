@@ -207,6 +207,16 @@ final class TracedJobStore implements JobStore {
     }
 
     @Override
+    public boolean requestCancel(String jobId) {
+        return delegate.requestCancel(jobId);
+    }
+
+    @Override
+    public Set<String> cancelRequests() {
+        return delegate.cancelRequests();
+    }
+
+    @Override
     public RunTicket advanceRun(RunTicket ticket, Instant fireTime, RunEnd end) {
         return delegate.advanceRun(ticket, fireTime, end);
     }

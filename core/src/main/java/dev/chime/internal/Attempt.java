@@ -33,6 +33,8 @@ final class Attempt {
     private volatile Thread thread;
     private volatile boolean inJobCode;
     private volatile boolean timedOut;
+    /** Set by {@code Scheduler.cancel}: no retry follows, and an end that is not a success is recorded cancelled. */
+    private volatile boolean cancelRequested;
     /** Guarded by this: whether the thread is out of job code for good, and what waits for that. */
     private boolean returned;
     private Runnable onReturn;
@@ -144,6 +146,19 @@ final class Attempt {
      */
     boolean handOn() {
         return handedOn.compareAndSet(false, true);
+    }
+
+    /**
+     * A user's cancel ({@code Scheduler.cancel}, or a cancel request read from the store): marks
+     * the attempt so that no retry follows, then cancels it.
+     */
+    void requestCancel() {
+        cancelRequested = true;
+        cancel();
+    }
+
+    boolean isCancelRequested() {
+        return cancelRequested;
     }
 
     /** Cancels and interrupts the attempt's thread, if it is running. */

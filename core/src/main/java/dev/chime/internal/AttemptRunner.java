@@ -261,7 +261,8 @@ final class AttemptRunner {
     private void failed(Attempt attempt, Throwable error, boolean timedOut, Instant end, long endNanos) {
         ActiveFiring firing = attempt.firing();
         RetryPolicy retry = firing.definition().options().retry();
-        boolean willRetry = !retries.isClosed() && attempt.number() <= retry.maxRetries();
+        boolean cancelled = attempt.isCancelRequested();
+        boolean willRetry = !cancelled && !retries.isClosed() && attempt.number() <= retry.maxRetries();
         Duration duration = Duration.ofNanos(endNanos - attempt.startNanos());
         // An unknown task is logged once per task by RegisteredTasks, not at every firing.
         if (!timedOut && !(error instanceof UnknownTaskException)) {
@@ -269,7 +270,8 @@ final class AttemptRunner {
         }
         ctx.bus().publish(new JobEvent.Failed(firing.jobId(), firing.definition().task(), firing.fireTime(), attempt.number(),
                 attempt.startedAt(), duration, error, timedOut, willRetry, end));
-        RunRecord lastRun = RunRecords.failed(ctx, attempt, error, timedOut, end, duration);
+        RunRecord lastRun = cancelled ? RunRecords.cancelled(ctx, attempt, error, end, duration)
+                : RunRecords.failed(ctx, attempt, error, timedOut, end, duration);
         Runnable next = () -> {
             if (willRetry) {
                 retryLater(attempt, endNanos + retry.backoff(attempt.number()).toNanos(), lastRun);
@@ -301,6 +303,11 @@ final class AttemptRunner {
         }
         ActiveFiring firing = attempt.firing();
         if (retries.offer(new RetryQueue.PendingRetry(dueNanos, firing, attempt.number() + 1))) {
+            if (attempt.isCancelRequested()) {
+                // A cancel that came while the failure was being decided may have looked for the
+                // retry before it was queued: it is taken out here (at most one of the two wins).
+                cancelRetry(firing.jobId());
+            }
             ctx.wake().run();
             return;
         }
@@ -415,6 +422,63 @@ final class AttemptRunner {
             }
         }
         return false;
+    }
+
+    /** The attempt of the job's firing running on this node and not yet decided, if any. */
+    Optional<Attempt> runningAttempt(String jobId) {
+        for (Attempt a : ctx.tracker().attemptsInFlight()) {
+            if (a.firing().jobId().equals(jobId) && !a.isDecided()) {
+                return Optional.of(a);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Whether this node has an attempt of the job in flight or a retry of it waiting. */
+    boolean hasRun(String jobId) {
+        for (Attempt a : ctx.tracker().attemptsInFlight()) {
+            if (a.firing().jobId().equals(jobId)) {
+                return true;
+            }
+        }
+        return retries.find(jobId).isPresent();
+    }
+
+    /** The retry of the job's firing waiting for its backoff on this node, if any. */
+    Optional<RetryQueue.PendingRetry> pendingRetry(String jobId) {
+        return retries.find(jobId);
+    }
+
+    /**
+     * Stops the job's run on this node, if it has one (an enqueued task's, for
+     * {@code Scheduler.cancel}): its attempt in flight is cancelled through its signal and gets
+     * no retry; a retry waiting for its backoff is dropped and the run recorded cancelled. True
+     * when there was something to stop. The attempts are asked first, then the retry queue, and a
+     * failing attempt asks again after queueing its retry ({@link #retryLater}), so a cancel that
+     * races a failure still drops the retry.
+     */
+    boolean cancelLocal(String jobId) {
+        // Attempts first, then the retry queue: see retryLater for the other half of the race.
+        boolean stopped = false;
+        for (Attempt a : ctx.tracker().attemptsInFlight()) {
+            // Only a task's run: a job's (a one-shot's, gone from the store) is not an execution.
+            if (a.firing().jobId().equals(jobId) && a.firing().definition().enqueued()) {
+                stopped |= !a.isDecided();
+                a.requestCancel();
+            }
+        }
+        return cancelRetry(jobId) || stopped;
+    }
+
+    private boolean cancelRetry(String jobId) {
+        Optional<RetryQueue.PendingRetry> dropped = retries.removeTask(jobId);
+        if (dropped.isEmpty()) {
+            return false;
+        }
+        ActiveFiring firing = dropped.get().firing();
+        LOG.info("job '{}': its retry {} of {} is cancelled", jobId, dropped.get().attempt(), firing.fireTime());
+        completion.endWith(firing, RunRecords.cancelledRetry(ctx, firing, dropped.get().attempt() - 1, ctx.clock().instant()));
+        return true;
     }
 
     Optional<Instant> nextRetry() {

@@ -5,7 +5,16 @@ import dev.chime.Declarations;
 import dev.chime.DuplicateJobException;
 import dev.chime.HistoryPage;
 import dev.chime.HistoryQuery;
+import dev.chime.Execution;
 import dev.chime.JobDefinition;
+import dev.chime.JobOptions;
+import dev.chime.Outcome;
+import dev.chime.RunRecord;
+import dev.chime.TaskRequest;
+import dev.chime.Triggers;
+import dev.chime.spi.ClusterView;
+import dev.chime.spi.NodeStatus;
+import dev.chime.spi.RunEnd;
 import dev.chime.JobEvent;
 import dev.chime.JobInfo;
 import dev.chime.JobNotFoundException;
@@ -40,6 +49,10 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
     private static final long SETTLE_LIMIT_SECONDS = 30;
     /** How often the run history is trimmed to its retention. */
     static final Duration HISTORY_ROUND = Duration.ofMinutes(1);
+    /** How long {@link #execution} waits for a run on this node to get from one of its steps to the next. */
+    static final Duration STEP_WAIT = Duration.ofSeconds(1);
+    /** How often the store's cancel requests are read ({@link JobStore#cancelRequests}). */
+    static final Duration CANCEL_POLL = Duration.ofSeconds(1);
     /** How long {@link #shutdown} waits, after its grace, for cancelled jobs to unwind. */
     static final Duration CANCEL_WAIT = Duration.ofSeconds(1);
 
@@ -89,6 +102,10 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
     private final ListenerBus bus = new ListenerBus();
     private final RunTracker tracker = new RunTracker();
     private final FiringDispatcher dispatcher;
+    private final AttemptRunner runner;
+    private final EngineContext ctx;
+    /** When the store's cancel requests are read next (about once a second, in a pass). */
+    private volatile Instant nextCancelPoll = Instant.MIN;
     private final DispatchLoop loop;
     private final HistoryJanitor janitor;
     private final AtomicReference<State> state = new AtomicReference<>(State.CREATED);
@@ -109,12 +126,13 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
         int maxInFlight = parts.driveByClock() ? Integer.MAX_VALUE : parts.maxInFlight();
         ClaimBudget budget = parts.driveByClock() ? ClaimBudget.unpaced(workers)
                 : new ClaimBudget(workers, maxInFlight, ClaimBudget.START_WINDOW);
-        EngineContext ctx = new EngineContext(clock, ticker, store, codec, bus, tracker, parts.jobFactory(), parts.executor(),
+        this.ctx = new EngineContext(clock, ticker, store, codec, bus, tracker, parts.jobFactory(), parts.executor(),
                 this::wake, maxInFlight, budget, parts.driveByClock(), parts.name());
         ScheduleKeeper keeper = new ScheduleKeeper(ctx);
         RunCompletion completion = new RunCompletion(ctx, keeper);
         Admission admission = new Admission(ctx, completion, keeper);
-        this.dispatcher = new FiringDispatcher(ctx, admission, new AttemptRunner(ctx, admission, completion), keeper,
+        this.runner = new AttemptRunner(ctx, admission, completion);
+        this.dispatcher = new FiringDispatcher(ctx, admission, runner, keeper,
                 claimWindow(parts), parts.driveByClock());
         this.janitor = new HistoryJanitor(store, parts.historyMaxAge(), parts.historyMaxPerJob(), HISTORY_ROUND);
         parts.listeners().forEach(this::addListener);
@@ -331,6 +349,198 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
         return store.history(java.util.Objects.requireNonNull(query, "query"));
     }
 
+    // --- background tasks -------------------------------------------------------------------------
+
+    @Override
+    public String enqueue(String task, Object data) {
+        return enqueue(TaskRequest.builder(task).data(data).build());
+    }
+
+    @Override
+    public String enqueue(TaskRequest request) {
+        java.util.Objects.requireNonNull(request, "request");
+        requireNotShutDown();
+        String id = request.id().orElseGet(() -> java.util.UUID.randomUUID().toString());
+        return enqueue(id, request.task(), request.dataJson(), request.options(), request.dueAt(clock.instant()));
+    }
+
+    /** Stores the task as a one-shot job marked enqueued; {@link #save} checks the task and the id. */
+    private String enqueue(String id, String task, String dataJson, JobOptions options, Instant dueAt) {
+        JobDefinition job = JobDefinition.builder(id).task(task).trigger(Triggers.once(dueAt)).options(options)
+                .dataJson(dataJson).enqueued(true).build();
+        save(job, false);
+        return id;
+    }
+
+    @Override
+    public Optional<Execution> execution(String id) {
+        java.util.Objects.requireNonNull(id, "id");
+        // The order of a task's life: the store removes its job as it hands the run out, and the
+        // run's slot here is freed only after its history entry is written, so whichever step
+        // happens meanwhile, one of these looks finds it. The one gap is a slot held by a run
+        // between two of its steps on this node (handed out but its attempt not yet tracked, a
+        // retry taken from its queue and not yet submitted): it lasts no longer than the
+        // dispatcher's next few statements, and the looks are made again until it is over.
+        long deadline = System.nanoTime() + STEP_WAIT.toNanos();
+        while (true) {
+            Optional<StoredJob> stored = store.get(id);
+            if (stored.isPresent()) {
+                return scheduled(stored.get());
+            }
+            Optional<Execution> local = localRun(id);
+            if (local.isPresent()) {
+                return local;
+            }
+            if (tracker.activeInstances(id) == 0 || runner.hasRun(id) || System.nanoTime() - deadline > 0) {
+                break;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MICROSECONDS.toNanos(100));
+        }
+        Optional<Execution> remote = remoteRun(id);
+        if (remote.isPresent()) {
+            return remote;
+        }
+        return newestEntry(id).map(DefaultScheduler::ended);
+    }
+
+    private Optional<Execution> scheduled(StoredJob job) {
+        if (!codec.decode(job).enqueued()) {
+            return Optional.empty();
+        }
+        Instant due = job.nextFireTime() != null ? job.nextFireTime() : clock.instant();
+        return Optional.of(new Execution(job.id(), job.task(), Execution.State.SCHEDULED, due, 0, null, null, null,
+                Optional.empty(), null, null));
+    }
+
+    /** A run of the task on this node: an attempt in flight or a retry waiting for its backoff. */
+    private Optional<Execution> localRun(String id) {
+        Optional<RetryQueue.PendingRetry> retry = runner.pendingRetry(id);
+        if (retry.isPresent() && retry.get().firing().definition().enqueued()) {
+            ActiveFiring firing = retry.get().firing();
+            return Optional.of(new Execution(id, firing.definition().task(), Execution.State.WAITING_FOR_RETRY,
+                    firing.fireTime(), retry.get().attempt() - 1, ctx.node(), null, null, Optional.empty(), null, null));
+        }
+        Optional<Attempt> attempt = runner.runningAttempt(id);
+        if (attempt.isPresent() && attempt.get().firing().definition().enqueued()) {
+            ActiveFiring firing = attempt.get().firing();
+            return Optional.of(new Execution(id, firing.definition().task(), Execution.State.RUNNING, firing.fireTime(),
+                    attempt.get().number(), ctx.node(), attempt.get().startedAt(), null, Optional.empty(), null, null));
+        }
+        // An attempt decided but not yet through its store write is still running (its end is not
+        // in the history yet); its slot is freed after that write.
+        for (Attempt a : tracker.attemptsInFlight()) {
+            ActiveFiring firing = a.firing();
+            if (firing.jobId().equals(id) && firing.definition().enqueued() && tracker.activeInstances(id) > 0) {
+                return Optional.of(new Execution(id, firing.definition().task(), Execution.State.RUNNING, firing.fireTime(),
+                        a.number(), ctx.node(), a.startedAt(), null, Optional.empty(), null, null));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** A run of the task another node holds, as the store's cluster view shows it. */
+    private Optional<Execution> remoteRun(String id) {
+        if (!(store instanceof ClusterView view)) {
+            return Optional.empty();
+        }
+        for (NodeStatus node : view.nodes()) {
+            for (NodeStatus.Run run : node.running()) {
+                if (run.jobId().equals(id)) {
+                    // The run of a job that left the store: its task is known from the history of a
+                    // requeued task only, so it is left to the history entry to come.
+                    String task = newestEntry(id).map(RunRecord::task).orElse("");
+                    return Optional.of(new Execution(id, task, Execution.State.RUNNING, run.fireTime(), 0, node.nodeId(),
+                            run.startedAt(), null, Optional.empty(), null, null));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private Optional<RunRecord> newestEntry(String id) {
+        List<RunRecord> runs = store.history(HistoryQuery.forJob(id).limit(1)).runs();
+        return runs.isEmpty() || !runs.get(0).enqueued() ? Optional.empty() : Optional.of(runs.get(0));
+    }
+
+    private static Execution ended(RunRecord run) {
+        Execution.State state = switch (run.outcome()) {
+            case SUCCESS -> Execution.State.SUCCEEDED;
+            case CANCELLED -> Execution.State.CANCELLED;
+            default -> Execution.State.FAILED;
+        };
+        return new Execution(run.jobId(), run.task(), state, run.fireTime(), run.attempts(), run.node(), run.startedAt(),
+                run.finishedAt(), Optional.of(run.outcome()), run.error(), run.stackTrace());
+    }
+
+    @Override
+    public boolean cancel(String id) {
+        java.util.Objects.requireNonNull(id, "id");
+        Optional<StoredJob> stored = store.get(id);
+        if (stored.isPresent()) {
+            StoredJob job = stored.get();
+            JobDefinition definition = codec.decode(job);
+            if (!definition.enqueued()) {
+                return false;
+            }
+            if (store.remove(id)) {
+                // Removed, then recorded: a crash between the two leaves the task gone without its
+                // entry (never an entry for a task that still runs).
+                Instant now = clock.instant();
+                Instant due = job.nextFireTime() != null ? job.nextFireTime() : now;
+                RunRecord entry = new RunRecord(0, id, job.task(), due, 0, ctx.node(), null, now, Duration.ZERO,
+                        Outcome.CANCELLED, null, null, job.dataJson(), job.optionsJson());
+                store.recordOutcome(new RunEnd(entry, false, List.of()));
+                LOG.info("task '{}' ({}) cancelled before it started", id, job.task());
+                bus.publish(new JobEvent.Removed(id, now));
+                return true;
+            }
+            // Handed out meanwhile: it runs now, here or elsewhere.
+        }
+        if (runner.cancelLocal(id)) {
+            return true;
+        }
+        return store.requestCancel(id);
+    }
+
+    @Override
+    public String retry(String id) {
+        java.util.Objects.requireNonNull(id, "id");
+        requireNotShutDown();
+        Execution execution = execution(id).orElseThrow(() -> new JobNotFoundException(id));
+        if (execution.state() != Execution.State.FAILED && execution.state() != Execution.State.CANCELLED) {
+            throw new IllegalStateException("execution '" + id + "' is " + execution.state()
+                    + "; only a FAILED or CANCELLED execution can be retried");
+        }
+        RunRecord entry = newestEntry(id).orElseThrow(() -> new JobNotFoundException(id));
+        JobOptions options = JobCodec.readOptions(entry.optionsJson(), "options of task '" + id + "' in its history entry");
+        return enqueue(id, entry.task(), entry.dataJson(), options, clock.instant());
+    }
+
+    /**
+     * Stops the local runs the store says another node asked to cancel; read about once a second,
+     * from the pass (the dispatch loop wakes at least every poll interval; a test clock's advance
+     * ends with a pass).
+     */
+    private void pollCancelRequests() {
+        Instant now = clock.instant();
+        if (now.isBefore(nextCancelPoll)) {
+            return;
+        }
+        nextCancelPoll = now.plus(CANCEL_POLL);
+        java.util.Set<String> requested;
+        try {
+            requested = store.cancelRequests();
+        } catch (RuntimeException e) {
+            LOG.warn("could not read the store's cancel requests: {}", e.getMessage());
+            return;
+        }
+        for (String id : requested) {
+            if (runner.cancelLocal(id)) {
+                LOG.info("job '{}': its run here is cancelled at another node's request", id);
+            }
+        }
+    }
+
     @Override
     public Trigger parseTrigger(String spec) {
         return parts.triggers().parse(spec);
@@ -422,6 +632,7 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
         if (s != State.RUNNING && s != State.PAUSED) {
             return false;
         }
+        pollCancelRequests();
         boolean atLimit = dispatcher.runDue(() -> state.get() == State.RUNNING);
         if (atLimit) {
             tracker.onCapacity(this::wake);

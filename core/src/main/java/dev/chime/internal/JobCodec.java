@@ -46,16 +46,32 @@ public final class JobCodec {
      * stores keep it opaque), so marking declared jobs needs no column in any store. Older readers
      * ignore the extra field.
      */
-    private record DecodedOptions(JobOptions options, JobOrigin origin) {
+    private record DecodedOptions(JobOptions options, JobOrigin origin, boolean enqueued) {
     }
 
+    /**
+     * Marks an enqueued task's job in its options text, as the origin marks a declared job: stores
+     * keep the text opaque, so telling a task from a job needs no column in any store.
+     */
+    private static final String ENQUEUED_FIELD = "enqueued";
+
     public StoredJob encode(JobDefinition job, Instant nextFireTime) {
+        return new StoredJob(job.id(), job.task(), job.trigger().spec(), optionsJson(job), job.dataJson(),
+                false, nextFireTime, null, null, 0);
+    }
+
+    /** A job's options as the store keeps them: with its origin, or its mark as an enqueued task. */
+    public String optionsJson(JobDefinition job) {
         String options = cached(jsonByOptions, job.options(), JobCodec::writeOptions);
         if (job.origin().isPresent()) {
             options = withOrigin(options, job.origin().get());
         }
-        return new StoredJob(job.id(), job.task(), job.trigger().spec(), options, job.dataJson(),
-                false, nextFireTime, null, null, 0);
+        if (job.enqueued()) {
+            ObjectNode node = (ObjectNode) Json.parse(options, "options");
+            node.put(ENQUEUED_FIELD, true);
+            options = node.toString();
+        }
+        return options;
     }
 
     /** @throws IllegalArgumentException (or InvalidTriggerSpecException) naming the job and the bad part */
@@ -72,7 +88,7 @@ public final class JobCodec {
         // The jitter's seed is the job id: bound here, so each job of a shared spec gets its own delay.
         return JobDefinition.builder(stored.id()).task(stored.task()).trigger(CommonParamsTrigger.forJob(trigger, stored.id()))
                 .options(options.options())
-                .dataJson(stored.dataJson()).origin(options.origin()).build();
+                .dataJson(stored.dataJson()).origin(options.origin()).enqueued(options.enqueued()).build();
     }
 
     private static final String ORIGIN_FIELD = "declared";
@@ -91,12 +107,13 @@ public final class JobCodec {
     private static DecodedOptions readStoredOptions(String json, String what) {
         JsonNode node = Json.parse(json, what);
         JobOptions options = readOptions(node, what);
+        boolean enqueued = node.path(ENQUEUED_FIELD).asBoolean(false);
         JsonNode o = node.get(ORIGIN_FIELD);
         if (o == null || !o.isObject()) {
-            return new DecodedOptions(options, null);
+            return new DecodedOptions(options, null, enqueued);
         }
         return new DecodedOptions(options, new JobOrigin(o.path("group").asText(""), o.path("version").asText(""),
-                o.path("source").asText(""), o.path("trigger").asText("")));
+                o.path("source").asText(""), o.path("trigger").asText("")), enqueued);
     }
 
     private static <K, V> V cached(Map<K, V> cache, K key, Function<K, V> compute) {

@@ -39,6 +39,18 @@ final class RetryQueue {
         return due;
     }
 
+    /** The retry waiting for the job's firing, if any. */
+    synchronized java.util.Optional<PendingRetry> find(String jobId) {
+        return queue.stream().filter(r -> r.firing().jobId().equals(jobId)).findFirst();
+    }
+
+    /** Takes out the retry waiting for an enqueued task's firing, if any (the caller then ends the firing). */
+    synchronized java.util.Optional<PendingRetry> removeTask(String jobId) {
+        java.util.Optional<PendingRetry> found = find(jobId).filter(r -> r.firing().definition().enqueued());
+        found.ifPresent(queue::remove);
+        return found;
+    }
+
     synchronized OptionalLong nextDue() {
         PendingRetry head = queue.peek();
         return head == null ? OptionalLong.empty() : OptionalLong.of(head.dueNanos());

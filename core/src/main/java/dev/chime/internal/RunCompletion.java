@@ -97,6 +97,26 @@ final class RunCompletion {
     }
 
     /**
+     * Ends a firing that holds no attempt (a retry taken out of its queue by a cancel) with
+     * {@code run} as its outcome; its slot is freed and a claim it kept moves on once the store
+     * has it.
+     */
+    CompletionStage<Void> endWith(ActiveFiring firing, RunRecord run) {
+        if (firing.ticket() == null) {
+            recordWithoutRun(firing, runEnd(firing, run, false));
+            over(firing, run);
+            abandoned(firing);
+            return CompletableFuture.completedFuture(null);
+        }
+        return completeAsync(firing, run, false).thenAccept(ended -> {
+            if (ended) {
+                abandoned(firing);
+            }
+            over(firing, run);
+        });
+    }
+
+    /**
      * The store said the run is another node's now (it took this node over): the slot is freed,
      * and the run's record and its fire times not yet started are the taker's, to run or report.
      * The caller won {@link Attempt#handOn()}.

@@ -1,5 +1,6 @@
 package dev.chime.internal;
 
+import dev.chime.JobDefinition;
 import dev.chime.Outcome;
 import dev.chime.RunRecord;
 import java.io.PrintWriter;
@@ -21,21 +22,46 @@ final class RunRecords {
     }
 
     static RunRecord missed(EngineContext ctx, ActiveFiring firing, Instant now) {
-        return missed(ctx, firing.jobId(), firing.definition().task(), firing.fireTime(), now);
+        JobDefinition job = firing.definition();
+        return record(ctx, job, firing.fireTime(), 0, null, now, Duration.ZERO, Outcome.MISSED, null);
     }
 
     static RunRecord succeeded(EngineContext ctx, Attempt attempt, Instant end, Duration duration) {
         ActiveFiring firing = attempt.firing();
-        return new RunRecord(0, firing.jobId(), firing.definition().task(), firing.fireTime(), attempt.number(), ctx.node(),
-                attempt.startedAt(), end, duration, Outcome.SUCCESS, null, null);
+        return record(ctx, firing.definition(), firing.fireTime(), attempt.number(), attempt.startedAt(), end, duration,
+                Outcome.SUCCESS, null);
     }
 
     /** The attempt failed (or timed out, or the engine could not carry it out) and no retry follows. */
     static RunRecord failed(EngineContext ctx, Attempt attempt, Throwable error, boolean timedOut, Instant end, Duration duration) {
         ActiveFiring firing = attempt.firing();
-        return new RunRecord(0, firing.jobId(), firing.definition().task(), firing.fireTime(), attempt.number(), ctx.node(),
-                attempt.startedAt(), end, duration, timedOut ? Outcome.TIMEOUT : Outcome.FAILURE, AttemptRunner.describe(error),
-                stackTrace(error));
+        return record(ctx, firing.definition(), firing.fireTime(), attempt.number(), attempt.startedAt(), end, duration,
+                timedOut ? Outcome.TIMEOUT : Outcome.FAILURE, error);
+    }
+
+    /** An enqueued task's attempt ended (however) after {@code Scheduler.cancel} asked it to stop. */
+    static RunRecord cancelled(EngineContext ctx, Attempt attempt, Throwable error, Instant end, Duration duration) {
+        ActiveFiring firing = attempt.firing();
+        return record(ctx, firing.definition(), firing.fireTime(), attempt.number(), attempt.startedAt(), end, duration,
+                Outcome.CANCELLED, error);
+    }
+
+    /** A task cancelled while it waited for its retry: its last attempt ran, the retry never will. */
+    static RunRecord cancelledRetry(EngineContext ctx, ActiveFiring firing, int attempts, Instant now) {
+        return record(ctx, firing.definition(), firing.fireTime(), attempts, null, now, Duration.ZERO, Outcome.CANCELLED,
+                null);
+    }
+
+    /**
+     * An entry; an enqueued task's carries its data and options (as the store kept them), so that
+     * {@code Scheduler.retry} can enqueue it again from its history entry once its job is gone.
+     */
+    private static RunRecord record(EngineContext ctx, JobDefinition job, Instant fireTime, int attempts, Instant startedAt,
+                                    Instant end, Duration duration, Outcome outcome, Throwable error) {
+        String options = job.enqueued() ? ctx.codec().optionsJson(job) : null;
+        return new RunRecord(0, job.id(), job.task(), fireTime, attempts, ctx.node(), startedAt, end, duration, outcome,
+                error == null ? null : AttemptRunner.describe(error), error == null ? null : stackTrace(error),
+                options == null ? null : job.dataJson(), options);
     }
 
     static String stackTrace(Throwable error) {
