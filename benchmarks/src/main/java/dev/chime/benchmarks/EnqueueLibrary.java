@@ -26,11 +26,20 @@ interface EnqueueLibrary {
     /** Starts node {@code index} with {@code threads} workers on {@code pool}; closing it stops the node (node JVM). */
     AutoCloseable startNode(HikariDataSource pool, int index, int threads) throws Exception;
 
+    /**
+     * After a round whose tasks all ran: what the library's own records say is wrong, or null. The
+     * default checks nothing (the sink table already proves exactly-once).
+     */
+    default String checkHistory(HikariDataSource admin, int tasks) throws Exception {
+        return null;
+    }
+
     static EnqueueLibrary named(String name) {
         return switch (name) {
+            case "chime" -> new EnqueueChime();
             case "jobrunr" -> new EnqueueJobRunr();
             case "db-scheduler" -> new EnqueueDbScheduler();
-            default -> throw new IllegalArgumentException("unknown library '" + name + "': expected jobrunr or db-scheduler");
+            default -> throw new IllegalArgumentException("unknown library '" + name + "': expected chime, jobrunr or db-scheduler");
         };
     }
 }

@@ -20,7 +20,7 @@ import java.util.stream.Collectors;
  * the library and 8 more for the bodies' writes. Libraries run one after the other on the same database.
  *
  * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar dev.chime.benchmarks.EnqueueThroughputHarness
- * [--url=jdbc:postgresql://...] [--tasks=10000,100000] [--nodes=1,2,4] [--libs=jobrunr,db-scheduler]}.
+ * [--url=jdbc:postgresql://...] [--tasks=10000,100000] [--nodes=1,2,4] [--libs=chime,jobrunr,db-scheduler]}.
  */
 public final class EnqueueThroughputHarness {
 
@@ -41,7 +41,7 @@ public final class EnqueueThroughputHarness {
         String url = option(args, "url", "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
         List<Integer> taskCounts = numbers(option(args, "tasks", "10000,100000"));
         List<Integer> nodeCounts = numbers(option(args, "nodes", "1,2,4"));
-        List<EnqueueLibrary> libraries = Arrays.stream(option(args, "libs", "jobrunr,db-scheduler").split(","))
+        List<EnqueueLibrary> libraries = Arrays.stream(option(args, "libs", "chime,jobrunr,db-scheduler").split(","))
                 .map(EnqueueLibrary::named).toList();
         List<Round> rounds = new ArrayList<>();
         for (int tasks : taskCounts) {
@@ -84,6 +84,7 @@ public final class EnqueueThroughputHarness {
                 }
                 enqueued = EnqueueSink.databaseMicros(admin);
                 awaitRows(admin, tasks);
+                failure = awaitHistory(library, admin, tasks);
             } catch (Exception | LinkageError e) {
                 failure = e.toString();
             } finally {
@@ -138,6 +139,17 @@ public final class EnqueueThroughputHarness {
                 throw new IllegalStateException("stalled at " + rows + " of " + tasks + " tasks done");
             }
         }
+    }
+
+    /** The library's own records agree, given a few seconds for the last completions to be written. */
+    private static String awaitHistory(EnqueueLibrary library, HikariDataSource admin, int tasks) throws Exception {
+        long deadline = System.currentTimeMillis() + 30_000;
+        String problem = library.checkHistory(admin, tasks);
+        while (problem != null && System.currentTimeMillis() < deadline) {
+            Thread.sleep(100);
+            problem = library.checkHistory(admin, tasks);
+        }
+        return problem;
     }
 
     private static void closeQuietly(Process p) {
