@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -29,7 +30,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The dashboard in headless Chromium (Debian's {@code chromium} and {@code chromium-driver}, which
  * {@code .ci/run} installs), under its Content-Security-Policy: sign in, find a job, pause and
- * resume it, run it now, add one, and see rows change through the event stream. Saves
+ * resume it, run it now, add one, and see rows change through the event stream; enqueue a task that
+ * fails, find it in the failed runs and requeue it. Saves
  * {@code target/console-*.png}. Skipped when the browser is not installed, unless
  * {@code CHIME_BROWSER_TESTS=required} (as in CI).
  */
@@ -39,6 +41,8 @@ class ConsoleBrowserTest {
     private static final Path CHROMEDRIVER = Path.of(System.getenv().getOrDefault("CHIME_CHROMEDRIVER", "/usr/bin/chromedriver"));
     private static final String TOKEN = "browser-token-1";
 
+    private final AtomicInteger flakyRuns = new AtomicInteger();
+    private TestClock clock;
     private Scheduler scheduler;
     private Console console;
     private ConsoleServer server;
@@ -52,15 +56,20 @@ class ConsoleBrowserTest {
             Assumptions.assumeTrue(installed, "Chromium and ChromeDriver are not installed (apt-get install chromium chromium-driver)");
         }
         assertThat(installed).as(CHROMIUM + " and " + CHROMEDRIVER + " are installed").isTrue();
-        TestClock clock = TestClock.at(Instant.parse("2026-01-05T09:00:00Z"));
+        clock = TestClock.at(Instant.parse("2026-01-05T09:00:00Z"));
         MemoryJobStore store = new MemoryJobStore();
-        scheduler = Scheduler.builder().clock(clock).store(store).task("report", ctx -> { }).task("cleanup", ctx -> { }).build();
+        scheduler = Scheduler.builder().clock(clock).store(store).task("report", ctx -> { }).task("cleanup", ctx -> { })
+                .task("flaky", ctx -> {
+                    if (flakyRuns.incrementAndGet() == 1) {
+                        throw new IllegalStateException("flaky: the first attempt fails");
+                    }
+                }).build();
         scheduler.start();
         for (int i = 1; i <= 30; i++) {
             scheduler.add(JobDefinition.of(String.format("report-%02d", i), "report", Triggers.parse("cron:0 " + (i % 24) + " * * *")));
         }
         scheduler.add(JobDefinition.of("nightly cleanup/eu+us", "cleanup", Triggers.parse("cron:30 2 * * MON-FRI;zone=Europe/Berlin")));
-        console = Console.builder(scheduler).authenticator(Authenticator.bearerTokens(TOKEN, null)).tasks(() -> Set.of("report", "cleanup"))
+        console = Console.builder(scheduler).authenticator(Authenticator.bearerTokens(TOKEN, null)).tasks(() -> Set.of("report", "cleanup", "flaky"))
                 .store(store).clock(clock).build();
         server = ConsoleServer.builder(console).start();
         // Listeners hear an outcome before the store has written it. Heard after the console's, this one
@@ -103,11 +112,7 @@ class ConsoleBrowserTest {
 
     @Test
     void findAJobPauseAndResumeItRunItNowAndAddOne() throws Exception {
-        browser.get("http://localhost:" + server.port() + "/");
-        browser.findElement(By.id("token")).sendKeys(TOKEN);
-        browser.findElement(By.id("sign-in")).click();
-        wait.until(d -> "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-loaded")));
-        wait.until(d -> "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-live")));
+        signIn();
         assertThat(text("#page-info")).isEqualTo("page 1 of 2 · 31 jobs");
         screenshot("console-jobs.png");
 
@@ -154,6 +159,55 @@ class ConsoleBrowserTest {
         assertThat(scheduler.job("every-15s")).isPresent();
         assertThat(browser.manage().logs().get("browser").getAll())
                 .noneMatch(entry -> entry.getMessage().contains("Content Security Policy"));
+    }
+
+    @Test
+    void enqueueATaskThatFailsFindItInFailedRunsRequeueItAndSeeItSucceed() throws Exception {
+        signIn();
+        assertThat(text("#failed")).isEqualTo("no failed runs");
+
+        // Enqueue: the page shows the new execution's id and state, and looks it up.
+        browser.findElement(By.cssSelector("#enqueue-form input[name='task']")).sendKeys("flaky");
+        browser.findElement(By.cssSelector("#enqueue-form textarea[name='data']")).sendKeys("{\"order\": 42}");
+        browser.findElement(By.cssSelector("#enqueue-form button[type='submit']")).click();
+        wait.until(d -> !text("#enqueued").isEmpty());
+        String id = text("#enqueued .execution-id");
+        assertThat(text("#enqueued .state")).isEqualTo("SCHEDULED");
+        assertThat(text("#execution dd[data-fact='State']")).isEqualTo("SCHEDULED");
+        assertThat(browser.findElement(By.id("execution-cancel")).isDisplayed()).isTrue();
+
+        // It runs and fails: the Failed event brings it into the failed runs, its stack trace folded away.
+        clock.runDue();
+        String row = "#failed tr[data-id='" + id + "']";
+        wait.until(d -> !d.findElements(By.cssSelector(row)).isEmpty());
+        assertThat(text(row + " .outcome")).isEqualTo("FAILURE");
+        assertThat(text(row + " details summary")).contains("flaky: the first attempt fails");
+        assertThat(browser.findElement(By.cssSelector(row + " details pre")).isDisplayed()).isFalse();
+        wait.until(d -> text("#execution dd[data-fact='State']").equals("FAILED"));
+        assertThat(browser.findElement(By.id("execution-cancel")).isDisplayed()).isFalse();
+
+        // Requeue it: it is scheduled again under its id, and succeeds this time.
+        click(row + " button[data-action='requeue']");
+        wait.until(d -> text(row + " .requeued").equals("requeued: SCHEDULED"));
+        clock.runDue();
+        wait.until(d -> text("#execution dd[data-fact='State']").equals("SUCCEEDED"));
+        assertThat(text("#execution dd[data-fact='Id']")).isEqualTo(id);
+        assertThat(scheduler.execution(id).orElseThrow().state()).isEqualTo(dev.chime.Execution.State.SUCCEEDED);
+        assertThat(flakyRuns.get()).isEqualTo(2);
+        browser.findElement(By.cssSelector(row + " details summary")).click();
+        browser.executeScript("window.scrollTo(0, arguments[0].getBoundingClientRect().top + window.scrollY - 60)",
+                browser.findElement(By.id("failed")));
+        screenshot("console-failed.png");
+        assertThat(browser.manage().logs().get("browser").getAll())
+                .noneMatch(entry -> entry.getMessage().contains("Content Security Policy"));
+    }
+
+    private void signIn() {
+        browser.get("http://localhost:" + server.port() + "/");
+        browser.findElement(By.id("token")).sendKeys(TOKEN);
+        browser.findElement(By.id("sign-in")).click();
+        wait.until(d -> "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-loaded")));
+        wait.until(d -> "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-live")));
     }
 
     private String text(String css) {

@@ -67,11 +67,14 @@ abstract class ConsoleContract {
                 .task("ok", ctx -> { })
                 .task("report", ctx -> { })
                 .task("slow", ctx -> blockRun.await())
+                .task("fails", ctx -> {
+                    throw new IllegalStateException("boom");
+                })
                 .build();
         scheduler.start();
         console = configure(Console.builder(scheduler)
                 .authenticator(Authenticator.bearerTokens(ADMIN, READER))
-                .tasks(() -> Set.of("ok", "report", "slow"))
+                .tasks(() -> Set.of("ok", "report", "slow", "fails"))
                 .store(store)
                 .clock(clock)
                 .storeConcurrency(2, Duration.ofMillis(300))).build();
@@ -108,7 +111,8 @@ abstract class ConsoleContract {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"api/jobs", "api/job?id=a", "api/scheduler", "api/nodes", "api/tasks", "api/events", "api/me", "api/history"})
+    @ValueSource(strings = {"api/jobs", "api/job?id=a", "api/scheduler", "api/nodes", "api/tasks", "api/events", "api/me", "api/history",
+            "api/execution?id=a"})
     void everyApiEndpointNeedsAuthentication(String path) {
         Http.Reply none = anonymous.get(path);
         assertThat(none.status()).isEqualTo(401);
@@ -130,7 +134,10 @@ abstract class ConsoleContract {
                 reader.call("POST", "api/job/resume?id=report", null),
                 reader.call("POST", "api/job/run?id=report", null),
                 reader.call("POST", "api/scheduler/pause", null),
-                reader.call("POST", "api/scheduler/resume", null));
+                reader.call("POST", "api/scheduler/resume", null),
+                reader.call("POST", "api/executions", "{\"task\": \"ok\"}"),
+                reader.call("POST", "api/execution/cancel?id=report", null),
+                reader.call("POST", "api/execution/retry?id=report", null));
         assertThat(changes).allSatisfy(r -> assertThat(r.status()).isEqualTo(403));
         assertThat(scheduler.jobs()).hasSize(1);
         assertThat(scheduler.job("report").orElseThrow().paused()).isFalse();
@@ -342,10 +349,10 @@ abstract class ConsoleContract {
 
     @Test
     void tasksAreListedAndAnUnknownTaskIsRefused() {
-        assertThat(admin.get("api/tasks").json().toString()).isEqualTo("[\"ok\",\"report\",\"slow\"]");
+        assertThat(admin.get("api/tasks").json().toString()).isEqualTo("[\"fails\",\"ok\",\"report\",\"slow\"]");
         Http.Reply r = add("x", "nope", "interval:PT1M");
         assertThat(r.status()).isEqualTo(400);
-        assertThat(r.error()).isEqualTo("field 'task': unknown task 'nope' (known: ok, report, slow)");
+        assertThat(r.error()).isEqualTo("field 'task': unknown task 'nope' (known: fails, ok, report, slow)");
     }
 
     // ---- ids and errors ----
@@ -514,5 +521,181 @@ abstract class ConsoleContract {
             admin.call("POST", "api/job/pause?id=report", null);
             assertThat(modified.get(10, java.util.concurrent.TimeUnit.SECONDS)).contains("\"type\":\"Modified\"");
         }
+    }
+
+    // ---- background tasks ----
+
+    private Http.Reply enqueue(String body) {
+        return admin.call("POST", "api/executions", body);
+    }
+
+    @Test
+    void anEnqueuedTaskThatFailsShowsItsStateAndErrorAndIsRequeuedUnderItsId() {
+        Http.Reply enqueued = enqueue("{\"task\": \"fails\", \"data\": {\"order\": 42}, \"id\": \"invoice-42\","
+                + " \"options\": {\"timeout\": \"PT1M\"}}");
+        assertThat(enqueued.status()).isEqualTo(201);
+        assertThat(enqueued.header("Location")).isEqualTo("api/execution?id=invoice-42");
+        assertThat(enqueued.json().path("id").asText()).isEqualTo("invoice-42");
+        assertThat(enqueued.json().path("task").asText()).isEqualTo("fails");
+        assertThat(enqueued.json().path("state").asText()).isEqualTo("SCHEDULED");
+        assertThat(enqueued.json().path("fireTime").asText()).isEqualTo(T0.toString());
+        assertThat(enqueued.json().path("attempts").asInt()).isZero();
+        assertThat(scheduler.job("invoice-42").orElseThrow().definition().options().timeout()).contains(Duration.ofMinutes(1));
+
+        clock.runDue();
+        JsonNode failed = reader.get("api/execution?id=invoice-42").json();
+        assertThat(failed.path("state").asText()).isEqualTo("FAILED");
+        assertThat(failed.path("outcome").asText()).isEqualTo("FAILURE");
+        assertThat(failed.path("attempts").asInt()).isEqualTo(1);
+        assertThat(failed.path("node").asText()).isNotEmpty();
+        assertThat(failed.path("finishedAt").asText()).isEqualTo(T0.toString());
+        assertThat(failed.path("error").asText()).contains("IllegalStateException: boom");
+        assertThat(failed.path("stackTrace").asText()).contains("boom", "\tat ");
+
+        // Only a FAILED or CANCELLED execution is requeued; the 409 says which state it is in.
+        Http.Reply requeued = admin.call("POST", "api/execution/retry?id=invoice-42", null);
+        assertThat(requeued.status()).isEqualTo(200);
+        assertThat(requeued.json().path("id").asText()).isEqualTo("invoice-42");
+        assertThat(requeued.json().path("state").asText()).isEqualTo("SCHEDULED");
+        Http.Reply twice = admin.call("POST", "api/execution/retry?id=invoice-42", null);
+        assertThat(twice.status()).isEqualTo(409);
+        assertThat(twice.error()).contains("'invoice-42' is SCHEDULED");
+        assertThat(scheduler.job("invoice-42").orElseThrow().definition().dataJson()).isEqualTo("{\"order\":42}");
+        clock.runDue();
+        assertThat(reader.get("api/history?id=invoice-42").json().path("runs")).hasSize(2)
+                .allSatisfy(r -> assertThat(r.path("enqueued").asBoolean()).isTrue());
+    }
+
+    @Test
+    void failedRunsOfEveryJobAreListedWithoutAJobAndSayWhetherTheyWereEnqueued() {
+        add("report", "ok", "interval:PT10S");
+        add("broken", "fails", "interval:PT1H");
+        enqueue("{\"task\": \"fails\", \"id\": \"task-1\"}");
+        clock.advance(Duration.ofSeconds(5));
+
+        JsonNode failed = reader.get("api/history?outcome=FAILURE,TIMEOUT,MISSED").json();
+        assertThat(failed.path("runs")).extracting(r -> r.path("jobId").asText() + ":" + r.path("enqueued").asBoolean())
+                .containsExactlyInAnyOrder("broken:false", "task-1:true");
+        assertThat(failed.path("runs")).allSatisfy(r -> assertThat(r.path("stackTrace").asText()).contains("boom"));
+        assertThat(reader.get("api/history?id=report").json().path("runs")).isNotEmpty()
+                .allSatisfy(r -> assertThat(r.path("enqueued").asBoolean()).isFalse());
+        JsonNode first = reader.get("api/history?outcome=FAILURE,TIMEOUT,MISSED&limit=1").json();
+        assertThat(first.path("runs")).hasSize(1);
+        JsonNode second = reader.get("api/history?outcome=FAILURE,TIMEOUT,MISSED&limit=1&after=" + first.path("next").asText()).json();
+        assertThat(second.path("runs")).hasSize(1);
+        assertThat(second.path("runs").get(0).path("jobId").asText()).isNotEqualTo(first.path("runs").get(0).path("jobId").asText());
+    }
+
+    @Test
+    void aScheduledTaskIsCancelledOnceAndACancelledOneRequeued() {
+        Http.Reply later = enqueue("{\"task\": \"ok\", \"delay\": \"PT1H\"}");
+        assertThat(later.status()).isEqualTo(201);
+        String id = later.json().path("id").asText();
+        assertThat(later.json().path("fireTime").asText()).isEqualTo(T0.plus(Duration.ofHours(1)).toString());
+        assertThat(later.header("Location")).isEqualTo("api/execution?id=" + id);
+
+        JsonNode cancelled = admin.call("POST", "api/execution/cancel" + Http.id(id), null).json();
+        assertThat(cancelled.path("cancelled").asBoolean()).isTrue();
+        assertThat(cancelled.path("execution").path("state").asText()).isEqualTo("CANCELLED");
+        assertThat(scheduler.job(id)).isEmpty();
+        Http.Reply again = admin.call("POST", "api/execution/cancel" + Http.id(id), null);
+        assertThat(again.status()).isEqualTo(200);
+        assertThat(again.json().path("cancelled").asBoolean()).isFalse();
+
+        assertThat(admin.call("POST", "api/execution/retry" + Http.id(id), null).json().path("state").asText()).isEqualTo("SCHEDULED");
+        clock.runDue();
+        assertThat(admin.get("api/execution" + Http.id(id)).json().path("state").asText()).isEqualTo("SUCCEEDED");
+
+        Http.Reply at = enqueue("{\"task\": \"ok\", \"startAt\": \"2026-02-01T00:00:00Z\"}");
+        assertThat(at.json().path("fireTime").asText()).isEqualTo("2026-02-01T00:00:00Z");
+    }
+
+    @Test
+    void aRunningTaskIsNotRequeuedAndIsCancelled() {
+        String id = enqueue("{\"task\": \"slow\"}").json().path("id").asText();
+        clock.runDue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> admin.get("api/execution" + Http.id(id)).json().path("state").asText()
+                .equals("RUNNING"));
+        Http.Reply retry = admin.call("POST", "api/execution/retry" + Http.id(id), null);
+        assertThat(retry.status()).isEqualTo(409);
+        assertThat(retry.error()).contains("is RUNNING");
+        assertThat(admin.call("POST", "api/execution/cancel" + Http.id(id), null).json().path("cancelled").asBoolean()).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> admin.get("api/execution" + Http.id(id)).json().path("state").asText()
+                .equals("CANCELLED"));
+    }
+
+    @Test
+    void badTaskRequestsAre400NamingTheFieldAndATakenIdIs409() {
+        assertThat(enqueue("{\"task\": \"ok\", \"colour\": 1}").error())
+                .isEqualTo("unknown field 'colour' (known: data, delay, id, options, startAt, task)");
+        assertThat(enqueue("{}").error()).isEqualTo("field 'task' is missing");
+        assertThat(enqueue("{\"task\": \"nope\"}").error()).startsWith("field 'task': unknown task 'nope'");
+        assertThat(enqueue("{\"task\": \"ok\", \"delay\": \"soon\"}").error()).startsWith("field 'delay': expected an ISO-8601 duration");
+        assertThat(enqueue("{\"task\": \"ok\", \"delay\": \"-PT1S\"}").error()).startsWith("field 'delay': ");
+        assertThat(enqueue("{\"task\": \"ok\", \"startAt\": \"tomorrow\"}").error()).startsWith("field 'startAt': expected an instant");
+        assertThat(enqueue("{\"task\": \"ok\", \"delay\": \"PT1M\", \"startAt\": \"2026-02-01T00:00:00Z\"}").error())
+                .contains("'delay' and 'startAt'");
+        assertThat(enqueue("{\"task\": \"ok\", \"options\": {\"retries\": 3}}").error()).startsWith("field 'options': unknown field 'retries'");
+        assertThat(enqueue("{\"task\": \"ok\", \"id\": \" \"}").error()).startsWith("field 'id'");
+        assertThat(enqueue("[]").status()).isEqualTo(400);
+        assertThat(admin.get("api/execution").error()).isEqualTo("query parameter 'id' is missing");
+        assertThat(scheduler.jobs()).isEmpty();
+
+        assertThat(enqueue("{\"task\": \"ok\", \"id\": \"once\", \"delay\": \"PT1H\"}").status()).isEqualTo(201);
+        Http.Reply taken = enqueue("{\"task\": \"ok\", \"id\": \"once\"}");
+        assertThat(taken.status()).isEqualTo(409);
+        assertThat(taken.error()).contains("once");
+        add("a-job", "ok", "interval:PT1H");
+        assertThat(enqueue("{\"task\": \"ok\", \"id\": \"a-job\"}").status()).isEqualTo(409);
+    }
+
+    @Test
+    void unknownExecutionsAre404AndAJobIsNotAnExecution() {
+        add("a-job", "ok", "interval:PT1H");
+        for (String id : List.of("missing", "a-job")) {
+            Http.Reply get = reader.get("api/execution" + Http.id(id));
+            assertThat(get.status()).isEqualTo(404);
+            assertThat(get.error()).isEqualTo("no execution with id '" + id + "'");
+            assertThat(admin.call("POST", "api/execution/cancel" + Http.id(id), null).status()).isEqualTo(404);
+            assertThat(admin.call("POST", "api/execution/retry" + Http.id(id), null).status()).isEqualTo(404);
+        }
+        assertThat(scheduler.job("a-job")).isPresent();
+        assertThat(admin.get("api/executions").status()).isEqualTo(405);
+        assertThat(admin.call("DELETE", "api/execution?id=x", null).status()).isEqualTo(405);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"a+b", "reports/daily", "100% done", "with spaces", "mixed +/% ", "ünïcødé"})
+    void executionIdsWithPlusSlashPercentAndSpacesRoundTrip(String id) {
+        Http.Reply enqueued = enqueue("{\"task\": \"ok\", \"delay\": \"PT1H\", \"id\": " + json(id) + "}");
+        assertThat(enqueued.status()).isEqualTo(201);
+        assertThat(enqueued.json().path("id").asText()).isEqualTo(id);
+        assertThat(admin.get(enqueued.header("Location")).json().path("id").asText()).isEqualTo(id);
+        String jsStyle = "api/execution?id=" + java.net.URLEncoder.encode(id, StandardCharsets.UTF_8).replace("+", "%20");
+        assertThat(admin.get(jsStyle).json().path("state").asText()).isEqualTo("SCHEDULED");
+        assertThat(admin.call("POST", "api/execution/cancel" + Http.id(id), null).json().path("cancelled").asBoolean()).isTrue();
+        assertThat(scheduler.execution(id).orElseThrow().state()).isEqualTo(dev.chime.Execution.State.CANCELLED);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"a\rb", "a\nb", "a\r\nSet-Cookie: x=1", "nul\u0000", "bell\u0007", "del\u007f"})
+    void controlCharactersInAnExecutionIdAreRejectedBeforeAnythingIsWritten(String id) {
+        Http.Reply inBody = enqueue("{\"task\": \"ok\", \"id\": " + json(id) + "}");
+        assertThat(inBody.status()).isEqualTo(400);
+        assertThat(inBody.error()).startsWith("field 'id': control character U+");
+        for (String path : List.of("api/execution/cancel", "api/execution/retry")) {
+            Http.Reply inQuery = admin.call("POST", path + Http.id(id), null);
+            assertThat(inQuery.status()).isEqualTo(400);
+            assertThat(inQuery.error()).startsWith("query parameter 'id': control character U+");
+        }
+        assertThat(scheduler.jobs()).isEmpty();
+        assertThat(scheduler.history(dev.chime.HistoryQuery.all()).runs()).isEmpty();
+    }
+
+    @Test
+    void aTaskRequestOverTheBodyLimitIs413() {
+        Http.Reply big = enqueue("{\"task\": \"ok\", \"data\": \"" + "x".repeat(70_000) + "\"}");
+        assertThat(big.status()).isEqualTo(413);
+        assertThat(scheduler.jobs()).isEmpty();
     }
 }

@@ -79,6 +79,8 @@ final class HistoryApi {
         node.put("outcome", run.outcome().name());
         node.put("error", run.error());
         node.put("stackTrace", run.stackTrace());
+        // An enqueued task's run can be requeued (POST /api/execution/retry?id=<jobId>); a job's run cannot.
+        node.put("enqueued", run.enqueued());
         return node;
     }
 

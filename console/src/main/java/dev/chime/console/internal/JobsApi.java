@@ -33,6 +33,9 @@ import java.util.TreeSet;
  * GET    /api/nodes                                the cluster's nodes (when the store can tell)
  * GET    /api/tasks                                the task names (when the application gives them)
  * GET    /api/history?id=&amp;task=&amp;outcome=&amp;from=&amp;before=&amp;limit=&amp;after=   a page of the run history, newest first
+ * POST   /api/executions                           enqueue a task {task, data?, delay? | startAt?, options?, id?}
+ * GET    /api/execution?id=                        where an enqueued task stands
+ * POST   /api/execution/cancel|retry?id=           cancel it; requeue a failed or cancelled one
  * </pre>
  */
 final class JobsApi {
@@ -60,6 +63,7 @@ final class JobsApi {
     private final ObjectMapper mapper;
     private final JobViews views;
     private final HistoryApi history;
+    private final ExecutionsApi executions;
 
     JobsApi(Settings settings, ObjectMapper mapper) {
         this.settings = settings;
@@ -67,6 +71,7 @@ final class JobsApi {
         this.mapper = mapper;
         this.views = new JobViews(mapper, scheduler::parseTrigger);
         this.history = new HistoryApi(scheduler, mapper);
+        this.executions = new ExecutionsApi(settings, mapper);
     }
 
     Route route(String method, String path) {
@@ -113,6 +118,8 @@ final class JobsApi {
                 requireMethod(method, "GET");
                 yield new Route(false, (q, b) -> ok(history.page(q)));
             }
+            case "/api/executions", "/api/execution", "/api/execution/cancel", "/api/execution/retry" ->
+                    executions.route(method, path);
             default -> throw new HttpError(404, "no such path");
         };
     }
@@ -261,11 +268,16 @@ final class JobsApi {
 
     // ---- helpers ----
 
-    private static Answer ok(JsonNode body) {
+    static Answer ok(JsonNode body) {
         return new Answer(200, body, null);
     }
 
     private JsonNode object(byte[] body, String expected) {
+        return object(mapper, body, expected);
+    }
+
+    /** The request body as a JSON object, or a 400 that says what was expected. */
+    static JsonNode object(ObjectMapper mapper, byte[] body, String expected) {
         if (body.length == 0) {
             throw new HttpError(400, "request body: expected a JSON object with " + expected + ", got nothing");
         }
@@ -286,7 +298,7 @@ final class JobsApi {
         return json;
     }
 
-    private static String text(JsonNode json, String field) {
+    static String text(JsonNode json, String field) {
         try {
             return JobJson.text(json, field);
         } catch (IllegalArgumentException e) {
@@ -311,7 +323,7 @@ final class JobsApi {
         return s == null || s.isEmpty() ? null : s;
     }
 
-    private static void requireMethod(String method, String allowed) {
+    static void requireMethod(String method, String allowed) {
         if (!method.equals(allowed)) {
             throw notAllowed(method, allowed);
         }

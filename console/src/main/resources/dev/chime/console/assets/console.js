@@ -275,6 +275,115 @@ async function editJob(ev) {
   }
 }
 
+// ---- failed runs across all jobs, and background tasks ----
+
+const FAILED = "outcome=FAILURE,TIMEOUT,MISSED&limit=20";
+const FINAL = ["SUCCEEDED", "FAILED", "CANCELLED"];
+
+function failedRow(run) {
+  const error = run.error == null ? "" : run.stackTrace
+    ? el("details", {}, el("summary", {}, run.error), el("pre", {}, run.stackTrace)) : run.error;
+  const link = run.enqueued ? el("span", { class: "muted" }, "task ")
+    : el("a", { href: "#job=" + encodeURIComponent(run.jobId), class: "job-link" }, run.jobId);
+  return el("tr", { "data-run": run.id, "data-id": run.jobId },
+    el("td", {}, run.enqueued ? link : "", run.enqueued ? el("code", {}, run.jobId) : link,
+      el("div", { class: "describe" }, run.task)),
+    el("td", {}, when(run.fireTime)),
+    el("td", { class: "outcome " + run.outcome }, run.outcome),
+    el("td", {}, run.attempts),
+    el("td", {}, when(run.finishedAt)),
+    el("td", {}, run.node),
+    el("td", {}, error),
+    el("td", { class: "admin" }, run.enqueued ? el("button", { "data-action": "requeue", "data-id": run.jobId }, "Requeue") : ""));
+}
+
+/** The newest failed runs (with {@code after}: the next page, appended); answers the page. */
+async function loadFailed(after) {
+  const newest = ask(after ? "failed-more" : "failed");
+  const page = await api("GET", "api/history?" + FAILED + (after ? "&after=" + encodeURIComponent(after) : ""));
+  if (!newest()) return page;
+  const rows = page.runs.map(failedRow);
+  if (after) $("failed").append(...rows);
+  else $("failed").replaceChildren(...(rows.length ? rows : [el("tr", {}, el("td", { colspan: "8", class: "muted" }, "no failed runs"))]));
+  state.failedNext = page.next;
+  $("failed-more").hidden = !page.next;
+  return page;
+}
+
+/**
+ * A run failed: the event comes before the store has written it, so the list is asked again, a little
+ * later each time, until it shows a run of that job that ended no earlier than the event.
+ */
+async function refreshFailed(e) {
+  const ended = Date.parse(e.time);
+  for (let wait = 100; ; wait *= 2) {
+    const page = await loadFailed().catch(() => null);
+    if ((page && page.runs.some(r => r.jobId === e.jobId && Date.parse(r.finishedAt) >= ended)) || wait > 3200) return;
+    await new Promise(resolve => setTimeout(resolve, wait));
+  }
+}
+
+async function requeue(button) {
+  const id = button.dataset.id;
+  try {
+    const execution = await api("POST", "api/execution/retry" + q(id));
+    button.replaceWith(el("span", { class: "requeued " + execution.state }, "requeued: " + execution.state));
+    say("requeued " + id + ": " + execution.state, true);
+    showExecution(execution);
+  } catch (e) {
+    say(e.message);
+  }
+}
+
+async function enqueueTask(ev) {
+  ev.preventDefault();
+  const f = ev.target;
+  try {
+    const body = { task: f.task.value.trim() };
+    const data = readJson(f.data.value, "data");
+    if (data !== undefined) body.data = data;
+    if (f.delay.value.trim()) body.delay = f.delay.value.trim();
+    const execution = await api("POST", "api/executions", body);
+    $("enqueued").replaceChildren(el("code", { class: "execution-id" }, execution.id), " ",
+      el("span", { class: "state " + execution.state }, execution.state));
+    say("enqueued " + execution.task + " as " + execution.id, true);
+    showExecution(execution);
+  } catch (e) {
+    say(e.message);
+  }
+}
+
+/** Shows an execution in the look-up card, with Cancel while it has not ended. */
+function showExecution(x) {
+  state.executionId = x.id;
+  $("lookup-form").id.value = x.id;
+  const facts = [["Id", x.id], ["Task", x.task], ["State", x.state], ["Fire time", when(x.fireTime)],
+    ["Attempts", x.attempts], ["Node", x.node || "—"], ["Started", when(x.startedAt)], ["Finished", when(x.finishedAt)],
+    ["Outcome", x.outcome || "—"]];
+  const dl = $("execution");
+  dl.replaceChildren(...facts.flatMap(([k, v]) => [el("dt", {}, k), el("dd", { "data-fact": k, class: k === "State" ? x.state : "" }, v)]));
+  if (x.error) dl.append(el("dt", {}, "Error"), el("dd", { "data-fact": "Error" },
+    x.stackTrace ? el("details", {}, el("summary", {}, x.error), el("pre", {}, x.stackTrace)) : x.error));
+  dl.hidden = false;
+  $("execution-cancel").hidden = FINAL.includes(x.state);
+}
+
+async function lookUp(id) {
+  const newest = ask("execution");
+  const x = await api("GET", "api/execution" + q(id));
+  if (newest()) showExecution(x);
+  return x;
+}
+
+/** The shown execution had an event: asked again until it has ended (the store writes the end after the event). */
+async function refreshExecution(id) {
+  for (let wait = 100; ; wait *= 2) {
+    const x = await lookUp(id).catch(() => null);
+    if (state.executionId !== id || (x && FINAL.includes(x.state)) || wait > 3200) return;
+    await new Promise(resolve => setTimeout(resolve, wait));
+  }
+}
+
 // ---- live updates: the scheduler's events, read as a stream (fetch, so the token goes in a header) ----
 
 async function listen() {
@@ -319,10 +428,12 @@ function onFrame(frame) {
     refreshRow(e.jobId, job => job.lastRun != null && Date.parse(job.lastRun.finishedAt) >= ended);
   } else if (e.jobId) refreshRow(e.jobId);
   if (e.type === "Executed" || e.type === "Failed") loadNodes().catch(() => {});
+  if ((e.type === "Failed" && !e.willRetry) || e.type === "Missed") refreshFailed(e);
+  if (e.jobId && e.jobId === state.executionId) refreshExecution(e.jobId);
 }
 
 async function refreshAll() {
-  await Promise.all([loadScheduler(), loadJobs(), loadNodes()]);
+  await Promise.all([loadScheduler(), loadJobs(), loadNodes(), loadFailed()]);
 }
 
 async function signIn() {
@@ -376,6 +487,25 @@ document.addEventListener("DOMContentLoaded", () => {
     catch (e) { say(e.message); }
   });
   $("back").addEventListener("click", ev => { ev.preventDefault(); location.hash = ""; });
+  $("failed").addEventListener("click", ev => {
+    const b = ev.target.closest("button[data-action='requeue']");
+    if (b) requeue(b);
+  });
+  $("failed-more").addEventListener("click", () => loadFailed(state.failedNext).catch(e => say(e.message)));
+  $("enqueue-form").addEventListener("submit", enqueueTask);
+  $("lookup-form").addEventListener("submit", ev => {
+    ev.preventDefault();
+    lookUp(ev.target.id.value.trim()).catch(e => say(e.message));
+  });
+  $("execution-cancel").addEventListener("click", async () => {
+    try {
+      const answer = await api("POST", "api/execution/cancel" + q(state.executionId));
+      if (answer.execution) showExecution(answer.execution);
+      say(answer.cancelled ? "cancelled " + state.executionId : state.executionId + " had already ended", answer.cancelled);
+    } catch (e) {
+      say(e.message);
+    }
+  });
   $("history-more").addEventListener("click", () => loadHistory(state.jobId, state.historyNext).catch(e => say(e.message)));
   window.addEventListener("hashchange", showView);
   if (state.token) signIn();
