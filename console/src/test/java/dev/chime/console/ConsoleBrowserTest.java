@@ -134,6 +134,8 @@ class ConsoleBrowserTest {
         // Run it now: the outcome arrives with the Executed event.
         click(row + " button[data-action='run']");
         wait.until(d -> text(row + " .outcome").equals("SUCCESS"));
+        // The nodes table forgets the run once it has ended (its event comes before the store forgets it).
+        wait.until(d -> text("#nodes td.running").equals("—"));
 
         // Its page: the schedule in English, its next ten fire times, and its history: the run above.
         click(row + " a.job-link");

@@ -137,13 +137,25 @@ async function redraw(id) {
 }
 
 async function loadNodes() {
+  const newest = ask("nodes");
   const answer = await api("GET", "api/nodes");
+  if (!newest()) return answer;
   const rows = answer.nodes.map(n => el("tr", { "data-node": n.id },
     el("td", {}, n.id + (n.self ? " (this node)" : "")),
     el("td", { class: "heartbeat" }, (n.heartbeatAgeMs / 1000).toFixed(1) + " s ago"),
     el("td", { class: "running" }, n.running.length ? n.running.map(r => r.jobId).join(", ") : "—")));
   $("nodes").replaceChildren(...(rows.length ? rows
       : [el("tr", {}, el("td", { colspan: "3", class: "muted" }, answer.available ? "no nodes" : "the store does not tell"))]));
+  return answer;
+}
+
+/** A run of the job ended: its event comes before the store forgets the run, so ask again until it has. */
+async function refreshNodes(jobId) {
+  for (let wait = 100; ; wait *= 2) {
+    const answer = await loadNodes().catch(() => null);
+    if (!answer || !answer.nodes.some(n => n.running.some(r => r.jobId === jobId)) || wait > 3200) return;
+    await new Promise(resolve => setTimeout(resolve, wait));
+  }
 }
 
 async function loadScheduler() {
@@ -427,7 +439,8 @@ function onFrame(frame) {
     const ended = Date.parse(e.time);
     refreshRow(e.jobId, job => job.lastRun != null && Date.parse(job.lastRun.finishedAt) >= ended);
   } else if (e.jobId) refreshRow(e.jobId);
-  if (e.type === "Executed" || e.type === "Failed") loadNodes().catch(() => {});
+  if (e.type === "Executed" || (e.type === "Failed" && !e.willRetry)) refreshNodes(e.jobId);
+  else if (e.type === "Failed") loadNodes().catch(() => {});
   if ((e.type === "Failed" && !e.willRetry) || e.type === "Missed") refreshFailed(e);
   if (e.jobId && e.jobId === state.executionId) refreshExecution(e.jobId);
 }
