@@ -130,6 +130,15 @@ final class AttemptRunner {
             if (!stillThisNodesRun(attempt)) {
                 return;
             }
+            // A task cancelled while its attempt waited for a worker: the cancel said yes, so the
+            // body must not start now; the run ends cancelled with the attempts that did run.
+            if (attempt.isCancelRequested()) {
+                if (attempt.decide()) {
+                    completion.end(attempt, RunRecords.cancelledRetry(ctx, firing, attempt.number() - 1,
+                            ctx.clock().instant()));
+                }
+                return;
+            }
             Instant start = ctx.clock().instant();
             Duration timeout = firing.definition().options().timeout().orElse(null);
             attempt.started(Thread.currentThread(), start, ctx.ticker().nanos(), timeout);

@@ -46,7 +46,10 @@ final class RunRecords {
                 Outcome.CANCELLED, error);
     }
 
-    /** A task cancelled while it waited for its retry: its last attempt ran, the retry never will. */
+    /**
+     * A task cancelled while it waited for its retry, or while an attempt waited for a worker: the
+     * attempts before ran, the next never will.
+     */
     static RunRecord cancelledRetry(EngineContext ctx, ActiveFiring firing, int attempts, Instant now) {
         return record(ctx, firing.definition(), firing.fireTime(), attempts, null, now, Duration.ZERO, Outcome.CANCELLED,
                 null);
