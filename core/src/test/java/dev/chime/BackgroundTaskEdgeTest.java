@@ -67,6 +67,53 @@ class BackgroundTaskEdgeTest extends SchedulerTestSupport {
                 .satisfies(r -> assertThat(r.outcome()).isEqualTo(Outcome.CANCELLED));
     }
 
+    @Test
+    void aTaskWaitingForItsRetryAtShutdownEndsFailedWithOneEntry() {
+        start(builder().task("broken", ctx -> {
+            runs.incrementAndGet();
+            throw new java.io.IOException("disk full");
+        }));
+        String id = scheduler.enqueue(TaskRequest.builder("broken").data(java.util.Map.of("k", 1))
+                .options(JobOptions.builder().retry(RetryPolicy.fixed(3, Duration.ofSeconds(30))).build()).build());
+        clock.runDue();
+        assertThat(scheduler.execution(id).orElseThrow().state()).isEqualTo(Execution.State.WAITING_FOR_RETRY);
+
+        scheduler.shutdown(Duration.ofSeconds(5));
+
+        List<RunRecord> entries = store.history(HistoryQuery.forJob(id)).runs();
+        assertThat(entries).as("the task's end is in the history, not lost with its dropped retry").singleElement()
+                .satisfies(r -> {
+                    assertThat(r.outcome()).isEqualTo(Outcome.FAILURE);
+                    assertThat(r.attempts()).isEqualTo(1);
+                    assertThat(r.dataJson()).isEqualTo("{\"k\":1}");
+                });
+        assertThat(runs).hasValue(1);
+    }
+
+    @Test
+    void anEnqueueUnderTheIdOfATaskStillRunningIsRefusedRatherThanRunTwice() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        start(builder().task("blocking", ctx -> {
+            runs.incrementAndGet();
+            release.await();
+        }));
+        TaskRequest request = TaskRequest.builder("blocking").id("order-42").build();
+        scheduler.enqueue(request);
+        clock.runDue();
+        assertThat(scheduler.execution("order-42").orElseThrow().state()).isEqualTo(Execution.State.RUNNING);
+
+        try {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> scheduler.enqueue(request))
+                    .isInstanceOf(DuplicateJobException.class).hasMessageContaining("order-42");
+            clock.runDue();
+            assertThat(runs).as("one run at a time under one execution id").hasValue(1);
+        } finally {
+            release.countDown();
+        }
+        clock.runDue();
+        assertThat(scheduler.history(HistoryQuery.forJob("order-42")).runs()).hasSize(1);
+    }
+
     /** Holds submitted work until {@link #runAll}; not a ThreadPoolExecutor, so the engine does not size claims by it. */
     static final class HeldExecutor extends AbstractExecutorService {
         private final BlockingQueue<Runnable> queue = new LinkedBlockingQueue<>();
