@@ -109,7 +109,7 @@ public interface Scheduler extends AutoCloseable {
      * {@link #retry}). Max instances counts per task: each task is its own job.
      *
      * @return the execution id: the request's, or a random UUID
-     * @throws DuplicateJobException if the request's id is taken (by a task not yet started, or a job)
+     * @throws DuplicateJobException if the request's id is taken (by a task not yet ended, or a job)
      * @throws UnknownTaskException as {@link #add} does: the task is unknown here and the store is not
      *                              shared with other nodes
      * @throws IllegalStateException after shutdown

@@ -151,7 +151,7 @@ public final class TaskRequest {
 
         /**
          * The execution id, for an idempotent enqueue: a second enqueue under an id still taken
-         * (by a task not yet run, or by a job) is refused with {@link DuplicateJobException}.
+         * (by a task not yet ended, or by a job) is refused with {@link DuplicateJobException}.
          * At most 200 characters, not blank, no control characters.
          */
         public Builder id(String id) {

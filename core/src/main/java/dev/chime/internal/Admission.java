@@ -90,7 +90,9 @@ final class Admission {
     /** What the store needs to record the run of an {@link #acquire acquired} firing. */
     RunRequest runRequest(ActiveFiring firing) {
         JobOptions options = firing.definition().options();
-        StoredJob snapshot = firing.removed() && options.recoverable()
+        // An enqueued task keeps its snapshot even when it is not recoverable: a node that takes
+        // the run over then reports it missed with its data and options (its only history entry).
+        StoredJob snapshot = firing.removed() && (options.recoverable() || firing.definition().enqueued())
                 ? ctx.codec().encode(firing.definition(), null) : null;
         return new RunRequest(firing.jobId(), firing.fireTime(), options.maxInstances(), options.recoverable(), snapshot,
                 firing.claimToRelease(), firing.queued());

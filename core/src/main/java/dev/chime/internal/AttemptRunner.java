@@ -130,6 +130,15 @@ final class AttemptRunner {
             if (!stillThisNodesRun(attempt)) {
                 return;
             }
+            // A task cancelled while its attempt waited for a worker: the cancel said yes, so the
+            // body must not start now; the run ends cancelled with the attempts that did run.
+            if (attempt.isCancelRequested()) {
+                if (attempt.decide()) {
+                    completion.end(attempt, RunRecords.cancelledRetry(ctx, firing, attempt.number() - 1,
+                            ctx.clock().instant()));
+                }
+                return;
+            }
             Instant start = ctx.clock().instant();
             Duration timeout = firing.definition().options().timeout().orElse(null);
             attempt.started(Thread.currentThread(), start, ctx.ticker().nanos(), timeout);
@@ -302,7 +311,7 @@ final class AttemptRunner {
             return;
         }
         ActiveFiring firing = attempt.firing();
-        if (retries.offer(new RetryQueue.PendingRetry(dueNanos, firing, attempt.number() + 1))) {
+        if (retries.offer(new RetryQueue.PendingRetry(dueNanos, firing, attempt.number() + 1, lastRun))) {
             if (attempt.isCancelRequested()) {
                 // A cancel that came while the failure was being decided may have looked for the
                 // retry before it was queued: it is taken out here (at most one of the two wins).
@@ -417,7 +426,8 @@ final class AttemptRunner {
         } catch (RuntimeException e) {
             LOG.warn("job '{}': cannot tell whether its run of {} is still this node's ({}); retry {} waits",
                     firing.jobId(), firing.fireTime(), e.getMessage(), retry.attempt());
-            if (!retries.offer(new RetryQueue.PendingRetry(now + UNSURE_RETRY_WAIT_NANOS, firing, retry.attempt()))) {
+            if (!retries.offer(new RetryQueue.PendingRetry(now + UNSURE_RETRY_WAIT_NANOS, firing, retry.attempt(),
+                    retry.lastRun()))) {
                 completion.endQuietly(firing);
             }
         }
@@ -442,6 +452,16 @@ final class AttemptRunner {
             }
         }
         return retries.find(jobId).isPresent();
+    }
+
+    /** Whether this node has a run of the job in flight or waiting for a retry, and it is a job's, not a task's. */
+    boolean runsJob(String jobId) {
+        for (Attempt a : ctx.tracker().attemptsInFlight()) {
+            if (a.firing().jobId().equals(jobId) && !a.firing().definition().enqueued()) {
+                return true;
+            }
+        }
+        return retries.find(jobId).filter(r -> !r.firing().definition().enqueued()).isPresent();
     }
 
     /** The retry of the job's firing waiting for its backoff on this node, if any. */
@@ -486,12 +506,16 @@ final class AttemptRunner {
         return next.isPresent() ? Optional.of(ctx.instantAt(next.getAsLong())) : Optional.empty();
     }
 
-    /** Stops retrying (shutdown): pending retries are dropped and logged. */
+    /**
+     * Stops retrying (shutdown): pending retries are dropped and logged, and each firing ends with
+     * its last failed attempt's entry, as a retry refused at shutdown does ({@link #retryLater}):
+     * an enqueued task's job is gone by now, so without it the task would leave no trace.
+     */
     void stopAccepting() {
         for (RetryQueue.PendingRetry dropped : retries.close()) {
             LOG.warn("job '{}': retry {} of {} dropped at shutdown", dropped.firing().jobId(), dropped.attempt(),
                     dropped.firing().fireTime());
-            completion.endQuietly(dropped.firing());
+            completion.endWith(dropped.firing(), dropped.lastRun());
         }
     }
 

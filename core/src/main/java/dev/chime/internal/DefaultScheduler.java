@@ -360,8 +360,21 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
     public String enqueue(TaskRequest request) {
         java.util.Objects.requireNonNull(request, "request");
         requireNotShutDown();
+        if (request.id().isPresent()) {
+            requireNoRunInProgress(request.id().get());
+        }
         String id = request.id().orElseGet(() -> java.util.UUID.randomUUID().toString());
         return enqueue(id, request.task(), request.dataJson(), request.options(), request.dueAt(clock.instant()));
+    }
+
+    /**
+     * A task still running takes its id too: its job left the store at dispatch, so the store's
+     * add would let a second run start beside it under the same execution id.
+     */
+    private void requireNoRunInProgress(String id) {
+        if (runner.hasRun(id) || tracker.activeInstances(id) > 0 || remoteRun(id).isPresent()) {
+            throw new DuplicateJobException(id);
+        }
     }
 
     /** Stores the task as a one-shot job marked enqueued; {@link #save} checks the task and the id. */
@@ -499,6 +512,11 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
         if (runner.cancelLocal(id)) {
             return true;
         }
+        if (runner.runsJob(id)) {
+            // A job's run here (a one-shot's, gone from the store) is not an execution: asking the
+            // store would mark it and answer true for nothing.
+            return false;
+        }
         return store.requestCancel(id);
     }
 
@@ -512,6 +530,7 @@ public final class DefaultScheduler implements Scheduler, ClockDriven {
                     + "; only a FAILED or CANCELLED execution can be retried");
         }
         RunRecord entry = newestEntry(id).orElseThrow(() -> new JobNotFoundException(id));
+        requireNoRunInProgress(id);
         JobOptions options = JobCodec.readOptions(entry.optionsJson(), "options of task '" + id + "' in its history entry");
         return enqueue(id, entry.task(), entry.dataJson(), options, clock.instant());
     }

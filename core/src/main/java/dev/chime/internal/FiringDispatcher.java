@@ -599,7 +599,7 @@ final class FiringDispatcher {
         RunTicket ticket = firing.ticket();
         for (int i = 0; i < fireTimes.size(); i++) {
             Instant fireTime = fireTimes.get(i);
-            RunEnd end = new RunEnd(RunRecords.missed(ctx, job.id(), job.task(), fireTime, now), updatesJob);
+            RunEnd end = new RunEnd(RunRecords.missed(ctx, job, fireTime, now), updatesJob);
             boolean recorded;
             if (i + 1 < fireTimes.size()) {
                 ticket = ctx.store().advanceRun(ticket, fireTimes.get(i + 1), end);
@@ -621,7 +621,7 @@ final class FiringDispatcher {
     private void reportMissed(JobDefinition job, Instant fireTime, Instant now) {
         LOG.warn("job '{}' missed its fire time {} by {} (misfire grace {})", job.id(), fireTime,
                 Duration.between(fireTime, now), job.options().misfireGraceTime().orElse(null));
-        ctx.store().recordOutcome(new RunEnd(RunRecords.missed(ctx, job.id(), job.task(), fireTime, now), true));
+        ctx.store().recordOutcome(new RunEnd(RunRecords.missed(ctx, job, fireTime, now), true));
         ctx.bus().publish(() -> new JobEvent.Missed(job.id(), job.task(), fireTime, now));
     }
 

@@ -12,7 +12,8 @@ import java.util.PriorityQueue;
  */
 final class RetryQueue {
 
-    record PendingRetry(long dueNanos, ActiveFiring firing, int attempt) {
+    /** {@code lastRun}: the failed attempt's entry, recorded if the retry is dropped at shutdown. */
+    record PendingRetry(long dueNanos, ActiveFiring firing, int attempt, dev.chime.RunRecord lastRun) {
     }
 
     // Compared by difference, not by value: ticker readings may wrap (System.nanoTime's may).

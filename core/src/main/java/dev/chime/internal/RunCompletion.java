@@ -224,7 +224,7 @@ final class RunCompletion {
             missed.add(RunRecords.missed(ctx, firing, now));
         }
         for (Instant fireTime : firing.queued()) {
-            missed.add(RunRecords.missed(ctx, firing.jobId(), firing.definition().task(), fireTime, now));
+            missed.add(RunRecords.missed(ctx, firing.definition(), fireTime, now));
         }
         if (run == null) {
             if (missed.isEmpty()) {

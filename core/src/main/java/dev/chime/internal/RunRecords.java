@@ -17,13 +17,16 @@ final class RunRecords {
     }
 
     /** A fire time that never started: found too late, or not run because the store could not vouch for it. */
-    static RunRecord missed(EngineContext ctx, String jobId, String task, Instant fireTime, Instant now) {
-        return new RunRecord(0, jobId, task, fireTime, 0, ctx.node(), null, now, Duration.ZERO, Outcome.MISSED, null, null);
+    static RunRecord missed(EngineContext ctx, ActiveFiring firing, Instant now) {
+        return missed(ctx, firing.definition(), firing.fireTime(), now);
     }
 
-    static RunRecord missed(EngineContext ctx, ActiveFiring firing, Instant now) {
-        JobDefinition job = firing.definition();
-        return record(ctx, job, firing.fireTime(), 0, null, now, Duration.ZERO, Outcome.MISSED, null);
+    /**
+     * A fire time of {@code job} that never started; an enqueued task's entry keeps its data and
+     * options, or {@code execution} would not find it and {@code retry} could not requeue it.
+     */
+    static RunRecord missed(EngineContext ctx, JobDefinition job, Instant fireTime, Instant now) {
+        return record(ctx, job, fireTime, 0, null, now, Duration.ZERO, Outcome.MISSED, null);
     }
 
     static RunRecord succeeded(EngineContext ctx, Attempt attempt, Instant end, Duration duration) {
@@ -46,7 +49,10 @@ final class RunRecords {
                 Outcome.CANCELLED, error);
     }
 
-    /** A task cancelled while it waited for its retry: its last attempt ran, the retry never will. */
+    /**
+     * A task cancelled while it waited for its retry, or while an attempt waited for a worker: the
+     * attempts before ran, the next never will.
+     */
     static RunRecord cancelledRetry(EngineContext ctx, ActiveFiring firing, int attempts, Instant now) {
         return record(ctx, firing.definition(), firing.fireTime(), attempts, null, now, Duration.ZERO, Outcome.CANCELLED,
                 null);
