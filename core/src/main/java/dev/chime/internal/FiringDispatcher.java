@@ -524,6 +524,12 @@ final class FiringDispatcher {
         } else if (claim == null && !job.trigger().dependsOnCompletion()) {
             removed = leftTheStoreAtDispatch(firing, job, now);
         }
+        if (firing.retryAt() != null) {
+            // Its failed attempt had finished there: the retry is pending work, not a body cut off.
+            runner.resumeRetry(new ActiveFiring(job, firing.fireTime(), claim, true, removed, firing.queued(), firing.ticket()),
+                    firing.attemptsMade() + 1, firing.retryAt());
+            return;
+        }
         if (job.options().recoverable()) {
             LOG.info("job '{}': its fire time {} was in flight on a node that died; running it again", job.id(),
                     firing.fireTime());

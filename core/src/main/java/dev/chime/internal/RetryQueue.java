@@ -12,7 +12,11 @@ import java.util.PriorityQueue;
  */
 final class RetryQueue {
 
-    record PendingRetry(long dueNanos, ActiveFiring firing, int attempt) {
+    /**
+     * @param durable the store holds the retry with its run ({@code JobStore.deferRun}): at
+     *                shutdown it is left there for another node to take over, not ended
+     */
+    record PendingRetry(long dueNanos, ActiveFiring firing, int attempt, boolean durable) {
     }
 
     // Compared by difference, not by value: ticker readings may wrap (System.nanoTime's may).
