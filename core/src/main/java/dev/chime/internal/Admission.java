@@ -90,7 +90,8 @@ final class Admission {
     /** What the store needs to record the run of an {@link #acquire acquired} firing. */
     RunRequest runRequest(ActiveFiring firing) {
         JobOptions options = firing.definition().options();
-        StoredJob snapshot = firing.removed() && options.recoverable()
+        // A retry stored with the run (JobStore.deferRun) needs the job rebuilt by its taker too.
+        StoredJob snapshot = firing.removed() && (options.recoverable() || options.retry().maxRetries() > 0)
                 ? ctx.codec().encode(firing.definition(), null) : null;
         return new RunRequest(firing.jobId(), firing.fireTime(), options.maxInstances(), options.recoverable(), snapshot,
                 firing.claimToRelease(), firing.queued());
