@@ -50,9 +50,11 @@ class DurableRetryTest {
     private final DeferringStore store = new DeferringStore();
     private final EventRecorder events = new EventRecorder();
     private final List<Integer> attempts = new CopyOnWriteArrayList<>();
+    private final List<Boolean> recoveries = new CopyOnWriteArrayList<>();
     /** Fails its first attempt of every fire time, succeeds after. */
     private final Scheduler scheduler = Scheduler.builder().clock(clock).store(store).listener(events).task("flaky", ctx -> {
         attempts.add(ctx.attempt());
+        recoveries.add(ctx.isRecovery());
         if (ctx.attempt() == 1) {
             throw new IllegalStateException("fails");
         }
@@ -89,6 +91,7 @@ class DurableRetryTest {
         clock.advance(Duration.ofSeconds(1));
 
         assertThat(attempts).as("attempt 2, numbered on from the dead node's").containsExactly(2);
+        assertThat(recoveries).as("it runs for the first time: not a re-run").containsExactly(false);
         assertThat(events.of(JobEvent.Missed.class)).as("pending work, not an interrupted body").isEmpty();
         assertThat(store.completed).extracting(RunTicket::runId).containsExactly("dead-node-run");
         assertThat(history()).singleElement().satisfies(r -> {

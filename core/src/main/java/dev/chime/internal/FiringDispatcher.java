@@ -525,8 +525,9 @@ final class FiringDispatcher {
             removed = leftTheStoreAtDispatch(firing, job, now);
         }
         if (firing.retryAt() != null) {
-            // Its failed attempt had finished there: the retry is pending work, not a body cut off.
-            runner.resumeRetry(new ActiveFiring(job, firing.fireTime(), claim, true, removed, firing.queued(), firing.ticket()),
+            // Its failed attempt had finished there: the retry is pending work, not a body cut off,
+            // and runs for the first time here (not a recovery: JobContext.isRecovery() is false).
+            runner.resumeRetry(new ActiveFiring(job, firing.fireTime(), claim, false, removed, firing.queued(), firing.ticket()),
                     firing.attemptsMade() + 1, firing.retryAt());
             return;
         }

@@ -21,7 +21,9 @@ import java.util.Objects;
  *                 ({@link JobStore#deferRun}), the attempts it had made; 0 otherwise
  * @param retryAt  for such a firing, when attempt {@code attemptsMade + 1} is due: the engine
  *                 runs that attempt then (whether or not the job is recoverable, as the failed
- *                 attempt had finished), numbering on from {@code attemptsMade}; null otherwise
+ *                 attempt had finished), numbering on from {@code attemptsMade}, as an attempt
+ *                 that runs for the first time (not a re-run: {@code JobContext.isRecovery()} is
+ *                 false); null otherwise
  *
  * <p>A recovery firing carries its job's claim only when the dead node still held it (a
  * fixed-delay job mid-run): then {@code job.claimedFireTime()} equals {@code fireTime} and the job

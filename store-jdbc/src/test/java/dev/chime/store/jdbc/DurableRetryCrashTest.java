@@ -123,7 +123,8 @@ class DurableRetryCrashTest {
         assertThat(strings("SELECT attempt || '@' || node FROM " + prefix + "attempts ORDER BY attempt"))
                 .as("attempt 1 on the node that went, attempt 2 once on the other")
                 .containsExactly("1@" + other, "2@" + taker);
-        assertThat(strings("SELECT node FROM " + prefix + "sink")).containsExactly(taker);
+        assertThat(strings("SELECT node || ':' || recovery FROM " + prefix + "sink")).as("not a re-run")
+                .containsExactly(taker + ":false");
         assertThat(count("SELECT COUNT(*) FROM " + prefix + "dups")).isZero();
         assertThat(count("SELECT COUNT(*) FROM " + prefix + "notrun")).as("nothing missed or skipped").isZero();
         assertThat(strings("SELECT outcome || ':' || attempts || ':' || node FROM " + prefix + "history WHERE job_id = '"
