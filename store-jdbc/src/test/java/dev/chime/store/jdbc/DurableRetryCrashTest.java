@@ -104,8 +104,11 @@ class DurableRetryCrashTest {
             assertThat(out.readLine()).as("node %s started", name).startsWith("READY ");
             stdins.add(new OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8));
         }
+        // The backoff begins once the retry is stored with its run: a node that dies between the
+        // failure and that write leaves a run whose attempt was cut off (reported missed here).
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
-                .until(() -> !strings("SELECT node FROM " + prefix + "attempts WHERE attempt = 1").isEmpty());
+                .until(() -> count("SELECT COUNT(*) FROM " + prefix + "runs WHERE retry_at IS NOT NULL AND attempts_made = 1 "
+                        + "AND ended_at_ms IS NULL") == 1);
         String first = strings("SELECT node FROM " + prefix + "attempts WHERE attempt = 1").get(0);
         // The retry is due 6 s after attempt 1: the node goes well within its backoff.
         assertThat(strings("SELECT node FROM " + prefix + "attempts WHERE attempt = 2")).isEmpty();
