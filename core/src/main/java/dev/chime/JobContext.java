@@ -38,6 +38,9 @@ public interface JobContext {
     /**
      * True when this firing was claimed by a node that died and is being run again by another
      * (only clustered stores recover firings); {@link #scheduledFireTime()} is the original one.
+     * False for a retry that waited on a node that died or left and runs on another
+     * ({@code JobStore.deferRun}): that attempt runs for the first time, numbered on
+     * ({@link #attempt()}).
      */
     boolean isRecovery();
 

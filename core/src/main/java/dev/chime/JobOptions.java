@@ -73,7 +73,11 @@ public final class JobOptions {
         return coalesce;
     }
 
-    /** How many runs of this job may be in progress at once; a firing beyond that is skipped. */
+    /**
+     * How many runs of this job may be in progress at once; a firing beyond that is skipped. A run
+     * waiting for its retry's backoff counts (on a store shared by a cluster, on every node, until
+     * the retry ends it), as does a retry left in the store by a node that stopped or died.
+     */
     public int maxInstances() {
         return maxInstances;
     }

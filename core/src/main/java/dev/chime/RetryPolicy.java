@@ -14,6 +14,10 @@ import java.util.Objects;
  *
  * <p>Ranges are checked when the policy is made, so that no retry can fail at run time (a wait
  * beyond what a {@code long} of nanoseconds holds did, before).
+ *
+ * <p>A run waiting for its retry is still a run in progress: it counts against
+ * {@link JobOptions#maxInstances()} while it waits. On a store shared by a cluster it is stored
+ * with its run and survives its node (a crash, a shutdown): another node runs it when it is due.
  */
 public record RetryPolicy(int maxRetries, Duration initialBackoff, double multiplier, Duration maxBackoff) {
 

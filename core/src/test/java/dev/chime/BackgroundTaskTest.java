@@ -231,6 +231,9 @@ class BackgroundTaskTest extends SchedulerTestSupport {
         assertThat(execution(id).state()).isEqualTo(Execution.State.RUNNING);
 
         assertThat(scheduler.cancel(id)).isTrue();
+        // The interrupt reaches the body on its worker thread: a clock advance need not wait for
+        // a body it saw blocked, so the end is awaited.
+        await().atMost(Duration.ofSeconds(10)).until(() -> execution(id).isFinal());
         clock.advance(Duration.ofMinutes(1));
 
         Execution cancelled = execution(id);
@@ -377,7 +380,7 @@ class BackgroundTaskTest extends SchedulerTestSupport {
         clock.advance(Duration.ofMillis(999));
         assertThat(execution(id).state()).as("read about once a second").isEqualTo(Execution.State.RUNNING);
         clock.advance(Duration.ofMillis(1));
-        clock.runDue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> execution(id).isFinal());
         assertThat(execution(id).state()).isEqualTo(Execution.State.CANCELLED);
 
         // A run this node does not have (another node's): the store is asked to pass the cancel on.

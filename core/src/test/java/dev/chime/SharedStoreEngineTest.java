@@ -27,7 +27,7 @@ class SharedStoreEngineTest {
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
     /** A store that logs the run calls and can refuse runs, fence outcomes, and hand out recoveries. */
-    static final class SharedStore extends NaiveJobStore {
+    static class SharedStore extends NaiveJobStore {
         final List<String> calls = new CopyOnWriteArrayList<>();
         final List<RunRequest> requests = new CopyOnWriteArrayList<>();
         final List<RunTicket> completed = new CopyOnWriteArrayList<>();

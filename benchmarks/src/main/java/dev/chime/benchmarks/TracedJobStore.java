@@ -217,6 +217,11 @@ final class TracedJobStore implements JobStore {
     }
 
     @Override
+    public boolean deferRun(RunTicket ticket, int attemptsMade, Instant retryAt) {
+        return delegate.deferRun(ticket, attemptsMade, retryAt);
+    }
+
+    @Override
     public RunTicket advanceRun(RunTicket ticket, Instant fireTime, RunEnd end) {
         return delegate.advanceRun(ticket, fireTime, end);
     }

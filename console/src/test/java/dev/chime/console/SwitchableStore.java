@@ -121,6 +121,11 @@ final class SwitchableStore implements JobStore, ClusterView {
     }
 
     @Override
+    public boolean deferRun(RunTicket ticket, int attemptsMade, Instant retryAt) {
+        return memory.deferRun(ticket, attemptsMade, retryAt);
+    }
+
+    @Override
     public boolean completeRun(RunTicket ticket, RunEnd end) {
         return memory.completeRun(ticket, end);
     }

@@ -90,9 +90,12 @@ final class Admission {
     /** What the store needs to record the run of an {@link #acquire acquired} firing. */
     RunRequest runRequest(ActiveFiring firing) {
         JobOptions options = firing.definition().options();
-        // An enqueued task keeps its snapshot even when it is not recoverable: a node that takes
-        // the run over then reports it missed with its data and options (its only history entry).
-        StoredJob snapshot = firing.removed() && (options.recoverable() || firing.definition().enqueued())
+        // The run keeps a snapshot of a job that left the store whenever a node that takes it over
+        // needs to rebuild it: to run it again (recoverable), to run a retry stored with the run
+        // (JobStore.deferRun), or to report an enqueued task missed with its data and options
+        // (its only history entry).
+        StoredJob snapshot = firing.removed()
+                && (options.recoverable() || options.retry().maxRetries() > 0 || firing.definition().enqueued())
                 ? ctx.codec().encode(firing.definition(), null) : null;
         return new RunRequest(firing.jobId(), firing.fireTime(), options.maxInstances(), options.recoverable(), snapshot,
                 firing.claimToRelease(), firing.queued());

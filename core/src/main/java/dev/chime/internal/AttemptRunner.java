@@ -7,6 +7,7 @@ import dev.chime.spi.RunEnd;
 import dev.chime.Outcome;
 import dev.chime.RetryPolicy;
 import dev.chime.UnknownTaskException;
+import dev.chime.spi.JobStore;
 import dev.chime.spi.RunTicket;
 import java.time.Duration;
 import java.time.Instant;
@@ -271,7 +272,9 @@ final class AttemptRunner {
         ActiveFiring firing = attempt.firing();
         RetryPolicy retry = firing.definition().options().retry();
         boolean cancelled = attempt.isCancelRequested();
-        boolean willRetry = !cancelled && !retries.isClosed() && attempt.number() <= retry.maxRetries();
+        // After shutdown stopped retries, a store shared with other nodes still takes one: it is
+        // left in the store for another node to run (retryLater).
+        boolean willRetry = !cancelled && (!retries.isClosed() || sharedStore()) && attempt.number() <= retry.maxRetries();
         Duration duration = Duration.ofNanos(endNanos - attempt.startNanos());
         // An unknown task is logged once per task by RegisteredTasks, not at every firing.
         if (!timedOut && !(error instanceof UnknownTaskException)) {
@@ -305,13 +308,36 @@ final class AttemptRunner {
         });
     }
 
-    /** Queues the next attempt, keeping the slot; after shutdown stopped retries, ends the firing with this outcome. */
+    /**
+     * Queues the next attempt, keeping the slot. With a store shared with other nodes the retry is
+     * first stored with its run ({@link JobStore#deferRun}), so that it survives this node: a run
+     * the store says is another node's now is dropped here without an outcome (its taker owns the
+     * retry). After shutdown stopped retries, a stored retry is left to the store; any other ends
+     * the firing with this outcome.
+     */
     private void retryLater(Attempt attempt, long dueNanos, RunRecord lastRun) {
         if (!attempt.handOn()) {
             return;
         }
         ActiveFiring firing = attempt.firing();
-        if (retries.offer(new RetryQueue.PendingRetry(dueNanos, firing, attempt.number() + 1, lastRun))) {
+        boolean durable = false;
+        if (sharedStore() && firing.ticket() != null && !RunTicket.LOCAL.equals(firing.ticket().runId())) {
+            Instant retryAt = ctx.instantAt(dueNanos);
+            try {
+                if (!ctx.store().deferRun(firing.ticket(), attempt.number(), retryAt)) {
+                    LOG.warn("job '{}': its run of {} was taken over by another node before retry {} was stored; it is "
+                            + "not retried here", firing.jobId(), firing.fireTime(), attempt.number() + 1);
+                    completion.takenOver(attempt);
+                    return;
+                }
+                durable = true;
+            } catch (Throwable e) {
+                LOG.warn("job '{}': could not store retry {} of {} with its run ({}); it waits in this node's memory only "
+                        + "and is not durable: lost if this node stops before it runs", firing.jobId(), attempt.number() + 1,
+                        firing.fireTime(), e.getMessage());
+            }
+        }
+        if (retries.offer(new RetryQueue.PendingRetry(dueNanos, firing, attempt.number() + 1, lastRun, durable))) {
             if (attempt.isCancelRequested()) {
                 // A cancel that came while the failure was being decided may have looked for the
                 // retry before it was queued: it is taken out here (at most one of the two wins).
@@ -320,8 +346,55 @@ final class AttemptRunner {
             ctx.wake().run();
             return;
         }
+        if (durable) {
+            leftInStore(firing, attempt.number() + 1);
+            return;
+        }
         LOG.warn("job '{}': retry {} of {} dropped at shutdown", firing.jobId(), attempt.number() + 1, firing.fireTime());
         completion.endHandedOn(attempt, lastRun);
+    }
+
+    private boolean sharedStore() {
+        try {
+            return ctx.store().sharedWithOtherNodes();
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Shutdown, a retry the store holds with its run: it is not ended here. The run stays in the
+     * store, this node's until another takes it over (at once after a graceful close, which marks
+     * this node gone; after the node timeout otherwise), and runs there at its due time. Only the
+     * slot is freed; a claim the run keeps (fixed delay) goes along with the run.
+     */
+    private void leftInStore(ActiveFiring firing, int attempt) {
+        LOG.info("job '{}': retry {} of {} is left in the store at shutdown, for another node (or this one after a "
+                + "restart) to run when it is due", firing.jobId(), attempt, firing.fireTime());
+        ctx.tracker().releaseInstance(firing.jobId());
+    }
+
+    /**
+     * A recovered run whose retry was waiting on a node that died or left ({@code Firing.retryAt}):
+     * attempt {@code attempt} is queued here for {@code retryAt}, by the engine's clock, holding
+     * one of the job's instance slots as any retry does. The failed attempt had finished, so this
+     * is pending work, run whether or not the job is recoverable.
+     */
+    void resumeRetry(ActiveFiring firing, int attempt, Instant retryAt) {
+        ActiveFiring begun = admission.begin(firing);
+        if (begun == null) {
+            return;
+        }
+        Duration wait = Duration.between(ctx.clock().instant(), retryAt);
+        long waitNanos = wait.isNegative() ? 0 : wait.compareTo(Duration.ofDays(365)) > 0 ? Duration.ofDays(365).toNanos()
+                : wait.toNanos();
+        LOG.info("job '{}': its run of {} was waiting for retry {} on a node that is gone; it runs here at {}",
+                firing.jobId(), firing.fireTime(), attempt, retryAt);
+        if (retries.offer(new RetryQueue.PendingRetry(ctx.ticker().nanos() + waitNanos, begun, attempt, null, true))) {
+            ctx.wake().run();
+            return;
+        }
+        leftInStore(begun, attempt);
     }
 
     /**
@@ -427,8 +500,12 @@ final class AttemptRunner {
             LOG.warn("job '{}': cannot tell whether its run of {} is still this node's ({}); retry {} waits",
                     firing.jobId(), firing.fireTime(), e.getMessage(), retry.attempt());
             if (!retries.offer(new RetryQueue.PendingRetry(now + UNSURE_RETRY_WAIT_NANOS, firing, retry.attempt(),
-                    retry.lastRun()))) {
-                completion.endQuietly(firing);
+                    retry.lastRun(), retry.durable()))) {
+                if (retry.durable()) {
+                    leftInStore(firing, retry.attempt());
+                } else {
+                    completion.endWith(firing, retry.lastRun());
+                }
             }
         }
         return false;
@@ -507,12 +584,17 @@ final class AttemptRunner {
     }
 
     /**
-     * Stops retrying (shutdown): pending retries are dropped and logged, and each firing ends with
-     * its last failed attempt's entry, as a retry refused at shutdown does ({@link #retryLater}):
+     * Stops retrying (shutdown): pending retries are dropped and logged; those the store holds with
+     * their run ({@link #leftInStore}) are left there, without an outcome. The others end with
+     * their last failed attempt's entry, as a retry refused at shutdown does ({@link #retryLater}):
      * an enqueued task's job is gone by now, so without it the task would leave no trace.
      */
     void stopAccepting() {
         for (RetryQueue.PendingRetry dropped : retries.close()) {
+            if (dropped.durable()) {
+                leftInStore(dropped.firing(), dropped.attempt());
+                continue;
+            }
             LOG.warn("job '{}': retry {} of {} dropped at shutdown", dropped.firing().jobId(), dropped.attempt(),
                     dropped.firing().fireTime());
             completion.endWith(dropped.firing(), dropped.lastRun());

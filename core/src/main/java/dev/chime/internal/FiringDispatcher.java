@@ -524,6 +524,13 @@ final class FiringDispatcher {
         } else if (claim == null && !job.trigger().dependsOnCompletion()) {
             removed = leftTheStoreAtDispatch(firing, job, now);
         }
+        if (firing.retryAt() != null) {
+            // Its failed attempt had finished there: the retry is pending work, not a body cut off,
+            // and runs for the first time here (not a recovery: JobContext.isRecovery() is false).
+            runner.resumeRetry(new ActiveFiring(job, firing.fireTime(), claim, false, removed, firing.queued(), firing.ticket()),
+                    firing.attemptsMade() + 1, firing.retryAt());
+            return;
+        }
         if (job.options().recoverable()) {
             LOG.info("job '{}': its fire time {} was in flight on a node that died; running it again", job.id(),
                     firing.fireTime());

@@ -12,8 +12,12 @@ import java.util.PriorityQueue;
  */
 final class RetryQueue {
 
-    /** {@code lastRun}: the failed attempt's entry, recorded if the retry is dropped at shutdown. */
-    record PendingRetry(long dueNanos, ActiveFiring firing, int attempt, dev.chime.RunRecord lastRun) {
+    /**
+     * @param lastRun the failed attempt's entry, recorded if the retry is dropped at shutdown
+     * @param durable the store holds the retry with its run ({@code JobStore.deferRun}): at
+     *                shutdown it is left there for another node to take over, not ended
+     */
+    record PendingRetry(long dueNanos, ActiveFiring firing, int attempt, dev.chime.RunRecord lastRun, boolean durable) {
     }
 
     // Compared by difference, not by value: ticker readings may wrap (System.nanoTime's may).

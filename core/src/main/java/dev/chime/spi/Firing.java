@@ -17,18 +17,40 @@ import java.util.Objects;
  *                 started yet ({@link RunRequest#queued()} after {@code fireTime}), in order: the
  *                 engine runs them after {@code fireTime} in the same run (moving on with
  *                 {@link JobStore#advanceRun}), or reports them missed; empty otherwise
+ * @param attemptsMade for a recovery firing whose run was waiting for a retry on the dead node
+ *                 ({@link JobStore#deferRun}), the attempts it had made; 0 otherwise
+ * @param retryAt  for such a firing, when attempt {@code attemptsMade + 1} is due: the engine
+ *                 runs that attempt then (whether or not the job is recoverable, as the failed
+ *                 attempt had finished), numbering on from {@code attemptsMade}, as an attempt
+ *                 that runs for the first time (not a re-run: {@code JobContext.isRecovery()} is
+ *                 false); null otherwise
  *
  * <p>A recovery firing carries its job's claim only when the dead node still held it (a
  * fixed-delay job mid-run): then {@code job.claimedFireTime()} equals {@code fireTime} and the job
  * is released as after any firing. Otherwise {@code job.claimedFireTime()} is null and the job's
  * schedule is none of this firing's business.
  */
-public record Firing(StoredJob job, Instant fireTime, boolean recovery, RunTicket ticket, List<Instant> queued) {
+public record Firing(StoredJob job, Instant fireTime, boolean recovery, RunTicket ticket, List<Instant> queued,
+                     int attemptsMade, Instant retryAt) {
 
     public Firing {
         Objects.requireNonNull(job, "job");
         Objects.requireNonNull(fireTime, "fireTime");
         queued = queued == null ? List.of() : List.copyOf(queued);
+        if (attemptsMade < 0) {
+            throw new IllegalArgumentException("attemptsMade must not be negative, was " + attemptsMade);
+        }
+        if ((retryAt == null) != (attemptsMade == 0)) {
+            throw new IllegalArgumentException("a firing's retryAt and attemptsMade come together (a deferred retry) or not "
+                    + "at all; was attemptsMade " + attemptsMade + ", retryAt " + retryAt);
+        }
+        if (retryAt != null && !recovery) {
+            throw new IllegalArgumentException("only a recovery firing carries a deferred retry (retryAt " + retryAt + ")");
+        }
+    }
+
+    public Firing(StoredJob job, Instant fireTime, boolean recovery, RunTicket ticket, List<Instant> queued) {
+        this(job, fireTime, recovery, ticket, queued, 0, null);
     }
 
     public Firing(StoredJob job, Instant fireTime, boolean recovery, RunTicket ticket) {

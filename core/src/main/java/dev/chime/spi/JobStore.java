@@ -218,6 +218,30 @@ public interface JobStore extends AutoCloseable {
     }
 
     /**
+     * An attempt of a run failed and the job has retries left: records in the run that attempt
+     * {@code attemptsMade + 1} is due at {@code retryAt} (by the engine's clock, the
+     * {@linkplain #clusterClock cluster clock} for a shared store), in one write fenced as
+     * {@link #advanceRun} is: only while the run is still this node's. A store shared by a cluster
+     * hands such a run, when it takes it over (its node died or left while the retry waited), to
+     * the taker as a recovery {@link Firing} with {@link Firing#attemptsMade()} and
+     * {@link Firing#retryAt()}: the retry is pending work, run at its due time there, not an
+     * interrupted body. The next {@link #advanceRun} of the run (which the engine calls as the
+     * retry starts) clears it: from then on an attempt is in flight again.
+     *
+     * <p>The engine asks only a store {@link #sharedWithOtherNodes() shared with other nodes},
+     * on the failure path. It throws when it cannot write (the store is unreachable): the engine
+     * then keeps the retry in memory only. A store that wraps another must forward it.
+     *
+     * @return false when the run is no longer this node's (the engine then drops the retry without
+     *         an outcome: the node that took the run over owns it), and then nothing was recorded.
+     *         The default, for a store used by one node, is true with nothing stored: retries live
+     *         in the node's memory and end with it.
+     */
+    default boolean deferRun(RunTicket ticket, int attemptsMade, Instant retryAt) {
+        return true;
+    }
+
+    /**
      * {@link #completeRun}, answered later: the engine's worker thread goes on to the next run
      * while the store writes, and the engine frees the job's instance slot when the stage
      * completes. A store behind a network should write many completions in one transaction here;

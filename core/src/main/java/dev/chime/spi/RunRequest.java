@@ -19,7 +19,8 @@ import java.util.Objects;
  * @param maxInstances the job's max concurrent instances, to hold across every node sharing the store
  * @param recoverable  whether the firing runs again if its node dies mid-run
  * @param snapshot     the job as it was claimed when it already left the store (its trigger is
- *                     exhausted), so a recovery can rebuild it; null otherwise
+ *                     exhausted) and is recoverable or has retries, so a recovery (or a retry stored
+ *                     with {@link JobStore#deferRun}) can rebuild it; null otherwise
  * @param claim        the claim the run is begun under, when the engine keeps it through the run
  *                     (fixed-delay triggers): a store shared by several nodes records the run only
  *                     while that claim is still held, checked in the same write, since a node paused

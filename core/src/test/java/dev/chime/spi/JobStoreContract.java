@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -53,6 +54,15 @@ public abstract class JobStoreContract {
     @AfterEach
     void tearDownStore() throws Exception {
         destroyStore(store);
+    }
+
+    /**
+     * Has another node sharing {@link #store}'s data take over {@link #store}'s node (as after its
+     * death) and answers the recovery firings that node then hands out, in any order. Null, the
+     * default, for a store without other nodes: the takeover cases are then skipped.
+     */
+    protected List<Firing> takeOverThisNode() throws Exception {
+        return null;
     }
 
     /** The end of a run of {@code jobId} with this outcome, which becomes the job's. */
@@ -608,5 +618,78 @@ public abstract class JobStoreContract {
         assertThat(duplicates).isEmpty();
         // Every job fired at T0, T0+10s, ... up to the horizon exactly once, whichever thread got it.
         assertThat(handedOut).hasSize(expected);
+    }
+
+    // ---- deferRun: retries that survive their node (asked only of a store shared with other nodes) ----
+
+    /** A run of job "a" at T0 begun by this node, on a store that keeps runs and is shared; skipped otherwise. */
+    private RunTicket sharedRun() {
+        Assumptions.assumeTrue(store.sharedWithOtherNodes(), "the engine defers runs only in a store shared with other nodes");
+        store.add(job("a", T0));
+        Firing firing = store.claimDue(T0, 10).get(0);
+        RunTicket ticket = store.dispatch(List.of(new Dispatch(firing, new RunRequest("a", T0, 1, false, null),
+                T0.plusSeconds(10)))).get(0).ticket();
+        Assumptions.assumeFalse(RunTicket.LOCAL.equals(ticket.runId()), "the store keeps no runs");
+        return ticket;
+    }
+
+    @Test
+    void aRetryDeferredInALiveRunIsStoredAndTheRunStillEndsAsUsual() {
+        RunTicket ticket = sharedRun();
+        assertThat(store.deferRun(ticket, 1, T0.plusSeconds(5))).isTrue();
+        RunTicket fresh = store.advanceRun(ticket, ticket.fireTime(), null);
+        assertThat(fresh).as("the retry starts: the run moves on with a fresh token").isNotNull();
+        assertThat(fresh.fencingToken()).isGreaterThan(ticket.fencingToken());
+        LastRun ok = new LastRun(Outcome.SUCCESS, T0, T0.plusSeconds(6), Duration.ofSeconds(1), null);
+        assertThat(store.completeRun(fresh, ended("a", ok))).isTrue();
+        assertThat(store.get("a").orElseThrow().lastRun()).isEqualTo(ok);
+    }
+
+    @Test
+    void aRetryOfARunNoLongerThisNodesIsRefusedAndChangesNothing() {
+        RunTicket ticket = sharedRun();
+        assertThat(store.completeRun(ticket, null)).isTrue();
+
+        assertThat(store.deferRun(ticket, 1, T0.plusSeconds(5))).as("the run ended").isFalse();
+        assertThat(store.deferRun(new RunTicket("a", T0, "no-such-run", 1), 1, T0.plusSeconds(5)))
+                .as("a run the store never handed out").isFalse();
+        // Nothing came back to life: the next firing of the job (max instances 1) still runs.
+        Firing next = store.claimDue(T0.plusSeconds(10), 10).get(0);
+        assertThat(store.dispatch(List.of(new Dispatch(next, new RunRequest("a", next.fireTime(), 1, false, null),
+                T0.plusSeconds(20)))).get(0).ticket()).isNotNull();
+    }
+
+    @Test
+    void aDeferredRetryGoesWithItsRunToTheNodeThatTakesItOver() throws Exception {
+        RunTicket ticket = sharedRun();
+        Instant retryAt = T0.plusSeconds(7);
+        assertThat(store.deferRun(ticket, 2, retryAt)).isTrue();
+
+        List<Firing> recovered = takeOverThisNode();
+        Assumptions.assumeTrue(recovered != null, "the store has no other nodes to take a run over");
+
+        assertThat(recovered).singleElement().satisfies(f -> {
+            assertThat(f.recovery()).isTrue();
+            assertThat(f.fireTime()).isEqualTo(T0);
+            assertThat(f.ticket().runId()).isEqualTo(ticket.runId());
+            assertThat(f.attemptsMade()).isEqualTo(2);
+            assertThat(f.retryAt()).isEqualTo(retryAt);
+        });
+        assertThat(store.deferRun(ticket, 3, retryAt.plusSeconds(5))).as("the run is the taker's now").isFalse();
+    }
+
+    @Test
+    void aRetryThatStartedIsNoLongerDeferredWhenItsRunIsTakenOver() throws Exception {
+        RunTicket ticket = sharedRun();
+        assertThat(store.deferRun(ticket, 1, T0.plusSeconds(7))).isTrue();
+        assertThat(store.advanceRun(ticket, ticket.fireTime(), null)).isNotNull();
+
+        List<Firing> recovered = takeOverThisNode();
+        Assumptions.assumeTrue(recovered != null, "the store has no other nodes to take a run over");
+
+        assertThat(recovered).as("an attempt was in flight: an interrupted body again").singleElement().satisfies(f -> {
+            assertThat(f.attemptsMade()).isZero();
+            assertThat(f.retryAt()).isNull();
+        });
     }
 }

@@ -207,6 +207,11 @@ public final class JdbcJobStore implements JobStore, ClusterView {
     }
 
     @Override
+    public boolean deferRun(RunTicket ticket, int attemptsMade, Instant retryAt) {
+        return delegate.deferRun(ticket, attemptsMade, retryAt);
+    }
+
+    @Override
     public RunTicket advanceRun(RunTicket ticket, Instant fireTime, RunEnd end) {
         return delegate.advanceRun(ticket, fireTime, end);
     }

@@ -20,7 +20,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * One scheduler node in its own JVM, for {@link CrashTest}: runs until it reads "stop" on standard
  * input (or is killed). Tasks: {@code quick} records its start, then its run in the sink;
- * {@code slow} records its start, works for 1.5 s, then records its run in the sink. Missed and
+ * {@code slow} records its start, works for 1.5 s, then records its run in the sink; {@code flaky}
+ * (for {@link DurableRetryCrashTest}) records each attempt, fails the first and records the
+ * second in the sink. Missed and
  * skipped fire times go into the {@code notrun} table, so the test can account for every one.
  *
  * <p>Arguments: JDBC URL, table prefix, node name.
@@ -48,6 +50,20 @@ public final class NodeProcess {
                     .task("slow", ctx -> {
                         insert(pool, prefix + "starts", ctx, name);
                         new CountDownLatch(1).await(1500, TimeUnit.MILLISECONDS);
+                        insert(pool, prefix + "sink", ctx, name);
+                    })
+                    .task("flaky", ctx -> {
+                        // For DurableRetryCrashTest: attempt 1 fails, attempt 2 writes to the sink.
+                        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(
+                                "INSERT INTO " + prefix + "attempts (job_id, attempt, node) VALUES (?, ?, ?)")) {
+                            ps.setString(1, ctx.jobId());
+                            ps.setInt(2, ctx.attempt());
+                            ps.setString(3, name);
+                            ps.executeUpdate();
+                        }
+                        if (ctx.attempt() == 1) {
+                            throw new IllegalStateException("attempt 1 fails");
+                        }
                         insert(pool, prefix + "sink", ctx, name);
                     })
                     .listener(event -> recordNotRun(pool, prefix, name, event))

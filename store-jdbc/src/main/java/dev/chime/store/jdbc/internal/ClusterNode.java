@@ -511,8 +511,9 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     /** A dead node's run: its fire time in flight and the queued ones after it that had not started. */
+    /** A dead node's run; {@code retryAt} (null: none) when it was waiting for attempt {@code attemptsMade + 1}. */
     private record DeadRun(String runId, String jobId, long fireTime, boolean recoverable, StoredJob snapshot, long fence,
-                           List<java.time.Instant> queued) {
+                           List<java.time.Instant> queued, int attemptsMade, java.time.Instant retryAt) {
     }
 
     /** One dead node's takeover, in one transaction; null when another node got there first. */
@@ -537,8 +538,12 @@ public final class ClusterNode implements AutoCloseable {
                     StoredJob snapshot = task == null ? null : new StoredJob(rs.getString("job_id"), task,
                             rs.getString("snapshot_trigger"), rs.getString("snapshot_options"), rs.getString("snapshot_data"),
                             false, null, null, null, 0);
+                    long retryAt = rs.getLong("retry_at");
+                    boolean waiting = !rs.wasNull();
+                    int attemptsMade = rs.getInt("attempts_made");
                     runs.add(new DeadRun(rs.getString("run_id"), rs.getString("job_id"), fire, rs.getBoolean("recoverable"),
-                            snapshot, rs.getLong("fence"), Sql.decodeFireTimesAfter(rs.getString("queued_fire_times"), fire)));
+                            snapshot, rs.getLong("fence"), Sql.decodeFireTimesAfter(rs.getString("queued_fire_times"), fire),
+                            waiting && attemptsMade > 0 ? attemptsMade : 0, waiting && attemptsMade > 0 ? Sql.fromNanos(retryAt) : null));
                 }
             }
         }
@@ -578,7 +583,8 @@ public final class ClusterNode implements AutoCloseable {
                     ps.executeUpdate();
                 }
                 claimedByDead.remove(run.jobId());
-                recovered.add(new Firing(claimed.withVersion(claimed.version() + 1), ticket.fireTime(), true, ticket, run.queued()));
+                recovered.add(new Firing(claimed.withVersion(claimed.version() + 1), ticket.fireTime(), true, ticket, run.queued(),
+                        run.attemptsMade(), run.retryAt()));
                 continue;
             }
             // A run with a snapshot was of a job that left the store at dispatch (a one-shot): a row
@@ -592,7 +598,8 @@ public final class ClusterNode implements AutoCloseable {
                 continue;
             }
             // The fire times the dead node had not started come along: run, or reported missed, here.
-            recovered.add(new Firing(detached, ticket.fireTime(), true, ticket, run.queued()));
+            // A run waiting for a retry comes with it (attemptsMade, retryAt): the taker runs the retry when due.
+            recovered.add(new Firing(detached, ticket.fireTime(), true, ticket, run.queued(), run.attemptsMade(), run.retryAt()));
         }
         // Claims the dead node took but never ran: back in the schedule at their fire time, where
         // the misfire options decide.

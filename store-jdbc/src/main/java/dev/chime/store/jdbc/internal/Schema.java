@@ -174,7 +174,7 @@ public final class Schema {
         // Version 3's columns, probed as the tables are: a database at version 2 started without
         // createSchema would otherwise fail at its first run's end.
         checkColumns(db, sql.history, "data_json, options_json", 3);
-        checkColumns(db, sql.runs, "cancel_requested", 3);
+        checkColumns(db, sql.runs, "cancel_requested, retry_at, attempts_made", 3);
         refuseNewer(db, sql, version(db, sql));
     }
 

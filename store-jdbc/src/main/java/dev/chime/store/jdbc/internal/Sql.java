@@ -58,6 +58,7 @@ public final class Sql {
     final String insertRun;
     final String runExists;
     final String advanceRun;
+    final String deferRun;
     final String runProgress;
     final String setRunFence;
     final String bumpFenceWithOutcome;
@@ -154,8 +155,13 @@ public final class Sql {
         runExists = "SELECT COUNT(*) FROM " + runs + " WHERE run_id = ?";
         // A run moves on to its next queued fire time only while it is still this node's and still
         // at the fire time the node finished: its progress is the takeover's bookmark.
-        advanceRun = "UPDATE " + runs + " SET fire_time = ? WHERE run_id = ? AND node_id = ? AND ended_at_ms IS NULL "
-                + "AND fire_time = ?";
+        // Moving on also clears a deferred retry (deferRun): from then on an attempt is in flight,
+        // and a takeover treats the run as an interrupted body again.
+        advanceRun = "UPDATE " + runs + " SET fire_time = ?, retry_at = NULL, attempts_made = 0 WHERE run_id = ? AND node_id = ? "
+                + "AND ended_at_ms IS NULL AND fire_time = ?";
+        // Fenced as advanceRun is: only while the run is this node's and not ended.
+        deferRun = "UPDATE " + runs + " SET attempts_made = ?, retry_at = ? WHERE run_id = ? AND node_id = ? "
+                + "AND ended_at_ms IS NULL AND fire_time = ?";
         runProgress = "SELECT node_id, ended_at_ms, fire_time, fence FROM " + runs + " WHERE run_id = ?";
         setRunFence = "UPDATE " + runs + " SET fence = ? WHERE run_id = ?";
         bumpFenceWithOutcome = "UPDATE " + jobs + " SET fence = fence + 1, " + lastRunColumns + " WHERE id = ?";
@@ -210,7 +216,7 @@ public final class Sql {
                 + "AND x.ended_at_ms IS NULL)";
         // Rows locked in job id order, as dispatches and completions lock them.
         runsOfNode = "SELECT run_id, job_id, fire_time, recoverable, snapshot_task, snapshot_trigger, snapshot_options, "
-                + "snapshot_data, fence, queued_fire_times FROM " + runs + " WHERE node_id = ? AND ended_at_ms IS NULL "
+                + "snapshot_data, fence, queued_fire_times, retry_at, attempts_made FROM " + runs + " WHERE node_id = ? AND ended_at_ms IS NULL "
                 + "ORDER BY job_id, run_id "
                 + "FOR UPDATE";
         claimsOfNode = "SELECT " + JOB_COLUMNS + " FROM " + jobs + " WHERE claimed_by = ? ORDER BY id FOR UPDATE";

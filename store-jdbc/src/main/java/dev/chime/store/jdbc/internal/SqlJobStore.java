@@ -485,6 +485,41 @@ public final class SqlJobStore implements JobStore {
         return new RunTicket(ticket.jobId(), fireTime, ticket.runId(), fence);
     }
 
+    /**
+     * Stores a retry with its run, in one UPDATE fenced as {@link #advanceRun}'s is (this node's,
+     * not ended, at the ticket's fire time); a takeover reads it into the recovery firing. Gives up
+     * after half the node timeout: the engine then keeps the retry in memory only.
+     */
+    @Override
+    public boolean deferRun(RunTicket ticket, int attemptsMade, Instant retryAt) {
+        if (RunTicket.LOCAL.equals(ticket.runId())) {
+            return true;
+        }
+        if (attemptsMade < 1) {
+            throw new IllegalArgumentException("deferRun of job '" + ticket.jobId() + "': attemptsMade must be at least 1, was "
+                    + attemptsMade);
+        }
+        java.util.Objects.requireNonNull(retryAt, "retryAt");
+        Integer updated = call("store a retry of job '" + ticket.jobId() + "'", () -> db.retryingOneStatement(
+                "storing a retry of job '" + ticket.jobId() + "'", c -> {
+                    try (PreparedStatement ps = c.prepareStatement(sql.deferRun)) {
+                        ps.setInt(1, attemptsMade);
+                        ps.setLong(2, Sql.nanos(retryAt));
+                        ps.setString(3, ticket.runId());
+                        ps.setString(4, node.id());
+                        ps.setLong(5, Sql.nanos(ticket.fireTime()));
+                        return ps.executeUpdate();
+                    }
+                }, giveUpAfter(node.timeout().dividedBy(2))));
+        if (updated == 0) {
+            LOG.warn("node '{}': the run of job '{}' at {} was taken over by another node; its retry is the taker's",
+                    node.id(), ticket.jobId(), ticket.fireTime());
+            node.forgetRun(ticket.runId());
+            return false;
+        }
+        return true;
+    }
+
     private Long advance(Connection c, RunTicket ticket, Instant fireTime, RunEnd end) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql.advanceRun)) {
             ps.setLong(1, Sql.nanos(fireTime));

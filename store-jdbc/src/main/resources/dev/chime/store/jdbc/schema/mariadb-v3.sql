@@ -12,3 +12,9 @@ ALTER TABLE chime_history ADD COLUMN IF NOT EXISTS options_json MEDIUMTEXT;
 -- A run in progress that another node asked to stop (JobStore.requestCancel): the node holding it
 -- reads its marked runs with each heartbeat and stops them through their cancellation signal.
 ALTER TABLE chime_runs ADD COLUMN IF NOT EXISTS cancel_requested BOOLEAN NOT NULL DEFAULT FALSE;
+
+-- A run whose attempt failed with retries left (JobStore.deferRun): attempts_made attempts were made
+-- and the next is due at retry_at (nanoseconds since the epoch, like fire_time; NULL while no retry
+-- waits). A node that takes the run over runs that retry at its due time instead of the run again.
+ALTER TABLE chime_runs ADD COLUMN IF NOT EXISTS retry_at BIGINT;
+ALTER TABLE chime_runs ADD COLUMN IF NOT EXISTS attempts_made INT NOT NULL DEFAULT 0;

@@ -235,6 +235,18 @@ class SchemaUpgradeTest {
             assertThat(read.optionsJson()).isEqualTo("{\"retries\":1}");
             assertThat(read.outcome()).isEqualTo(Outcome.CANCELLED);
         }
+        // The run from version 2 waits for no retry (deferRun's columns, at their defaults).
+        String retryColumns = db.autoCommit(c -> {
+            try (java.sql.Statement st = c.createStatement();
+                 java.sql.ResultSet rs = st.executeQuery("SELECT attempts_made, retry_at FROM " + sql.runs
+                         + " WHERE run_id = 'run-1'")) {
+                rs.next();
+                int made = rs.getInt(1);
+                rs.getLong(2);
+                return made + ":" + (rs.wasNull() ? "null" : "set");
+            }
+        });
+        assertThat(retryColumns).isEqualTo("0:null");
         assertThat(columnType(db, sql.history, "data_json")).as("history.data_json like jobs.data_json")
                 .isEqualTo(columnType(db, sql.jobs, "data_json"));
         assertThat(columnType(db, sql.history, "options_json")).as("history.options_json like jobs.options_json")

@@ -1,0 +1,162 @@
+package dev.chime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.chime.spi.Firing;
+import dev.chime.spi.RunTicket;
+import dev.chime.spi.StoredJob;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Retries that survive their node, with a store shared by other nodes: a failed attempt with
+ * retries left is stored with its run ({@code JobStore.deferRun}); at shutdown it is left there;
+ * a node that takes the run over runs the retry at its due time ({@code Firing.retryAt}).
+ */
+class DurableRetryTest {
+
+    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+
+    /** A shared store that records deferred retries and can refuse or fail them. */
+    static final class DeferringStore extends SharedStoreEngineTest.SharedStore {
+        final List<String> deferred = new CopyOnWriteArrayList<>();
+        /** What deferRun answers; null makes it fail (the store is unreachable). */
+        volatile Boolean deferAnswer = Boolean.TRUE;
+
+        @Override
+        public boolean sharedWithOtherNodes() {
+            return true;
+        }
+
+        @Override
+        public boolean deferRun(RunTicket ticket, int attemptsMade, Instant retryAt) {
+            calls.add("defer " + ticket.runId());
+            Boolean answer = deferAnswer;
+            if (answer == null) {
+                throw new IllegalStateException("the store is unreachable");
+            }
+            if (answer) {
+                deferred.add(ticket.runId() + " after " + attemptsMade + " at " + retryAt);
+            }
+            return answer;
+        }
+    }
+
+    private final TestClock clock = TestClock.at(T0);
+    private final DeferringStore store = new DeferringStore();
+    private final EventRecorder events = new EventRecorder();
+    private final List<Integer> attempts = new CopyOnWriteArrayList<>();
+    private final List<Boolean> recoveries = new CopyOnWriteArrayList<>();
+    /** Fails its first attempt of every fire time, succeeds after. */
+    private final Scheduler scheduler = Scheduler.builder().clock(clock).store(store).listener(events).task("flaky", ctx -> {
+        attempts.add(ctx.attempt());
+        recoveries.add(ctx.isRecovery());
+        if (ctx.attempt() == 1) {
+            throw new IllegalStateException("fails");
+        }
+    }).build();
+
+    @AfterEach
+    void shutDown() {
+        scheduler.shutdown(Duration.ofSeconds(5));
+    }
+
+    private void addFlaky(boolean recoverable) {
+        scheduler.add(JobDefinition.builder("j").task("flaky").trigger(Triggers.interval(Duration.ofMinutes(10)))
+                .options(JobOptions.builder().recoverable(recoverable).retry(RetryPolicy.fixed(2, Duration.ofSeconds(5))).build())
+                .build());
+    }
+
+    private List<RunRecord> history() {
+        return store.history(HistoryQuery.forJob("j")).runs();
+    }
+
+    @Test
+    void aRecoveredRunWaitingForItsRetryRunsThatAttemptAtItsDueTimeEvenWhenTheJobIsNotRecoverable() {
+        addFlaky(false);
+        StoredJob row = store.get("j").orElseThrow();
+        Instant original = T0.minusSeconds(30);
+        Instant retryAt = T0.plusSeconds(20);
+        RunTicket adopted = new RunTicket("j", original, "dead-node-run");
+        store.recoveries.add(new Firing(row.withClaim(null).withNextFireTime(null), original, true, adopted, List.of(), 1,
+                retryAt));
+        scheduler.start();
+        clock.advance(Duration.ofSeconds(19));
+        assertThat(attempts).as("not before its due time").isEmpty();
+
+        clock.advance(Duration.ofSeconds(1));
+
+        assertThat(attempts).as("attempt 2, numbered on from the dead node's").containsExactly(2);
+        assertThat(recoveries).as("it runs for the first time: not a re-run").containsExactly(false);
+        assertThat(events.of(JobEvent.Missed.class)).as("pending work, not an interrupted body").isEmpty();
+        assertThat(store.completed).extracting(RunTicket::runId).containsExactly("dead-node-run");
+        assertThat(history()).singleElement().satisfies(r -> {
+            assertThat(r.fireTime()).isEqualTo(original);
+            assertThat(r.attempts()).isEqualTo(2);
+            assertThat(r.outcome()).isEqualTo(Outcome.SUCCESS);
+        });
+    }
+
+    @Test
+    void aFailedAttemptWithRetriesLeftIsStoredWithItsRunBeforeItWaits() {
+        addFlaky(false);
+        scheduler.start();
+        clock.advance(Duration.ofMinutes(10));
+
+        assertThat(attempts).containsExactly(1);
+        assertThat(store.deferred).containsExactly("run-1 after 1 at " + T0.plus(Duration.ofMinutes(10)).plusSeconds(5));
+        clock.advance(Duration.ofSeconds(5));
+        assertThat(attempts).containsExactly(1, 2);
+        assertThat(history()).singleElement().satisfies(r -> assertThat(r.attempts()).isEqualTo(2));
+    }
+
+    @Test
+    void atShutdownAStoredRetryIsLeftInTheStoreWithoutAFailedOutcome() {
+        addFlaky(false);
+        scheduler.start();
+        clock.advance(Duration.ofMinutes(10));
+        assertThat(store.deferred).hasSize(1);
+
+        scheduler.shutdown(Duration.ofSeconds(5));
+
+        assertThat(store.completed).as("the run is left for another node to take over").isEmpty();
+        assertThat(history()).as("no failed outcome").isEmpty();
+        assertThat(store.get("j").orElseThrow().lastRun()).isNull();
+        assertThat(attempts).containsExactly(1);
+    }
+
+    @Test
+    void aRetryTheStoreSaysIsAnotherNodesNowIsDroppedWithoutAnOutcome() {
+        store.deferAnswer = false;
+        addFlaky(false);
+        scheduler.start();
+        clock.advance(Duration.ofMinutes(10));
+        clock.advance(Duration.ofSeconds(30));
+
+        assertThat(attempts).as("the node that took the run over retries it").containsExactly(1);
+        assertThat(store.completed).isEmpty();
+        assertThat(history()).isEmpty();
+        // Its slot was freed: the next fire time runs.
+        clock.advance(Duration.ofMinutes(10));
+        assertThat(attempts).containsExactly(1, 1);
+    }
+
+    @Test
+    void aRetryTheStoreCannotTakeWaitsInMemoryAsBefore() {
+        store.deferAnswer = null;
+        addFlaky(false);
+        scheduler.start();
+        clock.advance(Duration.ofMinutes(10));
+        clock.advance(Duration.ofSeconds(5));
+
+        assertThat(attempts).containsExactly(1, 2);
+        assertThat(history()).singleElement().satisfies(r -> {
+            assertThat(r.attempts()).isEqualTo(2);
+            assertThat(r.outcome()).isEqualTo(Outcome.SUCCESS);
+        });
+    }
+}
