@@ -14,6 +14,18 @@ final class BenchTables {
     private BenchTables() {
     }
 
+    /**
+     * Drops Chime's store-jdbc tables under {@code prefix}, all of them: a round that dropped only
+     * some would find the schema version of the last round and tables without its columns.
+     */
+    static void dropChime(DataSource ds, String prefix) throws SQLException {
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+            for (String table : new String[] {"history", "runs", "jobs", "nodes", "leases", "schema_version"}) {
+                st.execute("DROP TABLE IF EXISTS " + prefix + table);
+            }
+        }
+    }
+
     /** Drops every view and table in the current schema whose name starts with {@code prefix}, views first. */
     static void dropStartingWith(DataSource ds, String prefix) throws SQLException {
         List<String> views = new ArrayList<>();

@@ -230,7 +230,7 @@ public final class ClusterLatenessHarness {
 
     static final class Chime {
         static void setUp(HikariDataSource admin, Settings s, long anchor) throws Exception {
-            sql(admin, "DROP TABLE IF EXISTS late_jobs", "DROP TABLE IF EXISTS late_runs", "DROP TABLE IF EXISTS late_nodes");
+            BenchTables.dropChime(admin, "late_");
             try (JdbcJobStore store = JdbcJobStore.builder(admin).tablePrefix("late_").createSchema(true).build();
                  Scheduler loader = Scheduler.builder().store(store).build()) {
                 for (int j = 0; j < s.jobs(); j++) {

@@ -35,11 +35,7 @@ final class EnqueueChime implements EnqueueLibrary {
 
     @Override
     public void createTables(HikariDataSource admin) throws Exception {
-        try (Connection c = admin.getConnection(); Statement s = c.createStatement()) {
-            for (String table : new String[] {"history", "runs", "jobs", "nodes", "leases", "schema_version"}) {
-                s.execute("DROP TABLE IF EXISTS " + PREFIX + table);
-            }
-        }
+        BenchTables.dropChime(admin, PREFIX);
         JdbcJobStore.builder(admin).tablePrefix(PREFIX).createSchema(true).build().close();
     }
 

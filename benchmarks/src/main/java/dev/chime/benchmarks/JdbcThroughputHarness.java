@@ -105,14 +105,6 @@ public final class JdbcThroughputHarness {
         return new HikariDataSource(config);
     }
 
-    private void sql(String... statements) throws SQLException {
-        try (Connection c = admin.getConnection(); Statement s = c.createStatement()) {
-            for (String statement : statements) {
-                s.execute(statement);
-            }
-        }
-    }
-
     /** Calls {@code add} for 0 to {@code jobs - 1} from 8 threads: loading as several clients of an application would. */
     static void parallel(int jobs, java.util.function.IntConsumer add) throws InterruptedException {
         ExecutorService pool = Executors.newFixedThreadPool(8);
@@ -138,9 +130,9 @@ public final class JdbcThroughputHarness {
     // ---- Chime ----
 
     double chime(int nodes, int jobs) throws Exception {
-        sql("DROP TABLE IF EXISTS bench_jobs", "DROP TABLE IF EXISTS bench_runs", "DROP TABLE IF EXISTS bench_nodes");
         AtomicLong runs = new AtomicLong();
         HikariDataSource loaderPool = pool(THREADS + 4);
+        BenchTables.dropChime(loaderPool, "bench_");
         try (JdbcJobStore loaderStore = JdbcJobStore.builder(loaderPool).tablePrefix("bench_").createSchema(true).build()) {
             Scheduler loader = Scheduler.builder().store(loaderStore).build();
             Instant due = Instant.now();
