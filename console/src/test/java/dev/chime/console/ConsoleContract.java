@@ -110,6 +110,23 @@ abstract class ConsoleContract {
         assertThat(health.json().toString()).isEqualTo("{\"status\":\"UP\"}");
     }
 
+    @Test
+    void healthIs503OnlyWhenTheStoreIsUnavailableAndABugIs500WithAReference() {
+        store.countsMode = SwitchableStore.Mode.UNAVAILABLE;
+        Http.Reply unavailable = anonymous.get("health");
+        assertThat(unavailable.status()).isEqualTo(503);
+        assertThat(unavailable.json().toString()).isEqualTo("{\"status\":\"DOWN\"}");
+        store.countsMode = SwitchableStore.Mode.BROKEN;
+        clock.advance(Duration.ofSeconds(2));
+        Http.Reply broken = anonymous.get("health");
+        assertThat(broken.status()).isEqualTo(500);
+        assertThat(broken.error()).startsWith("internal error (ref ");
+        assertThat(broken.body()).doesNotContain("secret", "chime_jobs", "IllegalStateException", "at dev.");
+        store.countsMode = SwitchableStore.Mode.NORMAL;
+        clock.advance(Duration.ofSeconds(2));
+        assertThat(anonymous.get("health").status()).isEqualTo(200);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"api/jobs", "api/job?id=a", "api/scheduler", "api/nodes", "api/tasks", "api/events", "api/me", "api/history",
             "api/execution?id=a"})

@@ -32,8 +32,18 @@ final class SwitchableStore implements JobStore, ClusterView {
     volatile CountDownLatch release = new CountDownLatch(1);
     final AtomicInteger inside = new AtomicInteger();
     final AtomicInteger mostInside = new AtomicInteger();
+    /** {@code counts()} (what health reads) is switched on its own, so health can fail while the API works. */
+    volatile Mode countsMode = Mode.NORMAL;
+    volatile CountDownLatch countsRelease = new CountDownLatch(1);
+    final AtomicInteger countsInside = new AtomicInteger();
+    final AtomicInteger countsMostInside = new AtomicInteger();
+    final AtomicInteger countsCalls = new AtomicInteger();
 
     private void reading() {
+        reading(mode, release, inside, mostInside);
+    }
+
+    private static void reading(Mode mode, CountDownLatch release, AtomicInteger inside, AtomicInteger mostInside) {
         switch (mode) {
             case UNAVAILABLE -> throw new StoreUnavailableException("connection refused by db.internal:5432", null);
             case BROKEN -> throw new IllegalStateException("secret internals: table chime_jobs at db.internal");
@@ -130,9 +140,10 @@ final class SwitchableStore implements JobStore, ClusterView {
         return memory.completeRun(ticket, end);
     }
 
-    /** Health reads counts: never blocked here, as a pool the console cannot exhaust would not be. */
     @Override
     public dev.chime.spi.JobCounts counts() {
+        countsCalls.incrementAndGet();
+        reading(countsMode, countsRelease, countsInside, countsMostInside);
         return memory.counts();
     }
 

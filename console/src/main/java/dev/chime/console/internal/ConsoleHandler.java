@@ -164,6 +164,12 @@ public final class ConsoleHandler {
             settings.scheduler().stats();
             up = !state.equals("SHUT_DOWN");
         } catch (RuntimeException e) {
+            if (!causedBy(e, StoreUnavailableException.class)) {
+                // A bug is not an outage: a 503 would send operators to the database instead of the log.
+                failure(ex, e);
+                return;
+            }
+            LOG.warn("console: health could not reach the job store: {}", e.getMessage());
             up = false;
         }
         // Public, so it says only whether the console can work: no counts, no node names, no errors.
