@@ -484,6 +484,22 @@ abstract class ConsoleContract {
         assertThat(admin.get("api/jobs").status()).isEqualTo(200);
     }
 
+    /** Only the console's own input checks are 400s: an IllegalArgumentException from deeper down is a bug. */
+    @ParameterizedTest
+    @ValueSource(strings = {"STRAY_ARGUMENT", "STRAY_CHIME"})
+    void aStrayExceptionFromDeeperCodeIs500WithOnlyAReference(String mode) {
+        add("report", "ok", "interval:PT1H");
+        store.mode = SwitchableStore.Mode.valueOf(mode);
+        for (Http.Reply r : List.of(admin.get("api/jobs"), admin.get("api/job?id=report"), admin.call("POST", "api/job/pause?id=report", null),
+                add("other", "ok", "interval:PT1H"))) {
+            assertThat(r.status()).isEqualTo(500);
+            assertThat(r.error()).startsWith("internal error (ref ");
+            assertThat(r.body()).doesNotContain("secret", "chime_jobs", "Exception");
+        }
+        store.mode = SwitchableStore.Mode.NORMAL;
+        assertThat(admin.get("api/jobs").status()).isEqualTo(200);
+    }
+
     /** The API never holds more than its share of the store (a JDBC pool shared with the heartbeat). */
     @Test
     void atMostTwoRequestsAreInsideTheStoreTheOthersGet429AndHealthStillAnswers() throws Exception {

@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class SwitchableStore implements JobStore, ClusterView {
 
-    enum Mode { NORMAL, UNAVAILABLE, BROKEN, BLOCKING }
+    enum Mode { NORMAL, UNAVAILABLE, BROKEN, BLOCKING, STRAY_ARGUMENT, STRAY_CHIME }
 
     final MemoryJobStore memory = new MemoryJobStore();
     volatile Mode mode = Mode.NORMAL;
@@ -47,6 +47,9 @@ final class SwitchableStore implements JobStore, ClusterView {
         switch (mode) {
             case UNAVAILABLE -> throw new StoreUnavailableException("connection refused by db.internal:5432", null);
             case BROKEN -> throw new IllegalStateException("secret internals: table chime_jobs at db.internal");
+            // Exceptions a client's input did not cause, of the types that once passed for bad input.
+            case STRAY_ARGUMENT -> throw new IllegalArgumentException("secret internals: column chime_jobs.data at db.internal");
+            case STRAY_CHIME -> throw new dev.chime.ChimeException("secret internals: lease table chime_jobs at db.internal");
             case BLOCKING -> {
                 int now = inside.incrementAndGet();
                 mostInside.accumulateAndGet(now, Math::max);

@@ -1,9 +1,10 @@
 package dev.chime.console.internal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.chime.ChimeException;
 import dev.chime.DuplicateJobException;
+import dev.chime.InvalidTriggerSpecException;
 import dev.chime.JobNotFoundException;
+import dev.chime.UnknownTaskException;
 import dev.chime.console.ConsoleUser;
 import dev.chime.spi.StoreUnavailableException;
 import java.io.IOException;
@@ -21,7 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Every request goes through here, in this order: security headers, the Host check, the public
  * paths (health, the dashboard's files), the body read against its limit, authentication, the
- * role, a turn at the store, the API. Errors become JSON {@code {"error": "..."}}: 400 bad input,
+ * role, a turn at the store, the API. Errors become JSON {@code {"error": "..."}}: 400 bad input
+ * (the console's own checks, an invalid trigger, an unknown task; never a stray exception),
  * 401, 403, 404, 405, 409, 413, 429 too busy, 503 store unavailable, 500 with a reference to the
  * log and nothing else. Headers (with the token) and bodies are never logged. Thread-safe.
  */
@@ -253,7 +255,9 @@ public final class ConsoleHandler {
             error(ex, 404, e.getMessage());
         } else if (e instanceof DuplicateJobException) {
             error(ex, 409, e.getMessage());
-        } else if (e instanceof ChimeException || e instanceof IllegalArgumentException) {
+        } else if (e instanceof InvalidTriggerSpecException || e instanceof UnknownTaskException) {
+            // The scheduler's own checks of what the client sent. Any other IllegalArgumentException or
+            // ChimeException comes from deeper down (a store, a plugin): its message is not for clients.
             error(ex, 400, e.getMessage());
         } else {
             String ref = UUID.randomUUID().toString().substring(0, 8);
