@@ -528,6 +528,70 @@ abstract class ConsoleContract {
         }
     }
 
+    /**
+     * /health is public: a flood of it must not take the store's connections. One call at a time is
+     * inside the store; the others answer the last answer without queueing on it.
+     */
+    @Test
+    void fiftyConcurrentHealthCallsPutAtMostOneInsideTheStoreAndStillAnswer() throws Exception {
+        assertThat(anonymous.get("health").status()).isEqualTo(200);
+        int callsBefore = store.countsCalls.get();
+        assertThat(anonymous.get("health").status()).isEqualTo(200);
+        assertThat(store.countsCalls.get()).as("an answer younger than a second is reused").isEqualTo(callsBefore);
+        clock.advance(Duration.ofSeconds(2));
+        store.countsRelease = new CountDownLatch(1);
+        store.countsMode = SwitchableStore.Mode.BLOCKING;
+        ExecutorService pool = Executors.newFixedThreadPool(50);
+        try {
+            List<Future<Http.Reply>> replies = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                replies.add(pool.submit(() -> anonymous.get("health")));
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> store.countsInside.get() == 1);
+            // The 49 others take the last answer while the one check is still inside the store.
+            await().atMost(Duration.ofSeconds(20)).until(() -> replies.stream().filter(Future::isDone).count() == 49);
+            assertThat(store.countsInside.get()).isEqualTo(1);
+            store.countsRelease.countDown();
+            for (Future<Http.Reply> r : replies) {
+                assertThat(r.get(10, java.util.concurrent.TimeUnit.SECONDS).status()).isEqualTo(200);
+            }
+            assertThat(store.countsMostInside.get()).isEqualTo(1);
+            assertThat(store.countsCalls.get()).isEqualTo(callsBefore + 1);
+        } finally {
+            store.countsRelease.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    /** The very first check, with no answer to reuse: the others wait for it, not for the store. */
+    @Test
+    void healthCallsBeforeAnyAnswerWaitForTheOneInFlight() throws Exception {
+        store.countsRelease = new CountDownLatch(1);
+        store.countsMode = SwitchableStore.Mode.BLOCKING;
+        ExecutorService pool = Executors.newFixedThreadPool(10);
+        try {
+            List<Future<Http.Reply>> replies = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                replies.add(pool.submit(() -> anonymous.get("health")));
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> store.countsInside.get() == 1);
+            // Those that waited longer than the console's store wait (300 ms here) say DOWN; none queue on the store.
+            await().atMost(Duration.ofSeconds(20)).until(() -> replies.stream().filter(Future::isDone).count() == 9);
+            store.countsRelease.countDown();
+            List<Integer> statuses = new ArrayList<>();
+            for (Future<Http.Reply> r : replies) {
+                statuses.add(r.get(10, java.util.concurrent.TimeUnit.SECONDS).status());
+            }
+            assertThat(statuses).containsOnly(200, 503).filteredOn(s -> s == 200).isNotEmpty();
+            assertThat(store.countsMostInside.get()).isEqualTo(1);
+            assertThat(store.countsCalls.get()).isEqualTo(1);
+            assertThat(anonymous.get("health").status()).isEqualTo(200);
+        } finally {
+            store.countsRelease.countDown();
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void theEventStreamSendsTheSchedulersEventsAsTheyHappen() throws Exception {
         add("report", "ok", "interval:PT1H");

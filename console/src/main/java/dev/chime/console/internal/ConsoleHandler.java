@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * role, a turn at the store, the API. Errors become JSON {@code {"error": "..."}}: 400 bad input
  * (the console's own checks, an invalid trigger, an unknown task; never a stray exception),
  * 401, 403, 404, 405, 409, 413, 429 too busy, 503 store unavailable, 500 with a reference to the
- * log and nothing else. Headers (with the token) and bodies are never logged. Thread-safe.
+ * log and nothing else. {@code /health} goes to the store through {@link HealthCheck} (one call at a
+ * time, answers reused for a second), never through the API's turns. Headers (with the token) and bodies are never logged. Thread-safe.
  */
 public final class ConsoleHandler {
 
@@ -45,6 +46,7 @@ public final class ConsoleHandler {
     private final Semaphore storeTurns;
     private final EventStream events;
     private final JobsApi api;
+    private final HealthCheck health;
     private final Map<String, byte[]> assets;
 
     public ConsoleHandler(Settings settings) {
@@ -52,6 +54,7 @@ public final class ConsoleHandler {
         this.storeTurns = new Semaphore(settings.storeCalls(), true);
         this.events = new EventStream(mapper, settings.maxEventStreams(), settings.keepAlive());
         this.api = new JobsApi(settings, mapper);
+        this.health = new HealthCheck(settings.scheduler(), settings.clock(), mapper, settings.storeCallWait());
         this.assets = loadAssets();
         settings.scheduler().addListener(events);
     }
@@ -160,22 +163,8 @@ public final class ConsoleHandler {
     }
 
     private void health(Exchange ex) throws IOException {
-        String state = settings.scheduler().state().name();
-        boolean up;
-        try {
-            settings.scheduler().stats();
-            up = !state.equals("SHUT_DOWN");
-        } catch (RuntimeException e) {
-            if (!causedBy(e, StoreUnavailableException.class)) {
-                // A bug is not an outage: a 503 would send operators to the database instead of the log.
-                failure(ex, e);
-                return;
-            }
-            LOG.warn("console: health could not reach the job store: {}", e.getMessage());
-            up = false;
-        }
-        // Public, so it says only whether the console can work: no counts, no node names, no errors.
-        send(ex, up ? 200 : 503, mapper.createObjectNode().put("status", up ? "UP" : "DOWN"));
+        HealthCheck.Answer answer = health.answer();
+        ex.send(answer.status(), "application/json", answer.body());
     }
 
     private ConsoleUser authenticate(Exchange ex) {
@@ -248,7 +237,7 @@ public final class ConsoleHandler {
     }
 
     private void failure(Exchange ex, RuntimeException e) throws IOException {
-        if (causedBy(e, StoreUnavailableException.class)) {
+        if (HealthCheck.causedBy(e, StoreUnavailableException.class)) {
             LOG.warn("console: {} {} could not reach the job store: {}", ex.method(), Query.printable(ex.path()), e.getMessage());
             error(ex, 503, "the job store is unavailable; nothing was changed, try again later");
         } else if (e instanceof JobNotFoundException) {
@@ -264,15 +253,6 @@ public final class ConsoleHandler {
             LOG.error("console: {} {} failed (ref {})", ex.method(), Query.printable(ex.path()), ref, e);
             error(ex, 500, "internal error (ref " + ref + " in the server log)");
         }
-    }
-
-    private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (type.isInstance(t)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private void error(Exchange ex, int status, String message) throws IOException {
