@@ -11,8 +11,10 @@ import dev.chime.Scheduler;
 import dev.chime.TestClock;
 import dev.chime.Triggers;
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -136,6 +138,28 @@ abstract class ConsoleContract {
         assertThat(none.header("WWW-Authenticate")).isEqualTo("Bearer");
         assertThat(none.error()).contains("Authorization: Bearer");
         assertThat(admin.as("wrong-token-0000").get(path).status()).isEqualTo(401);
+    }
+
+    /** In both forms: a servlet container's threads log through the same binding as the server's. */
+    @Test
+    void theTokenIsNeverWrittenToTheLog() throws Exception {
+        PrintStream original = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            store.mode = SwitchableStore.Mode.BROKEN;
+            admin.get("api/jobs");
+            store.mode = SwitchableStore.Mode.UNAVAILABLE;
+            admin.get("api/jobs");
+            store.mode = SwitchableStore.Mode.NORMAL;
+            admin.as(ADMIN + "-wrong").get("api/jobs");
+            admin.call("POST", "api/jobs", "{\"id\": \"" + ADMIN + "\", \"task\": \"nope\", \"trigger\": \"interval:PT1H\"}");
+        } finally {
+            System.setErr(original);
+        }
+        String log = captured.toString(StandardCharsets.UTF_8);
+        assertThat(log).contains("ref ", "could not reach the job store");
+        assertThat(log).doesNotContain(ADMIN, READER, "Bearer");
     }
 
     @Test
