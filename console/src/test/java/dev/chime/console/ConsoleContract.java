@@ -389,6 +389,24 @@ abstract class ConsoleContract {
     }
 
     @Test
+    void nodesShowEveryNodeWithItsOwnHeartbeatAgeAndWhatEachRuns() {
+        add("long", "slow", "interval:PT1H");
+        store.otherNodes = List.of(new dev.chime.spi.NodeStatus("node-b", false, Duration.ofMillis(4_500),
+                List.of(new dev.chime.spi.NodeStatus.Run("nightly", T0.minusSeconds(60), T0.minusSeconds(59)),
+                        new dev.chime.spi.NodeStatus.Run("invoice-7", T0, null))));
+        admin.call("POST", "api/job/run?id=long", null);
+        await().atMost(Duration.ofSeconds(10)).until(() -> admin.get("api/nodes").json().path("nodes").get(0)
+                .path("running").size() == 1);
+        JsonNode nodes = admin.get("api/nodes").json().path("nodes");
+        assertThat(nodes).extracting(n -> n.path("id").asText() + " self=" + n.path("self").asBoolean()
+                + " age=" + n.path("heartbeatAgeMs").asLong()).containsExactly("local self=true age=0", "node-b self=false age=4500");
+        assertThat(nodes.get(0).path("running")).extracting(r -> r.path("jobId").asText()).containsExactly("long");
+        assertThat(nodes.get(1).path("running")).extracting(r -> r.path("jobId").asText() + "@" + r.path("fireTime").asText()
+                + "/" + r.path("startedAt").asText(null))
+                .containsExactly("nightly@" + T0.minusSeconds(60) + "/" + T0.minusSeconds(59), "invoice-7@" + T0 + "/null");
+    }
+
+    @Test
     void tasksAreListedAndAnUnknownTaskIsRefused() {
         assertThat(admin.get("api/tasks").json().toString()).isEqualTo("[\"fails\",\"ok\",\"report\",\"slow\"]");
         Http.Reply r = add("x", "nope", "interval:PT1M");

@@ -38,6 +38,8 @@ final class SwitchableStore implements JobStore, ClusterView {
     final AtomicInteger countsInside = new AtomicInteger();
     final AtomicInteger countsMostInside = new AtomicInteger();
     final AtomicInteger countsCalls = new AtomicInteger();
+    /** Nodes the cluster view shows beside this one, as a JDBC store would show the others. */
+    volatile List<NodeStatus> otherNodes = List.of();
 
     private void reading() {
         reading(mode, release, inside, mostInside);
@@ -158,6 +160,8 @@ final class SwitchableStore implements JobStore, ClusterView {
     @Override
     public List<NodeStatus> nodes() {
         reading();
-        return memory.nodes();
+        List<NodeStatus> all = new java.util.ArrayList<>(memory.nodes());
+        all.addAll(otherNodes);
+        return all;
     }
 }
