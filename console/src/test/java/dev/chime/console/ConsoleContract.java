@@ -11,8 +11,10 @@ import dev.chime.Scheduler;
 import dev.chime.TestClock;
 import dev.chime.Triggers;
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -110,6 +112,23 @@ abstract class ConsoleContract {
         assertThat(health.json().toString()).isEqualTo("{\"status\":\"UP\"}");
     }
 
+    @Test
+    void healthIs503OnlyWhenTheStoreIsUnavailableAndABugIs500WithAReference() {
+        store.countsMode = SwitchableStore.Mode.UNAVAILABLE;
+        Http.Reply unavailable = anonymous.get("health");
+        assertThat(unavailable.status()).isEqualTo(503);
+        assertThat(unavailable.json().toString()).isEqualTo("{\"status\":\"DOWN\"}");
+        store.countsMode = SwitchableStore.Mode.BROKEN;
+        clock.advance(Duration.ofSeconds(2));
+        Http.Reply broken = anonymous.get("health");
+        assertThat(broken.status()).isEqualTo(500);
+        assertThat(broken.error()).startsWith("internal error (ref ");
+        assertThat(broken.body()).doesNotContain("secret", "chime_jobs", "IllegalStateException", "at dev.");
+        store.countsMode = SwitchableStore.Mode.NORMAL;
+        clock.advance(Duration.ofSeconds(2));
+        assertThat(anonymous.get("health").status()).isEqualTo(200);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"api/jobs", "api/job?id=a", "api/scheduler", "api/nodes", "api/tasks", "api/events", "api/me", "api/history",
             "api/execution?id=a"})
@@ -119,6 +138,28 @@ abstract class ConsoleContract {
         assertThat(none.header("WWW-Authenticate")).isEqualTo("Bearer");
         assertThat(none.error()).contains("Authorization: Bearer");
         assertThat(admin.as("wrong-token-0000").get(path).status()).isEqualTo(401);
+    }
+
+    /** In both forms: a servlet container's threads log through the same binding as the server's. */
+    @Test
+    void theTokenIsNeverWrittenToTheLog() throws Exception {
+        PrintStream original = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            store.mode = SwitchableStore.Mode.BROKEN;
+            admin.get("api/jobs");
+            store.mode = SwitchableStore.Mode.UNAVAILABLE;
+            admin.get("api/jobs");
+            store.mode = SwitchableStore.Mode.NORMAL;
+            admin.as(ADMIN + "-wrong").get("api/jobs");
+            admin.call("POST", "api/jobs", "{\"id\": \"" + ADMIN + "\", \"task\": \"nope\", \"trigger\": \"interval:PT1H\"}");
+        } finally {
+            System.setErr(original);
+        }
+        String log = captured.toString(StandardCharsets.UTF_8);
+        assertThat(log).contains("ref ", "could not reach the job store");
+        assertThat(log).doesNotContain(ADMIN, READER, "Bearer");
     }
 
     @Test
@@ -348,6 +389,24 @@ abstract class ConsoleContract {
     }
 
     @Test
+    void nodesShowEveryNodeWithItsOwnHeartbeatAgeAndWhatEachRuns() {
+        add("long", "slow", "interval:PT1H");
+        store.otherNodes = List.of(new dev.chime.spi.NodeStatus("node-b", false, Duration.ofMillis(4_500),
+                List.of(new dev.chime.spi.NodeStatus.Run("nightly", T0.minusSeconds(60), T0.minusSeconds(59)),
+                        new dev.chime.spi.NodeStatus.Run("invoice-7", T0, null))));
+        admin.call("POST", "api/job/run?id=long", null);
+        await().atMost(Duration.ofSeconds(10)).until(() -> admin.get("api/nodes").json().path("nodes").get(0)
+                .path("running").size() == 1);
+        JsonNode nodes = admin.get("api/nodes").json().path("nodes");
+        assertThat(nodes).extracting(n -> n.path("id").asText() + " self=" + n.path("self").asBoolean()
+                + " age=" + n.path("heartbeatAgeMs").asLong()).containsExactly("local self=true age=0", "node-b self=false age=4500");
+        assertThat(nodes.get(0).path("running")).extracting(r -> r.path("jobId").asText()).containsExactly("long");
+        assertThat(nodes.get(1).path("running")).extracting(r -> r.path("jobId").asText() + "@" + r.path("fireTime").asText()
+                + "/" + r.path("startedAt").asText(null))
+                .containsExactly("nightly@" + T0.minusSeconds(60) + "/" + T0.minusSeconds(59), "invoice-7@" + T0 + "/null");
+    }
+
+    @Test
     void tasksAreListedAndAnUnknownTaskIsRefused() {
         assertThat(admin.get("api/tasks").json().toString()).isEqualTo("[\"fails\",\"ok\",\"report\",\"slow\"]");
         Http.Reply r = add("x", "nope", "interval:PT1M");
@@ -467,6 +526,22 @@ abstract class ConsoleContract {
         assertThat(admin.get("api/jobs").status()).isEqualTo(200);
     }
 
+    /** Only the console's own input checks are 400s: an IllegalArgumentException from deeper down is a bug. */
+    @ParameterizedTest
+    @ValueSource(strings = {"STRAY_ARGUMENT", "STRAY_CHIME"})
+    void aStrayExceptionFromDeeperCodeIs500WithOnlyAReference(String mode) {
+        add("report", "ok", "interval:PT1H");
+        store.mode = SwitchableStore.Mode.valueOf(mode);
+        for (Http.Reply r : List.of(admin.get("api/jobs"), admin.get("api/job?id=report"), admin.call("POST", "api/job/pause?id=report", null),
+                add("other", "ok", "interval:PT1H"))) {
+            assertThat(r.status()).isEqualTo(500);
+            assertThat(r.error()).startsWith("internal error (ref ");
+            assertThat(r.body()).doesNotContain("secret", "chime_jobs", "Exception");
+        }
+        store.mode = SwitchableStore.Mode.NORMAL;
+        assertThat(admin.get("api/jobs").status()).isEqualTo(200);
+    }
+
     /** The API never holds more than its share of the store (a JDBC pool shared with the heartbeat). */
     @Test
     void atMostTwoRequestsAreInsideTheStoreTheOthersGet429AndHealthStillAnswers() throws Exception {
@@ -491,6 +566,70 @@ abstract class ConsoleContract {
             assertThat(store.mostInside.get()).isEqualTo(2);
         } finally {
             store.release.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * /health is public: a flood of it must not take the store's connections. One call at a time is
+     * inside the store; the others answer the last answer without queueing on it.
+     */
+    @Test
+    void fiftyConcurrentHealthCallsPutAtMostOneInsideTheStoreAndStillAnswer() throws Exception {
+        assertThat(anonymous.get("health").status()).isEqualTo(200);
+        int callsBefore = store.countsCalls.get();
+        assertThat(anonymous.get("health").status()).isEqualTo(200);
+        assertThat(store.countsCalls.get()).as("an answer younger than a second is reused").isEqualTo(callsBefore);
+        clock.advance(Duration.ofSeconds(2));
+        store.countsRelease = new CountDownLatch(1);
+        store.countsMode = SwitchableStore.Mode.BLOCKING;
+        ExecutorService pool = Executors.newFixedThreadPool(50);
+        try {
+            List<Future<Http.Reply>> replies = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                replies.add(pool.submit(() -> anonymous.get("health")));
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> store.countsInside.get() == 1);
+            // The 49 others take the last answer while the one check is still inside the store.
+            await().atMost(Duration.ofSeconds(20)).until(() -> replies.stream().filter(Future::isDone).count() == 49);
+            assertThat(store.countsInside.get()).isEqualTo(1);
+            store.countsRelease.countDown();
+            for (Future<Http.Reply> r : replies) {
+                assertThat(r.get(10, java.util.concurrent.TimeUnit.SECONDS).status()).isEqualTo(200);
+            }
+            assertThat(store.countsMostInside.get()).isEqualTo(1);
+            assertThat(store.countsCalls.get()).isEqualTo(callsBefore + 1);
+        } finally {
+            store.countsRelease.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    /** The very first check, with no answer to reuse: the others wait for it, not for the store. */
+    @Test
+    void healthCallsBeforeAnyAnswerWaitForTheOneInFlight() throws Exception {
+        store.countsRelease = new CountDownLatch(1);
+        store.countsMode = SwitchableStore.Mode.BLOCKING;
+        ExecutorService pool = Executors.newFixedThreadPool(10);
+        try {
+            List<Future<Http.Reply>> replies = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                replies.add(pool.submit(() -> anonymous.get("health")));
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> store.countsInside.get() == 1);
+            // Those that waited longer than the console's store wait (300 ms here) say DOWN; none queue on the store.
+            await().atMost(Duration.ofSeconds(20)).until(() -> replies.stream().filter(Future::isDone).count() == 9);
+            store.countsRelease.countDown();
+            List<Integer> statuses = new ArrayList<>();
+            for (Future<Http.Reply> r : replies) {
+                statuses.add(r.get(10, java.util.concurrent.TimeUnit.SECONDS).status());
+            }
+            assertThat(statuses).containsOnly(200, 503).filteredOn(s -> s == 200).isNotEmpty();
+            assertThat(store.countsMostInside.get()).isEqualTo(1);
+            assertThat(store.countsCalls.get()).isEqualTo(1);
+            assertThat(anonymous.get("health").status()).isEqualTo(200);
+        } finally {
+            store.countsRelease.countDown();
             pool.shutdownNow();
         }
     }

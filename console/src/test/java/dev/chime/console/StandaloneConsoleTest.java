@@ -2,10 +2,8 @@ package dev.chime.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -78,27 +76,6 @@ class StandaloneConsoleTest extends ConsoleContract {
                 s.close();
             }
         }
-    }
-
-    @Test
-    void theTokenIsNeverWrittenToTheLog() throws Exception {
-        PrintStream original = System.err;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        try {
-            store.mode = SwitchableStore.Mode.BROKEN;
-            admin.get("api/jobs");
-            store.mode = SwitchableStore.Mode.UNAVAILABLE;
-            admin.get("api/jobs");
-            store.mode = SwitchableStore.Mode.NORMAL;
-            admin.as(ADMIN + "-wrong").get("api/jobs");
-            admin.call("POST", "api/jobs", "{\"id\": \"" + ADMIN + "\", \"task\": \"nope\", \"trigger\": \"interval:PT1H\"}");
-        } finally {
-            System.setErr(original);
-        }
-        String log = captured.toString(StandardCharsets.UTF_8);
-        assertThat(log).contains("ref ", "could not reach the job store");
-        assertThat(log).doesNotContain(ADMIN, READER, "Bearer");
     }
 
     private int rawStatus(String request) {

@@ -25,18 +25,33 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class SwitchableStore implements JobStore, ClusterView {
 
-    enum Mode { NORMAL, UNAVAILABLE, BROKEN, BLOCKING }
+    enum Mode { NORMAL, UNAVAILABLE, BROKEN, BLOCKING, STRAY_ARGUMENT, STRAY_CHIME }
 
     final MemoryJobStore memory = new MemoryJobStore();
     volatile Mode mode = Mode.NORMAL;
     volatile CountDownLatch release = new CountDownLatch(1);
     final AtomicInteger inside = new AtomicInteger();
     final AtomicInteger mostInside = new AtomicInteger();
+    /** {@code counts()} (what health reads) is switched on its own, so health can fail while the API works. */
+    volatile Mode countsMode = Mode.NORMAL;
+    volatile CountDownLatch countsRelease = new CountDownLatch(1);
+    final AtomicInteger countsInside = new AtomicInteger();
+    final AtomicInteger countsMostInside = new AtomicInteger();
+    final AtomicInteger countsCalls = new AtomicInteger();
+    /** Nodes the cluster view shows beside this one, as a JDBC store would show the others. */
+    volatile List<NodeStatus> otherNodes = List.of();
 
     private void reading() {
+        reading(mode, release, inside, mostInside);
+    }
+
+    private static void reading(Mode mode, CountDownLatch release, AtomicInteger inside, AtomicInteger mostInside) {
         switch (mode) {
             case UNAVAILABLE -> throw new StoreUnavailableException("connection refused by db.internal:5432", null);
             case BROKEN -> throw new IllegalStateException("secret internals: table chime_jobs at db.internal");
+            // Exceptions a client's input did not cause, of the types that once passed for bad input.
+            case STRAY_ARGUMENT -> throw new IllegalArgumentException("secret internals: column chime_jobs.data at db.internal");
+            case STRAY_CHIME -> throw new dev.chime.ChimeException("secret internals: lease table chime_jobs at db.internal");
             case BLOCKING -> {
                 int now = inside.incrementAndGet();
                 mostInside.accumulateAndGet(now, Math::max);
@@ -130,9 +145,10 @@ final class SwitchableStore implements JobStore, ClusterView {
         return memory.completeRun(ticket, end);
     }
 
-    /** Health reads counts: never blocked here, as a pool the console cannot exhaust would not be. */
     @Override
     public dev.chime.spi.JobCounts counts() {
+        countsCalls.incrementAndGet();
+        reading(countsMode, countsRelease, countsInside, countsMostInside);
         return memory.counts();
     }
 
@@ -144,6 +160,8 @@ final class SwitchableStore implements JobStore, ClusterView {
     @Override
     public List<NodeStatus> nodes() {
         reading();
-        return memory.nodes();
+        List<NodeStatus> all = new java.util.ArrayList<>(memory.nodes());
+        all.addAll(otherNodes);
+        return all;
     }
 }

@@ -1,9 +1,10 @@
 package dev.chime.console.internal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.chime.ChimeException;
 import dev.chime.DuplicateJobException;
+import dev.chime.InvalidTriggerSpecException;
 import dev.chime.JobNotFoundException;
+import dev.chime.UnknownTaskException;
 import dev.chime.console.ConsoleUser;
 import dev.chime.spi.StoreUnavailableException;
 import java.io.IOException;
@@ -21,9 +22,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Every request goes through here, in this order: security headers, the Host check, the public
  * paths (health, the dashboard's files), the body read against its limit, authentication, the
- * role, a turn at the store, the API. Errors become JSON {@code {"error": "..."}}: 400 bad input,
+ * role, a turn at the store, the API. Errors become JSON {@code {"error": "..."}}: 400 bad input
+ * (the console's own checks, an invalid trigger, an unknown task; never a stray exception),
  * 401, 403, 404, 405, 409, 413, 429 too busy, 503 store unavailable, 500 with a reference to the
- * log and nothing else. Headers (with the token) and bodies are never logged. Thread-safe.
+ * log and nothing else. {@code /health} goes to the store through {@link HealthCheck} (one call at a
+ * time, answers reused for a second), never through the API's turns. Headers (with the token) and bodies are never logged. Thread-safe.
  */
 public final class ConsoleHandler {
 
@@ -43,6 +46,7 @@ public final class ConsoleHandler {
     private final Semaphore storeTurns;
     private final EventStream events;
     private final JobsApi api;
+    private final HealthCheck health;
     private final Map<String, byte[]> assets;
 
     public ConsoleHandler(Settings settings) {
@@ -50,6 +54,7 @@ public final class ConsoleHandler {
         this.storeTurns = new Semaphore(settings.storeCalls(), true);
         this.events = new EventStream(mapper, settings.maxEventStreams(), settings.keepAlive());
         this.api = new JobsApi(settings, mapper);
+        this.health = new HealthCheck(settings.scheduler(), settings.clock(), mapper, settings.storeCallWait());
         this.assets = loadAssets();
         settings.scheduler().addListener(events);
     }
@@ -158,16 +163,8 @@ public final class ConsoleHandler {
     }
 
     private void health(Exchange ex) throws IOException {
-        String state = settings.scheduler().state().name();
-        boolean up;
-        try {
-            settings.scheduler().stats();
-            up = !state.equals("SHUT_DOWN");
-        } catch (RuntimeException e) {
-            up = false;
-        }
-        // Public, so it says only whether the console can work: no counts, no node names, no errors.
-        send(ex, up ? 200 : 503, mapper.createObjectNode().put("status", up ? "UP" : "DOWN"));
+        HealthCheck.Answer answer = health.answer();
+        ex.send(answer.status(), "application/json", answer.body());
     }
 
     private ConsoleUser authenticate(Exchange ex) {
@@ -240,29 +237,22 @@ public final class ConsoleHandler {
     }
 
     private void failure(Exchange ex, RuntimeException e) throws IOException {
-        if (causedBy(e, StoreUnavailableException.class)) {
+        if (HealthCheck.causedBy(e, StoreUnavailableException.class)) {
             LOG.warn("console: {} {} could not reach the job store: {}", ex.method(), Query.printable(ex.path()), e.getMessage());
             error(ex, 503, "the job store is unavailable; nothing was changed, try again later");
         } else if (e instanceof JobNotFoundException) {
             error(ex, 404, e.getMessage());
         } else if (e instanceof DuplicateJobException) {
             error(ex, 409, e.getMessage());
-        } else if (e instanceof ChimeException || e instanceof IllegalArgumentException) {
+        } else if (e instanceof InvalidTriggerSpecException || e instanceof UnknownTaskException) {
+            // The scheduler's own checks of what the client sent. Any other IllegalArgumentException or
+            // ChimeException comes from deeper down (a store, a plugin): its message is not for clients.
             error(ex, 400, e.getMessage());
         } else {
             String ref = UUID.randomUUID().toString().substring(0, 8);
             LOG.error("console: {} {} failed (ref {})", ex.method(), Query.printable(ex.path()), ref, e);
             error(ex, 500, "internal error (ref " + ref + " in the server log)");
         }
-    }
-
-    private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (type.isInstance(t)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private void error(Exchange ex, int status, String message) throws IOException {
