@@ -377,13 +377,25 @@ final class AttemptRunner {
     /**
      * A recovered run whose retry was waiting on a node that died or left ({@code Firing.retryAt}):
      * attempt {@code attempt} is queued here for {@code retryAt}, by the engine's clock, holding
-     * one of the job's instance slots as any retry does. The failed attempt had finished, so this
+     * one of the job's instance slots as any retry does (taken even past maxInstances: the store
+     * counts the run already). The failed attempt had finished, so this
      * is pending work, run whether or not the job is recoverable.
      */
     void resumeRetry(ActiveFiring firing, int attempt, Instant retryAt) {
-        ActiveFiring begun = admission.begin(firing);
-        if (begun == null) {
-            return;
+        ActiveFiring begun;
+        if (firing.ticket() != null) {
+            // Its run kept its record while it waited, so the store already counts it against
+            // maxInstances across the cluster: this node's own count must not skip it, or the
+            // retry would be lost with its failed attempt and its fire time left without a
+            // history entry (Quartz holds such a trigger back until it may run; db-scheduler
+            // never drops an execution).
+            ctx.tracker().tryAcquireInstance(firing.jobId(), Integer.MAX_VALUE);
+            begun = firing;
+        } else {
+            begun = admission.begin(firing);
+            if (begun == null) {
+                return;
+            }
         }
         Duration wait = Duration.between(ctx.clock().instant(), retryAt);
         long waitNanos = wait.isNegative() ? 0 : wait.compareTo(Duration.ofDays(365)) > 0 ? Duration.ofDays(365).toNanos()
