@@ -354,6 +354,14 @@ final class AttemptRunner {
         completion.endHandedOn(attempt, lastRun);
     }
 
+    private boolean cancelRequested(String jobId) {
+        try {
+            return ctx.store().cancelRequests().contains(jobId);
+        } catch (RuntimeException e) {
+            return false; // asked again at the next cancel poll
+        }
+    }
+
     private boolean sharedStore() {
         try {
             return ctx.store().sharedWithOtherNodes();
@@ -403,6 +411,11 @@ final class AttemptRunner {
         LOG.info("job '{}': its run of {} was waiting for retry {} on a node that is gone; it runs here at {}",
                 firing.jobId(), firing.fireTime(), attempt, retryAt);
         if (retries.offer(new RetryQueue.PendingRetry(ctx.ticker().nanos() + waitNanos, begun, attempt, null, true))) {
+            if (begun.definition().enqueued() && cancelRequested(begun.jobId())) {
+                // Cancelled while no node held it (its node gone, the takeover not yet made): the
+                // cancel said yes then, so the retry must not start here before the next poll.
+                cancelRetry(begun.jobId());
+            }
             ctx.wake().run();
             return;
         }

@@ -1,0 +1,93 @@
+package dev.chime.store.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.chime.Execution;
+import dev.chime.HistoryQuery;
+import dev.chime.JobOptions;
+import dev.chime.Outcome;
+import dev.chime.RetryPolicy;
+import dev.chime.RunRecord;
+import dev.chime.Scheduler;
+import dev.chime.TaskRequest;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Review of issue 16 (retries that survive their node) with real nodes on one database. */
+class DurableRetryClusterTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    private Cluster cluster;
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    private static List<RunRecord> history(Scheduler s, String id) {
+        return s.history(HistoryQuery.forJob(id).limit(HistoryQuery.MAX_LIMIT)).runs();
+    }
+
+    /** A node with a task "flaky" that always fails, counting its attempts. */
+    private Cluster.Node flakyNode(String name, List<Integer> attempts) {
+        return cluster.start(name, 2, null, b -> b.task("flaky", ctx -> {
+            attempts.add(ctx.attempt());
+            throw new IllegalStateException("fails");
+        }));
+    }
+
+    /** Stops a node gracefully: its waiting retry is left in the store, the node marked gone. */
+    private void stop(Cluster.Node node) {
+        cluster.nodes.remove(node);
+        node.scheduler().close();
+        node.store().close();
+        node.pool().close();
+    }
+
+    /**
+     * A task's retry waits in the store with no node (its node stopped); cancel, asked on another
+     * node, answers true. The node that then takes the run over must not run the retry's body:
+     * the task ends CANCELLED with one entry.
+     */
+    @ParameterizedTest
+    @EnumSource(value = TestDatabase.class, names = {"H2"})
+    void aTaskCancelledWhileItsStoredRetryWaitsWithNoNodeDoesNotRunOnTheTaker(TestDatabase db) throws Exception {
+        cluster = new Cluster(db);
+        List<Integer> onA = new CopyOnWriteArrayList<>();
+        Cluster.Node a = flakyNode("a", onA);
+        String id = a.scheduler().enqueue(TaskRequest.builder("flaky")
+                .options(JobOptions.builder().retry(RetryPolicy.fixed(1, Duration.ofSeconds(2))).build()).build());
+        await().atMost(WAIT).until(() -> cluster.count("SELECT COUNT(*) FROM " + cluster.prefix
+                + "runs WHERE retry_at IS NOT NULL AND ended_at_ms IS NULL") == 1);
+        stop(a);
+        assertThat(onA).containsExactly(1);
+        // Its retry is due by the time a node takes the run over (as after a crash and nodeTimeout).
+        long retryAtNanos = cluster.count("SELECT MAX(retry_at) FROM " + cluster.prefix + "runs");
+        await().atMost(WAIT).until(() -> java.time.Clock.systemUTC().millis() * 1_000_000L > retryAtNanos + 200_000_000L);
+
+        // A node that does not beat during the test: it takes nothing over, it only cancels.
+        cluster.heartbeat = Duration.ofHours(1);
+        cluster.timeout = Duration.ofHours(3);
+        Cluster.Node c = cluster.start("c", 1);
+        assertThat(c.scheduler().cancel(id)).as("the run is marked").isTrue();
+
+        cluster.heartbeat = Duration.ofMillis(200);
+        cluster.timeout = Duration.ofSeconds(2);
+        List<Integer> onB = new CopyOnWriteArrayList<>();
+        Cluster.Node b = flakyNode("b", onB);
+        await().atMost(WAIT).until(() -> b.store().takeovers() == 1);
+        await().atMost(WAIT).until(() -> b.scheduler().execution(id).map(Execution::isFinal).orElse(false));
+
+        assertThat(onB).as("cancel said yes before the retry started").isEmpty();
+        assertThat(history(b.scheduler(), id)).singleElement()
+                .satisfies(r -> assertThat(r.outcome()).isEqualTo(Outcome.CANCELLED));
+    }
+}
