@@ -90,4 +90,61 @@ class DurableRetryClusterTest {
         assertThat(history(b.scheduler(), id)).singleElement()
                 .satisfies(r -> assertThat(r.outcome()).isEqualTo(Outcome.CANCELLED));
     }
+
+    /** A node with a task "flaky" whose first attempt of a run fails and later ones succeed. */
+    private Cluster.Node onceFlakyNode(String name, List<Integer> attempts) {
+        return cluster.start(name, 2, null, b -> b.task("flaky", ctx -> {
+            attempts.add(ctx.attempt());
+            if (ctx.attempt() == 1) {
+                throw new IllegalStateException("fails");
+            }
+        }));
+    }
+
+    /**
+     * A takeover of a takeover: the node that took the waiting retry over stops before it is due;
+     * a third node runs it once, attempt 2, and the task ends with one entry. While the retry waits
+     * with no node, execution(id) still finds the task, not ended.
+     */
+    @ParameterizedTest
+    @EnumSource(value = TestDatabase.class, names = {"H2"})
+    void aStoredRetryTakenOverTwiceRunsOnceOnTheLastTaker(TestDatabase db) throws Exception {
+        cluster = new Cluster(db);
+        List<Integer> onA = new CopyOnWriteArrayList<>();
+        Cluster.Node a = onceFlakyNode("a", onA);
+        String id = a.scheduler().enqueue(TaskRequest.builder("flaky")
+                .options(JobOptions.builder().retry(RetryPolicy.fixed(2, Duration.ofSeconds(8))).build()).build());
+        await().atMost(WAIT).until(() -> cluster.count("SELECT COUNT(*) FROM " + cluster.prefix
+                + "runs WHERE retry_at IS NOT NULL AND ended_at_ms IS NULL") == 1);
+        stop(a);
+
+        cluster.heartbeat = Duration.ofHours(1);
+        cluster.timeout = Duration.ofHours(3);
+        Cluster.Node watcher = cluster.start("w", 1);
+        java.util.Optional<Execution> waiting = watcher.scheduler().execution(id);
+        assertThat(waiting).as("a task whose retry waits in the store").isPresent();
+        assertThat(waiting.get().isFinal()).isFalse();
+
+        cluster.heartbeat = Duration.ofMillis(200);
+        cluster.timeout = Duration.ofSeconds(2);
+        List<Integer> onB = new CopyOnWriteArrayList<>();
+        Cluster.Node b = onceFlakyNode("b", onB);
+        await().atMost(WAIT).until(() -> b.store().takeovers() == 1);
+        await().atMost(WAIT).until(() -> b.scheduler().execution(id).orElseThrow().state()
+                == Execution.State.WAITING_FOR_RETRY);
+        assertThat(b.scheduler().execution(id).orElseThrow().attempts()).isEqualTo(1);
+        stop(b);
+
+        List<Integer> onC = new CopyOnWriteArrayList<>();
+        Cluster.Node c = onceFlakyNode("c", onC);
+        await().atMost(WAIT).until(() -> c.scheduler().execution(id).map(Execution::isFinal).orElse(false));
+
+        assertThat(onA).containsExactly(1);
+        assertThat(onB).isEmpty();
+        assertThat(onC).containsExactly(2);
+        assertThat(history(c.scheduler(), id)).singleElement().satisfies(r -> {
+            assertThat(r.outcome()).isEqualTo(Outcome.SUCCESS);
+            assertThat(r.attempts()).isEqualTo(2);
+        });
+    }
 }
