@@ -147,4 +147,39 @@ class DurableRetryClusterTest {
             assertThat(r.attempts()).isEqualTo(2);
         });
     }
+
+    /**
+     * A fixed-delay job (its claim kept through the run) whose retry waits when its node stops:
+     * the taker gets the claim with the run, runs attempt 2 once, then puts the job back a delay
+     * after that run's end, claimed by nobody.
+     */
+    @ParameterizedTest
+    @EnumSource(value = TestDatabase.class, names = {"H2"})
+    void aFixedDelayJobsStoredRetryRunsOnTheTakerWhichThenPutsTheJobBack(TestDatabase db) throws Exception {
+        cluster = new Cluster(db);
+        List<Integer> onA = new CopyOnWriteArrayList<>();
+        Cluster.Node a = onceFlakyNode("a", onA);
+        a.scheduler().add(dev.chime.JobDefinition.builder("fd").task("flaky")
+                .trigger(dev.chime.Triggers.fixedDelay(Duration.ofHours(1), java.time.Clock.systemUTC().instant()))
+                .options(JobOptions.builder().retry(RetryPolicy.fixed(1, Duration.ofSeconds(3))).build()).build());
+        await().atMost(WAIT).until(() -> cluster.count("SELECT COUNT(*) FROM " + cluster.prefix
+                + "runs WHERE retry_at IS NOT NULL AND ended_at_ms IS NULL") == 1);
+        stop(a);
+        assertThat(cluster.count("SELECT COUNT(*) FROM " + cluster.prefix + "jobs WHERE id = 'fd' AND claimed_by IS NOT NULL"))
+                .as("the claim stays with the run").isEqualTo(1);
+
+        List<Integer> onB = new CopyOnWriteArrayList<>();
+        Cluster.Node b = onceFlakyNode("b", onB);
+        await().atMost(WAIT).until(() -> history(b.scheduler(), "fd").size() == 1);
+        await().atMost(WAIT).until(() -> cluster.count("SELECT COUNT(*) FROM " + cluster.prefix
+                + "jobs WHERE id = 'fd' AND claimed_by IS NULL AND next_fire_time IS NOT NULL") == 1);
+
+        assertThat(onA).containsExactly(1);
+        assertThat(onB).containsExactly(2);
+        assertThat(history(b.scheduler(), "fd")).singleElement().satisfies(r -> {
+            assertThat(r.outcome()).isEqualTo(Outcome.SUCCESS);
+            assertThat(r.attempts()).isEqualTo(2);
+        });
+        assertThat(cluster.count("SELECT COUNT(*) FROM " + cluster.prefix + "runs WHERE ended_at_ms IS NULL")).isZero();
+    }
 }
