@@ -159,4 +159,53 @@ class DurableRetryTest {
             assertThat(r.outcome()).isEqualTo(Outcome.SUCCESS);
         });
     }
+
+    /**
+     * A node died holding two runs under one id (a one-shot's run waiting for its retry, and a run
+     * of the job added again under its id since), each waiting for a retry. The store already
+     * counts both against maxInstances, so the taker's own slot count must not skip one: a skipped
+     * retry is lost with its failed attempt, and its fire time has no history entry at all.
+     * (Quartz blocks a non-concurrent trigger until the other finishes; db-scheduler never drops an
+     * execution.)
+     */
+    @Test
+    void aRetryTakenOverWhileTheTakerIsAtMaxInstancesStillRunsRatherThanBeingLost() {
+        addFlaky(false);
+        StoredJob row = store.get("j").orElseThrow().withClaim(null).withNextFireTime(null);
+        Instant first = T0.minusSeconds(40);
+        Instant second = T0.minusSeconds(30);
+        store.recoveries.add(new Firing(row, first, true, new RunTicket("j", first, "dead-run-1"), List.of(), 1,
+                T0.plusSeconds(20)));
+        store.recoveries.add(new Firing(row, second, true, new RunTicket("j", second, "dead-run-2"), List.of(), 1,
+                T0.plusSeconds(20)));
+        scheduler.start();
+
+        clock.advance(Duration.ofSeconds(20));
+
+        assertThat(events.of(JobEvent.Skipped.class)).as("pending work the store already counts").isEmpty();
+        assertThat(attempts).containsExactly(2, 2);
+        assertThat(history()).extracting(RunRecord::fireTime).containsExactlyInAnyOrder(first, second);
+    }
+
+    /** A run of two queued fire times taken over while the first waits for its retry: both run, one entry each. */
+    @Test
+    void aRecoveredRunOfSeveralFireTimesRunsTheRetryThenTheQueuedOnes() {
+        addFlaky(false);
+        StoredJob row = store.get("j").orElseThrow().withClaim(null).withNextFireTime(null);
+        Instant first = T0.minusSeconds(40);
+        Instant second = T0.minusSeconds(30);
+        store.recoveries.add(new Firing(row, first, true, new RunTicket("j", first, "dead-run"), List.of(second), 1,
+                T0.plusSeconds(20)));
+        scheduler.start();
+
+        clock.advance(Duration.ofSeconds(20));
+        clock.advance(Duration.ofSeconds(5));
+
+        assertThat(attempts).as("retry 2 of the first, then the second's attempts 1 and 2").containsExactly(2, 1, 2);
+        assertThat(recoveries).containsOnly(false);
+        assertThat(history()).extracting(RunRecord::fireTime, RunRecord::attempts, RunRecord::outcome)
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple(first, 2, Outcome.SUCCESS),
+                        org.assertj.core.groups.Tuple.tuple(second, 2, Outcome.SUCCESS));
+        assertThat(store.deferred).as("the second's retry is stored with the run too").hasSize(1);
+    }
 }

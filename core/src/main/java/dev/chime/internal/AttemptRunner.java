@@ -354,6 +354,14 @@ final class AttemptRunner {
         completion.endHandedOn(attempt, lastRun);
     }
 
+    private boolean cancelRequested(String jobId) {
+        try {
+            return ctx.store().cancelRequests().contains(jobId);
+        } catch (RuntimeException e) {
+            return false; // asked again at the next cancel poll
+        }
+    }
+
     private boolean sharedStore() {
         try {
             return ctx.store().sharedWithOtherNodes();
@@ -377,13 +385,25 @@ final class AttemptRunner {
     /**
      * A recovered run whose retry was waiting on a node that died or left ({@code Firing.retryAt}):
      * attempt {@code attempt} is queued here for {@code retryAt}, by the engine's clock, holding
-     * one of the job's instance slots as any retry does. The failed attempt had finished, so this
+     * one of the job's instance slots as any retry does (taken even past maxInstances: the store
+     * counts the run already). The failed attempt had finished, so this
      * is pending work, run whether or not the job is recoverable.
      */
     void resumeRetry(ActiveFiring firing, int attempt, Instant retryAt) {
-        ActiveFiring begun = admission.begin(firing);
-        if (begun == null) {
-            return;
+        ActiveFiring begun;
+        if (firing.ticket() != null) {
+            // Its run kept its record while it waited, so the store already counts it against
+            // maxInstances across the cluster: this node's own count must not skip it, or the
+            // retry would be lost with its failed attempt and its fire time left without a
+            // history entry (Quartz holds such a trigger back until it may run; db-scheduler
+            // never drops an execution).
+            ctx.tracker().tryAcquireInstance(firing.jobId(), Integer.MAX_VALUE);
+            begun = firing;
+        } else {
+            begun = admission.begin(firing);
+            if (begun == null) {
+                return;
+            }
         }
         Duration wait = Duration.between(ctx.clock().instant(), retryAt);
         long waitNanos = wait.isNegative() ? 0 : wait.compareTo(Duration.ofDays(365)) > 0 ? Duration.ofDays(365).toNanos()
@@ -391,6 +411,11 @@ final class AttemptRunner {
         LOG.info("job '{}': its run of {} was waiting for retry {} on a node that is gone; it runs here at {}",
                 firing.jobId(), firing.fireTime(), attempt, retryAt);
         if (retries.offer(new RetryQueue.PendingRetry(ctx.ticker().nanos() + waitNanos, begun, attempt, null, true))) {
+            if (begun.definition().enqueued() && cancelRequested(begun.jobId())) {
+                // Cancelled while no node held it (its node gone, the takeover not yet made): the
+                // cancel said yes then, so the retry must not start here before the next poll.
+                cancelRetry(begun.jobId());
+            }
             ctx.wake().run();
             return;
         }

@@ -422,12 +422,14 @@ public final class ClusterNode implements AutoCloseable {
         adoptTakeoversInDoubt(epoch);
         for (String node : dead) {
             List<String> heldAhead = new ArrayList<>();
+            Map<String, String> marked = new HashMap<>();
             List<Firing> built = new ArrayList<>();
             List<Firing> recovered;
             try {
                 recovered = db.transaction(c -> {
                     built.clear(); // a retried transaction builds its firings anew
-                    List<Firing> taken = takeOver(c, node, heldAhead);
+                    marked.clear();
+                    List<Firing> taken = takeOver(c, node, heldAhead, marked);
                     if (taken != null) {
                         built.addAll(taken);
                     }
@@ -448,6 +450,14 @@ public final class ClusterNode implements AutoCloseable {
                 throw e;
             }
             if (recovered != null) {
+                if (!marked.isEmpty()) {
+                    // Known before the runs are handed out (hold), not at the next heartbeat: a
+                    // retry taken over may be due now, and a cancel that marked its run while no
+                    // node held it said yes already.
+                    Map<String, String> marks = new HashMap<>(cancelMarks);
+                    marks.putAll(marked);
+                    cancelMarks = Map.copyOf(marks);
+                }
                 hold(node, recovered, epoch);
             }
         }
@@ -513,11 +523,13 @@ public final class ClusterNode implements AutoCloseable {
     /** A dead node's run: its fire time in flight and the queued ones after it that had not started. */
     /** A dead node's run; {@code retryAt} (null: none) when it was waiting for attempt {@code attemptsMade + 1}. */
     private record DeadRun(String runId, String jobId, long fireTime, boolean recoverable, StoredJob snapshot, long fence,
-                           List<java.time.Instant> queued, int attemptsMade, java.time.Instant retryAt) {
+                           List<java.time.Instant> queued, int attemptsMade, java.time.Instant retryAt,
+                           boolean cancelRequested) {
     }
 
     /** One dead node's takeover, in one transaction; null when another node got there first. */
-    private List<Firing> takeOver(Connection c, String dead, List<String> heldAhead) throws SQLException {
+    private List<Firing> takeOver(Connection c, String dead, List<String> heldAhead, Map<String, String> marked)
+            throws SQLException {
         boolean deletedRow;
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + sql.nodes + " WHERE node_id = ? AND heartbeat_at_ms < "
                 + sql.now + " - ?")) {
@@ -543,7 +555,8 @@ public final class ClusterNode implements AutoCloseable {
                     int attemptsMade = rs.getInt("attempts_made");
                     runs.add(new DeadRun(rs.getString("run_id"), rs.getString("job_id"), fire, rs.getBoolean("recoverable"),
                             snapshot, rs.getLong("fence"), Sql.decodeFireTimesAfter(rs.getString("queued_fire_times"), fire),
-                            waiting && attemptsMade > 0 ? attemptsMade : 0, waiting && attemptsMade > 0 ? Sql.fromNanos(retryAt) : null));
+                            waiting && attemptsMade > 0 ? attemptsMade : 0, waiting && attemptsMade > 0 ? Sql.fromNanos(retryAt) : null,
+                            rs.getBoolean("cancel_requested")));
                 }
             }
         }
@@ -568,6 +581,9 @@ public final class ClusterNode implements AutoCloseable {
         }
         List<Firing> recovered = new ArrayList<>();
         for (DeadRun run : runs) {
+            if (run.cancelRequested()) {
+                marked.put(run.runId(), run.jobId());
+            }
             StoredJob claimed = claimedByDead.get(run.jobId());
             RunTicket ticket = new RunTicket(run.jobId(), Sql.fromNanos(run.fireTime()), run.runId(), newFence(c, run));
             if (claimed != null && Sql.nanos(claimed.claimedFireTime()) == run.fireTime()) {

@@ -216,7 +216,7 @@ public final class Sql {
                 + "AND x.ended_at_ms IS NULL)";
         // Rows locked in job id order, as dispatches and completions lock them.
         runsOfNode = "SELECT run_id, job_id, fire_time, recoverable, snapshot_task, snapshot_trigger, snapshot_options, "
-                + "snapshot_data, fence, queued_fire_times, retry_at, attempts_made FROM " + runs + " WHERE node_id = ? AND ended_at_ms IS NULL "
+                + "snapshot_data, fence, queued_fire_times, retry_at, attempts_made, cancel_requested FROM " + runs + " WHERE node_id = ? AND ended_at_ms IS NULL "
                 + "ORDER BY job_id, run_id "
                 + "FOR UPDATE";
         claimsOfNode = "SELECT " + JOB_COLUMNS + " FROM " + jobs + " WHERE claimed_by = ? ORDER BY id FOR UPDATE";
