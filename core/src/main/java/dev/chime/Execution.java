@@ -33,7 +33,11 @@ public record Execution(String id, String task, State state, Instant fireTime, i
         SCHEDULED,
         /** An attempt is running on some node. */
         RUNNING,
-        /** An attempt failed and the next waits for its backoff (on the node that ran it). */
+        /**
+         * An attempt failed and the next waits for its backoff. Known to the node that holds the
+         * retry (the one that ran the attempt, or the one that took the run over); another node
+         * of the cluster sees such a task as {@link #RUNNING}.
+         */
         WAITING_FOR_RETRY,
         SUCCEEDED,
         /** Failed, timed out or missed, with no retry left: see {@link #outcome()}. */
