@@ -109,9 +109,18 @@ function rowOf(id) {
  * written the outcome it reports): asked again a few times, a little later each time, until it does.
  */
 async function refreshRow(id, until) {
+  await askUntil(() => redraw(id), job => !until || (job != null && until(job)));
+}
+
+/**
+ * Asks ({@code ask}) until the answer shows what an event reported ({@code shows}), or about six
+ * seconds have passed, waiting twice as long before each new question: the scheduler's events are
+ * sent before the store has written what they report.
+ */
+async function askUntil(ask, shows) {
   for (let wait = 100; ; wait *= 2) {
-    const job = await redraw(id);
-    if (!until || (job && until(job)) || wait > 3200) return;
+    const answer = await ask();
+    if (shows(answer) || wait > 3200) return;
     await new Promise(resolve => setTimeout(resolve, wait));
   }
 }
@@ -151,11 +160,8 @@ async function loadNodes() {
 
 /** A run of the job ended: its event comes before the store forgets the run, so ask again until it has. */
 async function refreshNodes(jobId) {
-  for (let wait = 100; ; wait *= 2) {
-    const answer = await loadNodes().catch(() => null);
-    if (!answer || !answer.nodes.some(n => n.running.some(r => r.jobId === jobId)) || wait > 3200) return;
-    await new Promise(resolve => setTimeout(resolve, wait));
-  }
+  await askUntil(() => loadNodes().catch(() => null),
+      answer => !answer || !answer.nodes.some(n => n.running.some(r => r.jobId === jobId)));
 }
 
 async function loadScheduler() {
@@ -328,11 +334,8 @@ async function loadFailed(after) {
  */
 async function refreshFailed(e) {
   const ended = Date.parse(e.time);
-  for (let wait = 100; ; wait *= 2) {
-    const page = await loadFailed().catch(() => null);
-    if ((page && page.runs.some(r => r.jobId === e.jobId && Date.parse(r.finishedAt) >= ended)) || wait > 3200) return;
-    await new Promise(resolve => setTimeout(resolve, wait));
-  }
+  await askUntil(() => loadFailed().catch(() => null),
+      page => page != null && page.runs.some(r => r.jobId === e.jobId && Date.parse(r.finishedAt) >= ended));
 }
 
 async function requeue(button) {
@@ -389,11 +392,7 @@ async function lookUp(id) {
 
 /** The shown execution had an event: asked again until it has ended (the store writes the end after the event). */
 async function refreshExecution(id) {
-  for (let wait = 100; ; wait *= 2) {
-    const x = await lookUp(id).catch(() => null);
-    if (state.executionId !== id || (x && FINAL.includes(x.state)) || wait > 3200) return;
-    await new Promise(resolve => setTimeout(resolve, wait));
-  }
+  await askUntil(() => lookUp(id).catch(() => null), x => state.executionId !== id || (x != null && FINAL.includes(x.state)));
 }
 
 // ---- live updates: the scheduler's events, read as a stream (fetch, so the token goes in a header) ----
