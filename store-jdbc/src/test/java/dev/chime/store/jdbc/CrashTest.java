@@ -175,20 +175,11 @@ class CrashTest {
     }
 
     private long count(String sql) throws Exception {
-        try (Connection c = ds.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
+        return TestDatabase.count(ds, sql);
     }
 
     private List<String> strings(String sql) throws Exception {
-        List<String> all = new ArrayList<>();
-        try (Connection c = ds.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            while (rs.next()) {
-                all.add(rs.getString(1));
-            }
-        }
-        return all;
+        return TestDatabase.strings(ds, sql);
     }
 
     /** Rows of (job id, fire time, value), by job id and then by fire time, both sorted. */

@@ -97,6 +97,27 @@ public enum TestDatabase {
         return "t" + Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36) + "_";
     }
 
+    /** The first column of the first row of {@code sql}, as a number (a count, say). */
+    public static long count(DataSource dataSource, String sql) throws SQLException {
+        try (java.sql.Connection c = dataSource.getConnection(); java.sql.Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** The first column of every row of {@code sql}, as text. */
+    public static java.util.List<String> strings(DataSource dataSource, String sql) throws SQLException {
+        java.util.List<String> all = new java.util.ArrayList<>();
+        try (java.sql.Connection c = dataSource.getConnection(); java.sql.Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+                all.add(rs.getString(1));
+            }
+        }
+        return all;
+    }
+
     /** Drops the three tables of a prefix. */
     public static void drop(DataSource dataSource, String prefix) throws SQLException {
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
